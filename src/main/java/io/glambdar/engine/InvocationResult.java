@@ -1,0 +1,42 @@
+package io.glambdar.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/** How one invocation ended. Every invocation gets an id, also when it failed, so its logs can be found. */
+public sealed interface InvocationResult {
+
+    String invocationId();
+
+    /** What the function printed (stdout and stderr) during this invocation. */
+    String logs();
+
+    long durationMillis();
+
+    /** The handler returned a response (whatever its status code). */
+    record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
+                     String logs, long durationMillis) implements InvocationResult {
+    }
+
+    /**
+     * The invocation produced no response of the function's own.
+     *
+     * @param code              machine-readable cause, e.g. {@code handler_threw}, {@code timeout}
+     * @param message           for the user: what went wrong and what to do
+     * @param retryAfterSeconds when overloaded, how long to wait before retrying; otherwise 0
+     */
+    record Failed(String invocationId, Failure failure, String code, String message, String logs,
+                  long durationMillis, int retryAfterSeconds) implements InvocationResult {
+    }
+
+    enum Failure {
+        /** The function's code failed: threw, bad return, missing handler, crashed, ran out of memory. */
+        FUNCTION_ERROR,
+        /** It did not reply within its timeout and was killed. */
+        TIMEOUT,
+        /** No capacity to run it now; retrying later may work. */
+        OVERLOADED,
+        /** The runtime could not run it (Docker failed, shutting down). */
+        UNAVAILABLE
+    }
+}

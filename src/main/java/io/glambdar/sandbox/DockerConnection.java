@@ -1,0 +1,81 @@
+package io.glambdar.sandbox;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The Docker Engine API client, configured the way the {@code docker} CLI is ({@code DOCKER_HOST}, default socket).
+ */
+public final class DockerConnection implements Closeable {
+
+    private final DockerClient client;
+    private final String host;
+
+    private DockerConnection(DockerClient client, String host) {
+        this.client = client;
+        this.host = host;
+    }
+
+    /** Connects and checks the engine answers, so a missing daemon is reported at start-up, not at the first call. */
+    public static DockerConnection open() {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                // Every running invocation may hold a connection (create, start, remove): don't queue them.
+                .maxConnections(1024)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
+        DockerClient client = DockerClientImpl.getInstance(config, http);
+        String host = config.getDockerHost().toString();
+        try {
+            client.pingCmd().exec();
+        } catch (RuntimeException e) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            throw new SandboxException("cannot reach the Docker engine at " + host + ": " + rootMessage(e)
+                    + ". Start Docker (e.g. `dockerd &` or `systemctl start docker`) or set DOCKER_HOST.", e);
+        }
+        return new DockerConnection(client, host);
+    }
+
+    public DockerClient client() {
+        return client;
+    }
+
+    /** A one-line description of the engine, for the start-up log. */
+    public String describe() {
+        try {
+            Info info = client.infoCmd().exec();
+            return "Docker " + info.getServerVersion() + " at " + host
+                    + " (storage " + info.getDriver() + ", cgroup " + info.getCgroupVersion() + ")";
+        } catch (RuntimeException e) {
+            return "Docker at " + host;
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : message.strip();
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+}

@@ -1,0 +1,107 @@
+package io.glambdar.sandbox;
+
+import io.glambdar.ipc.WorkerConnection;
+import io.glambdar.ipc.WorkerSocket;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One function container and the socket its worker connects to. Made by {@link Sandboxes}; {@link #destroy()} is
+ * safe to call from any thread at any time (that is how timeouts interrupt a blocked accept or read).
+ */
+public final class Sandbox {
+
+    private final Sandboxes owner;
+    private final String key;
+    private final ContainerSpec spec;
+    private final Path socketDir;
+    private final WorkerSocket socket;
+    private final Instant startedAt;
+    private volatile String containerId;
+    private volatile WorkerConnection connection;
+    private final AtomicBoolean destroyed = new AtomicBoolean();
+
+    Sandbox(Sandboxes owner, String key, ContainerSpec spec, Path socketDir, WorkerSocket socket) {
+        this.owner = owner;
+        this.key = key;
+        this.spec = spec;
+        this.socketDir = socketDir;
+        this.socket = socket;
+        this.startedAt = Instant.now();
+    }
+
+    /** Short unique id; names the container ({@code glambdar-<function>-<key>}) and its socket folder. */
+    public String key() {
+        return key;
+    }
+
+    public String containerId() {
+        return containerId;
+    }
+
+    public ContainerSpec spec() {
+        return spec;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    void attachContainer(String id) {
+        this.containerId = id;
+    }
+
+    Path socketDir() {
+        return socketDir;
+    }
+
+    /** Waits for the worker to connect (at most once). Fails promptly when the sandbox is destroyed meanwhile. */
+    public WorkerConnection connect() throws IOException {
+        WorkerConnection accepted = socket.accept();
+        connection = accepted;
+        if (destroyed.get()) { // lost a race with destroy(): don't leave the connection open
+            accepted.close();
+            throw new IOException("sandbox " + key + " was destroyed");
+        }
+        return accepted;
+    }
+
+    public boolean isDestroyed() {
+        return destroyed.get();
+    }
+
+    /** How the container ended (waits up to {@code wait} for it to stop). For explaining failures only. */
+    public ContainerExit exit(Duration wait) {
+        return containerId == null ? ContainerExit.UNKNOWN : owner.exitOf(containerId, wait);
+    }
+
+    /** What the container printed since {@code since} (for failures, when the worker could not report it). */
+    public String logs(Instant since, int maxBytes) {
+        return containerId == null ? "" : owner.logsOf(containerId, since, maxBytes);
+    }
+
+    /** Closes the socket and connection now; the container is killed and removed in the background. */
+    public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(socket);
+        WorkerConnection current = connection;
+        if (current != null) {
+            closeQuietly(current);
+        }
+        owner.dispose(this);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing is best effort; the container removal is what matters
+        }
+    }
+}
