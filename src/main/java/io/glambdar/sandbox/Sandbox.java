@@ -84,16 +84,24 @@ public final class Sandbox {
         return containerId == null ? "" : owner.logsOf(containerId, since, maxBytes);
     }
 
-    /** Closes the socket and connection now; the container is killed and removed in the background. */
-    public void destroy() {
-        if (!destroyed.compareAndSet(false, true)) {
-            return;
-        }
+    /**
+     * Cuts the runtime's side of the conversation: closes the socket and the connection, so a blocked accept or read
+     * fails at once, but leaves the container (and its logs) until {@link #destroy()}.
+     */
+    public void interrupt() {
         closeQuietly(socket);
         WorkerConnection current = connection;
         if (current != null) {
             closeQuietly(current);
         }
+    }
+
+    /** Interrupts, then kills and removes the container in the background. */
+    public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) {
+            return;
+        }
+        interrupt();
         owner.dispose(this);
     }
 

@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import io.glambdar.ipc.WorkerSocket;
+import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +106,7 @@ public final class Sandboxes implements AutoCloseable {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             socket = WorkerSocket.bind(dir);
         } catch (IOException e) {
-            deleteTree(dir);
+            FileTrees.delete(dir);
             throw new SandboxException("cannot create the socket for a new container: " + e.getMessage(), e);
         }
         Sandbox sandbox = new Sandbox(this, key, spec, dir, socket);
@@ -185,7 +186,7 @@ public final class Sandboxes implements AutoCloseable {
         if (sandbox.containerId() != null) {
             scheduleRemoval(sandbox);
         } else {
-            deleteTree(sandbox.socketDir()); // launch() removes a container it creates after this point
+            FileTrees.delete(sandbox.socketDir()); // launch() removes a container it creates after this point
         }
     }
 
@@ -196,7 +197,7 @@ public final class Sandboxes implements AutoCloseable {
             background.execute(() -> {
                 try {
                     removeContainer(sandbox.containerId());
-                    deleteTree(sandbox.socketDir());
+                    FileTrees.delete(sandbox.socketDir());
                 } finally {
                     removals.remove(sandbox.key());
                     done.complete(null);
@@ -204,7 +205,7 @@ public final class Sandboxes implements AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException e) { // after close(): remove inline
             removeContainer(sandbox.containerId());
-            deleteTree(sandbox.socketDir());
+            FileTrees.delete(sandbox.socketDir());
             removals.remove(sandbox.key());
             done.complete(null);
         }
@@ -276,7 +277,7 @@ public final class Sandboxes implements AutoCloseable {
         }
         CompletableFuture.allOf(removing.toArray(CompletableFuture[]::new)).join();
         try (Stream<Path> dirs = Files.list(config.socketsDir())) {
-            dirs.filter(dir -> !live.containsKey(dir.getFileName().toString())).forEach(Sandboxes::deleteTree);
+            dirs.filter(dir -> !live.containsKey(dir.getFileName().toString())).forEach(FileTrees::delete);
         } catch (IOException e) {
             log.warn("Could not clean {}: {}", config.socketsDir(), e.getMessage());
         }
@@ -319,22 +320,5 @@ public final class Sandboxes implements AutoCloseable {
         byte[] bytes = new byte[n];
         random.nextBytes(bytes);
         return bytes;
-    }
-
-    static void deleteTree(Path path) {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 }

@@ -1,0 +1,12 @@
+package io.glambdar.engine;
+
+/** No container could be had for an invocation in time; the client should retry later. */
+final class OverloadedException extends RuntimeException {
+
+    final int retryAfterSeconds;
+
+    OverloadedException(String message, int retryAfterSeconds) {
+        super(message, null, false, false);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+}

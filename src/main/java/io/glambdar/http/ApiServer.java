@@ -1,0 +1,133 @@
+package io.glambdar.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.FunctionStore;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/** The HTTP API of SPEC.md: deploy, invoke, info, delete; plus logs and health. Every error is JSON. */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    /**
+     * @param host           address to listen on (null: all)
+     * @param port           0 picks a free port
+     * @param maxUploadBytes largest zip accepted by /deploy
+     * @param maxBodyBytes   largest request body accepted by /invoke
+     * @param uploadDir      where uploads are streamed to while they arrive
+     * @param stopTimeout    how long a stop waits for requests in progress
+     */
+    public record Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
+                           Duration stopTimeout) {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final Javalin app;
+
+    public ApiServer(FunctionStore store, Settings settings) {
+        DeployHandler deploy = new DeployHandler(store, settings.maxUploadBytes(), settings.uploadDir());
+        InvokeHandler invoke = new InvokeHandler(store);
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.jsonMapper(new JavalinJackson(JSON, true));
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.http.prefer405over404 = true;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.jetty.multipartConfig.cacheDirectory(settings.uploadDir().toString());
+            config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(settings.maxUploadBytes() + 64 * 1024, SizeUnit.BYTES);
+            config.jetty.modifyServer(server -> {
+                // On stop: refuse new requests, let those in progress finish (bounded), then close.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(settings.stopTimeout().toMillis());
+            });
+
+            config.routes.post("/deploy", deploy::handle);
+            config.routes.post("/invoke/{name}", invoke::handle);
+            config.routes.get("/info", ctx -> {
+                var functions = store.list();
+                ctx.json(Map.of("count", functions.size(), "functions", functions));
+            });
+            config.routes.get("/info/{name}", ctx -> ctx.json(store.get(ctx.pathParam("name"))));
+            config.routes.delete("/del/{name}", ctx -> {
+                store.delete(ctx.pathParam("name"));
+                ctx.status(204);
+            });
+            config.routes.get("/logs/{name}", ctx -> ctx.json(Map.of("function", ctx.pathParam("name"),
+                    "invocations", store.recentInvocations(ctx.pathParam("name")))));
+            config.routes.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
+                    store.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
+                            .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"
+                                    + ctx.pathParam("invocationId") + "' of function '" + ctx.pathParam("name")
+                                    + "' (the last 50 invocations of each function are kept)"))));
+            config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+
+            config.routes.exception(DeployRejectedException.class, (e, ctx) ->
+                    error(ctx, switch (e.reason()) {
+                        case BAD_REQUEST -> 400;
+                        case CONFLICT -> 409;
+                        case TOO_LARGE -> 413;
+                    }, e.getMessage()));
+            config.routes.exception(FunctionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+                    describe(e, ctx, settings.maxBodyBytes())));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                String reference = UUID.randomUUID().toString();
+                log.error("Request {} {} failed (reference {})", ctx.method(), ctx.path(), reference, e);
+                error(ctx, 500, "internal error while handling " + ctx.method() + " " + ctx.path()
+                        + "; the server log has the details under reference " + reference);
+            });
+        });
+        app.start();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    static void error(Context ctx, int status, String message) {
+        ctx.status(status).json(Map.of("error", message));
+    }
+
+    /** Javalin's own refusals (unknown route, body too large, ...) reworded to say what to do. */
+    private static String describe(HttpResponseException e, Context ctx, long maxBodyBytes) {
+        return switch (e.getStatus()) {
+            case 404 -> e.getMessage().startsWith("Endpoint ")
+                    ? "no such route: " + ctx.method() + " " + ctx.path()
+                    + " (routes: POST /deploy, POST /invoke/:name, GET /info, GET /info/:name, DELETE /del/:name)"
+                    : e.getMessage();
+            case 405 -> ctx.method() + " is not allowed on " + ctx.path()
+                    + (ctx.path().startsWith("/invoke/") ? "; invoke functions with POST" : "");
+            case 413 -> "request body too large: the limit is " + maxBodyBytes + " bytes (GLAMBDAR_MAX_BODY_MB)";
+            default -> e.getMessage();
+        };
+    }
+
+    /** Stops accepting, waits (bounded) for requests in progress, then stops. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

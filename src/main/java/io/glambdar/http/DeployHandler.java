@@ -1,0 +1,91 @@
+package io.glambdar.http;
+
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.DeployRejectedException.Reason;
+import io.glambdar.store.FunctionInfo;
+import io.glambdar.store.FunctionStore;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code POST /deploy}: a multipart upload whose field {@code file} is the function's zip. */
+final class DeployHandler {
+
+    private static final String USAGE = "send the zip as a multipart form field named 'file',"
+            + " e.g. curl -X POST -F \"file=@myfunc.zip\" http://localhost:8000/deploy";
+
+    private final FunctionStore store;
+    private final long maxUploadBytes;
+    private final Path uploadDir;
+
+    DeployHandler(FunctionStore store, long maxUploadBytes, Path uploadDir) {
+        this.store = store;
+        this.maxUploadBytes = maxUploadBytes;
+        this.uploadDir = uploadDir;
+    }
+
+    void handle(Context ctx) throws IOException {
+        if (!ctx.isMultipartFormData()) {
+            throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; " + USAGE);
+        }
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxUploadBytes + 64 * 1024) { // refuse before reading a byte; 64 KiB for multipart framing
+            throw tooLarge();
+        }
+        UploadedFile file = uploadedFile(ctx);
+        if (file == null) {
+            throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + USAGE);
+        }
+        Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
+        try {
+            copyBounded(file, zip);
+            FunctionInfo info = store.deploy(file.filename(), zip);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("function", info.name());
+            body.put("status", "deployed");
+            ctx.status(201).json(body);
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+    }
+
+    /** Jetty parses the multipart body, spooling large parts to disk; its refusals become clear 400/413s. */
+    private UploadedFile uploadedFile(Context ctx) {
+        try {
+            return ctx.uploadedFile("file");
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage()) + " " + String.valueOf(e.getCause());
+            if (message.toLowerCase().contains("max") || message.toLowerCase().contains("size")) {
+                throw tooLarge();
+            }
+            throw new DeployRejectedException(Reason.BAD_REQUEST, "could not read the multipart upload ("
+                    + e.getMessage() + "); " + USAGE);
+        }
+    }
+
+    private void copyBounded(UploadedFile file, Path target) throws IOException {
+        try (InputStream in = file.content(); OutputStream out = Files.newOutputStream(target)) {
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+                if (total > maxUploadBytes) {
+                    throw tooLarge();
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private DeployRejectedException tooLarge() {
+        return new DeployRejectedException(Reason.TOO_LARGE, "the upload is larger than the "
+                + (maxUploadBytes / (1024 * 1024)) + " MiB limit (GLAMBDAR_MAX_UPLOAD_MB)");
+    }
+}

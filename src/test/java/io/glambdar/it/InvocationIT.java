@@ -1,0 +1,261 @@
+package io.glambdar.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a function sees and returns, and every way it can fail, through HTTP against the real engine. */
+@ExtendWith(DockerRequired.class)
+class InvocationIT {
+
+    private static Harness glambdar;
+
+    @BeforeAll
+    static void start() {
+        glambdar = Harness.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (glambdar != null) {
+            glambdar.close();
+        }
+    }
+
+    @Test
+    void requestReachesTheFunctionAndItsResponseComesBack() {
+        glambdar.deployOk("echo", Zips.of("""
+                exports.handler = async (req) => ({
+                  statusCode: 201,
+                  headers: { 'x-custom': 'yes', 'set-cookie': ['a=1', 'b=2'], 'x-number': 7 },
+                  body: { method: req.method, path: req.path, query: req.query, headers: req.headers,
+                          body: req.body, parsed: await req.json() }
+                });
+                """));
+        Harness.Response response = glambdar.invoke("echo?x=1&y=2", "{\"a\":[1,2]}",
+                "Content-Type", "application/json", "X-Multi", "one", "X-Multi", "two", "X-Single", "only");
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.header("x-custom")).isEqualTo("yes");
+        assertThat(response.header("x-number")).isEqualTo("7");
+        assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
+        JsonNode seen = response.json();
+        assertThat(seen.get("method").asText()).isEqualTo("POST");
+        assertThat(seen.get("path").asText()).isEqualTo("/invoke/echo");
+        assertThat(seen.get("query").asText()).isEqualTo("x=1&y=2");
+        assertThat(seen.get("body").asText()).isEqualTo("{\"a\":[1,2]}");
+        assertThat(seen.get("parsed").get("a").get(1).asInt()).isEqualTo(2);
+        JsonNode headers = seen.get("headers");
+        assertThat(headers.get("content-type").asText()).isEqualTo("application/json");
+        assertThat(headers.get("x-single").asText()).isEqualTo("only");
+        assertThat(headers.get("x-multi").isArray()).isTrue();
+        assertThat(headers.get("x-multi").get(0).asText()).isEqualTo("one");
+        assertThat(headers.get("x-multi").get(1).asText()).isEqualTo("two");
+        headers.fieldNames().forEachRemaining(name -> assertThat(name).isLowerCase());
+    }
+
+    @Test
+    void stringBodyWithItsOwnContentTypeIsSentAsIs() {
+        glambdar.deployOk("plain", Zips.of("""
+                exports.handler = async () => ({ headers: { 'Content-Type': 'text/plain' }, body: 'just text' });
+                """));
+        Harness.Response response = glambdar.invoke("plain", "");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("just text");
+        assertThat(response.header("Content-Type")).startsWith("text/plain");
+    }
+
+    @Test
+    void invalidJsonBodyMakesReqJsonRejectClearly() {
+        glambdar.deployOk("strict", Zips.of("""
+                exports.handler = async (req) => ({ body: await req.json() });
+                """));
+        Harness.Response response = glambdar.invoke("strict", "{not json");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.json().get("code").asText()).isEqualTo("handler_threw");
+        assertThat(response.json().get("error").asText()).containsIgnoringCase("json");
+    }
+
+    @Test
+    void eachFailureOfTheFunctionIsAClearError() {
+        Map<String, String> functions = Map.of(
+                "nohandler", "exports.other = async () => ({ body: 1 });",
+                "notfunction", "exports.handler = 42;",
+                "throws", "exports.handler = async () => { throw new Error('boom from the function'); };",
+                "rejects", "exports.handler = () => Promise.reject(new Error('rejected on purpose'));",
+                "returnsstring", "exports.handler = async () => 'not an object';",
+                "exits", "exports.handler = async () => { process.exit(3); };",
+                "syntaxerror", "exports.handler = async () => { return { body: 1 ;");
+        Map<String, String> expectedCodes = Map.of(
+                "nohandler", "handler_missing", "notfunction", "handler_missing", "throws", "handler_threw",
+                "rejects", "handler_threw", "returnsstring", "bad_return", "exits", "process_exited",
+                "syntaxerror", "load_failed");
+        Map<String, String> expectedText = Map.of(
+                "nohandler", "handler", "notfunction", "handler", "throws", "boom from the function",
+                "rejects", "rejected on purpose", "returnsstring", "string", "exits", "exited with code 3",
+                "syntaxerror", "SyntaxError");
+        functions.forEach((name, code) -> glambdar.deployOk(name, Zips.of(code)));
+        for (String name : functions.keySet()) {
+            Harness.Response response = glambdar.invoke(name, "{}");
+            assertThat(response.status()).as(name).isEqualTo(502);
+            JsonNode error = response.json();
+            assertThat(error.get("code").asText()).as(name).isEqualTo(expectedCodes.get(name));
+            assertThat(error.get("error").asText()).as(name).contains(name).contains(expectedText.get(name));
+            assertThat(error.get("invocationId").asText()).as(name)
+                    .isEqualTo(response.header("X-Glambdar-Invocation-Id"));
+        }
+        // The server and other functions are unaffected.
+        glambdar.deployOk("stillfine", Zips.of(Zips.HELLO));
+        assertThat(glambdar.invoke("stillfine", "{\"name\":\"x\"}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void indexJsRemovedAfterDeployIsReportedAtInvocation() throws Exception {
+        glambdar.deployOk("vanishing", Zips.of(Zips.HELLO));
+        Files.delete(glambdar.dir.resolve("functions/vanishing/index.js"));
+        Harness.Response response = glambdar.invoke("vanishing", "{}");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.json().get("code").asText()).isEqualTo("index_missing");
+        assertThat(response.json().get("error").asText()).contains("index.js");
+    }
+
+    @Test
+    void hangingHandlerTimesOutAndItsContainerIsRemoved() {
+        glambdar.deployOk("hangs", Zips.of(Map.of(
+                "index.js", "exports.handler = async () => { console.log('about to hang'); while (true) {} };",
+                "glambdar.json", "{\"timeout\": 2}")));
+        long start = System.nanoTime();
+        Harness.Response response = glambdar.invoke("hangs", "{}");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(response.status()).isEqualTo(504);
+        assertThat(response.json().get("code").asText()).isEqualTo("timeout");
+        assertThat(response.json().get("error").asText()).contains("2 s");
+        assertThat(took).isLessThan(Duration.ofSeconds(2 + 8));
+        Eventually.holds("the hanging container is removed", Duration.ofSeconds(30), () ->
+                glambdar.containers().stream().noneMatch(c -> c.getNames()[0].contains("-hangs-")));
+        JsonNode logs = glambdar.get("/logs/hangs/" + response.json().get("invocationId").asText()).json();
+        assertThat(logs.get("status").asText()).isEqualTo("timeout");
+        assertThat(logs.get("logs").asText()).contains("about to hang");
+    }
+
+    @Test
+    void oneMebibyteBodyGoesThroughIntact() {
+        glambdar.deployOk("bigecho", Zips.of("""
+                exports.handler = async (req) => ({ headers: { 'content-type': 'text/plain' }, body: req.body });
+                """));
+        String body = "x".repeat(1024 * 1024 - 3) + "end";
+        Harness.Response response = glambdar.invoke("bigecho", body);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).hasSize(1024 * 1024).isEqualTo(body);
+    }
+
+    @Test
+    void twentyConcurrentInvocationsAllSucceedAndAreCountedExactly() {
+        glambdar.deployOk("concurrent", Zips.of("""
+                exports.handler = async (req) => {
+                  const { n } = await req.json();
+                  await new Promise(r => setTimeout(r, 200));
+                  return { body: { n, doubled: n * 2 } };
+                };
+                """));
+        List<CompletableFuture<Harness.Response>> calls = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                calls.add(CompletableFuture.supplyAsync(() -> glambdar.invoke("concurrent", "{\"n\":" + n + "}"), pool));
+            }
+            for (int i = 0; i < 20; i++) {
+                Harness.Response response = calls.get(i).join();
+                assertThat(response.status()).as("call %d: %s", i, response.body()).isEqualTo(200);
+                assertThat(response.json().get("n").asInt()).isEqualTo(i);
+                assertThat(response.json().get("doubled").asInt()).isEqualTo(2 * i);
+            }
+        }
+        assertThat(glambdar.get("/info/concurrent").json().get("invokeCount").asLong()).isEqualTo(20);
+    }
+
+    @Test
+    void functionRunsUnprivilegedAndCannotChangeItsCode() {
+        glambdar.deployOk("sandboxed", Zips.of("""
+                const fs = require('fs');
+                const attempt = (f) => { try { f(); return 'ok'; } catch (e) { return e.code; } };
+                exports.handler = async () => ({ body: {
+                  uid: process.getuid(),
+                  gid: process.getgid(),
+                  writeCode: attempt(() => fs.writeFileSync('/function/index.js', 'hacked')),
+                  writeRoot: attempt(() => fs.writeFileSync('/evil', 'x')),
+                  writeTmp: attempt(() => fs.writeFileSync('/tmp/scratch', 'x')),
+                  capEff: fs.readFileSync('/proc/self/status', 'utf8').match(/CapEff:\\s*(\\w+)/)[1],
+                  noNewPrivs: fs.readFileSync('/proc/self/status', 'utf8').match(/NoNewPrivs:\\s*(\\d)/)[1]
+                }});
+                """));
+        JsonNode seen = glambdar.invoke("sandboxed", "").json();
+        assertThat(seen.get("uid").asInt()).isNotZero();
+        assertThat(seen.get("gid").asInt()).isNotZero();
+        assertThat(seen.get("writeCode").asText()).isIn("EROFS", "EACCES");
+        assertThat(seen.get("writeRoot").asText()).isIn("EROFS", "EACCES");
+        assertThat(seen.get("writeTmp").asText()).isEqualTo("ok");
+        assertThat(seen.get("capEff").asText()).matches("0+");
+        assertThat(seen.get("noNewPrivs").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void functionOverItsMemoryLimitFailsClearly() {
+        glambdar.deployOk("hungry", Zips.of(Map.of(
+                "index.js", """
+                        exports.handler = async () => {
+                          const hoard = [];
+                          for (;;) { hoard.push(Buffer.alloc(8 * 1024 * 1024, 1)); }
+                        };
+                        """,
+                "glambdar.json", "{\"memory\": 64}")));
+        Harness.Response response = glambdar.invoke("hungry", "");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.json().get("code").asText()).isEqualTo("out_of_memory");
+        assertThat(response.json().get("error").asText()).contains("64 MB");
+    }
+
+    @Test
+    void whatTheFunctionPrintsCanBeReadBack() {
+        glambdar.deployOk("chatty", Zips.of("""
+                console.log('loading chatty');
+                exports.handler = async () => { console.log('out line'); console.error('err line'); return { body: 1 }; };
+                """));
+        Harness.Response response = glambdar.invoke("chatty", "");
+        String id = response.header("X-Glambdar-Invocation-Id");
+        JsonNode entry = glambdar.get("/logs/chatty/" + id).json();
+        assertThat(entry.get("invocationId").asText()).isEqualTo(id);
+        assertThat(entry.get("status").asText()).isEqualTo("ok");
+        assertThat(entry.get("logs").asText()).contains("loading chatty", "out line", "err line");
+        JsonNode recent = glambdar.get("/logs/chatty").json();
+        assertThat(recent.get("invocations").get(0).get("invocationId").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void unknownAndInvalidNamesAreClearErrors() {
+        Harness.Response unknown = glambdar.invoke("nosuchfunction", "");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().get("error").asText()).contains("nosuchfunction");
+        for (String bad : List.of("a.b", "a%20b", "..", "-dash")) {
+            Harness.Response response = glambdar.invoke(bad, "");
+            assertThat(response.status()).as(bad).isIn(400, 404);
+            assertThat(response.json().get("error").asText()).as(bad).isNotBlank();
+        }
+        assertThat(glambdar.invoke("a.b", "").status()).isEqualTo(400);
+        Harness.Response wrongMethod = glambdar.get("/invoke/echo");
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.json().get("error").asText()).contains("POST");
+    }
+}

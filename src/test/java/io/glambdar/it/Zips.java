@@ -1,0 +1,54 @@
+package io.glambdar.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Function zips for tests. */
+final class Zips {
+
+    private Zips() {
+    }
+
+    /** The seed README's example function. */
+    static final String HELLO = """
+            exports.handler = async (req) => {
+              const jsonData = await req.json();
+              return {
+                statusCode: 200,
+                body: {
+                  message: `Hello ${jsonData.name}!`
+                }
+              };
+            };
+            """;
+
+    static byte[] of(String indexJs) {
+        return of(Map.of("index.js", indexJs));
+    }
+
+    static byte[] of(Map<String, String> files) {
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        files.forEach((name, content) -> bytes.put(name, content.getBytes(StandardCharsets.UTF_8)));
+        return ofBytes(bytes);
+    }
+
+    static byte[] ofBytes(Map<String, byte[]> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (var file : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(file.getKey()));
+                zip.write(file.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
