@@ -1,0 +1,448 @@
+package io.glambdar.store.settings;
+
+import static io.glambdar.store.DeployRejectedException.quote;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.glambdar.engine.FunctionSettings;
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.DeployRejectedException.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment and container reuse.
+ *
+ * <pre>{@code
+ * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true}
+ * }</pre>
+ *
+ * Every key is optional (a missing key takes its default from {@link FunctionSettings#DEFAULTS}); any other key, a
+ * value of the wrong type or out of bounds is rejected with a message that names the key and says what is allowed.
+ *
+ * <p>{@link #toJson} and {@link #fromStoredJson} are the canonical stored form of settings (for the metadata
+ * database); they round-trip exactly.
+ */
+public final class SettingsParser {
+
+    public static final String FILE_NAME = "glambdar.json";
+    /** Largest {@code glambdar.json} accepted. */
+    public static final int MAX_FILE_BYTES = 64 * 1024;
+
+    static final String TIMEOUT = "timeout";
+    static final String MEMORY = "memory";
+    static final String CPUS = "cpus";
+    static final String ENV = "env";
+    static final String REUSE = "reuse";
+    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE);
+    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE);
+
+    /** Prefix of the environment variables the runtime sets itself. */
+    public static final String RESERVED_ENV_PREFIX = "GLAMBDAR_";
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DUPLICATE_KEY =
+            Pattern.compile("Duplicate (?:field|Object property|property) [\"'](.*)[\"']", Pattern.DOTALL);
+
+    private static final String PREFIX = FILE_NAME + ": ";
+    private static final String EXAMPLE = "{\"timeout\": 10, \"memory\": 256}";
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
+
+    private final SettingsLimits limits;
+    private final BigDecimal maxTimeoutSeconds;
+    private final BigDecimal maxCpus;
+
+    public SettingsParser(SettingsLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.maxTimeoutSeconds = seconds(limits.maxTimeout());
+        this.maxCpus = BigDecimal.valueOf(limits.maxCpus());
+    }
+
+    /** A parser with {@link SettingsLimits#defaults()}. */
+    public SettingsParser() {
+        this(SettingsLimits.defaults());
+    }
+
+    public SettingsLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Reads {@code codeDir/glambdar.json} if there is one.
+     *
+     * @return the settings it holds, or {@link FunctionSettings#DEFAULTS} when the file does not exist
+     * @throws DeployRejectedException ({@code BAD_REQUEST}) if it is not a regular file (a symbolic link or a folder),
+     *                                 is larger than {@value #MAX_FILE_BYTES} bytes, or its content is invalid
+     * @throws IOException             if reading fails for another reason
+     */
+    public FunctionSettings readFrom(Path codeDir) throws IOException {
+        Path file = codeDir.resolve(FILE_NAME);
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return FunctionSettings.DEFAULTS;
+        }
+        if (attributes.isSymbolicLink()) {
+            throw reject("must be a regular file, not a symbolic link");
+        }
+        if (!attributes.isRegularFile()) {
+            throw reject("must be a regular file, not a " + (attributes.isDirectory() ? "folder" : "special file"));
+        }
+        byte[] content;
+        if (attributes.size() > MAX_FILE_BYTES) {
+            throw tooBig();
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            content = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (content.length > MAX_FILE_BYTES) {
+            throw tooBig();
+        }
+        return parse(content);
+    }
+
+    /**
+     * Parses the content of a {@code glambdar.json}.
+     *
+     * @throws DeployRejectedException ({@code BAD_REQUEST}, message starting with {@code "glambdar.json: "}) if it is
+     *                                 not a JSON object of known settings with allowed values
+     */
+    public FunctionSettings parse(byte[] json) {
+        JsonNode root = readTree(json);
+        if (root == null || root.isMissingNode()) {
+            throw reject("the file is empty; it must be a JSON object such as " + EXAMPLE);
+        }
+        if (!root.isObject()) {
+            throw reject("must be a JSON object such as " + EXAMPLE + ", got " + describe(root));
+        }
+        for (Map.Entry<String, JsonNode> property : root.properties()) {
+            if (!KEYS.contains(property.getKey())) {
+                throw reject("unknown setting " + quote(property.getKey()) + "; allowed settings: " + ALLOWED_KEYS);
+            }
+        }
+        FunctionSettings defaults = FunctionSettings.DEFAULTS;
+        Duration timeout = root.has(TIMEOUT) ? timeout(root.get(TIMEOUT)) : defaults.timeout();
+        int memory = root.has(MEMORY) ? memory(root.get(MEMORY)) : defaults.memoryMb();
+        double cpus = root.has(CPUS) ? cpus(root.get(CPUS)) : defaults.cpus();
+        Map<String, String> env = root.has(ENV) ? env(root.get(ENV)) : defaults.env();
+        Boolean reuse = root.has(REUSE) ? reuse(root.get(REUSE)) : defaults.reuse();
+        return new FunctionSettings(timeout, memory, cpus, env, reuse);
+    }
+
+    private Duration timeout(JsonNode value) {
+        if (value.isNumber()) {
+            BigDecimal seconds = value.decimalValue();
+            if (seconds.signum() > 0 && seconds.compareTo(maxTimeoutSeconds) <= 0) {
+                // Whole milliseconds, rounded up so that any positive value is at least 1 ms.
+                long millis = seconds.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
+                Duration timeout = Duration.ofMillis(millis);
+                return timeout.compareTo(limits.maxTimeout()) > 0 ? limits.maxTimeout() : timeout;
+            }
+        }
+        throw reject(quote(TIMEOUT) + " must be a number of seconds greater than 0 and at most "
+                + plain(maxTimeoutSeconds) + " (e.g. 10 or 2.5), got " + describe(value));
+    }
+
+    private int memory(JsonNode value) {
+        if (value.isNumber()) {
+            BigDecimal mb = value.decimalValue();
+            if (mb.signum() == 0 || mb.stripTrailingZeros().scale() <= 0) {
+                if (mb.compareTo(BigDecimal.valueOf(limits.minMemoryMb())) >= 0
+                        && mb.compareTo(BigDecimal.valueOf(limits.maxMemoryMb())) <= 0) {
+                    return mb.intValueExact();
+                }
+            }
+        }
+        throw reject(quote(MEMORY) + " must be a whole number of megabytes from " + limits.minMemoryMb() + " to "
+                + limits.maxMemoryMb() + ", got " + describe(value));
+    }
+
+    private double cpus(JsonNode value) {
+        if (value.isNumber()) {
+            BigDecimal cpus = value.decimalValue();
+            if (cpus.compareTo(BigDecimal.valueOf(SettingsLimits.MIN_CPUS)) >= 0 && cpus.compareTo(maxCpus) <= 0) {
+                return cpus.doubleValue();
+            }
+        }
+        throw reject(quote(CPUS) + " must be a number of CPU cores from " + plain(BigDecimal.valueOf(SettingsLimits.MIN_CPUS))
+                + " to " + plain(maxCpus) + " (e.g. 0.5), got " + describe(value));
+    }
+
+    private static Map<String, String> env(JsonNode value) {
+        if (!value.isObject()) {
+            throw reject(quote(ENV) + " must be an object of environment variables such as "
+                    + "{\"API_URL\": \"https://example.com\"}, got " + describe(value));
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> variable : value.properties()) {
+            String name = variable.getKey();
+            JsonNode v = variable.getValue();
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw reject(quote(ENV) + " has an invalid variable name " + quote(name)
+                        + ": names are letters (a-z, A-Z), digits and '_', not starting with a digit");
+            }
+            if (name.startsWith(RESERVED_ENV_PREFIX)) {
+                throw reject(quote(ENV) + " variable " + quote(name) + " is not allowed: names starting with "
+                        + RESERVED_ENV_PREFIX + " are reserved for the runtime");
+            }
+            String text;
+            if (v.isTextual()) {
+                text = v.textValue();
+            } else if (v.isNumber()) {
+                text = numberText(v);
+            } else if (v.isBoolean()) {
+                text = Boolean.toString(v.booleanValue());
+            } else {
+                throw reject(quote(ENV) + " variable " + quote(name)
+                        + " must be a string, number or boolean, got " + describe(v));
+            }
+            if (text.indexOf('\0') >= 0) {
+                throw reject(quote(ENV) + " variable " + quote(name) + " must not contain NUL characters (\\u0000)");
+            }
+            env.put(name, text);
+        }
+        return env;
+    }
+
+    private static Boolean reuse(JsonNode value) {
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNull()) {
+            return null; // the server's default, as in the stored form
+        }
+        throw reject(quote(REUSE) + " must be true or false (or null for the server's default), got "
+                + describe(value));
+    }
+
+    // ---------------------------------------------------------------- stored form
+
+    /**
+     * The canonical stored form of {@code settings}, e.g.
+     * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null}} (timeout in seconds, env sorted
+     * by name). Within the bounds of a parser's limits, it is also a valid {@code glambdar.json}.
+     */
+    public static String toJson(FunctionSettings settings) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = MAPPER.createGenerator(out)) {
+            json.writeStartObject();
+            BigDecimal seconds = seconds(settings.timeout()).stripTrailingZeros();
+            json.writeNumberField(TIMEOUT, seconds.scale() < 1 ? seconds.setScale(1) : seconds);
+            json.writeNumberField(MEMORY, settings.memoryMb());
+            json.writeNumberField(CPUS, settings.cpus());
+            json.writeObjectFieldStart(ENV);
+            for (Map.Entry<String, String> variable : new TreeMap<>(settings.env()).entrySet()) {
+                json.writeStringField(variable.getKey(), variable.getValue());
+            }
+            json.writeEndObject();
+            json.writeFieldName(REUSE);
+            if (settings.reuse() == null) {
+                json.writeNull();
+            } else {
+                json.writeBoolean(settings.reuse());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads settings written by {@link #toJson}. Trusts the bounds (they were checked when the function was deployed);
+     * a missing key takes its default and an unknown key is ignored, so rows written by other versions still load.
+     *
+     * @throws IllegalArgumentException if {@code json} is not in the stored form
+     */
+    public static FunctionSettings fromStoredJson(String json) {
+        JsonNode root;
+        try (JsonParser parser = MAPPER.createParser(Objects.requireNonNull(json, "json"))) {
+            root = MAPPER.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("stored settings have content after the JSON object");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("stored settings are not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("stored settings are not a JSON object");
+        }
+        FunctionSettings defaults = FunctionSettings.DEFAULTS;
+        Duration timeout = defaults.timeout();
+        JsonNode t = root.get(TIMEOUT);
+        if (t != null) {
+            requireStored(t.isNumber(), TIMEOUT);
+            BigDecimal seconds = t.decimalValue().setScale(9, RoundingMode.HALF_UP);
+            long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
+            int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValueExact();
+            timeout = Duration.ofSeconds(whole, nanos);
+        }
+        int memory = defaults.memoryMb();
+        JsonNode m = root.get(MEMORY);
+        if (m != null) {
+            requireStored(m.isIntegralNumber() && m.canConvertToInt(), MEMORY);
+            memory = m.intValue();
+        }
+        double cpus = defaults.cpus();
+        JsonNode c = root.get(CPUS);
+        if (c != null) {
+            if (c.isTextual()) { // NaN and infinities, which Jackson writes as strings
+                try {
+                    cpus = Double.parseDouble(c.textValue());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("stored settings: \"cpus\" is not a number", e);
+                }
+            } else {
+                requireStored(c.isNumber(), CPUS);
+                cpus = c.decimalValue().doubleValue();
+            }
+        }
+        Map<String, String> env = defaults.env();
+        JsonNode e = root.get(ENV);
+        if (e != null && !e.isNull()) {
+            requireStored(e.isObject(), ENV);
+            env = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> variable : e.properties()) {
+                requireStored(variable.getValue().isTextual(), ENV);
+                env.put(variable.getKey(), variable.getValue().textValue());
+            }
+        }
+        Boolean reuse = defaults.reuse();
+        JsonNode r = root.get(REUSE);
+        if (r != null && !r.isNull()) {
+            requireStored(r.isBoolean(), REUSE);
+            reuse = r.booleanValue();
+        }
+        return new FunctionSettings(timeout, memory, cpus, env, reuse);
+    }
+
+    private static void requireStored(boolean ok, String key) {
+        if (!ok) {
+            throw new IllegalArgumentException("stored settings: \"" + key + "\" has the wrong type");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static JsonNode readTree(byte[] json) {
+        try (JsonParser parser = MAPPER.createParser(Objects.requireNonNull(json, "json"))) {
+            JsonNode root = MAPPER.readTree(parser);
+            if (root != null && parser.nextToken() != null) {
+                throw reject("unexpected content after the JSON object" + at(parser.currentTokenLocation())
+                        + "; the file must hold exactly one JSON object");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            String detail = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            Matcher duplicate = DUPLICATE_KEY.matcher(detail);
+            if (duplicate.lookingAt()) {
+                throw new DeployRejectedException(Reason.BAD_REQUEST, PREFIX + "duplicate key "
+                        + quote(duplicate.group(1)) + at(e.getLocation()) + "; each key may appear only once", e);
+            }
+            throw new DeployRejectedException(Reason.BAD_REQUEST,
+                    PREFIX + "invalid JSON" + at(e.getLocation()) + ": " + shorten(detail), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a byte array does not fail
+        }
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /** Jackson's message without the parts meant for programmers (source references, feature names). */
+    private static String shorten(String detail) {
+        String text = detail;
+        for (String cut : new String[] {" (start marker at", " (not recognized as one since", ": enable `",
+                " at [Source", "\n"}) {
+            int i = text.indexOf(cut);
+            if (i >= 0) {
+                text = text.substring(0, i);
+            }
+        }
+        text = text.strip();
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+    }
+
+    /** What a value is, for "got ..." in messages. */
+    private static String describe(JsonNode value) {
+        if (value.isTextual()) {
+            return quote(value.textValue());
+        }
+        if (value.isNumber()) {
+            return numberText(value);
+        }
+        if (value.isBoolean() || value.isNull()) {
+            return value.asText();
+        }
+        if (value.isObject()) {
+            return "an object";
+        }
+        if (value.isArray()) {
+            return "an array";
+        }
+        return value.getNodeType().toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** A JSON number as a person would write it: {@code 1000}, {@code 2.5}; huge exponents stay scientific. */
+    private static String numberText(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.bigIntegerValue().toString();
+        }
+        return plain(number.decimalValue());
+    }
+
+    private static String plain(BigDecimal value) {
+        BigDecimal v = value.stripTrailingZeros();
+        int integerDigits = v.precision() - v.scale();
+        if (v.scale() > 100 || integerDigits > 100) {
+            return v.toString();
+        }
+        return v.toPlainString();
+    }
+
+    private static BigDecimal seconds(Duration duration) {
+        return BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
+    }
+
+    private static DeployRejectedException reject(String problem) {
+        return DeployRejectedException.badRequest(PREFIX + problem);
+    }
+
+    private static DeployRejectedException tooBig() {
+        return reject("the file is larger than " + MAX_FILE_BYTES / 1024 + " KiB; it only holds a few settings");
+    }
+}

@@ -1,0 +1,766 @@
+package io.glambdar.store.archive;
+
+import static io.glambdar.store.archive.TestZip.withIndex;
+import static io.glambdar.store.archive.TestZip.zip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.DeployRejectedException.Reason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ZipExtractorTest {
+
+    private static final String INDEX = "exports.handler = async () => ({ body: 'hi' });";
+
+    @TempDir
+    Path tmp;
+    Path zipFile;
+    Path target;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        zipFile = tmp.resolve("upload.zip");
+        target = Files.createDirectory(tmp.resolve("target"));
+    }
+
+    private ExtractedCode extract() throws IOException {
+        return ZipExtractor.extract(zipFile, target, ArchiveLimits.DEFAULTS);
+    }
+
+    private ExtractedCode extract(TestZip zip) throws IOException {
+        zip.writeTo(zipFile);
+        return extract();
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    private List<String> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> !p.equals(dir))
+                    .map(p -> dir.relativize(p).toString().replace('\\', '/') + (Files.isDirectory(p) ? "/" : ""))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Asserts a rejection, that its message shows no host path, and returns it for further checks. */
+    private DeployRejectedException rejected(Reason reason, ThrowingCallable call) {
+        Throwable thrown = catchThrowable(call);
+        assertThat(thrown).as("expected a rejection").isInstanceOf(DeployRejectedException.class);
+        DeployRejectedException e = (DeployRejectedException) thrown;
+        assertThat(e.reason()).isEqualTo(reason);
+        assertThat(e.getMessage()).doesNotContain(tmp.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+        return e;
+    }
+
+    private DeployRejectedException rejectedZip(TestZip zip) throws IOException {
+        zip.writeTo(zipFile);
+        return rejected(Reason.BAD_REQUEST, this::extract);
+    }
+
+    private void assertTargetEmpty() throws IOException {
+        assertThat(filesUnder(target)).as("nothing written").isEmpty();
+    }
+
+    // ---------------------------------------------------------------- valid layouts
+
+    @Nested
+    class Layouts {
+
+        @Test
+        void indexAtRoot() throws IOException {
+            ExtractedCode code = extract(withIndex()
+                    .file("package.json", "{\"name\":\"hello\"}")
+                    .dir("lib/")
+                    .file("lib/util.js", "module.exports = 42;"));
+
+            assertThat(code.codeRoot()).isEmpty();
+            assertThat(code.fileCount()).isEqualTo(3);
+            assertThat(code.totalBytes()).isEqualTo(INDEX.length() + "{\"name\":\"hello\"}".length()
+                    + "module.exports = 42;".length());
+            assertThat(filesUnder(target)).containsExactly("index.js", "lib/", "lib/util.js", "package.json");
+            assertThat(read(target.resolve("index.js"))).isEqualTo(INDEX);
+            assertThat(read(target.resolve("lib/util.js"))).isEqualTo("module.exports = 42;");
+        }
+
+        @Test
+        void wrappedInOneFolderKeepsTheFolder() throws IOException {
+            ExtractedCode code = extract(zip()
+                    .dir("hello/")
+                    .file("hello/index.js", INDEX)
+                    .file("hello/lib/a.js", "a"));
+
+            assertThat(code.codeRoot()).isEqualTo("hello");
+            assertThat(code.fileCount()).isEqualTo(2);
+            assertThat(filesUnder(target)).containsExactly("hello/", "hello/index.js", "hello/lib/", "hello/lib/a.js");
+            assertThat(read(target.resolve(code.codeRoot()).resolve("index.js"))).isEqualTo(INDEX);
+        }
+
+        @Test
+        void wrappedWithoutFolderEntries() throws IOException {
+            ExtractedCode code = extract(zip().file("my-fn/index.js", INDEX).file("my-fn/package.json", "{}"));
+
+            assertThat(code.codeRoot()).isEqualTo("my-fn");
+            assertThat(filesUnder(target)).containsExactly("my-fn/", "my-fn/index.js", "my-fn/package.json");
+        }
+
+        @Test
+        void wrappedFolderWithASecondTopLevelEntryIsRejected() throws IOException {
+            DeployRejectedException e = rejectedZip(zip()
+                    .file("hello/index.js", INDEX)
+                    .file("README.md", "# hello"));
+
+            assertThat(e.getMessage())
+                    .startsWith("no index.js found: the zip must contain index.js at its root "
+                            + "(or inside a single top-level folder)")
+                    .contains("found at the top level: \"README.md\", \"hello/\"")
+                    .contains("there is an index.js at \"hello/index.js\"");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void twoWrappingFoldersAreRejected() throws IOException {
+            DeployRejectedException e = rejectedZip(zip().file("a/index.js", INDEX).file("b/index.js", INDEX));
+
+            assertThat(e.getMessage()).startsWith("no index.js found").contains("\"a/\", \"b/\"");
+        }
+
+        @Test
+        void indexTwoLevelsDownIsNotFound() throws IOException {
+            DeployRejectedException e = rejectedZip(zip().file("outer/inner/index.js", INDEX));
+
+            assertThat(e.getMessage()).startsWith("no index.js found")
+                    .contains("found at the top level: \"outer/\"")
+                    .contains("there is an index.js at \"outer/inner/index.js\"");
+        }
+
+        @Test
+        void noIndexAnywhereListsTheFirstTopLevelNames() throws IOException {
+            DeployRejectedException e = rejectedZip(zip()
+                    .file("a.js", "").file("b.js", "").file("c.js", "").file("d.js", "").file("e.js", "")
+                    .file("f.js", "").file("g/h.js", ""));
+
+            assertThat(e.getMessage()).isEqualTo("no index.js found: the zip must contain index.js at its root "
+                    + "(or inside a single top-level folder); found at the top level: "
+                    + "\"a.js\", \"b.js\", \"c.js\", \"d.js\", \"e.js\" and 2 more");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void indexJsThatIsAFolderDoesNotCount() throws IOException {
+            DeployRejectedException e = rejectedZip(zip().dir("index.js/").file("index.js/x.js", "x"));
+
+            assertThat(e.getMessage()).startsWith("no index.js found").contains("\"index.js/\"");
+        }
+
+        @Test
+        void indexAtRootWinsOverNestedOnes() throws IOException {
+            ExtractedCode code = extract(withIndex().file("sub/index.js", "nested"));
+
+            assertThat(code.codeRoot()).isEmpty();
+            assertThat(read(target.resolve("sub/index.js"))).isEqualTo("nested");
+        }
+
+        @Test
+        void nodeModulesAreKept() throws IOException {
+            ExtractedCode code = extract(withIndex()
+                    .dir("node_modules/")
+                    .dir("node_modules/left-pad/")
+                    .file("node_modules/left-pad/package.json", "{\"main\":\"index.js\"}")
+                    .file("node_modules/left-pad/index.js", "module.exports = s => s;")
+                    .file("node_modules/.bin/left-pad", "#!/usr/bin/env node", 0100755));
+
+            assertThat(code.fileCount()).isEqualTo(4);
+            assertThat(read(target.resolve("node_modules/left-pad/index.js"))).isEqualTo("module.exports = s => s;");
+            assertThat(target.resolve("node_modules/.bin/left-pad")).isRegularFile();
+        }
+
+        @Test
+        void emptyFoldersAreKept() throws IOException {
+            extract(withIndex().dir("data/").dir("data/cache/"));
+
+            assertThat(target.resolve("data/cache")).isDirectory();
+        }
+
+        @Test
+        void backslashesAndDotSegmentsAreNormalised() throws IOException {
+            ExtractedCode code = extract(zip()
+                    .file("./index.js", INDEX)
+                    .file("lib\\util.js", "u")
+                    .file("lib//./deep\\x.js", "x"));
+
+            assertThat(code.codeRoot()).isEmpty();
+            assertThat(filesUnder(target)).containsExactly("index.js", "lib/", "lib/deep/", "lib/deep/x.js",
+                    "lib/util.js");
+        }
+
+        @Test
+        void rootFolderEntryIsIgnored() throws IOException {
+            ExtractedCode code = extract(zip().dir("./").file("index.js", INDEX));
+
+            assertThat(code.codeRoot()).isEmpty();
+            assertThat(filesUnder(target)).containsExactly("index.js");
+        }
+
+        @Test
+        void unicodeNamesAreFine() throws IOException {
+            extract(withIndex().file("données/héllo wörld.js", "ü"));
+
+            assertThat(read(target.resolve("données/héllo wörld.js"))).isEqualTo("ü");
+        }
+
+        @Test
+        void storedAndDeflatedEntriesBothWork() throws IOException {
+            ExtractedCode code = extract(zip().stored("index.js", INDEX).file("b.js", "deflated"));
+
+            assertThat(read(target.resolve("index.js"))).isEqualTo(INDEX);
+            assertThat(read(target.resolve("b.js"))).isEqualTo("deflated");
+            assertThat(code.totalBytes()).isEqualTo(INDEX.length() + "deflated".length());
+        }
+
+        @Test
+        void zipMadeByJavaUtilZipWorks() throws IOException {
+            try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zipFile))) {
+                out.putNextEntry(new ZipEntry("fn/"));
+                out.putNextEntry(new ZipEntry("fn/index.js"));
+                out.write(INDEX.getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+
+            ExtractedCode code = extract();
+
+            assertThat(code.codeRoot()).isEqualTo("fn");
+            assertThat(read(target.resolve("fn/index.js"))).isEqualTo(INDEX);
+        }
+
+        @Test
+        void zeroLengthFiles() throws IOException {
+            ExtractedCode code = extract(withIndex().file("empty.txt", ""));
+
+            assertThat(target.resolve("empty.txt")).isEmptyFile();
+            assertThat(code.fileCount()).isEqualTo(2);
+        }
+    }
+
+    // ---------------------------------------------------------------- macOS metadata
+
+    @Nested
+    class MacosMetadata {
+
+        @Test
+        void isSkipped() throws IOException {
+            ExtractedCode code = extract(withIndex()
+                    .dir("__MACOSX/")
+                    .file("__MACOSX/._index.js", "apple double")
+                    .file(".DS_Store", "ds")
+                    .file("lib/.DS_Store", "ds")
+                    .file("lib/a.js", "a"));
+
+            assertThat(filesUnder(target)).containsExactly("index.js", "lib/", "lib/a.js");
+            assertThat(code.fileCount()).isEqualTo(2);
+            assertThat(code.totalBytes()).isEqualTo(INDEX.length() + 1);
+        }
+
+        @Test
+        void doesNotSpoilASingleWrappingFolder() throws IOException {
+            ExtractedCode code = extract(zip()
+                    .dir("hello/")
+                    .file("hello/index.js", INDEX)
+                    .file("hello/.DS_Store", "ds")
+                    .dir("__MACOSX/")
+                    .dir("__MACOSX/hello/")
+                    .file("__MACOSX/hello/._index.js", "apple double")
+                    .file(".DS_Store", "ds"));
+
+            assertThat(code.codeRoot()).isEqualTo("hello");
+            assertThat(filesUnder(target)).containsExactly("hello/", "hello/index.js");
+        }
+
+        @Test
+        void aZipOfOnlyMetadataHasNoIndex() throws IOException {
+            DeployRejectedException e = rejectedZip(zip().file("__MACOSX/._x", "x").file(".DS_Store", "ds"));
+
+            assertThat(e.getMessage()).startsWith("no index.js found").contains("only macOS metadata");
+        }
+
+        @Test
+        void aFolderNamedLikeDsStoreIsNotMetadata() throws IOException {
+            extract(withIndex().file(".DS_Store/x.js", "x").file("MACOSX/y.js", "y"));
+
+            assertThat(read(target.resolve(".DS_Store/x.js"))).isEqualTo("x");
+            assertThat(read(target.resolve("MACOSX/y.js"))).isEqualTo("y");
+        }
+    }
+
+    // ---------------------------------------------------------------- not a zip
+
+    @Nested
+    class NotAZip {
+
+        private static final String NOT_A_ZIP = "the uploaded file is not a valid zip archive";
+
+        @Test
+        void textFile() throws IOException {
+            Files.writeString(zipFile, "exports.handler = async () => ({});\n");
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage()).startsWith(NOT_A_ZIP);
+        }
+
+        @Test
+        void emptyFile() throws IOException {
+            Files.write(zipFile, new byte[0]);
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage()).startsWith(NOT_A_ZIP);
+        }
+
+        @Test
+        void truncatedZip() throws IOException {
+            withIndex().file("lib/a.js", "a".repeat(5000)).writeTo(zipFile);
+            byte[] whole = Files.readAllBytes(zipFile);
+            Files.write(zipFile, Arrays.copyOf(whole, whole.length / 2));
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage()).startsWith(NOT_A_ZIP);
+            assertTargetEmpty();
+        }
+
+        @Test
+        void gzipFile() throws IOException {
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(zipFile))) {
+                out.write(INDEX.getBytes(StandardCharsets.UTF_8));
+            }
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage()).startsWith(NOT_A_ZIP);
+        }
+
+        @Test
+        void emptyZip() throws IOException {
+            DeployRejectedException e = rejectedZip(zip());
+
+            assertThat(e.getMessage()).startsWith("the zip archive is empty");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void corruptEntryData() throws IOException {
+            withIndex().file("big.js", "x".repeat(10_000)).writeTo(zipFile);
+            TestZip.garbleData(zipFile, 1, 8);
+
+            DeployRejectedException e = rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract);
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry \"big.js\" could not be read: the zip archive is "
+                    + "corrupt; create it again and upload it anew");
+        }
+
+        @Test
+        void crcMismatch() throws IOException {
+            withIndex().file("a.js", "aaaa").writeTo(zipFile);
+            TestZip.setCrc(zipFile, 1, 12345);
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage())
+                    .startsWith("the zip entry \"a.js\" could not be read: the zip archive is corrupt");
+        }
+
+        @Test
+        void declaredSizeThatLiesWithinTheLimitIsCorrupt() throws IOException {
+            withIndex().file("a.js", "a".repeat(1000)).writeTo(zipFile);
+            TestZip.lieAboutSize(zipFile, 1, 10);
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage())
+                    .startsWith("the zip entry \"a.js\" could not be read: the zip archive is corrupt");
+        }
+    }
+
+    // ---------------------------------------------------------------- entry count and size
+
+    @Nested
+    class Limits {
+
+        @Test
+        void tooManyEntries() throws IOException {
+            withIndex().file("a", "").file("b", "").file("c", "").writeTo(zipFile);
+
+            DeployRejectedException e = rejected(Reason.BAD_REQUEST,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(3, 1000)));
+
+            assertThat(e.getMessage()).startsWith("the zip has 4 entries (files and folders); at most 3 are allowed");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void metadataEntriesCountToo() throws IOException {
+            withIndex().file("__MACOSX/._index.js", "x").writeTo(zipFile);
+
+            rejected(Reason.BAD_REQUEST, () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(1, 1000)));
+        }
+
+        @Test
+        void exactlyAtTheLimits() throws IOException {
+            withIndex().file("b.js", "b".repeat(100)).writeTo(zipFile);
+            long size = INDEX.length() + 100;
+
+            ExtractedCode code = ZipExtractor.extract(zipFile, target, new ArchiveLimits(2, size));
+
+            assertThat(code.totalBytes()).isEqualTo(size);
+            assertThat(code.fileCount()).isEqualTo(2);
+        }
+
+        @Test
+        void oneByteOverTheSizeLimit() throws IOException {
+            withIndex().file("b.js", "b".repeat(100)).writeTo(zipFile);
+            long size = INDEX.length() + 100;
+
+            DeployRejectedException e = rejected(Reason.TOO_LARGE,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(2, size - 1)));
+
+            assertThat(e.getMessage()).startsWith("the zip expands to more than " + (size - 1) + " bytes");
+        }
+
+        @Test
+        void bigCompressibleEntryWithHonestHeadersIsRefusedBeforeWriting() throws IOException {
+            withIndex().file("big.bin", new byte[4 * 1024 * 1024]).writeTo(zipFile);
+            assertThat(Files.size(zipFile)).isLessThan(64 * 1024);
+
+            DeployRejectedException e = rejected(Reason.TOO_LARGE,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(100, 1024 * 1024)));
+
+            assertThat(e.getMessage()).startsWith("the zip expands to more than 1 MiB, the limit for a function's code");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void manyFilesAddingUpOverTheLimit() throws IOException {
+            TestZip zip = withIndex();
+            for (int i = 0; i < 20; i++) {
+                zip.file("f" + i + ".txt", new byte[10 * 1024]);
+            }
+            zip.writeTo(zipFile);
+
+            DeployRejectedException e = rejected(Reason.TOO_LARGE,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(100, 100 * 1024)));
+
+            assertThat(e.getMessage()).startsWith("the zip expands to more than 100 KiB");
+        }
+
+        @Test
+        void entryWhoseHeadersUnderstateItsSizeIsStoppedByCountingBytes() throws IOException {
+            withIndex().file("bomb.bin", new byte[8 * 1024 * 1024]).writeTo(zipFile);
+            TestZip.lieAboutSize(zipFile, 1, 100); // the headers now claim 100 bytes
+
+            DeployRejectedException e = rejected(Reason.TOO_LARGE,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(100, 1024 * 1024)));
+
+            assertThat(e.getMessage()).startsWith("the zip expands to more than 1 MiB");
+            // Never more than the limit on disk.
+            long written;
+            try (Stream<Path> walk = Files.walk(target)) {
+                written = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+            assertThat(written).isLessThanOrEqualTo(1024 * 1024);
+        }
+
+        @Test
+        void defaults() {
+            assertThat(ArchiveLimits.DEFAULTS.maxEntries()).isEqualTo(10_000);
+            assertThat(ArchiveLimits.DEFAULTS.maxUncompressedBytes()).isEqualTo(250L * 1024 * 1024);
+            assertThat(ZipExtractor.formatBytes(ArchiveLimits.DEFAULTS.maxUncompressedBytes())).isEqualTo("250 MiB");
+        }
+    }
+
+    // ---------------------------------------------------------------- entry names
+
+    @Nested
+    class Names {
+
+        private static final String DOT_DOT = " has a '..' segment in its path; paths in the zip must stay inside it";
+        private static final String ABSOLUTE = " is an absolute path; paths in the zip must be relative to its root";
+
+        @Test
+        void ourOwnBackslashNormalisationStopsMixedTraversal() throws IOException {
+            // Has a '/', so commons-compress leaves the backslashes to us.
+            DeployRejectedException e = rejectedZip(withIndex().file("lib/..\\..\\evil", "evil"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry \"lib/..\\\\..\\\\evil\"" + DOT_DOT);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"../evil", "a/../../evil", "a/..", "..", "\\..\\evil", "a\\..\\..\\evil",
+                "lib/../index.js"})
+        void dotDotSegmentsAreRejected(String name) throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file(name, "evil"));
+
+            // commons-compress itself turns '\' into '/' in names without any '/' (zips made on Windows).
+            assertThat(e.getMessage()).isIn(
+                    "the zip entry " + DeployRejectedException.quote(name) + DOT_DOT,
+                    "the zip entry " + DeployRejectedException.quote(name.replace('\\', '/')) + DOT_DOT,
+                    "the zip entry " + DeployRejectedException.quote(name.replace('\\', '/')) + ABSOLUTE);
+            assertTargetEmpty();
+            assertThat(tmp.resolve("evil")).doesNotExist();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/abs", "/etc/passwd", "//server/share/x", "C:/abs", "c:abs", "C:\\abs", "\\abs"})
+        void absolutePathsAreRejected(String name) throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file(name, "evil"));
+
+            assertThat(e.getMessage()).isIn(
+                    "the zip entry " + DeployRejectedException.quote(name) + ABSOLUTE,
+                    "the zip entry " + DeployRejectedException.quote(name.replace('\\', '/')) + ABSOLUTE);
+            assertTargetEmpty();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"a\u0000b.js", "a\u0007.js", "lib/\n.js", "x\u007f", "x\u0085y"})
+        void controlCharactersAreRejected(String name) throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file(name, "x"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry " + DeployRejectedException.quote(name)
+                    + " has a control character in its name");
+            assertThat(e.getMessage()).doesNotContain("\u0000").doesNotContain("\n");
+        }
+
+        @Test
+        void overlongFileNameIsRejected() throws IOException {
+            String name = "lib/" + "x".repeat(256) + ".js";
+
+            DeployRejectedException e = rejectedZip(withIndex().file(name, "x"));
+
+            assertThat(e.getMessage()).contains("longer than 255 bytes").contains("\"lib/xxxxx").contains("…");
+        }
+
+        @Test
+        void overlongPathIsRejected() throws IOException {
+            String name = ("d".repeat(200) + "/").repeat(11) + "x.js";
+
+            assertThat(rejectedZip(withIndex().file(name, "x")).getMessage()).contains("path longer than 2048 bytes");
+        }
+
+        @Test
+        void fileWithAnEmptyNameIsRejected() throws IOException {
+            assertThat(rejectedZip(withIndex().file("./.", "x")).getMessage()).contains("has an empty file name");
+        }
+    }
+
+    // ---------------------------------------------------------------- duplicates
+
+    @Nested
+    class Duplicates {
+
+        @Test
+        void sameNameTwice() throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file("a.js", "1").file("a.js", "2"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip has more than one entry for \"a.js\" (\"a.js\" and "
+                    + "\"a.js\"); each file or folder may appear only once");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void sameNameAfterNormalisation() throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file("lib/x/a.js", "1").file("lib/x\\a.js", "2"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip has more than one entry for \"lib/x/a.js\" "
+                    + "(\"lib/x/a.js\" and \"lib/x\\\\a.js\"); each file or folder may appear only once");
+        }
+
+        @Test
+        void indexJsTwiceViaDotSlash() throws IOException {
+            assertThat(rejectedZip(withIndex().file("./index.js", "2")).getMessage())
+                    .startsWith("the zip has more than one entry for \"index.js\"");
+        }
+
+        @Test
+        void fileAndFolderOfTheSamePath() throws IOException {
+            assertThat(rejectedZip(withIndex().file("lib", "file").dir("lib/")).getMessage())
+                    .startsWith("the zip has more than one entry for \"lib\"");
+        }
+
+        @Test
+        void fileThatIsAlsoAParentFolder() throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file("lib", "file").file("lib/a/b.js", "b"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip has \"lib\" both as a file and as a folder "
+                    + "(it contains \"lib/a/b.js\"); each path may be only one of them");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void sameFolderTwice() throws IOException {
+            assertThat(rejectedZip(withIndex().dir("lib/").dir("lib/")).getMessage())
+                    .startsWith("the zip has more than one entry for \"lib\"");
+        }
+
+        @Test
+        void caseVariantsAreDistinctFilesOnACaseSensitiveFileSystem() throws IOException {
+            Files.createFile(tmp.resolve("probe"));
+            boolean caseSensitive = !Files.exists(tmp.resolve("PROBE"));
+            withIndex().file("a.js", "lower").file("A.js", "upper").writeTo(zipFile);
+
+            if (caseSensitive) {
+                extract();
+                assertThat(read(target.resolve("a.js"))).isEqualTo("lower");
+                assertThat(read(target.resolve("A.js"))).isEqualTo("upper");
+            } else {
+                assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage())
+                        .startsWith("the zip has more than one entry for \"A.js\"");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- entry types
+
+    @Nested
+    class Types {
+
+        @Test
+        void symlinkIsRejected() throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().symlink("passwd", "/etc/passwd"));
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry \"passwd\" is a symbolic link; only regular files "
+                    + "and folders are allowed (replace the link with the file it points to)");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void symlinkedFolderIsRejected() throws IOException {
+            assertThat(rejectedZip(withIndex().symlink("node_modules/.bin/tool", "../tool/cli.js")).getMessage())
+                    .startsWith("the zip entry \"node_modules/.bin/tool\" is a symbolic link");
+        }
+
+        @Test
+        void symlinkInsideMacosMetadataIsStillRejected() throws IOException {
+            assertThat(rejectedZip(withIndex().symlink("__MACOSX/x", "/")).getMessage()).contains("symbolic link");
+        }
+
+        @Test
+        void namedPipeIsRejected() throws IOException {
+            DeployRejectedException e = rejectedZip(withIndex().file("fifo", "", 0010644));
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry \"fifo\" is a special file (a named pipe); "
+                    + "only regular files and folders are allowed");
+        }
+
+        @Test
+        void encryptedEntryIsRejected() throws IOException {
+            withIndex().file("secret.js", "s").writeTo(zipFile);
+            TestZip.setFlags(zipFile, 1, 1); // general purpose bit 0: encrypted
+
+            DeployRejectedException e = rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract);
+
+            assertThat(e.getMessage()).isEqualTo("the zip entry \"secret.js\" is encrypted (password-protected); "
+                    + "create the zip again without a password");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void aesEncryptedEntryIsRejected() throws IOException {
+            withIndex().file("secret.js", "s").writeTo(zipFile);
+            TestZip.setMethod(zipFile, 1, 99);
+
+            assertThat(rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract).getMessage())
+                    .startsWith("the zip entry \"secret.js\" is encrypted");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {14 /* LZMA */, 95 /* XZ */, 93 /* zstd */, 97 /* WavPack */, 1234})
+        void unsupportedCompressionIsRejected(int method) throws IOException {
+            withIndex().file("a.js", "aaaa").writeTo(zipFile);
+            TestZip.setMethod(zipFile, 1, method);
+
+            DeployRejectedException e = rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract);
+
+            assertThat(e.getMessage()).startsWith("the zip entry \"a.js\" uses a compression method the server "
+                            + "does not support: ")
+                    .contains("method " + method)
+                    .endsWith("; create the zip again with standard (deflate) compression");
+            assertTargetEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    @Nested
+    class Modes {
+
+        @Test
+        void filesAre0644AndFolders0755WhateverTheZipSays() throws IOException {
+            extract(withIndex()
+                    .file("open.js", "x", 0100666)
+                    .file("closed.js", "x", 0100000)
+                    .file("others-exec.js", "x", 0100611)
+                    .dir("wide/", 0040777)
+                    .dir("shut/", 0040000)
+                    .file("implicit/a.js", "x"));
+
+            assertThat(mode(target.resolve("index.js"))).isEqualTo("rw-r--r--");
+            assertThat(mode(target.resolve("open.js"))).isEqualTo("rw-r--r--");
+            assertThat(mode(target.resolve("closed.js"))).isEqualTo("rw-r--r--");
+            assertThat(mode(target.resolve("others-exec.js"))).isEqualTo("rw-r--r--");
+            assertThat(mode(target.resolve("wide"))).isEqualTo("rwxr-xr-x");
+            assertThat(mode(target.resolve("shut"))).isEqualTo("rwxr-xr-x");
+            assertThat(mode(target.resolve("implicit"))).isEqualTo("rwxr-xr-x");
+            assertThat(mode(target.resolve("implicit/a.js"))).isEqualTo("rw-r--r--");
+        }
+
+        @Test
+        void ownerExecBitMakesAFile0755() throws IOException {
+            extract(withIndex()
+                    .file("run.sh", "#!/bin/sh", 0100700)
+                    .file("all.sh", "#!/bin/sh", 0100777)
+                    .file("setuid", "x", 0104755));
+
+            assertThat(mode(target.resolve("run.sh"))).isEqualTo("rwxr-xr-x");
+            assertThat(mode(target.resolve("all.sh"))).isEqualTo("rwxr-xr-x");
+            assertThat(mode(target.resolve("setuid"))).isEqualTo("rwxr-xr-x");
+            assertThat(Files.getAttribute(target.resolve("setuid"), "unix:mode")).isEqualTo(0100755);
+        }
+
+        @Test
+        void writtenFilesAreRegularFilesNotLinks() throws IOException {
+            extract(withIndex().file("lib/a.js", "a"));
+
+            assertThat(Files.isSymbolicLink(target.resolve("lib/a.js"))).isFalse();
+            assertThat(Files.isRegularFile(target.resolve("lib/a.js"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        }
+    }
+
+    // ---------------------------------------------------------------- the caller's side
+
+    @Test
+    void targetMustBeEmpty() throws IOException {
+        withIndex().writeTo(zipFile);
+        Files.writeString(target.resolve("index.js"), "old");
+
+        assertThatThrownBy(this::extract).isInstanceOf(IllegalArgumentException.class);
+        assertThat(read(target.resolve("index.js"))).isEqualTo("old");
+    }
+
+    @Test
+    void missingZipIsAnIoErrorNotARejection() {
+        assertThatThrownBy(this::extract).isInstanceOf(IOException.class);
+    }
+}

@@ -1,0 +1,498 @@
+package io.glambdar.store.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.glambdar.engine.FunctionSettings;
+import io.glambdar.store.DeployRejectedException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SettingsParserTest {
+
+    /** Fixed limits so that messages do not depend on the test machine's CPU count. */
+    private static final SettingsLimits LIMITS = new SettingsLimits(Duration.ofSeconds(900), 64, 16384, 4);
+    private final SettingsParser parser = new SettingsParser(LIMITS);
+
+    private FunctionSettings parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String rejection(String json) {
+        DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class, () -> parse(json));
+        assertThat(e).as("expected %s to be rejected", json).isNotNull();
+        assertThat(e.reason()).isEqualTo(DeployRejectedException.Reason.BAD_REQUEST);
+        assertThat(e.getMessage()).startsWith("glambdar.json: ").doesNotContain("Exception")
+                .doesNotContain("com.fasterxml").doesNotContain("[Source");
+        return e.getMessage();
+    }
+
+    // ---------------------------------------------------------------- valid settings
+
+    @Nested
+    class Valid {
+
+        @Test
+        void emptyObjectGivesTheDefaults() {
+            assertThat(parse("{}")).isEqualTo(FunctionSettings.DEFAULTS);
+            assertThat(parse(" \n{ }\n")).isEqualTo(FunctionSettings.DEFAULTS);
+        }
+
+        @Test
+        void everything() {
+            FunctionSettings s = parse("""
+                    {
+                      "timeout": 10,
+                      "memory": 256,
+                      "cpus": 1.5,
+                      "env": {"API_URL": "https://example.com", "RETRIES": 3, "RATIO": 0.25, "DEBUG": true,
+                              "_x": "", "lower_Case9": "v"},
+                      "reuse": true
+                    }
+                    """);
+
+            assertThat(s.timeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(s.memoryMb()).isEqualTo(256);
+            assertThat(s.cpus()).isEqualTo(1.5);
+            assertThat(s.env()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "API_URL", "https://example.com", "RETRIES", "3", "RATIO", "0.25", "DEBUG", "true",
+                    "_x", "", "lower_Case9", "v"));
+            assertThat(s.reuse()).isTrue();
+        }
+
+        @Test
+        void missingKeysTakeTheirDefaults() {
+            FunctionSettings s = parse("{\"memory\": 512}");
+
+            assertThat(s).isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 512, 0.5, Map.of(), null));
+        }
+
+        @Test
+        void fractionalTimeoutsBecomeMilliseconds() {
+            assertThat(parse("{\"timeout\": 2.5}").timeout()).isEqualTo(Duration.ofMillis(2500));
+            assertThat(parse("{\"timeout\": 0.001}").timeout()).isEqualTo(Duration.ofMillis(1));
+            assertThat(parse("{\"timeout\": 1.2345}").timeout()).isEqualTo(Duration.ofMillis(1235));
+            assertThat(parse("{\"timeout\": 0.0000001}").timeout()).as("rounded up, never 0")
+                    .isEqualTo(Duration.ofMillis(1));
+            assertThat(parse("{\"timeout\": 1e1}").timeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(parse("{\"timeout\": 900}").timeout()).isEqualTo(Duration.ofSeconds(900));
+            assertThat(parse("{\"timeout\": 899.9999}").timeout()).isEqualTo(Duration.ofSeconds(900));
+        }
+
+        @Test
+        void boundsAreInclusive() {
+            assertThat(parse("{\"memory\": 64}").memoryMb()).isEqualTo(64);
+            assertThat(parse("{\"memory\": 16384}").memoryMb()).isEqualTo(16384);
+            assertThat(parse("{\"memory\": 256.0}").memoryMb()).as("a whole number written with .0").isEqualTo(256);
+            assertThat(parse("{\"memory\": 2.56e2}").memoryMb()).isEqualTo(256);
+            assertThat(parse("{\"cpus\": 0.01}").cpus()).isEqualTo(0.01);
+            assertThat(parse("{\"cpus\": 4}").cpus()).isEqualTo(4.0);
+        }
+
+        @Test
+        void envValuesAreConvertedToStrings() {
+            FunctionSettings s = parse("""
+                    {"env": {"INT": 42, "NEG": -7, "FLOAT": 1.50, "EXP": 1e3, "SMALL": 2.5E-3, "BIG": 123456789012345678901234567890,
+                             "T": true, "F": false, "S": "text with \\"quotes\\" and ünïcode", "EMPTY": ""}}
+                    """);
+
+            assertThat(s.env()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "INT", "42", "NEG", "-7", "FLOAT", "1.5", "EXP", "1000", "SMALL", "0.0025",
+                    "BIG", "123456789012345678901234567890", "T", "true", "F", "false",
+                    "S", "text with \"quotes\" and ünïcode", "EMPTY", ""));
+        }
+
+        @Test
+        void reuseFalseAndNull() {
+            assertThat(parse("{\"reuse\": false}").reuse()).isFalse();
+            assertThat(parse("{\"reuse\": null}").reuse()).as("null: the server's default").isNull();
+        }
+
+        @Test
+        void utf8ByteOrderMarkIsAccepted() {
+            byte[] json = "\uFEFF{\"memory\": 100}".getBytes(StandardCharsets.UTF_8);
+
+            assertThat(parser.parse(json).memoryMb()).isEqualTo(100);
+        }
+    }
+
+    // ---------------------------------------------------------------- invalid settings
+
+    @Nested
+    class Invalid {
+
+        @Test
+        void unknownKey() {
+            assertThat(rejection("{\"timout\": 10}")).isEqualTo(
+                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse");
+            assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
+            assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
+                    .startsWith("glambdar.json: unknown setting \"handler\"");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-1", "0.0", "900.001", "901", "1e9", "\"10\"", "\"10s\"", "true", "null",
+                "[10]", "{}"})
+        void badTimeout(String value) {
+            assertThat(rejection("{\"timeout\": " + value + "}")).startsWith(
+                    "glambdar.json: \"timeout\" must be a number of seconds greater than 0 and at most 900 "
+                            + "(e.g. 10 or 2.5), got ");
+        }
+
+        @Test
+        void badTimeoutShowsWhatItGot() {
+            assertThat(rejection("{\"timeout\": \"10s\"}")).endsWith(", got \"10s\"");
+            assertThat(rejection("{\"timeout\": -1.50}")).endsWith(", got -1.5");
+            assertThat(rejection("{\"timeout\": [1]}")).endsWith(", got an array");
+            assertThat(rejection("{\"timeout\": {}}")).endsWith(", got an object");
+            assertThat(rejection("{\"timeout\": null}")).endsWith(", got null");
+            assertThat(rejection("{\"timeout\": 1e999999999}")).endsWith(", got 1E+999999999");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"63", "16385", "0", "-128", "128.5", "1e30", "1e999999999", "\"128\"", "\"lots\"",
+                "false", "null", "[]"})
+        void badMemory(String value) {
+            assertThat(rejection("{\"memory\": " + value + "}")).startsWith(
+                    "glambdar.json: \"memory\" must be a whole number of megabytes from 64 to 16384, got ");
+        }
+
+        @Test
+        void badMemoryExample() {
+            assertThat(rejection("{\"memory\": \"lots\"}")).isEqualTo(
+                    "glambdar.json: \"memory\" must be a whole number of megabytes from 64 to 16384, got \"lots\"");
+            assertThat(rejection("{\"memory\": 128.5}")).endsWith("got 128.5");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "0.009", "-1", "4.01", "5", "\"1\"", "true", "null", "{}"})
+        void badCpus(String value) {
+            assertThat(rejection("{\"cpus\": " + value + "}")).startsWith(
+                    "glambdar.json: \"cpus\" must be a number of CPU cores from 0.01 to 4 (e.g. 0.5), got ");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[]", "\"A=1\"", "1", "true", "null"})
+        void envMustBeAnObject(String value) {
+            assertThat(rejection("{\"env\": " + value + "}")).startsWith(
+                    "glambdar.json: \"env\" must be an object of environment variables such as "
+                            + "{\"API_URL\": \"https://example.com\"}, got ");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1ABC", "A-B", "A B", "A=B", "", "É", "A.B", "A\\u0000"})
+        void badEnvNames(String name) {
+            assertThat(rejection("{\"env\": {\"" + name + "\": \"v\"}}")).startsWith(
+                    "glambdar.json: \"env\" has an invalid variable name ").endsWith(
+                    ": names are letters (a-z, A-Z), digits and '_', not starting with a digit");
+        }
+
+        @Test
+        void badEnvNameIsQuoted() {
+            assertThat(rejection("{\"env\": {\"A-B\": \"v\"}}")).startsWith(
+                    "glambdar.json: \"env\" has an invalid variable name \"A-B\":");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"GLAMBDAR_", "GLAMBDAR_DIR", "GLAMBDAR_SOCKET"})
+        void reservedEnvNames(String name) {
+            assertThat(rejection("{\"env\": {\"" + name + "\": \"v\"}}")).isEqualTo(
+                    "glambdar.json: \"env\" variable \"" + name + "\" is not allowed: names starting with "
+                            + "GLAMBDAR_ are reserved for the runtime");
+        }
+
+        @Test
+        void namesMerelyContainingGlambdarAreFine() {
+            assertThat(parse("{\"env\": {\"MY_GLAMBDAR_X\": \"1\", \"GLAMBDAR\": \"2\", \"glambdar_x\": \"3\"}}")
+                    .env()).containsOnlyKeys("MY_GLAMBDAR_X", "GLAMBDAR", "glambdar_x");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {"null|null", "{}|an object", "[\"a\"]|an array"})
+        void badEnvValues(String value, String described) {
+            assertThat(rejection("{\"env\": {\"X\": " + value + "}}")).isEqualTo(
+                    "glambdar.json: \"env\" variable \"X\" must be a string, number or boolean, got " + described);
+        }
+
+        @Test
+        void envValueWithNul() {
+            assertThat(rejection("{\"env\": {\"X\": \"a\\u0000b\"}}")).isEqualTo(
+                    "glambdar.json: \"env\" variable \"X\" must not contain NUL characters (\\u0000)");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\"true\"", "1", "0", "\"yes\"", "{}"})
+        void badReuse(String value) {
+            assertThat(rejection("{\"reuse\": " + value + "}")).startsWith(
+                    "glambdar.json: \"reuse\" must be true or false (or null for the server's default), got ");
+        }
+
+        @Test
+        void duplicateKeys() {
+            assertThat(rejection("{\"timeout\": 10,\n \"timeout\": 20}")).isEqualTo(
+                    "glambdar.json: duplicate key \"timeout\" at line 2, column 11; each key may appear only once");
+            assertThat(rejection("{\"env\": {\"A\": \"1\", \"A\": \"2\"}}"))
+                    .startsWith("glambdar.json: duplicate key \"A\" at line 1, column ");
+        }
+
+        @Test
+        void invalidJsonGivesLineAndColumn() {
+            assertThat(rejection("{\n  \"timeout\": 10,\n}")).startsWith("glambdar.json: invalid JSON at line 3, column 1: ");
+            assertThat(rejection("{\"timeout\": 10")).startsWith("glambdar.json: invalid JSON at line 1, column ");
+            assertThat(rejection("{'timeout': 10}")).startsWith("glambdar.json: invalid JSON at line 1, column 2: ");
+            assertThat(rejection("{\"timeout\": 10 // comment\n}")).isEqualTo("glambdar.json: invalid JSON at "
+                    + "line 1, column 16: Unexpected character ('/' (code 47)): maybe a (non-standard) comment?");
+            assertThat(rejection("{\"timeout\": NaN}"))
+                    .isEqualTo("glambdar.json: invalid JSON at line 1, column 16: Non-standard token 'NaN'");
+            assertThat(rejection("{\"timeout\": 10")).isEqualTo("glambdar.json: invalid JSON at line 1, column 15: "
+                    + "Unexpected end-of-input: expected close marker for Object");
+            assertThat(rejection("{\"timeout\": 010}")).startsWith("glambdar.json: invalid JSON at line 1");
+        }
+
+        @Test
+        void invalidUtf8() {
+            DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class,
+                    () -> parser.parse(new byte[] {'{', '"', 'a', (byte) 0xff, '"', ':', '1', '}'}));
+
+            assertThat(e.getMessage()).startsWith("glambdar.json: invalid JSON at line 1");
+        }
+
+        @Test
+        void trailingContent() {
+            assertThat(rejection("{} {}")).isEqualTo("glambdar.json: unexpected content after the JSON object at "
+                    + "line 1, column 4; the file must hold exactly one JSON object");
+            assertThat(rejection("{}\n]")).startsWith("glambdar.json: ");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[]", "[{\"timeout\": 10}]", "\"timeout\"", "10", "true", "null"})
+        void notAnObject(String json) {
+            assertThat(rejection(json)).startsWith(
+                    "glambdar.json: must be a JSON object such as {\"timeout\": 10, \"memory\": 256}, got ");
+        }
+
+        @Test
+        void notAnObjectSaysWhatItGot() {
+            assertThat(rejection("[1]")).endsWith("got an array");
+            assertThat(rejection("42")).endsWith("got 42");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", " ", "\n\n"})
+        void empty(String json) {
+            assertThat(rejection(json)).isEqualTo("glambdar.json: the file is empty; it must be a JSON object such "
+                    + "as {\"timeout\": 10, \"memory\": 256}");
+        }
+
+        @Test
+        void firstProblemIsReportedAndTheKeyIsNamed() {
+            assertThat(rejection("{\"memory\": 1, \"cpus\": 100}")).contains("\"memory\"").doesNotContain("\"cpus\"");
+        }
+    }
+
+    // ---------------------------------------------------------------- limits
+
+    @Test
+    void limitsAreConfigurable() {
+        SettingsParser small = new SettingsParser(new SettingsLimits(Duration.ofMillis(2500), 128, 256, 1.5));
+
+        assertThat(small.parse("{\"timeout\": 2.5, \"memory\": 256, \"cpus\": 1.5}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of(), null));
+        DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class,
+                () -> small.parse("{\"timeout\": 2.6}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.getMessage()).contains("at most 2.5 ");
+        e = catchThrowableOfType(DeployRejectedException.class,
+                () -> small.parse("{\"cpus\": 2}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.getMessage()).contains("from 0.01 to 1.5 ");
+    }
+
+    @Test
+    void defaultLimits() {
+        SettingsLimits defaults = SettingsLimits.defaults();
+
+        assertThat(defaults.maxTimeout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(defaults.minMemoryMb()).isEqualTo(64);
+        assertThat(defaults.maxMemoryMb()).isEqualTo(16384);
+        assertThat(defaults.maxCpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(new SettingsParser().limits()).isEqualTo(defaults);
+        assertThat(new SettingsParser().parse("{}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(FunctionSettings.DEFAULTS);
+    }
+
+    @Test
+    void nonsensicalLimitsAreRefused() {
+        assertThatThrownBy(() -> new SettingsLimits(Duration.ZERO, 64, 128, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SettingsLimits(Duration.ofSeconds(1), 128, 64, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SettingsLimits(Duration.ofSeconds(1), 64, 128, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SettingsLimits(Duration.ofSeconds(1), 64, 128, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---------------------------------------------------------------- reading the file
+
+    @Nested
+    class ReadFrom {
+
+        @TempDir
+        Path dir;
+
+        @Test
+        void absentFileMeansDefaults() throws IOException {
+            assertThat(parser.readFrom(dir)).isSameAs(FunctionSettings.DEFAULTS);
+        }
+
+        @Test
+        void presentFileIsParsed() throws IOException {
+            Files.writeString(dir.resolve("glambdar.json"), "{\"timeout\": 5, \"env\": {\"A\": 1}}");
+
+            assertThat(parser.readFrom(dir))
+                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(5), 128, 0.5, Map.of("A", "1"), null));
+        }
+
+        @Test
+        void invalidFileIsRejected() throws IOException {
+            Files.writeString(dir.resolve("glambdar.json"), "{\"memory\": \"lots\"}");
+
+            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
+                    .hasMessageStartingWith("glambdar.json: \"memory\" must be");
+        }
+
+        @Test
+        void symlinkIsRejected() throws IOException {
+            Path real = Files.writeString(dir.resolve("real.json"), "{}");
+            Files.createSymbolicLink(dir.resolve("glambdar.json"), real);
+
+            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
+                    .hasMessage("glambdar.json: must be a regular file, not a symbolic link");
+        }
+
+        @Test
+        void danglingSymlinkIsRejectedToo() throws IOException {
+            Files.createSymbolicLink(dir.resolve("glambdar.json"), dir.resolve("nowhere"));
+
+            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
+                    .hasMessage("glambdar.json: must be a regular file, not a symbolic link");
+        }
+
+        @Test
+        void folderIsRejected() throws IOException {
+            Files.createDirectory(dir.resolve("glambdar.json"));
+
+            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
+                    .hasMessage("glambdar.json: must be a regular file, not a folder");
+        }
+
+        @Test
+        void largeFileIsRejected() throws IOException {
+            String padding = " ".repeat(SettingsParser.MAX_FILE_BYTES);
+            Files.writeString(dir.resolve("glambdar.json"), "{}" + padding);
+
+            DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class, () -> parser.readFrom(dir));
+            assertThat(e.reason()).isEqualTo(DeployRejectedException.Reason.BAD_REQUEST);
+            assertThat(e.getMessage()).isEqualTo(
+                    "glambdar.json: the file is larger than 64 KiB; it only holds a few settings");
+        }
+
+        @Test
+        void exactly64KiBIsFine() throws IOException {
+            String json = "{\"memory\": 100}";
+            Files.writeString(dir.resolve("glambdar.json"), json + " ".repeat(SettingsParser.MAX_FILE_BYTES - json.length()));
+
+            assertThat(parser.readFrom(dir).memoryMb()).isEqualTo(100);
+        }
+    }
+
+    // ---------------------------------------------------------------- stored form
+
+    @Nested
+    class StoredForm {
+
+        @Test
+        void defaults() {
+            assertThat(SettingsParser.toJson(FunctionSettings.DEFAULTS))
+                    .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null}");
+            assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(FunctionSettings.DEFAULTS)))
+                    .isEqualTo(FunctionSettings.DEFAULTS);
+        }
+
+        @Test
+        void envIsSortedAndEscaped() {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("Z", "last");
+            env.put("A", "quote \" backslash \\ newline \n unicode ü");
+            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 2, env, true);
+
+            assertThat(SettingsParser.toJson(s)).isEqualTo("{\"timeout\":2.5,\"memory\":256,\"cpus\":2.0,"
+                    + "\"env\":{\"A\":\"quote \\\" backslash \\\\ newline \\n unicode ü\",\"Z\":\"last\"},"
+                    + "\"reuse\":true}");
+        }
+
+        @Test
+        void roundTrips() {
+            FunctionSettings[] samples = {
+                    FunctionSettings.DEFAULTS,
+                    new FunctionSettings(Duration.ofMillis(1), 64, 0.01, Map.of(), false),
+                    new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1", "B", ""), true),
+                    new FunctionSettings(Duration.ofSeconds(900), 16384, 64, Map.of("X", "ü\"\\\n"), null),
+                    new FunctionSettings(Duration.ofNanos(1), 1, 0.1 + 0.2, Map.of(), null),
+                    new FunctionSettings(Duration.ofSeconds(123456789, 987654321), 100000, 1e-7, Map.of(), true),
+                    new FunctionSettings(Duration.ofMillis(33), 128, 1.0 / 3, Map.of("k", "v"), false),
+                    new FunctionSettings(Duration.ofSeconds(-1, 5), 0, Double.NaN, Map.of(), null),
+            };
+            for (FunctionSettings s : samples) {
+                String json = SettingsParser.toJson(s);
+                assertThat(SettingsParser.fromStoredJson(json)).as(json).isEqualTo(s);
+                assertThat(SettingsParser.toJson(SettingsParser.fromStoredJson(json))).isEqualTo(json);
+            }
+        }
+
+        @Test
+        void storedFormIsAValidGlambdarJson() {
+            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1"), true);
+
+            assertThat(parser.parse(SettingsParser.toJson(s).getBytes(StandardCharsets.UTF_8))).isEqualTo(s);
+            assertThat(parser.parse(SettingsParser.toJson(FunctionSettings.DEFAULTS).getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo(FunctionSettings.DEFAULTS);
+        }
+
+        @Test
+        void parsedSettingsRoundTrip() {
+            FunctionSettings s = parse("{\"timeout\": 1.2345, \"cpus\": 0.3, \"env\": {\"N\": 1e3}, \"reuse\": false}");
+
+            assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(s))).isEqualTo(s);
+        }
+
+        @Test
+        void fromStoredJsonIsLenientAboutBoundsAndMissingKeys() {
+            assertThat(SettingsParser.fromStoredJson("{\"memory\":999999,\"cpus\":1000}"))
+                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 999999, 1000, Map.of(), null));
+            assertThat(SettingsParser.fromStoredJson("{}")).isEqualTo(FunctionSettings.DEFAULTS);
+            assertThat(SettingsParser.fromStoredJson("{\"future\":1,\"timeout\":5}").timeout())
+                    .isEqualTo(Duration.ofSeconds(5));
+        }
+
+        @Test
+        void fromStoredJsonRefusesGarbage() {
+            for (String bad : new String[] {"", "[]", "{", "{\"memory\":\"x\"}", "{\"env\":{\"A\":1}}",
+                    "{\"reuse\":1}", "{} {}", "{\"timeout\":\"x\"}"}) {
+                assertThatThrownBy(() -> SettingsParser.fromStoredJson(bad)).as(bad)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+    }
+}
