@@ -80,7 +80,7 @@ public final class GlambdarServer implements AutoCloseable {
         closeInReverse.push(db);
         engine = new InvocationEngine(sandboxes);
         closeInReverse.push(engine);
-        FunctionStore store = new FunctionStore(dir, db, engine, new SettingsParser(SettingsLimits.DEFAULTS),
+        FunctionStore store = new FunctionStore(dir, db, engine, new SettingsParser(SettingsLimits.defaults()),
                 ArchiveLimits.DEFAULTS, Clock.systemUTC());
         closeInReverse.push(store);
 

@@ -31,6 +31,11 @@ public record ServerConfig(Path baseDir, String host, int port, String image, St
                 50L * 1024 * 1024, 6L * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5));
     }
 
+    public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
+        return new ServerConfig(baseDir, host, port, image, network, containerUser, pidsLimit, tmpfsMb,
+                newMaxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout);
+    }
+
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, image, network, containerUser, pidsLimit, tmpfsMb,
                 maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout);

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * Runs invocations: gets a worker for the function, sends it the request under the function's timeout, and turns
  * whatever happens into an {@link InvocationResult}. Nothing global is locked on this path.
  */
-public final class InvocationEngine implements AutoCloseable {
+public final class InvocationEngine implements Invoker, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InvocationEngine.class);
     /** The functions' own output, one line per log event, tagged with function and invocation id. */
@@ -55,6 +55,12 @@ public final class InvocationEngine implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true); // most timers are cancelled: don't let them pile up
     }
 
+    @Override
+    public void prepare(DeployedFunction fn) {
+        // cold starts only: nothing to prepare
+    }
+
+    @Override
     public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
         String id = UUID.randomUUID().toString();
         long startNanos = System.nanoTime();
@@ -162,7 +168,7 @@ public final class InvocationEngine implements AutoCloseable {
         }
     }
 
-    /** Stops admitting new invocations of this deployment's containers; completes when its last one ended. */
+    @Override
     public CompletableFuture<Void> retire(DeployedFunction fn) {
         InFlight running = inFlight.computeIfAbsent(fn.deploymentId(), key -> new InFlight());
         return running.retire().whenComplete((ignored, error) -> inFlight.remove(fn.deploymentId()));

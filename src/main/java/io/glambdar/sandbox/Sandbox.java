@@ -61,7 +61,7 @@ public final class Sandbox {
 
     /** Waits for the worker to connect (at most once). Fails promptly when the sandbox is destroyed meanwhile. */
     public WorkerConnection connect() throws IOException {
-        WorkerConnection accepted = socket.accept();
+        WorkerConnection accepted = socket.accept(owner.config().maxReplyBytes());
         connection = accepted;
         if (destroyed.get()) { // lost a race with destroy(): don't leave the connection open
             accepted.close();

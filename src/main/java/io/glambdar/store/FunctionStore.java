@@ -2,7 +2,7 @@ package io.glambdar.store;
 
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.FunctionSettings;
-import io.glambdar.engine.InvocationEngine;
+import io.glambdar.engine.Invoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.store.DeployRejectedException.Reason;
@@ -55,7 +55,7 @@ public final class FunctionStore implements AutoCloseable {
     private final Path stagingDir;
     private final Path trashDir;
     private final MetadataDatabase db;
-    private final InvocationEngine engine;
+    private final Invoker invoker;
     private final SettingsParser settingsParser;
     private final ArchiveLimits archiveLimits;
     private final Clock clock;
@@ -65,13 +65,13 @@ public final class FunctionStore implements AutoCloseable {
     private final Set<String> busyNames = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService flusher;
 
-    public FunctionStore(Path baseDir, MetadataDatabase db, InvocationEngine engine, SettingsParser settingsParser,
+    public FunctionStore(Path baseDir, MetadataDatabase db, Invoker invoker, SettingsParser settingsParser,
                          ArchiveLimits archiveLimits, Clock clock) {
         this.functionsDir = baseDir.resolve("functions");
         this.stagingDir = baseDir.resolve("staging");
         this.trashDir = baseDir.resolve("trash");
         this.db = db;
-        this.engine = engine;
+        this.invoker = invoker;
         this.settingsParser = settingsParser;
         this.archiveLimits = archiveLimits;
         this.clock = clock;
@@ -125,6 +125,7 @@ public final class FunctionStore implements AutoCloseable {
             }
             StoredFunction stored = new StoredFunction(record, deployed(record, settings));
             functions.put(name, stored);
+            invoker.prepare(stored.deployed);
             log.info("Deployed {} ({} files, {} bytes, timeout {} s, memory {} MB, cpus {})", name, code.fileCount(),
                     code.totalBytes(), settings.timeout().toMillis() / 1000.0, settings.memoryMb(), settings.cpus());
             return info(stored);
@@ -162,7 +163,7 @@ public final class FunctionStore implements AutoCloseable {
             }
             db.delete(name);
             logs.forget(name);
-            engine.retire(stored.deployed)
+            invoker.retire(stored.deployed)
                     .orTimeout(stored.deployed.settings().timeout().toSeconds() + 30, TimeUnit.SECONDS)
                     .whenComplete((ignored, error) -> FileTrees.delete(trash));
             log.info("Deleted {}", name);
@@ -186,7 +187,7 @@ public final class FunctionStore implements AutoCloseable {
     public InvocationResult invoke(String rawName, InvocationRequest request) {
         StoredFunction stored = find(rawName);
         Instant startedAt = clock.instant();
-        InvocationResult result = engine.invoke(stored.deployed, request);
+        InvocationResult result = invoker.invoke(stored.deployed, request);
         String status = status(result);
         if (status != null) {
             stored.recordInvocation(startedAt, status, result.durationMillis());

@@ -45,7 +45,7 @@ class InvocationIT {
                           body: req.body, parsed: await req.json() }
                 });
                 """));
-        Harness.Response response = glambdar.invoke("echo?x=1&y=2", "{\"a\":[1,2]}",
+        ApiClient.Response response = glambdar.invoke("echo?x=1&y=2", "{\"a\":[1,2]}",
                 "Content-Type", "application/json", "X-Multi", "one", "X-Multi", "two", "X-Single", "only");
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.header("x-custom")).isEqualTo("yes");
@@ -71,7 +71,7 @@ class InvocationIT {
         glambdar.deployOk("plain", Zips.of("""
                 exports.handler = async () => ({ headers: { 'Content-Type': 'text/plain' }, body: 'just text' });
                 """));
-        Harness.Response response = glambdar.invoke("plain", "");
+        ApiClient.Response response = glambdar.invoke("plain", "");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("just text");
         assertThat(response.header("Content-Type")).startsWith("text/plain");
@@ -82,7 +82,7 @@ class InvocationIT {
         glambdar.deployOk("strict", Zips.of("""
                 exports.handler = async (req) => ({ body: await req.json() });
                 """));
-        Harness.Response response = glambdar.invoke("strict", "{not json");
+        ApiClient.Response response = glambdar.invoke("strict", "{not json");
         assertThat(response.status()).isEqualTo(502);
         assertThat(response.json().get("code").asText()).isEqualTo("handler_threw");
         assertThat(response.json().get("error").asText()).containsIgnoringCase("json");
@@ -108,7 +108,7 @@ class InvocationIT {
                 "syntaxerror", "SyntaxError");
         functions.forEach((name, code) -> glambdar.deployOk(name, Zips.of(code)));
         for (String name : functions.keySet()) {
-            Harness.Response response = glambdar.invoke(name, "{}");
+            ApiClient.Response response = glambdar.invoke(name, "{}");
             assertThat(response.status()).as(name).isEqualTo(502);
             JsonNode error = response.json();
             assertThat(error.get("code").asText()).as(name).isEqualTo(expectedCodes.get(name));
@@ -125,7 +125,7 @@ class InvocationIT {
     void indexJsRemovedAfterDeployIsReportedAtInvocation() throws Exception {
         glambdar.deployOk("vanishing", Zips.of(Zips.HELLO));
         Files.delete(glambdar.dir.resolve("functions/vanishing/index.js"));
-        Harness.Response response = glambdar.invoke("vanishing", "{}");
+        ApiClient.Response response = glambdar.invoke("vanishing", "{}");
         assertThat(response.status()).isEqualTo(502);
         assertThat(response.json().get("code").asText()).isEqualTo("index_missing");
         assertThat(response.json().get("error").asText()).contains("index.js");
@@ -137,7 +137,7 @@ class InvocationIT {
                 "index.js", "exports.handler = async () => { console.log('about to hang'); while (true) {} };",
                 "glambdar.json", "{\"timeout\": 2}")));
         long start = System.nanoTime();
-        Harness.Response response = glambdar.invoke("hangs", "{}");
+        ApiClient.Response response = glambdar.invoke("hangs", "{}");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertThat(response.status()).isEqualTo(504);
         assertThat(response.json().get("code").asText()).isEqualTo("timeout");
@@ -156,7 +156,7 @@ class InvocationIT {
                 exports.handler = async (req) => ({ headers: { 'content-type': 'text/plain' }, body: req.body });
                 """));
         String body = "x".repeat(1024 * 1024 - 3) + "end";
-        Harness.Response response = glambdar.invoke("bigecho", body);
+        ApiClient.Response response = glambdar.invoke("bigecho", body);
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).hasSize(1024 * 1024).isEqualTo(body);
     }
@@ -170,14 +170,14 @@ class InvocationIT {
                   return { body: { n, doubled: n * 2 } };
                 };
                 """));
-        List<CompletableFuture<Harness.Response>> calls = new ArrayList<>();
+        List<CompletableFuture<ApiClient.Response>> calls = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 20; i++) {
                 int n = i;
                 calls.add(CompletableFuture.supplyAsync(() -> glambdar.invoke("concurrent", "{\"n\":" + n + "}"), pool));
             }
             for (int i = 0; i < 20; i++) {
-                Harness.Response response = calls.get(i).join();
+                ApiClient.Response response = calls.get(i).join();
                 assertThat(response.status()).as("call %d: %s", i, response.body()).isEqualTo(200);
                 assertThat(response.json().get("n").asInt()).isEqualTo(i);
                 assertThat(response.json().get("doubled").asInt()).isEqualTo(2 * i);
@@ -221,7 +221,7 @@ class InvocationIT {
                         };
                         """,
                 "glambdar.json", "{\"memory\": 64}")));
-        Harness.Response response = glambdar.invoke("hungry", "");
+        ApiClient.Response response = glambdar.invoke("hungry", "");
         assertThat(response.status()).isEqualTo(502);
         assertThat(response.json().get("code").asText()).isEqualTo("out_of_memory");
         assertThat(response.json().get("error").asText()).contains("64 MB");
@@ -233,7 +233,7 @@ class InvocationIT {
                 console.log('loading chatty');
                 exports.handler = async () => { console.log('out line'); console.error('err line'); return { body: 1 }; };
                 """));
-        Harness.Response response = glambdar.invoke("chatty", "");
+        ApiClient.Response response = glambdar.invoke("chatty", "");
         String id = response.header("X-Glambdar-Invocation-Id");
         JsonNode entry = glambdar.get("/logs/chatty/" + id).json();
         assertThat(entry.get("invocationId").asText()).isEqualTo(id);
@@ -245,16 +245,16 @@ class InvocationIT {
 
     @Test
     void unknownAndInvalidNamesAreClearErrors() {
-        Harness.Response unknown = glambdar.invoke("nosuchfunction", "");
+        ApiClient.Response unknown = glambdar.invoke("nosuchfunction", "");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.json().get("error").asText()).contains("nosuchfunction");
         for (String bad : List.of("a.b", "a%20b", "..", "-dash")) {
-            Harness.Response response = glambdar.invoke(bad, "");
+            ApiClient.Response response = glambdar.invoke(bad, "");
             assertThat(response.status()).as(bad).isIn(400, 404);
             assertThat(response.json().get("error").asText()).as(bad).isNotBlank();
         }
         assertThat(glambdar.invoke("a.b", "").status()).isEqualTo(400);
-        Harness.Response wrongMethod = glambdar.get("/invoke/echo");
+        ApiClient.Response wrongMethod = glambdar.get("/invoke/echo");
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("error").asText()).contains("POST");
     }

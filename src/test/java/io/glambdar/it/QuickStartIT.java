@@ -17,14 +17,14 @@ class QuickStartIT {
     void seedQuickStartGivesTheSeedResults() throws Exception {
         try (Harness glambdar = Harness.start()) {
             // 4. Deploy a function: the name comes from the zip's file name.
-            Harness.Response deployed = glambdar.deploy("myfunc.zip", Zips.of(Zips.HELLO));
+            ApiClient.Response deployed = glambdar.deploy("myfunc.zip", Zips.of(Zips.HELLO));
             assertThat(deployed.status()).isEqualTo(201);
             assertThat(deployed.json().get("function").asText()).isEqualTo("myfunc");
             assertThat(deployed.json().get("status").asText()).isEqualTo("deployed");
             assertThat(Files.readString(glambdar.dir.resolve("functions/myfunc/index.js"))).isEqualTo(Zips.HELLO);
 
             // 5. Invoke it.
-            Harness.Response invoked = glambdar.invoke("myfunc", "{\"name\":\"Glambdar\"}",
+            ApiClient.Response invoked = glambdar.invoke("myfunc", "{\"name\":\"Glambdar\"}",
                     "Content-Type", "application/json");
             assertThat(invoked.status()).isEqualTo(200);
             assertThat(invoked.body()).isEqualTo("{\"message\":\"Hello Glambdar!\"}");
@@ -42,16 +42,16 @@ class QuickStartIT {
                     .isAfterOrEqualTo(Instant.parse(listed.get("createdAt").asText()));
 
             // 7. Get function details.
-            Harness.Response one = glambdar.get("/info/myfunc");
+            ApiClient.Response one = glambdar.get("/info/myfunc");
             assertThat(one.status()).isEqualTo(200);
             assertThat(one.json().get("name").asText()).isEqualTo("myfunc");
             assertThat(one.json().get("invokeCount").asLong()).isEqualTo(1);
 
             // 8. Delete it.
-            Harness.Response deleted = glambdar.delete("/del/myfunc");
+            ApiClient.Response deleted = glambdar.delete("/del/myfunc");
             assertThat(deleted.status()).isEqualTo(204);
             assertThat(deleted.body()).isEmpty();
-            Harness.Response gone = glambdar.get("/info/myfunc");
+            ApiClient.Response gone = glambdar.get("/info/myfunc");
             assertThat(gone.status()).isEqualTo(404);
             assertThat(gone.json().get("error").asText()).contains("myfunc");
             assertThat(Files.exists(glambdar.dir.resolve("functions/myfunc"))).isFalse();

@@ -1,0 +1,136 @@
+package io.glambdar.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.util.FileTrees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Restarts, crashes and signals: metadata survives, nothing is leaked. */
+@ExtendWith(DockerRequired.class)
+class LifecycleIT {
+
+    @Test
+    void restartKeepsFunctionsAndMetadata() throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
+        try {
+            JsonNode before;
+            try (Harness first = Harness.startIn(dir, c -> c)) {
+                first.deployOk("kept", Zips.of(Zips.HELLO));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(first.invoke("kept", "{\"name\":\"a\"}").status()).isEqualTo(200);
+                }
+                before = first.get("/info/kept").json();
+                first.server.close();
+            }
+            try (Harness second = Harness.startIn(dir, c -> c)) {
+                JsonNode after = second.get("/info/kept").json();
+                assertThat(after.get("invokeCount").asLong()).isEqualTo(3);
+                assertThat(after.get("createdAt").asText()).isEqualTo(before.get("createdAt").asText());
+                assertThat(after.get("lastInvokedAt").asText()).isEqualTo(before.get("lastInvokedAt").asText());
+                assertThat(second.invoke("kept", "{\"name\":\"again\"}").body())
+                        .isEqualTo("{\"message\":\"Hello again!\"}");
+                assertThat(second.get("/info/kept").json().get("invokeCount").asLong()).isEqualTo(4);
+            }
+        } finally {
+            FileTrees.delete(dir);
+        }
+    }
+
+    @Test
+    void startRemovesContainersAndSocketsLeftByAnEarlierRun() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
+        String image;
+        try (Harness probe = Harness.startIn(dir, c -> c)) {
+            image = probe.server.image();
+            probe.server.close();
+        }
+        String owner = dir.toAbsolutePath().normalize().toString();
+        Path staleSocketDir = dir.resolve("sockets/deadbeef0000");
+        Files.createDirectories(staleSocketDir);
+        Files.writeString(staleSocketDir.resolve("w.sock"), "stale");
+        try (DockerConnection docker = DockerConnection.open()) {
+            DockerClient client = docker.client();
+            String id = client.createContainerCmd(image)
+                    .withEntrypoint("node").withCmd("-e", "setTimeout(() => {}, 600000)")
+                    .withLabels(Map.of(Sandboxes.LABEL_MANAGED, "true", Sandboxes.LABEL_OWNER, owner))
+                    .exec().getId();
+            client.startContainerCmd(id).exec();
+            assertThat(Harness.containersOf(dir)).hasSize(1);
+            try (Harness restarted = Harness.startIn(dir, c -> c)) {
+                assertThat(restarted.containers()).isEmpty();
+                assertThat(staleSocketDir).doesNotExist();
+            }
+        }
+    }
+
+    @Test
+    void sigtermFinishesRunningInvocationsRemovesEverythingAndExitsZero() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process server = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "io.glambdar.app.Main", "serve", "--dir", dir.toString(), "--port", Integer.toString(port))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile())
+                .start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            Eventually.holds("the server answers /health", Duration.ofSeconds(90), () -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ApiClient client = new ApiClient(base);
+            assertThat(client.deploy("slow.zip", Zips.of("""
+                    exports.handler = async () => { await new Promise(r => setTimeout(r, 3000)); return { body: 'done' }; };
+                    """)).status()).isEqualTo(201);
+            CompletableFuture<ApiClient.Response> running = CompletableFuture.supplyAsync(() -> client.invoke("slow", ""));
+            Eventually.holds("the invocation's container runs", Duration.ofSeconds(30),
+                    () -> !Harness.containersOf(dir).isEmpty());
+            Thread.sleep(500); // let the worker get the request
+
+            server.destroy(); // SIGTERM
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server exits").isTrue();
+            assertThat(server.exitValue()).isZero();
+            ApiClient.Response finished = running.join();
+            assertThat(finished.status()).isEqualTo(200);
+            assertThat(finished.body()).isEqualTo("\"done\"");
+            assertThat(Harness.containersOf(dir)).isEmpty();
+            try (Stream<Path> sockets = Files.list(dir.resolve("sockets"))) {
+                assertThat(sockets).isEmpty();
+            }
+        } finally {
+            server.destroyForcibly();
+            FileTrees.delete(dir);
+            Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".log"));
+        }
+    }
+}
