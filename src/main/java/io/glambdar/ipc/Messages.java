@@ -1,0 +1,214 @@
+package io.glambdar.ipc;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The JSON shape of each protocol message, both ways. Frame size is limited by {@link Frames}, not here. */
+final class Messages {
+
+    // Bodies travel as one JSON string, far past Jackson's default 20M-character limit; the frame limit bounds them.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private Messages() {
+    }
+
+    static byte[] encodeInvoke(InvocationPayload payload) {
+        ObjectNode message = MAPPER.createObjectNode();
+        message.put("type", "invoke");
+        message.put("id", payload.id());
+        ObjectNode request = message.putObject("request");
+        request.put("method", payload.method());
+        request.put("path", payload.path());
+        request.put("query", payload.query());
+        ObjectNode headers = request.putObject("headers");
+        lowerCased(payload.headers()).forEach((name, values) -> {
+            if (values.size() == 1) {
+                headers.put(name, values.getFirst());
+            } else {
+                ArrayNode array = headers.putArray(name);
+                values.forEach(array::add);
+            }
+        });
+        String text = utf8OrNull(payload.body());
+        if (text != null) {
+            request.put("body", text);
+        } else {
+            request.put("bodyBase64", Base64.getEncoder().encodeToString(payload.body()));
+        }
+        try {
+            return MAPPER.writeValueAsBytes(message);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot encode an invoke message", e); // a tree of strings always encodes
+        }
+    }
+
+    static WorkerHello decodeHello(byte[] frame) throws ProtocolException {
+        JsonNode message = parse(frame, "hello");
+        String type = text(message, "type", "hello");
+        return switch (type) {
+            case "ready" -> new WorkerHello(true, optionalText(message, "node", "hello"), null, null, null,
+                    logs(message, "hello"));
+            case "init_error" -> new WorkerHello(false, optionalText(message, "node", "hello"),
+                    text(message, "code", "init_error"), text(message, "message", "init_error"),
+                    optionalText(message, "stack", "init_error"), logs(message, "init_error"));
+            default -> throw new ProtocolException(
+                    "expected the worker's hello (type ready or init_error), got type \"" + type + "\"");
+        };
+    }
+
+    /** Decodes a reply, and whether the worker said it is exiting after it ({@code "fatal": true}). */
+    static Decoded decodeReply(byte[] frame, String expectedId) throws ProtocolException {
+        JsonNode message = parse(frame, "reply");
+        String type = text(message, "type", "reply");
+        if (!type.equals("result") && !type.equals("error")) {
+            throw new ProtocolException("expected a reply (type result or error), got type \"" + type + "\"");
+        }
+        String id = text(message, "id", type);
+        if (!id.equals(expectedId)) {
+            throw new ProtocolException("the worker replied for invocation \"" + id + "\", expected \"" + expectedId + "\"");
+        }
+        boolean fatal = message.path("fatal").asBoolean(false);
+        if (type.equals("error")) {
+            return new Decoded(new WorkerReply.Failure(id, text(message, "code", type), text(message, "message", type),
+                    optionalText(message, "stack", type), logs(message, type)), fatal);
+        }
+        JsonNode status = message.get("statusCode");
+        if (status == null || !status.canConvertToInt() || !status.isIntegralNumber()
+                || status.intValue() < 100 || status.intValue() > 599) {
+            throw new ProtocolException("result has no statusCode from 100 to 599 (got " + status + ")");
+        }
+        return new Decoded(new WorkerReply.Success(id, status.intValue(), headers(message.get("headers")),
+                body(message), logs(message, type)), fatal);
+    }
+
+    record Decoded(WorkerReply reply, boolean fatal) {
+    }
+
+    private static JsonNode parse(byte[] frame, String what) throws ProtocolException {
+        JsonNode message;
+        try {
+            message = MAPPER.readTree(frame);
+        } catch (IOException e) {
+            throw new ProtocolException("the worker's " + what + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (message == null || !message.isObject()) {
+            throw new ProtocolException("the worker's " + what + " is not a JSON object");
+        }
+        return message;
+    }
+
+    private static String text(JsonNode message, String field, String what) throws ProtocolException {
+        String value = optionalText(message, field, what);
+        if (value == null) {
+            throw new ProtocolException(what + " message has no \"" + field + "\" field");
+        }
+        return value;
+    }
+
+    private static String optionalText(JsonNode message, String field, String what) throws ProtocolException {
+        JsonNode value = message.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ProtocolException(what + " message field \"" + field + "\" is not a string: " + value);
+        }
+        return value.textValue();
+    }
+
+    private static String logs(JsonNode message, String what) throws ProtocolException {
+        String logs = optionalText(message, "logs", what);
+        return logs == null ? "" : logs;
+    }
+
+    private static Map<String, List<String>> headers(JsonNode node) throws ProtocolException {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new ProtocolException("result headers are not a JSON object: " + node);
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            JsonNode value = field.getValue();
+            List<String> values = new ArrayList<>();
+            for (JsonNode item : value.isArray() ? value : List.of(value)) {
+                if (!item.isTextual()) {
+                    throw new ProtocolException("result header \"" + field.getKey() + "\" has a non-string value: " + value);
+                }
+                values.add(item.textValue());
+            }
+            headers.computeIfAbsent(field.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values);
+        }
+        headers.replaceAll((name, values) -> List.copyOf(values));
+        return Collections.unmodifiableMap(headers);
+    }
+
+    private static byte[] body(JsonNode message) throws ProtocolException {
+        String body = text(message, "body", "result");
+        String encoding = text(message, "bodyEncoding", "result");
+        return switch (encoding) {
+            case "utf8" -> body.getBytes(StandardCharsets.UTF_8);
+            case "base64" -> {
+                try {
+                    yield Base64.getDecoder().decode(body);
+                } catch (IllegalArgumentException e) {
+                    throw new ProtocolException("result body is not valid base64: " + e.getMessage(), e);
+                }
+            }
+            default -> throw new ProtocolException("result bodyEncoding must be utf8 or base64, got \"" + encoding + "\"");
+        };
+    }
+
+    /** Lower-cased names (the function sees them so), null values dropped, headers differing only in case merged. */
+    private static Map<String, List<String>> lowerCased(Map<String, List<String>> headers) {
+        Map<String, List<String>> merged = new LinkedHashMap<>();
+        headers.forEach((name, values) -> {
+            if (name == null || values == null) {
+                return;
+            }
+            for (String value : values) {
+                if (value != null) {
+                    merged.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+                }
+            }
+        });
+        return merged;
+    }
+
+    /** The body as a string when it is valid UTF-8, so the function gets the exact bytes back; else null. */
+    private static String utf8OrNull(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

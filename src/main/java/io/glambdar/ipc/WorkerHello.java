@@ -1,0 +1,15 @@
+package io.glambdar.ipc;
+
+/**
+ * The worker's first message: either the function is loaded and ready, or it could not be loaded (then the worker exits).
+ *
+ * @param ready        true when the handler was found
+ * @param nodeVersion  the worker's {@code process.version} when ready, else null
+ * @param errorCode    when not ready: {@code index_missing}, {@code handler_missing} or {@code load_failed}
+ * @param errorMessage when not ready: what went wrong, fit to show to the function's author
+ * @param stack        when not ready: the load error's stack, or null
+ * @param logs         what the module printed while loading ("" if nothing)
+ */
+public record WorkerHello(boolean ready, String nodeVersion, String errorCode, String errorMessage, String stack,
+                          String logs) {
+}

@@ -1,0 +1,33 @@
+package io.glambdar.ipc;
+
+import java.util.List;
+import java.util.Map;
+
+/** The worker's answer to one invocation. */
+public sealed interface WorkerReply {
+
+    /** The invocation id the reply belongs to. */
+    String id();
+
+    /** What the invocation printed to stdout/stderr ("" if nothing; capped by the worker). */
+    String logs();
+
+    /**
+     * The handler returned a valid response.
+     *
+     * @param headers lower-case names; a header the function gave several values has several entries
+     * @param body    the exact bytes to send to the HTTP client
+     */
+    record Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs)
+            implements WorkerReply {
+    }
+
+    /**
+     * The invocation failed inside the worker.
+     *
+     * @param code  {@code handler_threw} or {@code bad_return}
+     * @param stack the error's stack, or null when there is none (a non-Error throw, a bad return)
+     */
+    record Failure(String id, String code, String message, String stack, String logs) implements WorkerReply {
+    }
+}

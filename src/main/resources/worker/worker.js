@@ -1,0 +1,334 @@
+'use strict';
+// Glambdar worker: runs inside the function's container. It connects to the runtime over a Unix domain
+// socket, loads the function, says hello, then runs the invocations the runtime sends, one at a time.
+// Frames: 4-byte big-endian length, then that many bytes of UTF-8 JSON. Node built-ins only (Node 18+).
+
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const util = require('util');
+const { pathToFileURL } = require('url');
+
+const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
+const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
+const MAX_RESPONSE_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 33554432;
+const MAX_LOG_BYTES = 256 * 1024;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+// ---- output capture: the function's stdout/stderr goes back with each message, and still to the real streams
+
+let capture = null; // { chunks, size, dropped } while loading or while an invocation runs
+
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write;
+  stream.write = function (chunk, encoding) {
+    if (capture) record(chunk, encoding);
+    return write.apply(this, arguments);
+  };
+}
+
+function record(chunk, encoding) {
+  let buf;
+  if (typeof chunk === 'string') {
+    buf = Buffer.from(chunk, Buffer.isEncoding(encoding) ? encoding : 'utf8');
+  } else if (chunk instanceof Uint8Array) {
+    buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  } else {
+    return; // the real write will complain
+  }
+  const room = MAX_LOG_BYTES - capture.size;
+  if (buf.length > room) {
+    capture.dropped += buf.length - room;
+    buf = buf.subarray(0, room);
+  }
+  if (buf.length > 0) {
+    capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
+    capture.size += buf.length;
+  }
+}
+
+function startCapture() {
+  capture = { chunks: [], size: 0, dropped: 0 };
+}
+
+function stopCapture() {
+  if (!capture) return '';
+  const { chunks, dropped } = capture;
+  capture = null;
+  const text = Buffer.concat(chunks).toString('utf8');
+  return dropped > 0 ? `${text}\n[... ${dropped} bytes truncated]\n` : text;
+}
+
+// ---- framing
+
+let socket;
+
+function frame(message) {
+  return Buffer.from(JSON.stringify(message), 'utf8');
+}
+
+function send(payload, done) {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(payload.length, 0);
+  socket.cork();
+  socket.write(head);
+  socket.write(payload, done);
+  socket.uncork();
+}
+
+// Bytes arrive in arbitrary pieces; keep them as a list and join only once a whole frame is there.
+let chunks = [];
+let buffered = 0;
+let frameLength = -1;
+
+function take(n) {
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+  const rest = all.subarray(n);
+  chunks = rest.length > 0 ? [rest] : [];
+  buffered = rest.length;
+  return all.subarray(0, n);
+}
+
+function onData(chunk) {
+  chunks.push(chunk);
+  buffered += chunk.length;
+  for (;;) {
+    if (frameLength < 0) {
+      if (buffered < 4) return;
+      frameLength = take(4).readUInt32BE(0);
+    }
+    if (buffered < frameLength) return;
+    const payload = take(frameLength);
+    frameLength = -1;
+    let message;
+    try {
+      message = JSON.parse(payload.toString('utf8'));
+    } catch (e) {
+      fatal(`glambdar worker: unreadable message from the runtime: ${e.message}`);
+    }
+    if (!message || message.type !== 'invoke' || typeof message.id !== 'string') {
+      fatal(`glambdar worker: unexpected message from the runtime: ${JSON.stringify(message).slice(0, 200)}`);
+    }
+    // The runtime sends one invocation at a time; chaining keeps order even if it did not.
+    queue = queue.then(() => invoke(message));
+  }
+}
+
+function fatal(text) {
+  stopCapture();
+  process.stderr.write(text + '\n');
+  process.exit(1);
+}
+
+// ---- loading the function
+
+let handler;
+let loading = true;
+let queue;
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'undefined' ? 'undefined' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+function isError(e) {
+  return e instanceof Error || util.types.isNativeError(e);
+}
+
+function messageOf(e) {
+  try {
+    return isError(e) ? e.message || String(e) : String(e);
+  } catch {
+    return util.inspect(e); // e.g. an object with no prototype
+  }
+}
+
+function stackOf(e) {
+  return isError(e) && typeof e.stack === 'string' ? e.stack : undefined;
+}
+
+async function load() {
+  const file = path.join(FUNCTION_DIR, 'index.js');
+  if (!fs.existsSync(file)) {
+    return { type: 'init_error', code: 'index_missing', message: `index.js not found in the function's code (looked in ${FUNCTION_DIR})` };
+  }
+  let exported;
+  try {
+    try {
+      exported = require(file);
+    } catch (e) {
+      // An ES module: older Node cannot require() it at all, newer Node not when it uses top-level await.
+      if (e && (e.code === 'ERR_REQUIRE_ESM' || e.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+        exported = await import(pathToFileURL(file).href);
+      } else {
+        throw e;
+      }
+    }
+  } catch (e) {
+    return { type: 'init_error', code: 'load_failed', message: `index.js failed to load: ${messageOf(e)}`, stack: stackOf(e) };
+  }
+  const found = exported !== null && (typeof exported === 'object' || typeof exported === 'function') ? exported.handler : undefined;
+  if (typeof found !== 'function') {
+    const names = exported !== null && typeof exported === 'object' ? Object.keys(exported) : [];
+    const what = found === undefined ? 'undefined' : `${describe(found)}, not a function`;
+    return {
+      type: 'init_error', code: 'handler_missing',
+      message: `exports.handler is ${what}; index.js must set exports.handler to an async function ` +
+        `(exports found: ${names.length > 0 ? names.join(', ') : 'none'})`,
+    };
+  }
+  handler = found;
+  return { type: 'ready', node: process.version };
+}
+
+// ---- one invocation
+
+let current = null; // { id, done } while an invocation runs; uncaught errors are charged to it
+
+class BadReturn extends Error {}
+
+function buildRequest(r) {
+  const rawBody = typeof r.bodyBase64 === 'string' ? Buffer.from(r.bodyBase64, 'base64') : Buffer.from(r.body || '', 'utf8');
+  const body = typeof r.body === 'string' ? r.body : rawBody.toString('utf8');
+  return {
+    method: r.method, path: r.path, query: r.query || '', headers: r.headers || {}, body, rawBody,
+    async json() {
+      try {
+        return JSON.parse(body);
+      } catch (e) {
+        throw new Error(`the request body is not valid JSON (${e.message})`);
+      }
+    },
+  };
+}
+
+function headerValue(name, value) {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    const text = String(value);
+    if (/[\r\n\0]/.test(text)) throw new BadReturn(`header "${name}" has a value containing CR, LF or NUL`);
+    return text;
+  }
+  throw new BadReturn(`header "${name}" has ${describe(value)} value; header values must be strings, numbers, booleans or arrays of those`);
+}
+
+function buildResult(id, out) {
+  if (out === null || typeof out !== 'object' || Array.isArray(out)) {
+    throw new BadReturn(`handler returned ${describe(out)}; it must return an object like { statusCode, headers, body }`);
+  }
+  let statusCode = 200;
+  if (out.statusCode !== undefined) {
+    if (!Number.isInteger(out.statusCode) || out.statusCode < 100 || out.statusCode > 599) {
+      throw new BadReturn(`statusCode must be an integer from 100 to 599, got ${util.inspect(out.statusCode)}`);
+    }
+    statusCode = out.statusCode;
+  }
+  // Lower-case names, so "Content-Type" and "content-type" are one header; no prototype, so "__proto__" is a name.
+  const headers = Object.create(null);
+  if (out.headers !== undefined && out.headers !== null) {
+    const proto = typeof out.headers === 'object' ? Object.getPrototypeOf(out.headers) : undefined;
+    if (proto !== Object.prototype && proto !== null) {
+      throw new BadReturn(`headers must be a plain object of name: value, got ${describe(out.headers)}`);
+    }
+    for (const [name, value] of Object.entries(out.headers)) {
+      if (!TOKEN.test(name)) throw new BadReturn(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+      const values = Array.isArray(value) ? value.map((v) => headerValue(name, v)) : [headerValue(name, value)];
+      const key = name.toLowerCase();
+      const merged = (headers[key] === undefined ? [] : [].concat(headers[key])).concat(values);
+      if (merged.length > 0) headers[key] = merged.length === 1 ? merged[0] : merged;
+    }
+  }
+  const ownType = headers['content-type'] !== undefined;
+  const body = out.body;
+  let text;
+  let bodyEncoding = 'utf8';
+  if (body === undefined) {
+    text = '';
+  } else if (body instanceof Uint8Array) {
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
+    bodyEncoding = 'base64';
+    if (!ownType) headers['content-type'] = 'application/octet-stream';
+  } else if (typeof body === 'string' && ownType) {
+    text = body;
+  } else {
+    try {
+      text = JSON.stringify(body);
+    } catch (e) {
+      throw new BadReturn(`body could not be JSON-encoded: ${messageOf(e)}`);
+    }
+    if (text === undefined) throw new BadReturn(`body is ${describe(body)}, which cannot be JSON-encoded`);
+    if (!ownType) headers['content-type'] = 'application/json';
+  }
+  return { type: 'result', id, statusCode, headers, body: text, bodyEncoding };
+}
+
+async function invoke(message) {
+  const invocation = (current = { id: message.id, done: false });
+  startCapture();
+  let reply;
+  try {
+    const out = await handler(buildRequest(message.request || {}));
+    reply = buildResult(message.id, out);
+  } catch (e) {
+    reply = e instanceof BadReturn
+      ? { type: 'error', id: message.id, code: 'bad_return', message: e.message }
+      : { type: 'error', id: message.id, code: 'handler_threw', message: messageOf(e), stack: stackOf(e) };
+  }
+  if (invocation.done) return; // an uncaught error already answered for it
+  invocation.done = true;
+  current = null;
+  reply.logs = stopCapture();
+  let payload = frame(reply);
+  if (payload.length > MAX_RESPONSE_BYTES) {
+    const tooLarge = {
+      type: 'error', id: message.id, code: 'bad_return',
+      message: `the response is too large: ${payload.length} bytes encoded, the limit is ${MAX_RESPONSE_BYTES} bytes`,
+      logs: reply.logs,
+    };
+    payload = frame(tooLarge);
+    if (payload.length > MAX_RESPONSE_BYTES) payload = frame({ ...tooLarge, logs: '' });
+  }
+  send(payload);
+}
+
+// ---- errors nobody caught: charge them to the running invocation, then exit (the process state is suspect)
+
+function uncaught(kind, e) {
+  if (current && !current.done) {
+    current.done = true;
+    const reply = {
+      type: 'error', id: current.id, code: 'handler_threw', fatal: true, // tells the runtime this worker is exiting
+      message: `${kind}: ${messageOf(e)}`, stack: stackOf(e), logs: stopCapture(),
+    };
+    send(frame(reply), () => process.exit(1));
+  } else if (loading) {
+    sendHello({ type: 'init_error', code: 'load_failed', message: `index.js failed to load: ${kind}: ${messageOf(e)}`, stack: stackOf(e) });
+  } else {
+    fatal(`glambdar worker: ${kind} outside an invocation: ${stackOf(e) || messageOf(e)}`);
+  }
+}
+
+process.on('uncaughtException', (e) => uncaught('uncaught exception', e));
+process.on('unhandledRejection', (e) => uncaught('unhandled promise rejection', e));
+
+// ---- main
+
+socket = net.createConnection(SOCKET);
+socket.on('error', (e) => fatal(`glambdar worker: socket ${SOCKET}: ${e.message}`));
+socket.on('end', () => process.exit(0)); // the runtime is done with this worker
+socket.on('data', onData);
+socket.once('connect', () => {
+  startCapture();
+  queue = load().then((hello) => {
+    sendHello(hello);
+    if (hello.type !== 'ready') return new Promise(() => {}); // never run invocations without a handler
+  });
+});
+
+function sendHello(hello) {
+  if (!loading) return; // an error during loading already said hello
+  loading = false;
+  hello.logs = stopCapture();
+  send(frame(hello), hello.type === 'ready' ? undefined : () => process.exit(1));
+}
