@@ -59,7 +59,7 @@ public final class DockerConnection implements Closeable {
         try {
             Info info = client.infoCmd().exec();
             return "Docker " + info.getServerVersion() + " at " + host
-                    + " (storage " + info.getDriver() + ", cgroup " + info.getCgroupVersion() + ")";
+                    + " (storage " + info.getDriver() + ", " + info.getNCPU() + " CPUs)";
         } catch (RuntimeException e) {
             return "Docker at " + host;
         }
