@@ -173,10 +173,11 @@ async function load() {
   if (typeof found !== 'function') {
     const names = exported !== null && typeof exported === 'object' ? Object.keys(exported) : [];
     const what = found === undefined ? 'undefined' : `${describe(found)}, not a function`;
+    const seen = typeof exported === 'function' ? 'module.exports is itself a function'
+      : `exports found: ${names.length > 0 ? names.join(', ') : 'none'}`;
     return {
       type: 'init_error', code: 'handler_missing',
-      message: `exports.handler is ${what}; index.js must set exports.handler to an async function ` +
-        `(exports found: ${names.length > 0 ? names.join(', ') : 'none'})`,
+      message: `exports.handler is ${what}; index.js must set exports.handler to an async function (${seen})`,
     };
   }
   handler = found;
@@ -186,6 +187,7 @@ async function load() {
 // ---- one invocation
 
 let current = null; // { id, done } while an invocation runs; uncaught errors are charged to it
+let exiting = false; // after an uncaught error: answer nothing more, just let the error reply flush
 
 class BadReturn extends Error {}
 
@@ -264,6 +266,7 @@ function buildResult(id, out) {
 }
 
 async function invoke(message) {
+  if (exiting) return;
   const invocation = (current = { id: message.id, done: false });
   startCapture();
   let reply;
@@ -295,7 +298,10 @@ async function invoke(message) {
 // ---- errors nobody caught: charge them to the running invocation, then exit (the process state is suspect)
 
 function uncaught(kind, e) {
-  if (current && !current.done) {
+  if (exiting) {
+    process.stderr.write(`glambdar worker: another ${kind} while exiting: ${stackOf(e) || messageOf(e)}\n`);
+  } else if (current && !current.done) {
+    exiting = true;
     current.done = true;
     const reply = {
       type: 'error', id: current.id, code: 'handler_threw', fatal: true, // tells the runtime this worker is exiting

@@ -1,0 +1,676 @@
+package io.glambdar.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The real worker.js, run by the host's node, against the real Java side over a Unix domain socket. */
+class WorkerScriptTest {
+
+    /** Only to keep a broken test from hanging the build; nothing here is expected to take more than a second. */
+    private static final long HANG_GUARD_SECONDS = 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path node;
+
+    @TempDir
+    static Path shared;
+    private static Path workerScript;
+
+    @TempDir
+    Path dir; // under /tmp: short enough for the socket path limit
+
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger ids = new AtomicInteger();
+    private Process process;
+    private WorkerSocket socket;
+    private WorkerConnection connection;
+
+    @BeforeAll
+    static void findNodeAndWorker() throws IOException {
+        node = findOnPath("node");
+        workerScript = shared.resolve("worker.js");
+        try (InputStream in = WorkerScriptTest.class.getResourceAsStream("/worker/worker.js")) {
+            assertThat(in).as("worker/worker.js on the classpath").isNotNull();
+            Files.copy(in, workerScript, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Per test rather than per class, so that a skip shows up as skipped tests, not as no tests at all. */
+    @BeforeEach
+    void requireNode() {
+        if (node == null) {
+            String message = "node is not on PATH, so worker.js cannot be tested";
+            if (System.getenv("CI") != null || System.getenv("RUN_INTEGRATION_TESTS") != null) {
+                fail(message + " (CI / RUN_INTEGRATION_TESTS is set: install Node.js 18 or newer)");
+            }
+            Assumptions.abort(message + "; skipping (install Node.js 18+ to run these tests)");
+        }
+    }
+
+    @AfterEach
+    void stopWorker() throws Exception {
+        if (connection != null) {
+            connection.close();
+        }
+        if (socket != null) {
+            socket.close();
+        }
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        }
+        threads.shutdownNow();
+    }
+
+    // ---- the function contract
+
+    @Test
+    void seedHelloFunction() throws Exception {
+        WorkerHello hello = start("""
+                exports.handler = async (req) => {
+                  const jsonData = await req.json();
+                  return { statusCode: 200, body: { message: `Hello ${jsonData.name}!` } };
+                };
+                """);
+        assertThat(hello.ready()).isTrue();
+        assertThat(hello.nodeVersion()).matches("v\\d+\\.\\d+\\.\\d+.*");
+        assertThat(hello.logs()).isEmpty();
+
+        WorkerReply.Success reply = success(invoke("{\"name\":\"Glambdar\"}"));
+
+        assertThat(reply.statusCode()).isEqualTo(200);
+        assertThat(text(reply)).isEqualTo("{\"message\":\"Hello Glambdar!\"}");
+        assertThat(reply.headers()).containsExactly(Map.entry("content-type", List.of("application/json")));
+        assertThat(reply.logs()).isEmpty();
+    }
+
+    @Test
+    void requestHeadersInAndResponseHeadersOut() throws Exception {
+        start("""
+                exports.handler = async (req) => ({
+                  statusCode: 201,
+                  headers: { 'X-Custom': 'yes', 'set-cookie': ['a=1', 'b=2'], 'x-number': 42, 'x-flag': true,
+                             'X-Twice': 'one', 'x-twice': ['two'] },
+                  body: { headers: req.headers, method: req.method, path: req.path, query: req.query, body: req.body },
+                });
+                """);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", List.of("application/json"));
+        headers.put("x-multi", List.of("a", "b"));
+
+        WorkerReply.Success reply = success(invoke(new InvocationPayload(nextId(), "POST", "/invoke/fn", "a=1&b=2",
+                headers, "{}".getBytes(StandardCharsets.UTF_8))));
+
+        assertThat(reply.statusCode()).isEqualTo(201);
+        assertThat(reply.headers()).containsExactly(
+                Map.entry("x-custom", List.of("yes")),
+                Map.entry("set-cookie", List.of("a=1", "b=2")),
+                Map.entry("x-number", List.of("42")),
+                Map.entry("x-flag", List.of("true")),
+                Map.entry("x-twice", List.of("one", "two")),
+                Map.entry("content-type", List.of("application/json")));
+        assertThat(JSON.readTree(reply.body())).isEqualTo(JSON.readTree("""
+                {"headers":{"content-type":"application/json","x-multi":["a","b"]},
+                 "method":"POST","path":"/invoke/fn","query":"a=1&b=2","body":"{}"}"""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            string with own content type     | { headers: { 'Content-Type': 'text/html' }, body: '<p>hi</p>' }   | <p>hi</p>        | text/html
+            string without content type      | { body: 'hello' }                                                  | "hello"          | application/json
+            object with own content type     | { headers: { 'content-type': 'application/vnd.x+json' }, body: { a: 1 } } | {"a":1}  | application/vnd.x+json
+            number                           | { body: 42 }                                                       | 42               | application/json
+            null                             | { body: null }                                                     | null             | application/json
+            """)
+    void bodyEncodingAndContentType(String name, String returned, String expectedBody, String expectedType)
+            throws Exception {
+        start("exports.handler = async () => (" + returned + ");");
+
+        WorkerReply.Success reply = success(invoke(""));
+
+        assertThat(text(reply)).isEqualTo(expectedBody);
+        assertThat(reply.headers()).containsExactly(Map.entry("content-type", List.of(expectedType)));
+    }
+
+    @Test
+    void bufferBodiesAreSentAsBytes() throws Exception {
+        start("""
+                exports.handler = async (req) => req.path === '/png'
+                  ? { headers: { 'Content-Type': 'image/png' }, body: new Uint8Array([137, 80, 78, 71]) }
+                  : { body: Buffer.from([0, 255, 128, 10]) };
+                """);
+
+        WorkerReply.Success plain = success(invoke(request("/bytes", "")));
+        WorkerReply.Success png = success(invoke(request("/png", "")));
+
+        assertThat(plain.body()).containsExactly(0, 255, 128, 10);
+        assertThat(plain.headers()).containsExactly(Map.entry("content-type", List.of("application/octet-stream")));
+        assertThat(png.body()).containsExactly(137, 80, 78, 71);
+        assertThat(png.headers()).containsExactly(Map.entry("content-type", List.of("image/png")));
+    }
+
+    @Test
+    void undefinedBodyIsEmptyWithoutContentType() throws Exception {
+        start("exports.handler = async () => ({ statusCode: 204 });");
+
+        WorkerReply.Success reply = success(invoke("ignored"));
+
+        assertThat(reply.statusCode()).isEqualTo(204);
+        assertThat(reply.body()).isEmpty();
+        assertThat(reply.headers()).isEmpty();
+    }
+
+    @Test
+    void plainValueFromANonAsyncHandlerIsAccepted() throws Exception {
+        start("exports.handler = (req) => ({ body: { sync: true } });");
+
+        assertThat(text(success(invoke("")))).isEqualTo("{\"sync\":true}");
+    }
+
+    @Test
+    void invalidJsonMakesReqJsonRejectWithAClearError() throws Exception {
+        start("""
+                exports.handler = async (req) => {
+                  if (req.path === '/caught') {
+                    try { await req.json(); } catch (e) { return { body: { isError: e instanceof Error, message: e.message } }; }
+                  }
+                  return { body: await req.json() };
+                };
+                """);
+
+        JsonNode caught = JSON.readTree(success(invoke(request("/caught", "not json"))).body());
+        WorkerReply.Failure uncaught = failure(invoke(request("/uncaught", "{\"broken\":")));
+
+        assertThat(caught.get("isError").asBoolean()).isTrue();
+        assertThat(caught.get("message").asText()).startsWith("the request body is not valid JSON (")
+                .containsIgnoringCase("token");
+        assertThat(uncaught.code()).isEqualTo("handler_threw");
+        assertThat(uncaught.message()).startsWith("the request body is not valid JSON (");
+        assertThat(uncaught.stack()).contains("not valid JSON");
+    }
+
+    @Test
+    void bodyThatIsNotUtf8ReachesTheFunctionIntactAsRawBody() throws Exception {
+        start("""
+                exports.handler = async (req) => ({
+                  headers: { 'x-raw-hex': req.rawBody.toString('hex'), 'x-body-type': typeof req.body },
+                  body: req.rawBody,
+                });
+                """);
+        byte[] bytes = {(byte) 0xff, (byte) 0xfe, 0, 'A', (byte) 0xc3};
+
+        WorkerReply.Success reply = success(invoke(request("/raw", bytes)));
+
+        assertThat(reply.body()).isEqualTo(bytes);
+        assertThat(reply.headers().get("x-raw-hex")).containsExactly("fffe0041c3");
+        assertThat(reply.headers().get("x-body-type")).containsExactly("string");
+    }
+
+    @Test
+    void megabyteBodiesAreEchoedIntact() throws Exception {
+        start("""
+                exports.handler = async (req) => req.path === '/text'
+                  ? { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: req.body }
+                  : { body: req.rawBody };
+                """);
+        StringBuilder text = new StringBuilder();
+        Random random = new Random(4);
+        String alphabet = "abcxyz0123 \n\"\\é€😀";
+        while (text.length() < 1024 * 1024) {
+            text.appendCodePoint(alphabet.codePoints().toArray()[random.nextInt(alphabet.codePointCount(0, alphabet.length()))]);
+        }
+        byte[] textBytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] binary = new byte[1024 * 1024];
+        random.nextBytes(binary);
+
+        assertThat(success(invoke(request("/text", textBytes))).body()).isEqualTo(textBytes);
+        assertThat(success(invoke(request("/binary", binary))).body()).isEqualTo(binary);
+    }
+
+    @Test
+    void esModuleIndex() throws Exception {
+        Files.writeString(functionDir().resolve("package.json"), "{\"type\":\"module\"}");
+        WorkerHello hello = start("""
+                export const handler = async (req) => ({ body: { esm: true, name: (await req.json()).name } });
+                """);
+        assertThat(hello.ready()).as(hello.toString()).isTrue();
+
+        assertThat(text(success(invoke("{\"name\":\"Glambdar\"}")))).isEqualTo("{\"esm\":true,\"name\":\"Glambdar\"}");
+    }
+
+    @Test
+    void esModuleWithTopLevelAwaitIsImported() throws Exception {
+        Files.writeString(functionDir().resolve("package.json"), "{\"type\":\"module\"}");
+        WorkerHello hello = start("""
+                const greeting = await Promise.resolve('hi');
+                console.log('loaded with top-level await');
+                export async function handler() { return { body: greeting }; }
+                """);
+        assertThat(hello.ready()).as(hello.toString()).isTrue();
+        assertThat(hello.logs()).isEqualTo("loaded with top-level await\n");
+
+        assertThat(text(success(invoke("")))).isEqualTo("\"hi\"");
+    }
+
+    // ---- reuse
+
+    @Test
+    void fiftyInvocationsInARowOnOneConnection() throws Exception {
+        start("""
+                let count = 0;
+                exports.handler = async (req) => ({ body: { count: ++count, i: (await req.json()).i } });
+                """);
+
+        for (int i = 1; i <= 50; i++) {
+            String id = nextId();
+            WorkerReply reply = invoke(new InvocationPayload(id, "POST", "/invoke/fn", "", Map.of(),
+                    ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+            assertThat(reply.id()).isEqualTo(id);
+            assertThat(text(success(reply))).isEqualTo("{\"count\":" + i + ",\"i\":" + i + "}");
+            assertThat(connection.reusable()).isTrue();
+        }
+    }
+
+    @Test
+    void workerKeepsServingAfterAFailedInvocation() throws Exception {
+        start("""
+                exports.handler = async (req) => {
+                  if (req.path === '/throw') throw new Error('this one fails');
+                  if (req.path === '/bad') return 'not an object';
+                  return { body: 'fine' };
+                };
+                """);
+
+        assertThat(failure(invoke(request("/throw", ""))).code()).isEqualTo("handler_threw");
+        assertThat(connection.reusable()).isTrue();
+        assertThat(failure(invoke(request("/bad", ""))).code()).isEqualTo("bad_return");
+        assertThat(connection.reusable()).isTrue();
+        assertThat(text(success(invoke(request("/ok", ""))))).isEqualTo("\"fine\"");
+    }
+
+    // ---- init failures
+
+    @Test
+    void missingIndexJs() throws Exception {
+        Files.writeString(functionDir().resolve("main.js"), "exports.handler = async () => ({});");
+
+        WorkerHello hello = startWorker(Map.of());
+
+        assertThat(hello.ready()).isFalse();
+        assertThat(hello.errorCode()).isEqualTo("index_missing");
+        assertThat(hello.errorMessage()).contains("index.js not found in the function's code");
+        assertExits(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            no handler          | exports.other = 1; exports.handle = () => 1;  | handler_missing | exports.handler is undefined; index.js must set exports.handler to an async function (exports found: other, handle)
+            nothing exported    | const x = 1;                                  | handler_missing | exports.handler is undefined; index.js must set exports.handler to an async function (exports found: none)
+            handler not a function | exports.handler = 42;                      | handler_missing | exports.handler is a number, not a function
+            handler is an object | exports.handler = { run() {} };              | handler_missing | exports.handler is an object, not a function
+            module.exports is the function | module.exports = async () => ({});  | handler_missing | exports.handler is undefined; index.js must set exports.handler to an async function (module.exports is itself a function)
+            syntax error        | exports.handler = async (req) => { return {  | load_failed     | index.js failed to load: Unexpected
+            throw at load       | throw new Error('no config found');           | load_failed     | index.js failed to load: no config found
+            missing dependency  | require('left-pad-not-installed');            | load_failed     | Cannot find module 'left-pad-not-installed'
+            """)
+    void initFailures(String name, String indexJs, String code, String message) throws Exception {
+        WorkerHello hello = start(indexJs);
+
+        assertThat(hello.ready()).isFalse();
+        assertThat(hello.errorCode()).isEqualTo(code);
+        assertThat(hello.errorMessage()).contains(message);
+        if (code.equals("load_failed")) {
+            assertThat(hello.stack()).contains("index.js");
+        }
+        assertExits(1);
+    }
+
+    @Test
+    void outputBeforeALoadErrorIsInTheHello() throws Exception {
+        WorkerHello hello = start("console.log('reading config'); throw new TypeError('config is broken');");
+
+        assertThat(hello.errorCode()).isEqualTo("load_failed");
+        assertThat(hello.errorMessage()).isEqualTo("index.js failed to load: config is broken");
+        assertThat(hello.stack()).startsWith("TypeError: config is broken");
+        assertThat(hello.logs()).isEqualTo("reading config\n");
+    }
+
+    // ---- invocation failures
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            throw               | async () => { throw new Error('kaboom'); }                 | kaboom            | Error: kaboom
+            rejection           | () => Promise.reject(new TypeError('nope'))                | nope              | TypeError: nope
+            throw after await   | async () => { await null; throw new RangeError('late'); }  | late              | RangeError: late
+            throw a string      | async () => { throw 'plain string'; }                      | plain string      |
+            throw an object     | async () => { throw { code: 42 }; }                        | [object Object]   |
+            throw undefined     | async () => { throw undefined; }                           | undefined         |
+            """)
+    void handlerThrew(String name, String handler, String message, String stackStart) throws Exception {
+        start("exports.handler = " + handler + ";");
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("handler_threw");
+        assertThat(failure.message()).isEqualTo(message);
+        if (stackStart == null) {
+            assertThat(failure.stack()).isNull();
+        } else {
+            assertThat(failure.stack()).startsWith(stackStart).contains("index.js");
+        }
+        assertThat(connection.reusable()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            string              | 'just text'                                        | handler returned a string; it must return an object like { statusCode, headers, body }
+            null                | null                                               | handler returned null; it must return an object
+            array               | [1, 2]                                             | handler returned an array; it must return an object
+            undefined           | undefined                                          | handler returned undefined; it must return an object
+            status too low      | ({ statusCode: 99 })                               | statusCode must be an integer from 100 to 599, got 99
+            status not integer  | ({ statusCode: 200.5 })                            | statusCode must be an integer from 100 to 599, got 200.5
+            status as string    | ({ statusCode: '200' })                            | statusCode must be an integer from 100 to 599, got '200'
+            header with CRLF    | ({ headers: { 'x-evil': 'a\\r\\nInjected: yes' } })  | header "x-evil" has a value containing CR, LF or NUL
+            header with NUL in array | ({ headers: { 'x-list': ['ok', 'a\\u0000b'] } }) | header "x-list" has a value containing CR, LF or NUL
+            header name invalid | ({ headers: { 'bad name': 'x' } })                 | header name "bad name" is not a valid HTTP header name
+            header value object | ({ headers: { 'x-obj': { a: 1 } } })               | header "x-obj" has an object value
+            header value undefined | ({ headers: { 'x-u': undefined } })             | header "x-u" has undefined value
+            headers a Map       | ({ headers: new Map() })                           | headers must be a plain object
+            circular body       | (() => { const o = {}; o.self = o; return { body: o }; })() | body could not be JSON-encoded: Converting circular structure to JSON
+            BigInt body         | ({ body: { n: 10n } })                             | body could not be JSON-encoded
+            function body       | ({ body: () => 1 })                                | body is a function, which cannot be JSON-encoded
+            """)
+    void badReturn(String name, String returned, String message) throws Exception {
+        start("exports.handler = async () => " + returned + ";");
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("bad_return");
+        assertThat(failure.message()).contains(message);
+        assertThat(connection.reusable()).isTrue();
+    }
+
+    @Test
+    void responseOverTheLimitIsABadReturnNamingTheLimit() throws Exception {
+        writeIndex("exports.handler = async () => ({ body: 'x'.repeat(20000) });");
+        startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "10000"), 10_000);
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("bad_return");
+        assertThat(failure.message()).contains("response is too large").contains("the limit is 10000 bytes");
+    }
+
+    @Test
+    void processExitInTheHandlerEndsTheConnection() throws Exception {
+        start("exports.handler = async () => { console.log('bye'); process.exit(3); };");
+
+        assertThatThrownBy(() -> invoke("")).isInstanceOf(EOFException.class);
+        assertExits(3);
+        assertThat(connection.reusable()).isFalse();
+    }
+
+    @Test
+    void uncaughtAsyncExceptionFailsTheInvocationThenTheWorkerExits() throws Exception {
+        start("""
+                exports.handler = async () => {
+                  setTimeout(() => { throw new Error('async boom'); }, 1);
+                  console.log('scheduled');
+                  return new Promise(() => {}); // never settles: the uncaught error must end the invocation
+                };
+                """);
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("handler_threw");
+        assertThat(failure.message()).isEqualTo("uncaught exception: async boom");
+        assertThat(failure.stack()).startsWith("Error: async boom").contains("index.js");
+        assertThat(failure.logs()).isEqualTo("scheduled\n");
+        assertThat(connection.reusable()).as("the worker is exiting").isFalse();
+        assertExits(1);
+    }
+
+    @Test
+    void twoUncaughtExceptionsInOneInvocationGiveOneReply() throws Exception {
+        start("""
+                exports.handler = async () => {
+                  setTimeout(() => {
+                    // queued before the worker handles 'first', so it runs before the worker can exit
+                    process.nextTick(() => { throw new Error('second'); });
+                    throw new Error('first');
+                  }, 1);
+                  return new Promise(() => {});
+                };
+                """);
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.message()).isEqualTo("uncaught exception: first");
+        assertExits(1);
+        assertThat(output()).contains("another uncaught exception while exiting").contains("second");
+    }
+
+    @Test
+    void unhandledRejectionFailsTheInvocationThenTheWorkerExits() throws Exception {
+        start("""
+                exports.handler = async () => {
+                  Promise.reject(new Error('forgotten promise'));
+                  await new Promise((resolve) => setTimeout(resolve, 50));
+                  return { body: 'should not be sent' };
+                };
+                """);
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("handler_threw");
+        assertThat(failure.message()).isEqualTo("unhandled promise rejection: forgotten promise");
+        assertExits(1);
+    }
+
+    @Test
+    void uncaughtExceptionOutsideAnInvocationEndsTheWorker() throws Exception {
+        WorkerHello hello = start("""
+                setTimeout(() => { throw new Error('timer after load'); }, 0);
+                exports.handler = async () => ({ body: 'x' });
+                """);
+
+        assertThat(hello.ready()).isTrue();
+        assertExits(1);
+        assertThat(output()).contains("outside an invocation").contains("timer after load");
+    }
+
+    // ---- output capture
+
+    @Test
+    void outputIsCapturedPerMessageAndStillWrittenToTheRealStreams() throws Exception {
+        WorkerHello hello = start("""
+                console.log('loading module');
+                exports.handler = async (req) => {
+                  console.log('to stdout', req.path);
+                  console.error('to stderr');
+                  process.stdout.write('raw write\\n');
+                  return { body: 'ok' };
+                };
+                """);
+
+        WorkerReply.Success first = success(invoke(request("/one", "")));
+        WorkerReply.Success second = success(invoke(request("/two", "")));
+
+        assertThat(hello.logs()).isEqualTo("loading module\n");
+        assertThat(first.logs()).isEqualTo("to stdout /one\nto stderr\nraw write\n");
+        assertThat(second.logs()).isEqualTo("to stdout /two\nto stderr\nraw write\n");
+        assertThat(output()).contains("loading module\n", "to stdout /one\n", "to stderr\n", "to stdout /two\n");
+    }
+
+    @Test
+    void outputIsCappedWithATruncationMarker() throws Exception {
+        start("exports.handler = async () => { console.log('x'.repeat(300 * 1024)); return {}; };");
+
+        String logs = success(invoke("")).logs();
+
+        assertThat(logs).isEqualTo("x".repeat(256 * 1024) + "\n[... " + (300 * 1024 + 1 - 256 * 1024)
+                + " bytes truncated]\n");
+    }
+
+    @Test
+    void outputOfAFailedInvocationIsInTheError() throws Exception {
+        start("exports.handler = async () => { console.error('about to fail'); throw new Error('failed'); };");
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.logs()).isEqualTo("about to fail\n");
+    }
+
+    // ---- harness
+
+    private static Path findOnPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String entry : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(entry.isEmpty() ? "." : entry, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private Path functionDir() throws IOException {
+        return Files.createDirectories(dir.resolve("fn"));
+    }
+
+    private void writeIndex(String indexJs) throws IOException {
+        Files.writeString(functionDir().resolve("index.js"), indexJs);
+    }
+
+    private WorkerHello start(String indexJs) throws Exception {
+        writeIndex(indexJs);
+        return startWorker(Map.of());
+    }
+
+    private WorkerHello startWorker(Map<String, String> env) throws Exception {
+        return startWorker(env, WorkerConnection.DEFAULT_MAX_REPLY_BYTES);
+    }
+
+    /** Starts node on worker.js, accepts its connection and reads its hello. */
+    private WorkerHello startWorker(Map<String, String> env, int maxReplyBytes) throws Exception {
+        socket = WorkerSocket.bind(Files.createDirectories(dir.resolve("s")));
+        ProcessBuilder builder = new ProcessBuilder(node.toString(), workerScript.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("node.out").toFile());
+        Map<String, String> environment = builder.environment();
+        environment.put("GLAMBDAR_SOCKET", socket.path().toString());
+        environment.put("GLAMBDAR_FUNCTION_DIR", functionDir().toString());
+        environment.putAll(env);
+        process = builder.start();
+        WorkerSocket listening = socket;
+        process.onExit().thenRun(() -> closeQuietly(listening)); // a worker that dies before connecting: fail, not hang
+        connection = guarded(() -> listening.accept(maxReplyBytes));
+        return guarded(connection::readHello);
+    }
+
+    private WorkerReply invoke(String body) throws Exception {
+        return invoke(request("/invoke/fn", body));
+    }
+
+    private WorkerReply invoke(InvocationPayload payload) throws Exception {
+        return guarded(() -> connection.invoke(payload));
+    }
+
+    private InvocationPayload request(String path, String body) {
+        return request(path, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private InvocationPayload request(String path, byte[] body) {
+        Map<String, List<String>> headers = new HashMap<>();
+        headers.put("content-type", List.of("application/json"));
+        return new InvocationPayload(nextId(), "POST", path, "", headers, body);
+    }
+
+    private String nextId() {
+        return "inv-" + ids.incrementAndGet();
+    }
+
+    /** Runs a blocking call with a generous guard against hangs; on a hang, closes everything and shows node's output. */
+    private <T> T guarded(Callable<T> call) throws Exception {
+        Future<T> future = threads.submit(call);
+        try {
+            return future.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            stopWorker();
+            return fail("no answer from the worker within " + HANG_GUARD_SECONDS + " s; its output:\n" + output());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void assertExits(int code) throws Exception {
+        assertThat(process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).as("worker exited").isTrue();
+        assertThat(process.exitValue()).as("exit code; output:\n" + output()).isEqualTo(code);
+    }
+
+    private String output() throws IOException {
+        return Files.readString(dir.resolve("node.out"));
+    }
+
+    private WorkerReply.Success success(WorkerReply reply) throws IOException {
+        if (reply instanceof WorkerReply.Failure failure) {
+            return fail("expected a result, got " + failure + "\nnode output:\n" + output());
+        }
+        return (WorkerReply.Success) reply;
+    }
+
+    private WorkerReply.Failure failure(WorkerReply reply) {
+        assertThat(reply).isInstanceOf(WorkerReply.Failure.class);
+        return (WorkerReply.Failure) reply;
+    }
+
+    private static String text(WorkerReply.Success reply) {
+        return new String(reply.body(), StandardCharsets.UTF_8);
+    }
+
+    private static void closeQuietly(WorkerSocket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // the test fails on its own when accept() cannot complete
+        }
+    }
+}
