@@ -137,9 +137,12 @@ function isError(e) {
   return e instanceof Error || util.types.isNativeError(e);
 }
 
+// "TypeError: x is not a function": the error's kind is often the most useful part (a plain Error adds nothing).
 function messageOf(e) {
   try {
-    return isError(e) ? e.message || String(e) : String(e);
+    if (!isError(e)) return String(e);
+    if (!e.message) return String(e);
+    return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
   } catch {
     return util.inspect(e); // e.g. an object with no prototype
   }

@@ -65,7 +65,7 @@ public final class GlambdarServer implements AutoCloseable {
 
         DockerConnection docker = DockerConnection.open();
         closeInReverse.push(docker);
-        image = new ImageProvisioner(docker.client(), config.pullTimeout()).ensure(config.image());
+        image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
 
         sandboxes = new Sandboxes(docker.client(), new SandboxConfig(image, config.network(), config.containerUser(),
                 config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"), dir.resolve("runtime"), dir.toString(),

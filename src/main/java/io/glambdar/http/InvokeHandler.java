@@ -58,8 +58,9 @@ final class InvokeHandler {
         }
         ctx.status(ok.statusCode());
         ok.headers().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> ctx.res().addHeader(name, value));
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
+                ctx.res().setHeader(name, values.getFirst()); // replaces defaults such as Content-Type
+                values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));
             }
         });
         boolean bodyless = ok.statusCode() == 204 || ok.statusCode() == 304;

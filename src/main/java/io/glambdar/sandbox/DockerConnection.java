@@ -6,9 +6,14 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -17,10 +22,12 @@ import java.time.Duration;
 public final class DockerConnection implements Closeable {
 
     private final DockerClient client;
+    private final DockerHttpClient http;
     private final String host;
 
-    private DockerConnection(DockerClient client, String host) {
+    private DockerConnection(DockerClient client, DockerHttpClient http, String host) {
         this.client = client;
+        this.http = http;
         this.host = host;
     }
 
@@ -47,11 +54,33 @@ public final class DockerConnection implements Closeable {
             throw new SandboxException("cannot reach the Docker engine at " + host + ": " + rootMessage(e)
                     + ". Start Docker (e.g. `dockerd &` or `systemctl start docker`) or set DOCKER_HOST.", e);
         }
-        return new DockerConnection(client, host);
+        return new DockerConnection(client, http, host);
     }
 
     public DockerClient client() {
         return client;
+    }
+
+    /**
+     * {@code docker import}: makes an image from a root file system tarball. Sent through the transport directly
+     * because docker-java's {@code createImageCmd} serialises the stream as JSON instead of sending it (3.7.1).
+     */
+    public void importImage(String repository, String tag, InputStream rootfsTar) {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.POST)
+                .path("/images/create?fromSrc=-&repo=" + URLEncoder.encode(repository, StandardCharsets.UTF_8)
+                        + "&tag=" + URLEncoder.encode(tag, StandardCharsets.UTF_8))
+                .putHeader("Content-Type", "application/x-tar")
+                .body(rootfsTar)
+                .build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            String body = new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (response.getStatusCode() != 200 || body.contains("\"error\"")) {
+                throw new SandboxException("docker import failed (" + response.getStatusCode() + "): " + body.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A one-line description of the engine, for the start-up log. */

@@ -30,16 +30,18 @@ public final class ImageProvisioner {
     private static final Logger log = LoggerFactory.getLogger(ImageProvisioner.class);
     static final String LOCAL_REPOSITORY = "glambdar/node-local";
 
+    private final DockerConnection connection;
     private final DockerClient docker;
     private final Supplier<Optional<HostNode>> hostNode;
     private final Duration pullTimeout;
 
-    public ImageProvisioner(DockerClient docker, Duration pullTimeout) {
-        this(docker, HostNode::find, pullTimeout);
+    public ImageProvisioner(DockerConnection connection, Duration pullTimeout) {
+        this(connection, HostNode::find, pullTimeout);
     }
 
-    ImageProvisioner(DockerClient docker, Supplier<Optional<HostNode>> hostNode, Duration pullTimeout) {
-        this.docker = docker;
+    ImageProvisioner(DockerConnection connection, Supplier<Optional<HostNode>> hostNode, Duration pullTimeout) {
+        this.connection = connection;
+        this.docker = connection.client();
         this.hostNode = hostNode;
         this.pullTimeout = pullTimeout;
     }
@@ -118,7 +120,7 @@ public final class ImageProvisioner {
             }
             int colon = tag.lastIndexOf(':');
             try (InputStream in = Files.newInputStream(tar)) {
-                docker.createImageCmd(tag.substring(0, colon), in).withTag(tag.substring(colon + 1)).exec();
+                connection.importImage(tag.substring(0, colon), tag.substring(colon + 1), in);
             }
         } catch (IOException | RuntimeException e) {
             throw new SandboxException("could not build a Node image from this host's Node.js (" + node.executable()

@@ -28,6 +28,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -186,7 +187,7 @@ public final class FunctionStore implements AutoCloseable {
     /** Runs the function; counts every invocation that reached it (whatever its outcome). */
     public InvocationResult invoke(String rawName, InvocationRequest request) {
         StoredFunction stored = find(rawName);
-        Instant startedAt = clock.instant();
+        Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
         InvocationResult result = invoker.invoke(stored.deployed, request);
         String status = status(result);
         if (status != null) {

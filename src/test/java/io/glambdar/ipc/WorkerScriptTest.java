@@ -341,7 +341,7 @@ class WorkerScriptTest {
             handler not a function | exports.handler = 42;                      | handler_missing | exports.handler is a number, not a function
             handler is an object | exports.handler = { run() {} };              | handler_missing | exports.handler is an object, not a function
             module.exports is the function | module.exports = async () => ({});  | handler_missing | exports.handler is undefined; index.js must set exports.handler to an async function (module.exports is itself a function)
-            syntax error        | exports.handler = async (req) => { return {  | load_failed     | index.js failed to load: Unexpected
+            syntax error        | exports.handler = async (req) => { return {  | load_failed     | index.js failed to load: SyntaxError: Unexpected
             throw at load       | throw new Error('no config found');           | load_failed     | index.js failed to load: no config found
             missing dependency  | require('left-pad-not-installed');            | load_failed     | Cannot find module 'left-pad-not-installed'
             """)
@@ -362,7 +362,7 @@ class WorkerScriptTest {
         WorkerHello hello = start("console.log('reading config'); throw new TypeError('config is broken');");
 
         assertThat(hello.errorCode()).isEqualTo("load_failed");
-        assertThat(hello.errorMessage()).isEqualTo("index.js failed to load: config is broken");
+        assertThat(hello.errorMessage()).isEqualTo("index.js failed to load: TypeError: config is broken");
         assertThat(hello.stack()).startsWith("TypeError: config is broken");
         assertThat(hello.logs()).isEqualTo("reading config\n");
     }
@@ -372,8 +372,8 @@ class WorkerScriptTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             throw               | async () => { throw new Error('kaboom'); }                 | kaboom            | Error: kaboom
-            rejection           | () => Promise.reject(new TypeError('nope'))                | nope              | TypeError: nope
-            throw after await   | async () => { await null; throw new RangeError('late'); }  | late              | RangeError: late
+            rejection           | () => Promise.reject(new TypeError('nope'))                | TypeError: nope   | TypeError: nope
+            throw after await   | async () => { await null; throw new RangeError('late'); }  | RangeError: late  | RangeError: late
             throw a string      | async () => { throw 'plain string'; }                      | plain string      |
             throw an object     | async () => { throw { code: 42 }; }                        | [object Object]   |
             throw undefined     | async () => { throw undefined; }                           | undefined         |
@@ -408,7 +408,7 @@ class WorkerScriptTest {
             header value object | ({ headers: { 'x-obj': { a: 1 } } })               | header "x-obj" has an object value
             header value undefined | ({ headers: { 'x-u': undefined } })             | header "x-u" has undefined value
             headers a Map       | ({ headers: new Map() })                           | headers must be a plain object
-            circular body       | (() => { const o = {}; o.self = o; return { body: o }; })() | body could not be JSON-encoded: Converting circular structure to JSON
+            circular body       | (() => { const o = {}; o.self = o; return { body: o }; })() | body could not be JSON-encoded: TypeError: Converting circular structure to JSON
             BigInt body         | ({ body: { n: 10n } })                             | body could not be JSON-encoded
             function body       | ({ body: () => 1 })                                | body is a function, which cannot be JSON-encoded
             """)

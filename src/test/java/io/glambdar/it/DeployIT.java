@@ -145,7 +145,7 @@ class DeployIT {
         for (int i = 0; i < 10_000; i++) {
             files.put("f/" + i, "");
         }
-        assertRejected(glambdar.deploy("many.zip", Zips.of(files)), 400, "10000");
+        assertRejected(glambdar.deploy("many.zip", Zips.of(files)), 400, "10,000");
     }
 
     @Test
