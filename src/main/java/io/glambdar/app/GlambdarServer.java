@@ -1,5 +1,6 @@
 package io.glambdar.app;
 
+import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
 import io.glambdar.sandbox.DockerConnection;
@@ -78,7 +79,10 @@ public final class GlambdarServer implements AutoCloseable {
 
         MetadataDatabase db = MetadataDatabase.open(dir.resolve("glambdar.db"));
         closeInReverse.push(db);
-        engine = new InvocationEngine(sandboxes);
+        int maxContainers = config.engine().maxContainers() > 0 ? config.engine().maxContainers()
+                : EngineSettings.maxContainersFor(docker.memoryBytes());
+        EngineSettings engineSettings = config.engine().withMaxContainers(maxContainers);
+        engine = new InvocationEngine(sandboxes, engineSettings);
         closeInReverse.push(engine);
         FunctionStore store = new FunctionStore(dir, db, engine, new SettingsParser(SettingsLimits.defaults()),
                 ArchiveLimits.DEFAULTS, Clock.systemUTC());
@@ -94,6 +98,9 @@ public final class GlambdarServer implements AutoCloseable {
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
+        log.info("Up to {} containers; warm pools {} (at most {} per function), reuse mode {} by default",
+                engineSettings.maxContainers(), engineSettings.pooling() ? "on" : "off",
+                engineSettings.poolMaxPerFunction(), engineSettings.reuseByDefault() ? "on" : "off");
     }
 
     private static void prepareBaseDir(Path dir) {

@@ -1,5 +1,6 @@
 package io.glambdar.app;
 
+import io.glambdar.engine.EngineSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -49,13 +50,70 @@ final class ServeCommand implements Callable<Integer> {
             + " GLAMBDAR_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_SHUTDOWN_GRACE:-30}")
     long shutdownGraceSeconds;
 
-    @Override
-    public Integer call() throws InterruptedException {
+    @Option(names = "--pool", negatable = true, description = "Keep warm single-use containers ready (env GLAMBDAR_POOL,"
+            + " default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL:-true}", fallbackValue = "true")
+    boolean pool;
+
+    @Option(names = "--pool-max", description = "Most warm containers per function (env GLAMBDAR_POOL_MAX, default"
+            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL_MAX:-4}")
+    int poolMax;
+
+    @Option(names = "--pool-max-total", description = "Most warm containers in all (env GLAMBDAR_POOL_MAX_TOTAL, default"
+            + " ${DEFAULT-VALUE}, at most half the container limit).", defaultValue = "${env:GLAMBDAR_POOL_MAX_TOTAL:-32}")
+    int poolMaxTotal;
+
+    @Option(names = "--pool-idle", description = "Seconds without invocations before a function's warm containers are"
+            + " dropped (env GLAMBDAR_POOL_IDLE_SECONDS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_POOL_IDLE_SECONDS:-120}")
+    long poolIdleSeconds;
+
+    @Option(names = "--reuse", negatable = true, description = "Reuse mode for functions whose glambdar.json does not"
+            + " choose (env GLAMBDAR_REUSE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE:-false}",
+            fallbackValue = "true")
+    boolean reuse;
+
+    @Option(names = "--reuse-max-containers", description = "Most containers of one reuse-mode function (env"
+            + " GLAMBDAR_REUSE_MAX_CONTAINERS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_REUSE_MAX_CONTAINERS:-4}")
+    int reuseMaxContainers;
+
+    @Option(names = "--reuse-max-uses", description = "Invocations before a reuse-mode container is replaced (env"
+            + " GLAMBDAR_REUSE_MAX_USES, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE_MAX_USES:-10000}")
+    int reuseMaxUses;
+
+    @Option(names = "--reuse-idle", description = "Seconds an idle reuse-mode container is kept (env"
+            + " GLAMBDAR_REUSE_IDLE_SECONDS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_REUSE_IDLE_SECONDS:-120}")
+    long reuseIdleSeconds;
+
+    @Option(names = "--max-containers", description = "Most containers alive at once (env GLAMBDAR_MAX_CONTAINERS,"
+            + " default: 3/4 of the Docker host's memory in 128 MB containers, 4 to 256).",
+            defaultValue = "${env:GLAMBDAR_MAX_CONTAINERS:-0}")
+    int maxContainers;
+
+    @Option(names = "--queue-size", description = "Most invocations waiting for a container before 429 (env"
+            + " GLAMBDAR_QUEUE_SIZE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_QUEUE_SIZE:-256}")
+    int queueSize;
+
+    @Option(names = "--queue-timeout", description = "Longest wait for a container, in seconds, before 429 (env"
+            + " GLAMBDAR_QUEUE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_QUEUE_TIMEOUT_SECONDS:-10}")
+    long queueTimeoutSeconds;
+
+    ServerConfig config() {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
-        ServerConfig config = new ServerConfig(defaults.baseDir(), host, port, image,
+        EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
+                reuse, reuseMaxContainers, reuseMaxUses, Duration.ofSeconds(reuseIdleSeconds), maxContainers,
+                queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout());
+        return new ServerConfig(defaults.baseDir(), host, port, image,
                 network == null || network.isBlank() ? null : network, defaults.containerUser(),
                 defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * 1024 * 1024, maxBodyMb * 1024 * 1024,
-                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout());
+                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
         GlambdarServer server;
         try {
             server = GlambdarServer.start(config);

@@ -9,8 +9,18 @@ import io.glambdar.sandbox.Sandbox;
  */
 final class Attempt {
 
+    private final long deadlineNanos;
     private Sandbox sandbox;
     private boolean expired;
+
+    /** @param deadlineNanos when it expires, on the {@link System#nanoTime()} clock */
+    Attempt(long deadlineNanos) {
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
 
     /** Attaches the sandbox now in use; if the attempt already expired, destroys it and returns false. */
     synchronized boolean hold(Sandbox current) {

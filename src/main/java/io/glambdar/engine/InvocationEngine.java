@@ -36,28 +36,26 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     private static final Logger functionOutput = LoggerFactory.getLogger("io.glambdar.function");
     static final int MAX_LOG_BYTES = 256 * 1024;
 
-    private final WorkerSource source;
+    private final Pools pools;
     private final ScheduledThreadPoolExecutor timers;
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
-    public InvocationEngine(Sandboxes sandboxes) {
-        this(new ColdStarts(new WorkerStarter(sandboxes)));
-    }
-
-    InvocationEngine(WorkerSource source) {
-        this.source = source;
+    public InvocationEngine(Sandboxes sandboxes, EngineSettings settings) {
         this.timers = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "invocation-timeouts");
+            Thread thread = new Thread(runnable, "engine-timers");
             thread.setDaemon(true);
             return thread;
         });
         timers.setRemoveOnCancelPolicy(true); // most timers are cancelled: don't let them pile up
+        this.pools = new Pools(new WorkerStarter(sandboxes), settings, timers);
     }
 
     @Override
     public void prepare(DeployedFunction fn) {
-        // cold starts only: nothing to prepare
+        if (!closing) {
+            pools.prepare(fn);
+        }
     }
 
     @Override
@@ -71,14 +69,14 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         }
         InFlight running = inFlight.computeIfAbsent(fn.deploymentId(), key -> new InFlight());
         running.enter();
-        Attempt attempt = new Attempt();
+        Attempt attempt = new Attempt(startNanos + fn.settings().timeout().toNanos());
         ScheduledFuture<?> timer = timers.schedule(attempt::expire, fn.settings().timeout().toNanos(),
                 TimeUnit.NANOSECONDS);
         Worker worker = null;
         boolean healthy = false;
         InvocationResult result;
         try {
-            worker = source.acquire(fn, attempt);
+            worker = pools.acquire(fn, attempt);
             String loadLogs = worker.beginUse();
             if (!worker.ready()) {
                 result = initFailure(id, fn, worker, loadLogs, startNanos);
@@ -110,7 +108,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
             timer.cancel(false);
             if (worker != null) {
                 attempt.letGo();
-                source.release(worker, healthy && !attempt.expired());
+                pools.release(worker, healthy && !attempt.expired());
             }
             running.exit();
         }
@@ -170,6 +168,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> retire(DeployedFunction fn) {
+        pools.retire(fn);
         InFlight running = inFlight.computeIfAbsent(fn.deploymentId(), key -> new InFlight());
         return running.retire().whenComplete((ignored, error) -> inFlight.remove(fn.deploymentId()));
     }
@@ -196,9 +195,20 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return running() == 0;
     }
 
+    /** Containers alive now against the limit, and invocations waiting for one. */
+    public record Load(int containers, int maxContainers, int waiting, int running) {
+    }
+
+    public Load load() {
+        Capacity capacity = pools.capacity();
+        return new Load(capacity.used(), capacity.max(), capacity.waiting(), running());
+    }
+
+    /** Destroys every pooled container; invocations still running keep theirs until they end. */
     @Override
     public void close() {
         closing = true;
+        pools.close();
         timers.shutdownNow();
     }
 

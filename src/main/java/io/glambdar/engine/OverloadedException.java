@@ -1,6 +1,6 @@
 package io.glambdar.engine;
 
-/** No container could be had for an invocation in time; the client should retry later. */
+/** No container could be had for an invocation in time (capacity or a reuse limit); the client should retry later. */
 final class OverloadedException extends RuntimeException {
 
     final int retryAfterSeconds;

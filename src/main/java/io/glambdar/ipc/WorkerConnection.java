@@ -2,6 +2,7 @@ package io.glambdar.ipc;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
@@ -69,6 +70,23 @@ public final class WorkerConnection implements Closeable {
      */
     public boolean reusable() {
         return reusable && channel.isOpen();
+    }
+
+    /**
+     * Whether the worker is gone while idle (it exited, or the connection broke): a non-blocking look at the socket,
+     * so a waiting worker that died is never handed an invocation. Unexpected bytes count as broken too.
+     */
+    public boolean idleWorkerGone() {
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) != 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     @Override

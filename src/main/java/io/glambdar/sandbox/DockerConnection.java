@@ -83,6 +83,12 @@ public final class DockerConnection implements Closeable {
         }
     }
 
+    /** Memory of the engine's host, for sizing the default container limit. */
+    public long memoryBytes() {
+        Long total = client.infoCmd().exec().getMemTotal();
+        return total == null ? Runtime.getRuntime().maxMemory() : total;
+    }
+
     /** A one-line description of the engine, for the start-up log. */
     public String describe() {
         try {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +25,7 @@ public final class Sandbox {
     private volatile String containerId;
     private volatile WorkerConnection connection;
     private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
 
     Sandbox(Sandboxes owner, String key, ContainerSpec spec, Path socketDir, WorkerSocket socket) {
         this.owner = owner;
@@ -72,6 +74,15 @@ public final class Sandbox {
 
     public boolean isDestroyed() {
         return destroyed.get();
+    }
+
+    /** Completes once the container is removed from the engine (after {@link #destroy()}). */
+    public CompletableFuture<Void> removed() {
+        return removed;
+    }
+
+    void markRemoved() {
+        removed.complete(null);
     }
 
     /** How the container ended (waits up to {@code wait} for it to stop). For explaining failures only. */

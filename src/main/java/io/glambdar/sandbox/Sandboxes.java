@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -185,29 +186,27 @@ public final class Sandboxes implements AutoCloseable {
         }
         if (sandbox.containerId() != null) {
             scheduleRemoval(sandbox);
-        } else {
-            FileTrees.delete(sandbox.socketDir()); // launch() removes a container it creates after this point
+        } else { // launch() removes a container it creates after this point
+            FileTrees.delete(sandbox.socketDir());
+            sandbox.markRemoved();
         }
     }
 
     private void scheduleRemoval(Sandbox sandbox) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        removals.put(sandbox.key(), done);
+        removals.put(sandbox.key(), sandbox.removed());
+        Runnable remove = () -> {
+            try {
+                removeContainer(sandbox.containerId());
+                FileTrees.delete(sandbox.socketDir());
+            } finally {
+                removals.remove(sandbox.key());
+                sandbox.markRemoved();
+            }
+        };
         try {
-            background.execute(() -> {
-                try {
-                    removeContainer(sandbox.containerId());
-                    FileTrees.delete(sandbox.socketDir());
-                } finally {
-                    removals.remove(sandbox.key());
-                    done.complete(null);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) { // after close(): remove inline
-            removeContainer(sandbox.containerId());
-            FileTrees.delete(sandbox.socketDir());
-            removals.remove(sandbox.key());
-            done.complete(null);
+            background.execute(remove);
+        } catch (RejectedExecutionException e) { // after close(): remove inline
+            remove.run();
         }
     }
 

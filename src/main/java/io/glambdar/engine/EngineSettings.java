@@ -1,0 +1,62 @@
+package io.glambdar.engine;
+
+import java.time.Duration;
+
+/**
+ * How the engine schedules containers; see README "Configuration".
+ *
+ * @param pooling           keep warm single-use containers ready (off: every invocation is a cold start)
+ * @param poolMaxPerFunction most warm containers kept for one function
+ * @param poolMaxTotal      most warm containers kept across all functions
+ * @param poolIdleTimeout   a function's warm containers are dropped after this long without an invocation
+ * @param reuseByDefault    reuse mode for functions whose glambdar.json does not say
+ * @param reuseMaxPerFunction most containers one reuse-mode function runs at once
+ * @param reuseMaxUses      a reuse-mode container is replaced after this many invocations
+ * @param reuseIdleTimeout  a reuse-mode container is removed after this long without an invocation
+ * @param maxContainers     most containers alive at once (running, warm, or being removed)
+ * @param queueSize         most invocations waiting for capacity; beyond that, 429 at once
+ * @param queueTimeout      longest wait for capacity before 429 (the function's timeout may end it sooner)
+ * @param startTimeout      longest a background container start may take before it is abandoned
+ */
+public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMaxTotal, Duration poolIdleTimeout,
+                             boolean reuseByDefault, int reuseMaxPerFunction, int reuseMaxUses,
+                             Duration reuseIdleTimeout, int maxContainers, int queueSize, Duration queueTimeout,
+                             Duration startTimeout) {
+
+    /** Default container limit: 3/4 of the engine's memory in containers of the default 128 MB, within [4, 256]. */
+    public static int maxContainersFor(long engineMemoryBytes) {
+        long byMemory = engineMemoryBytes * 3 / 4 / (FunctionSettings.DEFAULT_MEMORY_MB * 1024L * 1024L);
+        return (int) Math.max(4, Math.min(256, byMemory));
+    }
+
+    /** The same settings with the container limit (and the warm total that follows from it) set. */
+    public EngineSettings withMaxContainers(int newMax) {
+        return new EngineSettings(pooling, poolMaxPerFunction, Math.max(1, Math.min(poolMaxTotal, newMax / 2)),
+                poolIdleTimeout, reuseByDefault, reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, newMax,
+                queueSize, queueTimeout, startTimeout);
+    }
+
+    public EngineSettings withPooling(boolean on) {
+        return new EngineSettings(on, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, queueSize, queueTimeout,
+                startTimeout);
+    }
+
+    public EngineSettings withReuseByDefault(boolean on) {
+        return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, on,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, queueSize, queueTimeout,
+                startTimeout);
+    }
+
+    public EngineSettings withQueue(int size, Duration timeout) {
+        return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, size, timeout, startTimeout);
+    }
+
+    /** Defaults; {@code maxContainers} 0 means "not decided yet" (the server derives it from the engine's memory). */
+    public static EngineSettings defaults(int maxContainers) {
+        return new EngineSettings(true, 4, 32, Duration.ofMinutes(2),
+                false, 4, 10_000, Duration.ofMinutes(2), maxContainers, 256, Duration.ofSeconds(10),
+                Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,210 @@
+package io.glambdar.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.model.Container;
+import io.glambdar.engine.EngineSettings;
+import io.glambdar.sandbox.Sandboxes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Warm single-use pools, reuse mode and admission control, against the real engine. */
+@ExtendWith(DockerRequired.class)
+class PoolIT {
+
+    /** Reports which container ran it, how long its process had been up, and how often this process served. */
+    private static final String WHO_AM_I = """
+            const os = require('os');
+            let served = 0;
+            exports.handler = async (req) => {
+              served++;
+              if (req.body === 'crash') process.exit(1);
+              if (req.body === 'hang') await new Promise(() => {});
+              if (req.body.startsWith('sleep')) await new Promise(r => setTimeout(r, Number(req.body.slice(5))));
+              return { body: { host: os.hostname(), uptimeMs: process.uptime() * 1000, served } };
+            };
+            """;
+
+    private static List<Container> containersOf(Harness glambdar, String function) {
+        return glambdar.containers().stream()
+                .filter(c -> function.equals(c.getLabels().get(Sandboxes.LABEL_FUNCTION)))
+                .toList();
+    }
+
+    private static void awaitContainers(Harness glambdar, String function, String what,
+                                        java.util.function.IntPredicate count) {
+        Eventually.holds(what, Duration.ofSeconds(60), () -> count.test(containersOf(glambdar, function).size()));
+    }
+
+    @Test
+    void singleUseContainersAreWarmAndServeExactlyOneInvocation() throws Exception {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("whoami", Zips.of(WHO_AM_I));
+            awaitContainers(glambdar, "whoami", "the deploy warms a container", n -> n >= 1);
+            Set<String> hosts = new HashSet<>();
+            int warm = 0;
+            for (int i = 0; i < 8; i++) {
+                long sent = System.nanoTime();
+                ApiClient.Response response = glambdar.invoke("whoami", "");
+                double tookMs = (System.nanoTime() - sent) / 1e6;
+                assertThat(response.status()).isEqualTo(200);
+                JsonNode seen = response.json();
+                assertThat(seen.get("served").asInt()).as("a single-use container serves once").isEqualTo(1);
+                hosts.add(seen.get("host").asText());
+                if (seen.get("uptimeMs").asDouble() > tookMs) { // its process was up before we asked
+                    warm++;
+                }
+                Thread.sleep(1000); // a low rate: the replacement is ready before the next call
+            }
+            assertThat(hosts).as("no two invocations share a container").hasSize(8);
+            assertThat(warm).as("invocations served by a container started ahead of time").isGreaterThanOrEqualTo(6);
+            // The pool refills after use: a fresh container is waiting again.
+            awaitContainers(glambdar, "whoami", "the pool refills", n -> n >= 1);
+            Set<String> waiting = new HashSet<>();
+            containersOf(glambdar, "whoami").forEach(c -> waiting.add(c.getId().substring(0, 12)));
+            assertThat(waiting).doesNotContainAnyElementsOf(hosts);
+        }
+    }
+
+    @Test
+    void idlePoolShrinksToZero() {
+        try (Harness glambdar = Harness.start(c -> c.withEngine(new EngineSettings(true, 4, 32,
+                Duration.ofSeconds(2), false, 4, 100, Duration.ofSeconds(2), 16, 64, Duration.ofSeconds(10),
+                Duration.ofSeconds(60))))) {
+            glambdar.deployOk("idle", Zips.of(WHO_AM_I));
+            assertThat(glambdar.invoke("idle", "").status()).isEqualTo(200);
+            awaitContainers(glambdar, "idle", "a warm container is kept", n -> n >= 1);
+            awaitContainers(glambdar, "idle", "the idle pool shrinks to zero", n -> n == 0);
+            // and the next invocation still works (cold), warming the pool again
+            assertThat(glambdar.invoke("idle", "").status()).isEqualTo(200);
+            awaitContainers(glambdar, "idle", "used again, the pool warms up", n -> n >= 1);
+        }
+    }
+
+    @Test
+    void deleteAndRedeployLeaveNoPooledContainerBehind() {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("versioned", Zips.of("exports.handler = async () => ({ body: 'v1' });"));
+            awaitContainers(glambdar, "versioned", "v1 is warm", n -> n >= 1);
+            Set<String> v1 = new HashSet<>();
+            containersOf(glambdar, "versioned").forEach(c -> v1.add(c.getId()));
+
+            assertThat(glambdar.delete("/del/versioned").status()).isEqualTo(204);
+            glambdar.deployOk("versioned", Zips.of("exports.handler = async () => ({ body: 'v2' });"));
+            assertThat(glambdar.invoke("versioned", "").body()).isEqualTo("\"v2\"");
+            Eventually.holds("v1's containers are gone", Duration.ofSeconds(30), () ->
+                    glambdar.containers().stream().noneMatch(c -> v1.contains(c.getId())));
+
+            assertThat(glambdar.delete("/del/versioned").status()).isEqualTo(204);
+            awaitContainers(glambdar, "versioned", "nothing is left after delete", n -> n == 0);
+        }
+    }
+
+    @Test
+    void reuseModeServesSequentialCallsFromOneContainerAndReplacesFailedOnes() {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("reused", Zips.of(Map.of("index.js", WHO_AM_I,
+                    "glambdar.json", "{\"reuse\": true, \"timeout\": 2}")));
+            String first = null;
+            for (int i = 1; i <= 10; i++) {
+                JsonNode seen = glambdar.invoke("reused", "").json();
+                if (first == null) {
+                    first = seen.get("host").asText();
+                }
+                assertThat(seen.get("host").asText()).isEqualTo(first);
+                assertThat(seen.get("served").asInt()).isEqualTo(i);
+            }
+
+            ApiClient.Response crashed = glambdar.invoke("reused", "crash");
+            assertThat(crashed.status()).isEqualTo(502);
+            assertThat(crashed.json().get("code").asText()).isEqualTo("process_exited");
+            JsonNode afterCrash = glambdar.invoke("reused", "").json();
+            assertThat(afterCrash.get("host").asText()).isNotEqualTo(first);
+            assertThat(afterCrash.get("served").asInt()).isEqualTo(1);
+
+            ApiClient.Response hung = glambdar.invoke("reused", "hang");
+            assertThat(hung.status()).isEqualTo(504);
+            JsonNode afterTimeout = glambdar.invoke("reused", "").json();
+            assertThat(afterTimeout.get("host").asText()).isNotEqualTo(afterCrash.get("host").asText());
+            assertThat(afterTimeout.get("served").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reuseModeRunsMoreContainersUnderConcurrencyUpToItsLimit() throws Exception {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("parallel", Zips.of(Map.of("index.js", WHO_AM_I, "glambdar.json", "{\"reuse\": true}")));
+            List<CompletableFuture<ApiClient.Response>> calls = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 12; i++) {
+                    calls.add(CompletableFuture.supplyAsync(() -> glambdar.invoke("parallel", "sleep300"), pool));
+                }
+                Set<String> hosts = new HashSet<>();
+                for (CompletableFuture<ApiClient.Response> call : calls) {
+                    ApiClient.Response response = call.join();
+                    assertThat(response.status()).isEqualTo(200);
+                    hosts.add(response.json().get("host").asText());
+                }
+                assertThat(hosts).as("more than one container, at most the per-function limit").hasSizeBetween(2, 4);
+            }
+        }
+    }
+
+    @Test
+    void admissionControlAnswersEveryCallAndRecovers() throws Exception {
+        int limit = 16;
+        try (Harness glambdar = Harness.start(c -> c.withEngine(c.engine().withMaxContainers(limit)
+                .withQueue(24, Duration.ofSeconds(3))))) {
+            glambdar.deployOk("busy", Zips.of(WHO_AM_I));
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger mostSeen = new AtomicInteger();
+            CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
+                while (running.get()) {
+                    mostSeen.accumulateAndGet(glambdar.containers().size(), Math::max);
+                }
+            });
+            List<CompletableFuture<ApiClient.Response>> calls = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 100; i++) {
+                    calls.add(CompletableFuture.supplyAsync(() -> glambdar.invoke("busy", "sleep500"), pool));
+                }
+                int ok = 0;
+                int rejected = 0;
+                for (CompletableFuture<ApiClient.Response> call : calls) {
+                    ApiClient.Response response = call.join();
+                    assertThat(response.status()).as(response.body()).isIn(200, 429);
+                    if (response.status() == 429) {
+                        rejected++;
+                        assertThat(response.header("Retry-After")).isNotBlank();
+                        assertThat(response.json().get("error").asText()).contains("retry");
+                    } else {
+                        ok++;
+                    }
+                }
+                assertThat(ok).isPositive();
+                assertThat(rejected).as("more calls than containers plus queue").isPositive();
+            } finally {
+                running.set(false);
+                watcher.join();
+            }
+            assertThat(mostSeen.get()).as("containers alive at once").isLessThanOrEqualTo(limit);
+            // once the burst is over, calls succeed again
+            assertThat(glambdar.invoke("busy", "").status()).isEqualTo(200);
+            assertThat(glambdar.get("/info/busy").json().get("invokeCount").asLong())
+                    .as("rejected calls never ran").isLessThan(101);
+        }
+    }
+}
