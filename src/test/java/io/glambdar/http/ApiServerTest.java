@@ -311,6 +311,17 @@ class ApiServerTest {
         assertThat(get("/info/hello").status()).isEqualTo(200);
     }
 
+    @Test
+    void aStatusCodeThatCannotEndAResponseIs502() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99, Map.of(), new byte[0], "", 1));
+
+        Response response = invoke("hello", "{}");
+
+        assertError(response, 502, "statusCode 99");
+        assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-99");
+    }
+
     @ParameterizedTest
     @CsvSource({"FUNCTION_ERROR, handler_threw, 502", "TIMEOUT, timeout, 504", "OVERLOADED, overloaded, 429",
             "UNAVAILABLE, unavailable, 503"})
