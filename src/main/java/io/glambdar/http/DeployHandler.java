@@ -6,6 +6,7 @@ import io.glambdar.store.FunctionInfo;
 import io.glambdar.store.FunctionStore;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import jakarta.servlet.http.Part;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** {@code POST /deploy}: a multipart upload whose field {@code file} is the function's zip. */
@@ -39,20 +41,35 @@ final class DeployHandler {
         if (declared > maxUploadBytes + 64 * 1024) { // refuse before reading a byte; 64 KiB for multipart framing
             throw tooLarge();
         }
-        UploadedFile file = uploadedFile(ctx);
-        if (file == null) {
-            throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + USAGE);
-        }
-        Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
         try {
-            copyBounded(file, zip);
-            FunctionInfo info = store.deploy(file.filename(), zip);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("function", info.name());
-            body.put("status", "deployed");
-            ctx.status(201).json(body);
+            UploadedFile file = uploadedFile(ctx);
+            if (file == null) {
+                throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + USAGE);
+            }
+            Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
+            try {
+                copyBounded(file, zip);
+                FunctionInfo info = store.deploy(file.filename(), zip);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("function", info.name());
+                body.put("status", "deployed");
+                ctx.status(201).json(body);
+            } finally {
+                Files.deleteIfExists(zip);
+            }
         } finally {
-            Files.deleteIfExists(zip);
+            deleteParts(ctx);
+        }
+    }
+
+    /** Jetty would delete its spooled copy only after the response is sent: do it before, so nothing lingers. */
+    private static void deleteParts(Context ctx) {
+        try {
+            for (Part part : ctx.req().getParts()) {
+                part.delete();
+            }
+        } catch (Exception e) {
+            // best effort: Jetty deletes them at the end of the request anyway
         }
     }
 
@@ -60,13 +77,21 @@ final class DeployHandler {
     private UploadedFile uploadedFile(Context ctx) {
         try {
             return ctx.uploadedFile("file");
-        } catch (RuntimeException e) {
-            String message = String.valueOf(e.getMessage()) + " " + String.valueOf(e.getCause());
-            if (message.toLowerCase().contains("max") || message.toLowerCase().contains("size")) {
-                throw tooLarge();
+        } catch (Exception e) { // Jetty's ServletException arrives undeclared (Javalin is written in Kotlin)
+            // Jetty drops the connection after a failed parse (the body was not read to its end): say so, or a
+            // client reuses it for its next request and gets no answer at all.
+            ctx.header("Connection", "close");
+            // Jetty wraps the cause a few times ("400: bad multipart" around "max file size exceeded").
+            String root = String.valueOf(e.getMessage());
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+                if (message.contains("max") || message.contains("size")) {
+                    throw tooLarge();
+                }
+                root = String.valueOf(t.getMessage());
             }
             throw new DeployRejectedException(Reason.BAD_REQUEST, "could not read the multipart upload ("
-                    + e.getMessage() + "); " + USAGE);
+                    + root + "); " + USAGE, e);
         }
     }
 

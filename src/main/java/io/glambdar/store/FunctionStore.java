@@ -163,7 +163,7 @@ public final class FunctionStore implements AutoCloseable {
                 throw new UncheckedIOException("could not delete the code of function '" + name + "'", e);
             }
             db.delete(name);
-            logs.forget(name);
+            logs.forget(logKey(stored));
             invoker.retire(stored.deployed)
                     .orTimeout(stored.deployed.settings().timeout().toSeconds() + 30, TimeUnit.SECONDS)
                     .whenComplete((ignored, error) -> FileTrees.delete(trash));
@@ -192,19 +192,27 @@ public final class FunctionStore implements AutoCloseable {
         String status = status(result);
         if (status != null) {
             stored.recordInvocation(startedAt, status, result.durationMillis());
-            logs.add(stored.name(), new InvocationLogs.Entry(result.invocationId(), startedAt, result.durationMillis(),
-                    status, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
-                    result instanceof InvocationResult.Failed failed ? failed.code() : null, result.logs()));
+            logs.add(logKey(stored), new InvocationLogs.Entry(result.invocationId(), startedAt,
+                    result.durationMillis(), status, result instanceof InvocationResult.Completed ok ? ok.statusCode()
+                    : null, result instanceof InvocationResult.Failed failed ? failed.code() : null, result.logs()));
+            if (functions.get(stored.name()) != stored) { // deleted while it ran: its logs went with it
+                logs.forget(logKey(stored));
+            }
         }
         return result;
     }
 
     public List<InvocationLogs.Entry> recentInvocations(String rawName) {
-        return logs.recent(find(rawName).name());
+        return logs.recent(logKey(find(rawName)));
     }
 
     public Optional<InvocationLogs.Entry> invocation(String rawName, String invocationId) {
-        return logs.find(find(rawName).name(), invocationId);
+        return logs.find(logKey(find(rawName)), invocationId);
+    }
+
+    /** Logs are kept per deploy: an invocation of a deleted deploy never shows up under a new deploy of the name. */
+    private static String logKey(StoredFunction stored) {
+        return stored.name() + "@" + stored.record.deploymentId();
     }
 
     /** The deployed functions as the engine runs them (for warming pools at start-up). */

@@ -6,12 +6,12 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Waits for background work (container removal) without timing assertions: generous bounds, fail with context. */
-final class Eventually {
+public final class Eventually {
 
     private Eventually() {
     }
 
-    static void holds(String what, Duration within, BooleanSupplier condition) {
+    public static void holds(String what, Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

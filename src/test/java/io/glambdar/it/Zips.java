@@ -9,14 +9,14 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** Function zips for tests. */
-final class Zips {
+/** Function zips for tests (entries in the order given). */
+public final class Zips {
 
     private Zips() {
     }
 
     /** The seed README's example function. */
-    static final String HELLO = """
+    public static final String HELLO = """
             exports.handler = async (req) => {
               const jsonData = await req.json();
               return {
@@ -28,17 +28,17 @@ final class Zips {
             };
             """;
 
-    static byte[] of(String indexJs) {
+    public static byte[] of(String indexJs) {
         return of(Map.of("index.js", indexJs));
     }
 
-    static byte[] of(Map<String, String> files) {
+    public static byte[] of(Map<String, String> files) {
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         files.forEach((name, content) -> bytes.put(name, content.getBytes(StandardCharsets.UTF_8)));
         return ofBytes(bytes);
     }
 
-    static byte[] ofBytes(Map<String, byte[]> files) {
+    public static byte[] ofBytes(Map<String, byte[]> files) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             for (var file : files.entrySet()) {

@@ -1,0 +1,64 @@
+package io.glambdar.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+/**
+ * An {@link Invoker} for tests of the layers above the engine: records every call, answers with whatever the test
+ * chose, and hands out {@code retire} futures the test completes itself.
+ */
+public final class FakeInvoker implements Invoker {
+
+    public record Call(DeployedFunction fn, InvocationRequest request) {
+    }
+
+    public final Queue<Call> invocations = new ConcurrentLinkedQueue<>();
+    public final List<DeployedFunction> prepared = new CopyOnWriteArrayList<>();
+    public final List<DeployedFunction> retired = new CopyOnWriteArrayList<>();
+    /** The future {@code retire} returned, by deployment id. */
+    public final Map<String, CompletableFuture<Void>> retirements = new ConcurrentHashMap<>();
+
+    private final AtomicLong ids = new AtomicLong();
+    private volatile BiFunction<DeployedFunction, InvocationRequest, InvocationResult> answer =
+            (fn, request) -> ok("inv-" + ids.incrementAndGet(), "{}");
+
+    /** How to answer from now on (may block, may throw). */
+    public void answer(BiFunction<DeployedFunction, InvocationRequest, InvocationResult> newAnswer) {
+        this.answer = newAnswer;
+    }
+
+    @Override
+    public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
+        invocations.add(new Call(fn, request));
+        return answer.apply(fn, request);
+    }
+
+    @Override
+    public void prepare(DeployedFunction fn) {
+        prepared.add(fn);
+    }
+
+    @Override
+    public CompletableFuture<Void> retire(DeployedFunction fn) {
+        retired.add(fn);
+        return retirements.computeIfAbsent(fn.deploymentId(), id -> new CompletableFuture<>());
+    }
+
+    public static InvocationResult.Completed ok(String id, String jsonBody) {
+        return new InvocationResult.Completed(id, 200, Map.of("Content-Type", List.of("application/json")),
+                jsonBody.getBytes(StandardCharsets.UTF_8), "", 5);
+    }
+
+    public static InvocationResult.Failed failed(String id, InvocationResult.Failure failure, String code) {
+        return new InvocationResult.Failed(id, failure, code, "it failed: " + code, "", 7,
+                failure == InvocationResult.Failure.OVERLOADED ? 3 : 0);
+    }
+}

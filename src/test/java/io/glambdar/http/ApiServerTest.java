@@ -1,0 +1,553 @@
+package io.glambdar.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.glambdar.engine.FakeInvoker;
+import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
+import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.it.Zips;
+import io.glambdar.store.FunctionStore;
+import io.glambdar.store.archive.ArchiveLimits;
+import io.glambdar.store.metadata.MetadataDatabase;
+import io.glambdar.store.settings.SettingsParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.glambdar.engine.FakeInvoker.failed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ApiServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T0 = Instant.parse("2025-04-01T12:00:00.250Z");
+    private static final long MAX_UPLOAD = 128 * 1024;
+    private static final long MAX_BODY = 16 * 1024;
+    private static final byte[] HELLO_ZIP = Zips.of(Zips.HELLO);
+
+    @TempDir
+    Path dir;
+
+    private final FakeInvoker invoker = new FakeInvoker();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private MetadataDatabase db;
+    private FunctionStore store;
+    private ApiServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        db = MetadataDatabase.open(dir.resolve("glambdar.db"));
+        store = new FunctionStore(dir, db, invoker, new SettingsParser(), ArchiveLimits.DEFAULTS,
+                Clock.fixed(T0, ZoneOffset.UTC));
+        Path uploads = Files.createDirectories(dir.resolve("uploads"));
+        server = new ApiServer(store, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
+                Duration.ofSeconds(5)));
+    }
+
+    @AfterEach
+    void stop() {
+        http.close(); // first: with client connections still open the server's graceful stop takes longer
+        server.close();
+        store.close();
+        db.close();
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    @Test
+    void deployAnswers201WithTheFunctionName() {
+        Response response = deploy("hello.zip", HELLO_ZIP);
+
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.json()).isEqualTo(json("{\"function\": \"hello\", \"status\": \"deployed\"}"));
+        assertThat(dir.resolve("functions/hello/index.js")).hasContent(Zips.HELLO);
+        assertThat(dir.resolve("uploads")).isEmptyDirectory();
+    }
+
+    @Test
+    void noSpooledUploadIsLeftOnceTheResponseArrives() {
+        for (int i = 0; i < 10; i++) {
+            byte[] noise = new byte[20_000 + i * 5_000];
+            new Random(i).nextBytes(noise);
+            assertThat(deploy("bad" + i + ".zip", Zips.ofBytes(Map.of("main.js", noise))).status()).isEqualTo(400);
+            assertThat(dir.resolve("uploads")).as("after refused deploy %d", i).isEmptyDirectory();
+            assertThat(deploy("good" + i + ".zip", zipWithRandomFile(noise.length)).status()).isEqualTo(201);
+            assertThat(dir.resolve("uploads")).as("after deploy %d", i).isEmptyDirectory();
+            assertThat(send(multipart("other", "x.zip", noise)).status()).isEqualTo(400); // no field "file"
+            assertThat(dir.resolve("uploads")).as("after upload %d without a file field", i).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void infoListsEveryFunctionWithTheOriginalsFields() {
+        Response empty = get("/info");
+        assertThat(empty.status()).isEqualTo(200);
+        assertThat(empty.json()).isEqualTo(json("{\"count\": 0, \"functions\": []}"));
+
+        assertThat(deploy("beta.zip", HELLO_ZIP).status()).isEqualTo(201);
+        assertThat(deploy("alpha.zip", HELLO_ZIP).status()).isEqualTo(201);
+
+        JsonNode info = get("/info").json();
+        assertThat(info.get("count").asInt()).isEqualTo(2);
+        assertThat(info.get("functions")).hasSize(2);
+        assertThat(info.get("functions").get(0).get("name").asText()).isEqualTo("alpha");
+        assertThat(info.get("functions").get(1).get("name").asText()).isEqualTo("beta");
+        JsonNode alpha = info.get("functions").get(0);
+        assertThat(alpha.get("createdAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertThat(alpha.has("lastInvokedAt")).isTrue();
+        assertThat(alpha.get("lastInvokedAt").isNull()).isTrue();
+        assertThat(alpha.get("invokeCount").asLong()).isZero();
+
+        Response one = get("/info/alpha");
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.json()).isEqualTo(alpha);
+    }
+
+    @Test
+    void deleteAnswers204WithNoBody() {
+        deploy("gone.zip", HELLO_ZIP);
+
+        Response deleted = send(HttpRequest.newBuilder(uri("/del/gone")).DELETE());
+
+        assertThat(deleted.status()).isEqualTo(204);
+        assertThat(deleted.body()).isEmpty();
+        assertError(get("/info/gone"), 404, "'gone' not found");
+        assertError(send(HttpRequest.newBuilder(uri("/del/gone")).DELETE()), 404, "'gone' not found");
+        assertThat(get("/info").json()).isEqualTo(json("{\"count\": 0, \"functions\": []}"));
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    @Test
+    void deployRefusalsAreJsonErrorsWithTheRightStatus() {
+        assertError(send(HttpRequest.newBuilder(uri("/deploy")).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(HELLO_ZIP))), 400, "multipart/form-data");
+        assertError(send(multipart("zip", "hello.zip", HELLO_ZIP)), 400, "missing the zip file");
+        assertError(send(HttpRequest.newBuilder(uri("/deploy"))
+                .header("Content-Type", "multipart/form-data; boundary=nothere")
+                .POST(HttpRequest.BodyPublishers.ofString("no parts at all"))), 400, "multipart");
+        assertError(deploy("hello.zip", "PK but not really a zip".getBytes(StandardCharsets.UTF_8)), 400,
+                "not a valid zip");
+        assertError(deploy("a.b.zip", HELLO_ZIP), 400, "invalid function name \"a.b\"");
+        assertError(deploy("hello.tar", HELLO_ZIP), 400, "not a .zip file");
+        assertError(deploy("noindex.zip", Zips.of(Map.of("main.js", "//"))), 400, "index.js");
+
+        assertThat(deploy("hello.zip", HELLO_ZIP).status()).isEqualTo(201);
+        assertError(deploy("hello.zip", HELLO_ZIP), 409, "'hello' already exists");
+        assertThat(dir.resolve("staging")).isEmptyDirectory();
+        assertThat(dir.resolve("uploads")).isEmptyDirectory();
+    }
+
+    @Test
+    void anUploadOverTheLimitIs413() {
+        // Just over the limit: the multipart parser (or the copy) notices while reading.
+        assertError(deploy("big.zip", zipWithRandomFile((int) MAX_UPLOAD + 1024)), 413, "limit");
+        // Far over: refused from its declared length before it is read.
+        assertError(deploy("huge.zip", zipWithRandomFile((int) MAX_UPLOAD * 8)), 413, "limit");
+        assertThat(get("/info").json().get("count").asInt()).isZero();
+        assertThat(dir.resolve("uploads")).isEmptyDirectory();
+    }
+
+    @Test
+    void aRefusedUploadThatWasNotReadToItsEndClosesTheConnectionAndSaysSo() throws IOException {
+        byte[] tooLarge = multipartBody("XX", zipWithRandomFile((int) MAX_UPLOAD + 1024));
+        byte[] malformed = "no parts at all".getBytes(StandardCharsets.UTF_8);
+        for (byte[] body : List.of(tooLarge, malformed)) {
+            Raw raw = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"), body);
+
+            assertThat(raw.status()).isIn(400, 413);
+            // Without it, a client sends its next request on a connection the server has dropped.
+            assertThat(raw.values("Connection")).containsExactly("close");
+        }
+        // A zip that was read in full but refused keeps the connection usable.
+        Raw refused = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"),
+                multipartBody("XX", "PK but not a zip".getBytes(StandardCharsets.UTF_8)));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.values("Connection")).isEmpty();
+    }
+
+    @Test
+    void anUploadOverTheInvokeBodyLimitButWithinTheUploadLimitDeploys() {
+        Response response = deploy("roomy.zip", zipWithRandomFile((int) MAX_BODY * 4));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+        assertThat(get("/info/roomy").status()).isEqualTo(200);
+    }
+
+    @Test
+    void unknownFunctionsRoutesAndMethodsAreJsonErrors() {
+        assertError(invoke("ghost", "{}"), 404, "'ghost' not found");
+        assertError(get("/info/ghost"), 404, "'ghost' not found");
+        assertError(get("/nowhere"), 404, "/nowhere");
+        assertError(get("/info/a.b"), 400, "invalid function name");
+        Response wrongMethod = get("/invoke/ghost");
+        assertError(wrongMethod, 405, "POST");
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void anInvokeBodyOverTheLimitIs413() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        assertError(invoke("hello", "x".repeat((int) MAX_BODY + 1)), 413, String.valueOf(MAX_BODY));
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void aChunkedInvokeBodyOverTheLimitIs413Too() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        String response;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /invoke/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[8192]; // no Content-Length: the limit must hold while reading
+            for (long sent = 0; sent <= MAX_BODY; sent += chunk.length) {
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(response).startsWith("HTTP/1.1 413 ");
+        assertThat(json(response.substring(response.indexOf("\r\n\r\n") + 4)).get("error").asText())
+                .contains(String.valueOf(MAX_BODY));
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void anUnexpectedFailureIs500WithAReferenceAndNoStackTrace() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> {
+            throw new IllegalStateException("secret internals");
+        });
+
+        Response response = invoke("hello", "{}");
+
+        assertError(response, 500, "reference");
+        assertThat(response.body()).doesNotContain("secret internals", "IllegalStateException", "at io.glambdar");
+    }
+
+    // ---------------------------------------------------------------- invoke: the function's response
+
+    @Test
+    void aCompletedInvocationIsTheFunctionsResponse() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("content-type", List.of("text/plain; charset=utf-8"));
+        headers.put("X-Multi", List.of("one", "two"));
+        headers.put("Transfer-Encoding", List.of("chunked"));
+        headers.put("connection", List.of("close"));
+        headers.put("Content-Length", List.of("999"));
+        headers.put("X-Empty-List", List.of());
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-1", 201, headers,
+                "hello, world".getBytes(StandardCharsets.UTF_8), "", 3));
+
+        Raw raw = raw("POST", "/invoke/hello", List.of(), "{}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(raw.status()).isEqualTo(201);
+        // Exactly one: the function's replaces the default (Jetty drops the space before the charset).
+        assertThat(raw.values("Content-Type")).singleElement()
+                .satisfies(value -> assertThat(value.replace(" ", "")).isEqualTo("text/plain;charset=utf-8"));
+        assertThat(raw.values("X-Multi")).containsExactly("one", "two");
+        assertThat(raw.values("Content-Length")).containsExactly("12");
+        assertThat(raw.values("Transfer-Encoding")).isEmpty();
+        assertThat(raw.values("Connection")).isEmpty();
+        assertThat(raw.values("X-Empty-List")).isEmpty();
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-1");
+        assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("hello, world");
+    }
+
+    @Test
+    void aNoContentResponseHasNoBody() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-204", 204,
+                Map.of("Content-Type", List.of("application/json")), "\"ignored\"".getBytes(StandardCharsets.UTF_8),
+                "", 1));
+
+        Raw raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(204);
+        assertThat(raw.body()).isEmpty();
+        assertThat(raw.values("Content-Length")).allMatch("0"::equals);
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-204");
+        // The connection is still in step: the next request on another connection works too.
+        assertThat(get("/info/hello").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aStatusCodeThatCannotEndAResponseIs502() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99, Map.of(), new byte[0], "", 1));
+
+        Response response = invoke("hello", "{}");
+
+        assertError(response, 502, "statusCode 99");
+        assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-99");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FUNCTION_ERROR, handler_threw, 502", "TIMEOUT, timeout, 504", "OVERLOADED, overloaded, 429",
+            "UNAVAILABLE, unavailable, 503"})
+    void aFailedInvocationIsAJsonErrorWithItsCodeAndId(Failure failure, String code, int status) {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> failed("inv-" + code, failure, code));
+
+        Response response = invoke("hello", "{}");
+
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/json");
+        JsonNode body = response.json();
+        assertThat(body.get("error").asText()).isEqualTo("it failed: " + code);
+        assertThat(body.get("code").asText()).isEqualTo(code);
+        assertThat(body.get("invocationId").asText()).isEqualTo("inv-" + code);
+        assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-" + code);
+        assertThat(response.header("Retry-After")).isEqualTo(failure == Failure.OVERLOADED ? "3" : null);
+    }
+
+    // ---------------------------------------------------------------- invoke: the request the function gets
+
+    @Test
+    void theFunctionGetsTheRequestAsSent() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        AtomicReference<InvocationRequest> seen = new AtomicReference<>();
+        invoker.answer((fn, request) -> {
+            seen.set(request);
+            return FakeInvoker.ok("inv-req", "{}");
+        });
+        byte[] body = {(byte) 0xff, (byte) 0xfe, 0, (byte) 0x80, 'a', (byte) 0xc3};
+
+        Raw raw = raw("POST", "/invoke/hello?a=1&b=%20x&a=2",
+                List.of("X-Repeat: one", "x-repeat: two", "X-Mixed-Case: Value", "Content-Type: application/x-bin"),
+                body);
+
+        assertThat(raw.status()).isEqualTo(200);
+        InvocationRequest request = seen.get();
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.path()).isEqualTo("/invoke/hello");
+        assertThat(request.query()).isEqualTo("a=1&b=%20x&a=2");
+        assertThat(request.body()).isEqualTo(body);
+        assertThat(request.headers().keySet()).allMatch(name -> name.equals(name.toLowerCase(Locale.ROOT)));
+        assertThat(request.headers()).containsEntry("x-repeat", List.of("one", "two"))
+                .containsEntry("x-mixed-case", List.of("Value"))
+                .containsEntry("content-type", List.of("application/x-bin"))
+                .containsEntry("content-length", List.of(String.valueOf(body.length)));
+    }
+
+    @Test
+    void anEmptyQueryIsAnEmptyString() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+
+        assertThat(raw("POST", "/invoke/hello", List.of(), new byte[0]).status()).isEqualTo(200);
+
+        assertThat(invoker.invocations).singleElement().satisfies(call -> {
+            assertThat(call.request().query()).isEmpty();
+            assertThat(call.request().body()).isEmpty();
+        });
+    }
+
+    // ---------------------------------------------------------------- logs
+
+    @Test
+    void logsOfRecentInvocationsCanBeReadBack() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-log", 200, Map.of(), new byte[0],
+                "printed\n", 4));
+        assertThat(invoke("hello", "{}").status()).isEqualTo(200);
+
+        Response list = get("/logs/hello");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().get("function").asText()).isEqualTo("hello");
+        assertThat(list.json().get("invocations")).singleElement()
+                .satisfies(entry -> assertThat(entry.get("invocationId").asText()).isEqualTo("inv-log"));
+
+        Response one = get("/logs/hello/inv-log");
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.json().get("logs").asText()).isEqualTo("printed\n");
+        assertThat(one.json().get("status").asText()).isEqualTo("ok");
+        assertThat(one.json().get("startedAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+
+        JsonNode info = get("/info/hello").json();
+        assertThat(info.get("invokeCount").asLong()).isEqualTo(1);
+        assertThat(info.get("lastInvokedAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertError(get("/logs/hello/inv-nope"), 404, "inv-nope");
+        assertError(get("/logs/ghost"), 404, "'ghost' not found");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private record Response(int status, java.net.http.HttpHeaders headers, String body) {
+        JsonNode json() {
+            return ApiServerTest.json(body);
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        String contentType() {
+            return header("Content-Type");
+        }
+    }
+
+    /** Asserts the response is {@code {"error": "..."}} and nothing else, with no trace of a stack. */
+    private static void assertError(Response response, int status, String fragment) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.contentType()).as("content type of " + response.body()).startsWith("application/json");
+        JsonNode body = response.json();
+        assertThat(body.isObject()).as(response.body()).isTrue();
+        assertThat(body.get("error")).as(response.body()).isNotNull();
+        assertThat(body.get("error").isTextual()).isTrue();
+        assertThat(body.get("error").asText()).contains(fragment);
+        assertThat(response.body()).doesNotContain("Exception", "\tat ", ".java:");
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    private Response invoke(String name, String body) {
+        return send(HttpRequest.newBuilder(uri("/invoke/" + name)).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private Response deploy(String fileName, byte[] zip) {
+        return send(multipart("file", fileName, zip));
+    }
+
+    private HttpRequest.Builder multipart(String field, String fileName, byte[] content) {
+        String boundary = "----glambdar" + UUID.randomUUID();
+        return HttpRequest.newBuilder(uri("/deploy"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(boundary, field, fileName, content)));
+    }
+
+    private static byte[] multipartBody(String boundary, byte[] zip) {
+        return multipartBody(boundary, "file", "upload.zip", zip);
+    }
+
+    private static byte[] multipartBody(String boundary, String field, String fileName, byte[] content) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                + fileName + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] zipWithRandomFile(int size) {
+        byte[] noise = new byte[size];
+        new Random(size).nextBytes(noise);
+        return Zips.ofBytes(Map.of("index.js", Zips.HELLO.getBytes(StandardCharsets.UTF_8), "noise.bin", noise));
+    }
+
+    /** A response as it came over the wire: every header line, in order. */
+    private record Raw(int status, List<String[]> headers, byte[] body) {
+        List<String> values(String name) {
+            return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
+        }
+    }
+
+    /** One HTTP/1.1 exchange on a fresh socket, with exactly the header lines given. */
+    private Raw raw(String method, String target, List<String> headerLines, byte[] body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            headerLines.forEach(line -> head.append(line).append("\r\n"));
+            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+
+            InputStream in = socket.getInputStream();
+            List<String> lines = new ArrayList<>();
+            for (String line; !(line = readLine(in)).isEmpty(); ) {
+                lines.add(line);
+            }
+            int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
+            List<String[]> headers = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                int colon = line.indexOf(':');
+                headers.add(new String[]{line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
+            }
+            Raw response = new Raw(status, headers, new byte[0]);
+            List<String> length = response.values("Content-Length");
+            byte[] content = length.isEmpty() ? new byte[0] : in.readNBytes(Integer.parseInt(length.getFirst()));
+            return new Raw(status, headers, content);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("connection closed in the middle of the response head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+}
