@@ -74,6 +74,10 @@ public record HostNode(Path executable, String version, List<Path> sharedObjects
                 return Optional.empty();
             }
             JsonNode json = new ObjectMapper().readTree(new String(out, StandardCharsets.UTF_8));
+            String version = json == null ? "" : json.path("version").asText();
+            if (!version.matches("v\\d+\\..*")) { // exited 0 but did not answer like node
+                return Optional.empty();
+            }
             List<Path> libs = new ArrayList<>();
             for (JsonNode so : json.path("sharedObjects")) {
                 String path = so.asText();
@@ -82,7 +86,7 @@ public record HostNode(Path executable, String version, List<Path> sharedObjects
                 }
             }
             return Optional.of(new HostNode(Path.of(json.path("execPath").asText(node.toString())),
-                    json.path("version").asText(), List.copyOf(libs)));
+                    version, List.copyOf(libs)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -25,6 +25,7 @@ public final class Sandbox {
     private volatile String containerId;
     private volatile WorkerConnection connection;
     private final AtomicBoolean destroyed = new AtomicBoolean();
+    private volatile boolean interrupted;
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
 
     Sandbox(Sandboxes owner, String key, ContainerSpec spec, Path socketDir, WorkerSocket socket) {
@@ -65,9 +66,9 @@ public final class Sandbox {
     public WorkerConnection connect() throws IOException {
         WorkerConnection accepted = socket.accept(owner.config().maxReplyBytes());
         connection = accepted;
-        if (destroyed.get()) { // lost a race with destroy(): don't leave the connection open
+        if (interrupted) { // interrupt() ran as accept() returned and may have missed this connection
             accepted.close();
-            throw new IOException("sandbox " + key + " was destroyed");
+            throw new IOException("sandbox " + key + " was interrupted");
         }
         return accepted;
     }
@@ -100,6 +101,7 @@ public final class Sandbox {
      * fails at once, but leaves the container (and its logs) until {@link #destroy()}.
      */
     public void interrupt() {
+        interrupted = true;
         closeQuietly(socket);
         WorkerConnection current = connection;
         if (current != null) {

@@ -52,6 +52,7 @@ public final class Sandboxes implements AutoCloseable {
     public static final String LABEL_MANAGED = "io.glambdar.managed";
     public static final String LABEL_OWNER = "io.glambdar.owner";
     public static final String LABEL_FUNCTION = "io.glambdar.function";
+    public static final String LABEL_SANDBOX = "io.glambdar.sandbox";
 
     static final String SOCKET_MOUNT = "/glambdar/socket";
     static final String RUNTIME_MOUNT = "/glambdar/runtime";
@@ -121,7 +122,7 @@ public final class Sandboxes implements AutoCloseable {
                     .withWorkingDir(CODE_MOUNT)
                     .withEnv(environment(spec))
                     .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.ownerLabel(),
-                            LABEL_FUNCTION, spec.functionName()))
+                            LABEL_FUNCTION, spec.functionName(), LABEL_SANDBOX, key))
                     .withHostConfig(hostConfig(spec, dir))
                     .exec()
                     .getId();
@@ -264,12 +265,19 @@ public final class Sandboxes implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** Removes containers and socket folders that an earlier run of this server left behind. Returns how many. */
+    /**
+     * Removes containers and socket folders with our owner label that this server is not using: those an earlier run
+     * left behind. Returns how many containers.
+     */
     public int removeLeftovers() {
         List<Container> leftovers = docker.listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_OWNER, config.ownerLabel()))
-                .exec();
+                .exec()
+                .stream()
+                .filter(c -> c.getLabels() == null || !live.containsKey(c.getLabels().get(LABEL_SANDBOX)))
+                .filter(c -> !removals.containsKey(c.getLabels() == null ? "" : c.getLabels().get(LABEL_SANDBOX)))
+                .toList();
         List<CompletableFuture<Void>> removing = new ArrayList<>();
         for (Container container : leftovers) {
             removing.add(CompletableFuture.runAsync(() -> removeContainer(container.getId()), background));

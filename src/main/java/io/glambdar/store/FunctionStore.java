@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -105,9 +107,8 @@ public final class FunctionStore implements AutoCloseable {
         Path staging = null;
         try {
             Path target = functionsDir.resolve(name);
-            if (functions.containsKey(name) || Files.exists(target)) {
-                throw new DeployRejectedException(Reason.CONFLICT, "function '" + name + "' already exists;"
-                        + " delete it first (DELETE /del/" + name + ") to deploy a new version");
+            if (functions.containsKey(name) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw conflict(name);
             }
             staging = Files.createTempDirectory(stagingDir, name + "-");
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -126,13 +127,16 @@ public final class FunctionStore implements AutoCloseable {
             }
             StoredFunction stored = new StoredFunction(record, deployed(record, settings));
             functions.put(name, stored);
-            invoker.prepare(stored.deployed);
+            try {
+                invoker.prepare(stored.deployed);
+            } catch (RuntimeException e) { // warming is an optimisation: the function is deployed either way
+                log.warn("Could not warm up {}: {}", name, e.toString());
+            }
             log.info("Deployed {} ({} files, {} bytes, timeout {} s, memory {} MB, cpus {})", name, code.fileCount(),
                     code.totalBytes(), settings.timeout().toMillis() / 1000.0, settings.memoryMb(), settings.cpus());
             return info(stored);
-        } catch (FileAlreadyExistsException e) {
-            throw new DeployRejectedException(Reason.CONFLICT, "function '" + name + "' already exists;"
-                    + " delete it first (DELETE /del/" + name + ") to deploy a new version");
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            throw conflict(name);
         } catch (IOException e) {
             throw new UncheckedIOException("could not store function '" + name + "'", e);
         } finally {
@@ -227,6 +231,17 @@ public final class FunctionStore implements AutoCloseable {
             throw new FunctionNotFoundException(name);
         }
         return stored;
+    }
+
+    private DeployRejectedException conflict(String name) {
+        if (functions.containsKey(name)) {
+            return new DeployRejectedException(Reason.CONFLICT, "function '" + name + "' already exists;"
+                    + " delete it first (DELETE /del/" + name + ") to deploy a new version");
+        }
+        // A folder we could not load at start-up (the server log says why): not ours to delete.
+        return new DeployRejectedException(Reason.CONFLICT, "a folder functions/" + name + " that is not a deployed"
+                + " function is in the way (the server log says why it was not loaded at start-up); remove it from"
+                + " GLAMBDAR_DIR, or deploy under another name");
     }
 
     private void claim(String name) {

@@ -1,7 +1,6 @@
 package io.glambdar.sandbox;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -43,8 +42,6 @@ class HostNodeTest {
     }
 
     @Test
-    @Disabled("BUG in HostNode.describe: a program that prints nothing and exits 0 is taken for node"
-            + " (HostNode[executable=/bin/true, version=, sharedObjects=[]]); enable once it checks the reply")
     void aProgramThatIsNotNodeIsNotDescribed() {
         assertThat(HostNode.describe(Path.of("/bin/true"))).isEmpty();
     }
