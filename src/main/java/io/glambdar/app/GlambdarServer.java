@@ -92,7 +92,7 @@ public final class GlambdarServer implements AutoCloseable {
         FileTrees.delete(uploads);
         createDirectories(uploads);
         api = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
-                config.maxBodyBytes(), uploads, config.shutdownGrace()));
+                config.maxBodyBytes(), uploads, config.shutdownGrace()), engine::load);
         closeInReverse.push(api);
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());

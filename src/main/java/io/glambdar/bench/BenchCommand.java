@@ -57,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
     int samples;
 
     @Option(names = "--warm-rate", description = "Requests per second for the warm single-use latency run, a low"
-            + " rate the pool keeps up with (default ${DEFAULT-VALUE}).", defaultValue = "4")
+            + " rate the pool keeps up with (default ${DEFAULT-VALUE}).", defaultValue = "2")
     double warmRate;
 
     @Option(names = "--docker-cli", description = "docker CLI for the `docker run --rm` baseline (default"
@@ -104,7 +104,14 @@ public final class BenchCommand implements Callable<Integer> {
         ServerConfig config = ServerConfig.defaults(dir).withPort(0);
         config = config.withEngine(engine.apply(config.engine()));
         try (GlambdarServer server = GlambdarServer.start(config)) {
-            deploy(server.port());
+            warmUpJit(server.port());
+            deploy(server.port(), "hello", null);
+            if (!mode.equals("reuse")) { // the container path (Engine API calls, sockets) needs its own warm-up
+                progress("warming up the container path: " + BenchCommand.fmt(seconds) + " s at concurrency 8");
+                LoadRunner.forDuration("warm-up", 8, seconds, () -> call(new HttpConnection("127.0.0.1",
+                        server.port())));
+                awaitSettled(server);
+            }
             String label = switch (mode) {
                 case "cold" -> "cold invocation (pool off)";
                 case "warm" -> "warm single-use (" + fmt(warmRate) + " req/s)";
@@ -121,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
                     case "warm" -> {
-                        int count = Math.max(samples, (int) (warmRate * 15));
+                        int count = Math.max(samples, (int) (warmRate * 20));
                         progress(label + ": " + count + " samples at " + fmt(warmRate) + " req/s");
                         long interval = (long) (1e9 / warmRate);
                         paced(http, 10, interval); // the pool sizes itself to the rate; the JIT warms up
@@ -133,10 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
                     default -> {
-                        progress(label + ": 2000 samples after 2000 warm-up calls");
-                        for (int i = 0; i < 2000; i++) {
-                            timedCall(http);
-                        }
+                        progress(label + ": 2000 samples");
                         for (int i = 0; i < 2000; i++) {
                             millis.add(timedCall(http));
                         }
@@ -146,7 +150,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (int concurrency : CONCURRENCY) {
                 progress(label + ": throughput at concurrency " + concurrency);
-                report.throughput(mode, LoadRunner.forDuration(label, concurrency, seconds,
+                String throughputLabel = mode.equals("warm") ? "warm single-use" : label; // closed loop, not paced
+                report.throughput(mode, LoadRunner.forDuration(throughputLabel, concurrency, seconds,
                         () -> call(new HttpConnection("127.0.0.1", server.port()))));
                 awaitSettled(server);
             }
@@ -211,16 +216,40 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void deploy(int port) throws IOException, InterruptedException {
+    /**
+     * A server that has been up a while has its request path compiled; a fresh JVM interprets it. Figures are "after
+     * warm-up": run the shared path (HTTP, store, engine, IPC) a few thousand times on a reuse-mode function first.
+     */
+    private static void warmUpJit(int port) throws IOException, InterruptedException {
+        progress("warming up the JIT: 3000 calls to a reuse-mode function");
+        deploy(port, "jitwarmup", "{\"reuse\": true}");
+        try (HttpConnection http = new HttpConnection("127.0.0.1", port)) {
+            for (int i = 0; i < 3000; i++) {
+                HttpConnection.Reply reply = http.post("/invoke/jitwarmup", REQUEST);
+                if (reply.status() != 200) {
+                    throw new IOException("warm-up call failed: " + reply.status() + " " + reply.body());
+                }
+            }
+        }
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/del/jitwarmup"))
+                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private static void deploy(int port, String name, String settings) throws IOException, InterruptedException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         try (ZipOutputStream out = new ZipOutputStream(zip)) {
             out.putNextEntry(new ZipEntry("index.js"));
             out.write(HELLO.getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
+            if (settings != null) {
+                out.putNextEntry(new ZipEntry("glambdar.json"));
+                out.write(settings.getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
         }
         String boundary = "glambdar-bench";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.zip\""
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name + ".zip\""
                 + "\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(zip.toByteArray());
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
@@ -230,7 +259,7 @@ public final class BenchCommand implements Callable<Integer> {
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
-            throw new IOException("deploying the hello function failed: " + response.body());
+            throw new IOException("deploying " + name + " failed: " + response.body());
         }
     }
 

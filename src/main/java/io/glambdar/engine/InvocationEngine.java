@@ -195,7 +195,10 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return running() == 0;
     }
 
-    /** Containers alive now against the limit, and invocations waiting for one. */
+    /**
+     * Right now: containers alive (running, warm or being removed) against the limit, invocations waiting for one,
+     * and invocations running.
+     */
     public record Load(int containers, int maxContainers, int waiting, int running) {
     }
 

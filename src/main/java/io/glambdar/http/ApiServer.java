@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /** The HTTP API of SPEC.md: deploy, invoke, info, delete; plus logs and health. Every error is JSON. */
 public final class ApiServer implements AutoCloseable {
@@ -43,7 +44,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
 
-    public ApiServer(FunctionStore store, Settings settings) {
+    /** @param load what /health reports besides "ok": containers and invocations right now */
+    public ApiServer(FunctionStore store, Settings settings, Supplier<Object> load) {
         DeployHandler deploy = new DeployHandler(store, settings.maxUploadBytes(), settings.uploadDir());
         InvokeHandler invoke = new InvokeHandler(store);
         this.app = Javalin.create(config -> {
@@ -82,7 +84,7 @@ public final class ApiServer implements AutoCloseable {
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"
                                     + ctx.pathParam("invocationId") + "' of function '" + ctx.pathParam("name")
                                     + "' (the last 50 invocations of each function are kept)"))));
-            config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+            config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
                     error(ctx, switch (e.reason()) {

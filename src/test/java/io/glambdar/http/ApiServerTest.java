@@ -72,7 +72,7 @@ class ApiServerTest {
                 Clock.fixed(T0, ZoneOffset.UTC));
         Path uploads = Files.createDirectories(dir.resolve("uploads"));
         server = new ApiServer(store, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5)), () -> java.util.Map.of("containers", 0));
     }
 
     @AfterEach
@@ -411,6 +411,14 @@ class ApiServerTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    @Test
+    void healthSaysOkWithTheCurrentLoad() {
+        Response health = get("/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asText()).isEqualTo("ok");
+        assertThat(health.json().get("load").get("containers").asInt()).isZero();
+    }
 
     private record Response(int status, java.net.http.HttpHeaders headers, String body) {
         JsonNode json() {

@@ -112,10 +112,13 @@ class LifecycleIT {
             assertThat(client.deploy("slow.zip", Zips.of("""
                     exports.handler = async () => { await new Promise(r => setTimeout(r, 3000)); return { body: 'done' }; };
                     """)).status()).isEqualTo(201);
+            assertThat(client.deploy("idle.zip", Zips.of(Zips.HELLO)).status()).isEqualTo(201);
+            // each deploy warms a container: the slow one's will serve the invocation, the idle one's just waits
+            Eventually.holds("both functions have a warm container", Duration.ofSeconds(30),
+                    () -> Harness.containersOf(dir).size() >= 2);
             CompletableFuture<ApiClient.Response> running = CompletableFuture.supplyAsync(() -> client.invoke("slow", ""));
-            Eventually.holds("the invocation's container runs", Duration.ofSeconds(30),
-                    () -> !Harness.containersOf(dir).isEmpty());
-            Thread.sleep(500); // let the worker get the request
+            Eventually.holds("the invocation is running", Duration.ofSeconds(30),
+                    () -> client.get("/health").json().get("load").get("running").asInt() == 1);
 
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server exits").isTrue();
