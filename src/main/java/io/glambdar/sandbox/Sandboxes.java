@@ -275,8 +275,7 @@ public final class Sandboxes implements AutoCloseable {
                 .withLabelFilter(Map.of(LABEL_OWNER, config.ownerLabel()))
                 .exec()
                 .stream()
-                .filter(c -> c.getLabels() == null || !live.containsKey(c.getLabels().get(LABEL_SANDBOX)))
-                .filter(c -> !removals.containsKey(c.getLabels() == null ? "" : c.getLabels().get(LABEL_SANDBOX)))
+                .filter(container -> !inUse(container))
                 .toList();
         List<CompletableFuture<Void>> removing = new ArrayList<>();
         for (Container container : leftovers) {
@@ -289,6 +288,12 @@ public final class Sandboxes implements AutoCloseable {
             log.warn("Could not clean {}: {}", config.socketsDir(), e.getMessage());
         }
         return leftovers.size();
+    }
+
+    /** Whether a listed container is one of this server's live sandboxes (or being removed by it). */
+    private boolean inUse(Container container) {
+        String key = container.getLabels() == null ? null : container.getLabels().get(LABEL_SANDBOX);
+        return key != null && (live.containsKey(key) || removals.containsKey(key));
     }
 
     /** Destroys every container still alive and waits (bounded) until they are all removed. */

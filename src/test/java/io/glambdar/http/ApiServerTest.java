@@ -6,6 +6,8 @@ import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.it.ApiClient;
+import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
 import io.glambdar.store.FunctionStore;
 import io.glambdar.store.archive.ArchiveLimits;
@@ -59,8 +61,7 @@ class ApiServerTest {
     Path dir;
 
     private final FakeInvoker invoker = new FakeInvoker();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private ApiClient api;
     private MetadataDatabase db;
     private FunctionStore store;
     private ApiServer server;
@@ -73,11 +74,12 @@ class ApiServerTest {
         Path uploads = Files.createDirectories(dir.resolve("uploads"));
         server = new ApiServer(store, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
                 Duration.ofSeconds(5)), () -> java.util.Map.of("containers", 0));
+        api = new ApiClient("http://127.0.0.1:" + server.port());
     }
 
     @AfterEach
     void stop() {
-        http.close(); // first: with client connections still open the server's graceful stop takes longer
+        api.close(); // first: with client connections still open the server's graceful stop takes longer
         server.close();
         store.close();
         db.close();
@@ -90,7 +92,7 @@ class ApiServerTest {
         Response response = deploy("hello.zip", HELLO_ZIP);
 
         assertThat(response.status()).isEqualTo(201);
-        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.header("Content-Type")).startsWith("application/json");
         assertThat(response.json()).isEqualTo(json("{\"function\": \"hello\", \"status\": \"deployed\"}"));
         assertThat(dir.resolve("functions/hello/index.js")).hasContent(Zips.HELLO);
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
@@ -332,7 +334,7 @@ class ApiServerTest {
         Response response = invoke("hello", "{}");
 
         assertThat(response.status()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.header("Content-Type")).startsWith("application/json");
         JsonNode body = response.json();
         assertThat(body.get("error").asText()).isEqualTo("it failed: " + code);
         assertThat(body.get("code").asText()).isEqualTo(code);
@@ -420,24 +422,10 @@ class ApiServerTest {
         assertThat(health.json().get("load").get("containers").asInt()).isZero();
     }
 
-    private record Response(int status, java.net.http.HttpHeaders headers, String body) {
-        JsonNode json() {
-            return ApiServerTest.json(body);
-        }
-
-        String header(String name) {
-            return headers.firstValue(name).orElse(null);
-        }
-
-        String contentType() {
-            return header("Content-Type");
-        }
-    }
-
     /** Asserts the response is {@code {"error": "..."}} and nothing else, with no trace of a stack. */
     private static void assertError(Response response, int status, String fragment) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(response.contentType()).as("content type of " + response.body()).startsWith("application/json");
+        assertThat(response.header("Content-Type")).as("content type of " + response.body()).startsWith("application/json");
         JsonNode body = response.json();
         assertThat(body.isObject()).as(response.body()).isTrue();
         assertThat(body.get("error")).as(response.body()).isNotNull();
@@ -459,48 +447,27 @@ class ApiServerTest {
     }
 
     private Response get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return api.get(path);
     }
 
     private Response invoke(String name, String body) {
-        return send(HttpRequest.newBuilder(uri("/invoke/" + name)).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return api.invoke(name, body);
     }
 
     private Response deploy(String fileName, byte[] zip) {
-        return send(multipart("file", fileName, zip));
+        return api.deploy(fileName, zip);
     }
 
     private HttpRequest.Builder multipart(String field, String fileName, byte[] content) {
-        String boundary = "----glambdar" + UUID.randomUUID();
-        return HttpRequest.newBuilder(uri("/deploy"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(boundary, field, fileName, content)));
+        return api.multipart(field, fileName, content);
     }
 
     private static byte[] multipartBody(String boundary, byte[] zip) {
-        return multipartBody(boundary, "file", "upload.zip", zip);
-    }
-
-    private static byte[] multipartBody(String boundary, String field, String fileName, byte[] content) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
-                + fileName + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(content);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return body.toByteArray();
+        return ApiClient.multipartBody(boundary, "file", "upload.zip", zip);
     }
 
     private Response send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return api.send(request);
     }
 
     private static byte[] zipWithRandomFile(int size) {

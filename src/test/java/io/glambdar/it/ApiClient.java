@@ -16,19 +16,20 @@ import java.time.Duration;
 import java.util.UUID;
 
 /** The Glambdar HTTP API as a test uses it (like curl in the seed's quick start). */
-class ApiClient {
+public class ApiClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
-    ApiClient(String baseUrl) {
+    public ApiClient(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
-    record Response(int status, HttpHeaders headers, String body) {
-        JsonNode json() {
+    public record Response(int status, HttpHeaders headers, String body) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -36,21 +37,30 @@ class ApiClient {
             }
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.firstValue(name).orElse(null);
         }
     }
 
-    Response deploy(String fileName, byte[] zip) {
+    public Response deploy(String fileName, byte[] zip) {
+        return send(multipart("file", fileName, zip));
+    }
+
+    /** A {@code POST /deploy} whose multipart body has one file part. */
+    public HttpRequest.Builder multipart(String field, String fileName, byte[] content) {
         String boundary = "----glambdar" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
-                + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(zip);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return send(HttpRequest.newBuilder(uri("/deploy"))
+        return HttpRequest.newBuilder(uri("/deploy"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(boundary, field, fileName, content)));
+    }
+
+    public static byte[] multipartBody(String boundary, String field, String fileName, byte[] content) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                + fileName + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
     }
 
     /** Deploys and checks it worked. */
@@ -61,7 +71,7 @@ class ApiClient {
         }
     }
 
-    Response invoke(String name, String body, String... headers) {
+    public Response invoke(String name, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invoke/" + name))
                 .timeout(Duration.ofSeconds(120))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -71,15 +81,15 @@ class ApiClient {
         return send(request);
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
-    Response delete(String path) {
+    public Response delete(String path) {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
-    Response send(HttpRequest.Builder request) {
+    public Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(120)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -92,8 +102,14 @@ class ApiClient {
         }
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create(baseUrl + path);
     }
 
+
+    /** Closes the client's connections (a server's graceful stop waits for open ones). */
+    @Override
+    public void close() {
+        http.close();
+    }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** A Glambdar server running in this JVM against the real Docker engine, in its own temporary base directory. */
-final class Harness extends ApiClient implements AutoCloseable {
+final class Harness extends ApiClient {
 
     final Path dir;
     final GlambdarServer server;
@@ -72,6 +72,7 @@ final class Harness extends ApiClient implements AutoCloseable {
     /** Stops the server, then deletes its base directory if the harness made it. */
     @Override
     public void close() {
+        super.close();
         server.close();
         if (ownsDir) {
             FileTrees.delete(dir);

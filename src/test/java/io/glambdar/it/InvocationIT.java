@@ -1,6 +1,8 @@
 package io.glambdar.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.model.Container;
+import io.glambdar.sandbox.Sandboxes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,9 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -136,6 +140,9 @@ class InvocationIT {
         glambdar.deployOk("hangs", Zips.of(Map.of(
                 "index.js", "exports.handler = async () => { console.log('about to hang'); while (true) {} };",
                 "glambdar.json", "{\"timeout\": 2}")));
+        // The deploy warms the container the invocation will use; a replacement may start after it.
+        Eventually.holds("the deploy warms a container", Duration.ofSeconds(60), () -> !containersOf("hangs").isEmpty());
+        Set<String> beforeCall = containersOf("hangs");
         long start = System.nanoTime();
         ApiClient.Response response = glambdar.invoke("hangs", "{}");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -143,11 +150,18 @@ class InvocationIT {
         assertThat(response.json().get("code").asText()).isEqualTo("timeout");
         assertThat(response.json().get("error").asText()).contains("2 s");
         assertThat(took).isLessThan(Duration.ofSeconds(2 + 8));
-        Eventually.holds("the hanging container is removed", Duration.ofSeconds(30), () ->
-                glambdar.containers().stream().noneMatch(c -> c.getNames()[0].contains("-hangs-")));
+        Eventually.holds("the container that hung is removed", Duration.ofSeconds(30), () ->
+                containersOf("hangs").stream().noneMatch(beforeCall::contains));
         JsonNode logs = glambdar.get("/logs/hangs/" + response.json().get("invocationId").asText()).json();
         assertThat(logs.get("status").asText()).isEqualTo("timeout");
         assertThat(logs.get("logs").asText()).contains("about to hang");
+    }
+
+    private static Set<String> containersOf(String function) {
+        return glambdar.containers().stream()
+                .filter(c -> function.equals(c.getLabels().get(Sandboxes.LABEL_FUNCTION)))
+                .map(Container::getId)
+                .collect(Collectors.toSet());
     }
 
     @Test

@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,25 +87,21 @@ class LifecycleIT {
             port = free.getLocalPort();
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process server = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        Process server = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"),
                 "io.glambdar.app.Main", "serve", "--dir", dir.toString(), "--port", Integer.toString(port))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile())
                 .start();
+        ApiClient client = new ApiClient("http://127.0.0.1:" + port);
         try {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + port;
             Eventually.holds("the server answers /health", Duration.ofSeconds(90), () -> {
                 try {
-                    return http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                            HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                    return client.get("/health").status() == 200;
+                } catch (UncheckedIOException e) {
+                    return false; // not listening yet
                 }
             });
-            ApiClient client = new ApiClient(base);
             assertThat(client.deploy("slow.zip", Zips.of("""
                     exports.handler = async () => { await new Promise(r => setTimeout(r, 3000)); return { body: 'done' }; };
                     """)).status()).isEqualTo(201);
@@ -131,6 +124,7 @@ class LifecycleIT {
                 assertThat(sockets).isEmpty();
             }
         } finally {
+            client.close();
             server.destroyForcibly();
             FileTrees.delete(dir);
             Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".log"));
