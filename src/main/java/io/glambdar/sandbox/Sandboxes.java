@@ -5,13 +5,12 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
@@ -161,11 +160,11 @@ public final class Sandboxes implements AutoCloseable {
     private HostConfig hostConfig(ContainerSpec spec, Path socketDir) {
         long memory = spec.memoryMb() * 1024L * 1024L;
         HostConfig host = HostConfig.newHostConfig()
-                .withBinds(
-                        new Bind(spec.codeDir().toString(), new Volume(CODE_MOUNT), AccessMode.ro),
-                        new Bind(config.runtimeDir().toString(), new Volume(RUNTIME_MOUNT), AccessMode.ro),
+                .withMounts(List.of(
+                        readOnlyBind(spec.codeDir(), CODE_MOUNT),
+                        readOnlyBind(config.runtimeDir(), RUNTIME_MOUNT),
                         // Read-only is enough: connecting to a socket is not a write to the file system.
-                        new Bind(socketDir.toString(), new Volume(SOCKET_MOUNT), AccessMode.ro))
+                        readOnlyBind(socketDir, SOCKET_MOUNT)))
                 .withMemory(memory)
                 .withMemorySwap(memory) // equal to memory: no swap on top
                 .withNanoCPUs(Math.round(spec.cpus() * 1_000_000_000L))
@@ -179,6 +178,15 @@ public final class Sandboxes implements AutoCloseable {
             host.withNetworkMode(config.network());
         }
         return host;
+    }
+
+    /**
+     * A bind mount through the Mounts API, which fails when the host folder is missing. The older Binds API would
+     * create it instead, e.g. re-create {@code functions/<name>} as an empty folder when a warm container starts just
+     * as the function is deleted.
+     */
+    private static Mount readOnlyBind(Path source, String target) {
+        return new Mount().withType(MountType.BIND).withSource(source.toString()).withTarget(target).withReadOnly(true);
     }
 
     void dispose(Sandbox sandbox) {

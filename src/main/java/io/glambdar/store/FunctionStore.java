@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -159,6 +160,8 @@ public final class FunctionStore implements AutoCloseable {
             if (stored == null) {
                 throw new FunctionNotFoundException(name);
             }
+            // Retire first, so no warm container starts for code that is about to move.
+            CompletableFuture<Void> finished = invoker.retire(stored.deployed);
             Path trash = trashDir.resolve(name + "-" + stored.record.deploymentId());
             try {
                 Files.move(functionsDir.resolve(name), trash, StandardCopyOption.ATOMIC_MOVE);
@@ -168,8 +171,8 @@ public final class FunctionStore implements AutoCloseable {
             }
             db.delete(name);
             logs.forget(logKey(stored));
-            invoker.retire(stored.deployed)
-                    .orTimeout(stored.deployed.settings().timeout().toSeconds() + 30, TimeUnit.SECONDS)
+            // Invocations still running keep reading the code (now in trash/) until they end.
+            finished.orTimeout(stored.deployed.settings().timeout().toSeconds() + 30, TimeUnit.SECONDS)
                     .whenComplete((ignored, error) -> FileTrees.delete(trash));
             log.info("Deleted {}", name);
         } finally {

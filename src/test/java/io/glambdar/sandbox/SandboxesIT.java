@@ -107,6 +107,19 @@ class SandboxesIT {
                 base.resolve("runtime"), owner, 1024 * 1024));
     }
 
+    @Test
+    void aMissingCodeFolderFailsTheLaunchAndIsNeverCreated() {
+        // A function deleted while its warm container is being created: Docker must not re-create its folder.
+        Path gone = base.resolve("functions/deleted");
+        assertThatThrownBy(() -> sandboxes.launch(new ContainerSpec("deleted", gone, 96, 0.25, Map.of())))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("deleted");
+        assertThat(gone).doesNotExist();
+        assertThat(sandboxes.liveCount()).isZero();
+        Eventually.holds("no container is left", REMOVAL, () -> client.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Sandboxes.LABEL_OWNER, owner)).exec().isEmpty());
+    }
+
     private ContainerSpec spec(String function, Map<String, String> env) {
         return new ContainerSpec(function, code, 96, 0.25, env);
     }
