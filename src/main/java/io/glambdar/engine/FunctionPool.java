@@ -53,14 +53,16 @@ final class FunctionPool {
         while (true) {
             Worker worker = null;
             CompletableFuture<Worker> wait = null;
+            boolean joinedStart = false;
             synchronized (this) {
                 if (!idle.isEmpty()) {
                     worker = idle.pollLast(); // the most recently used: its caches are warmest
                     busy++;
-                } else if (mode == Mode.SINGLE_USE && starting > waiters.size()) {
-                    // A warm start is already under way and not promised to anyone: it is sooner than a new one.
+                } else if (starting > waiters.size()) {
+                    // A start is already under way and not promised to anyone: it is sooner than a new one.
                     wait = new CompletableFuture<>();
                     waiters.addLast(wait);
+                    joinedStart = true;
                 } else if (mode == Mode.SINGLE_USE || retired || busy + starting < settings.reuseMaxPerFunction()) {
                     busy++;
                 } else {
@@ -69,7 +71,7 @@ final class FunctionPool {
                 }
             }
             if (wait != null) {
-                worker = awaitFreed(wait, deadlineNanos);
+                worker = awaitFreed(wait, deadlineNanos, joinedStart);
                 if (worker == null) {
                     continue; // a slot was freed rather than a worker: go round and start one
                 }
@@ -97,13 +99,15 @@ final class FunctionPool {
         }
     }
 
-    private Worker awaitFreed(CompletableFuture<Worker> wait, long deadlineNanos) throws InterruptedIOException {
+    /** @param joinedStart waiting for a start under way (else: reuse mode, for a worker at the per-function limit) */
+    private Worker awaitFreed(CompletableFuture<Worker> wait, long deadlineNanos, boolean joinedStart)
+            throws InterruptedIOException {
         try {
             return wait.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             synchronized (this) {
                 if (waiters.remove(wait)) {
-                    if (mode == Mode.SINGLE_USE) { // like a cold start that outlived the function's timeout
+                    if (joinedStart) { // like a cold start that outlived the function's timeout
                         throw new InterruptedIOException("no container was ready within the function's timeout");
                     }
                     throw new OverloadedException("function '" + function.name() + "' is at its limit of "
