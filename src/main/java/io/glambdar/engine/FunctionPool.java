@@ -216,10 +216,6 @@ final class FunctionPool {
         return idle.size() + starting;
     }
 
-    synchronized int idleCount() {
-        return idle.size();
-    }
-
     long idleForNanos() {
         return System.nanoTime() - lastUsedNanos;
     }

@@ -18,23 +18,19 @@ public final class Sandbox {
 
     private final Sandboxes owner;
     private final String key;
-    private final ContainerSpec spec;
     private final Path socketDir;
     private final WorkerSocket socket;
-    private final Instant startedAt;
     private volatile String containerId;
     private volatile WorkerConnection connection;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private volatile boolean interrupted;
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
 
-    Sandbox(Sandboxes owner, String key, ContainerSpec spec, Path socketDir, WorkerSocket socket) {
+    Sandbox(Sandboxes owner, String key, Path socketDir, WorkerSocket socket) {
         this.owner = owner;
         this.key = key;
-        this.spec = spec;
         this.socketDir = socketDir;
         this.socket = socket;
-        this.startedAt = Instant.now();
     }
 
     /** Short unique id; names the container ({@code glambdar-<function>-<key>}) and its socket folder. */
@@ -44,14 +40,6 @@ public final class Sandbox {
 
     public String containerId() {
         return containerId;
-    }
-
-    public ContainerSpec spec() {
-        return spec;
-    }
-
-    public Instant startedAt() {
-        return startedAt;
     }
 
     void attachContainer(String id) {

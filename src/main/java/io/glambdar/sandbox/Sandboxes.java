@@ -110,7 +110,7 @@ public final class Sandboxes implements AutoCloseable {
             FileTrees.delete(dir);
             throw new SandboxException("cannot create the socket for a new container: " + e.getMessage(), e);
         }
-        Sandbox sandbox = new Sandbox(this, key, spec, dir, socket);
+        Sandbox sandbox = new Sandbox(this, key, dir, socket);
         live.put(key, sandbox);
         try {
             String id = docker.createContainerCmd(config.image())

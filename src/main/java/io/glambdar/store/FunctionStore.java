@@ -222,11 +222,6 @@ public final class FunctionStore implements AutoCloseable {
         return stored.name() + "@" + stored.record.deploymentId();
     }
 
-    /** The deployed functions as the engine runs them (for warming pools at start-up). */
-    public List<DeployedFunction> deployedFunctions() {
-        return functions.values().stream().map(f -> f.deployed).toList();
-    }
-
     private StoredFunction find(String rawName) {
         String name = FunctionName.validate(rawName);
         StoredFunction stored = functions.get(name);
