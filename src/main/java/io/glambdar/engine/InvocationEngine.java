@@ -95,11 +95,13 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
             result = new Failed(id, Failure.OVERLOADED, "overloaded", e.getMessage(), "", millisSince(startNanos),
                     e.retryAfterSeconds);
         } catch (WorkerStarter.WorkerStartException e) {
-            result = workerLost(id, fn, e.sandbox, attempt, e.getCause(), startedAt, startNanos, "");
+            result = workerLost(id, fn, e.sandbox, attempt, e.getCause(), Instant.EPOCH, startNanos);
             e.sandbox.destroy();
         } catch (IOException e) {
+            // A container on its first invocation printed nothing for anyone else: its whole log is this one's.
             result = worker != null
-                    ? workerLost(id, fn, worker.sandbox, attempt, e, startedAt, startNanos, "")
+                    ? workerLost(id, fn, worker.sandbox, attempt, e,
+                            worker.uses() <= 1 ? Instant.EPOCH : startedAt.minusSeconds(1), startNanos)
                     : timeout(id, fn, "", startNanos);
         } catch (SandboxException e) {
             result = new Failed(id, Failure.UNAVAILABLE, "sandbox_failed",
@@ -116,10 +118,13 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return result;
     }
 
-    /** The worker vanished or was cut off: explain it as a timeout, a crash, or a protocol error. */
+    /**
+     * The worker vanished or was cut off: explain it as a timeout, a crash, or a protocol error, with what the
+     * container printed since {@code logsSince} (Docker's log times have whole-second resolution).
+     */
     private Failed workerLost(String id, DeployedFunction fn, Sandbox sandbox, Attempt attempt, Throwable cause,
-                              Instant startedAt, long startNanos, String loadLogs) {
-        String printed = loadLogs + sandbox.logs(startedAt.minusSeconds(1), MAX_LOG_BYTES);
+                              Instant logsSince, long startNanos) {
+        String printed = sandbox.logs(logsSince, MAX_LOG_BYTES);
         if (attempt.expired()) {
             return timeout(id, fn, printed, startNanos);
         }
