@@ -3,6 +3,7 @@ package io.glambdar.app;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
+import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.sandbox.DockerConnection;
 import io.glambdar.sandbox.ImageProvisioner;
 import io.glambdar.sandbox.SandboxConfig;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,8 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class GlambdarServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GlambdarServer.class);
-    /** Longest socket path: {@code <dir>/sockets/<12 hex>/w.sock} must fit in sun_path (108 bytes with the NUL). */
-    private static final int MAX_SOCKET_PATH_BYTES = 107;
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
@@ -105,13 +103,14 @@ public final class GlambdarServer implements AutoCloseable {
 
     private static void prepareBaseDir(Path dir) {
         createDirectories(dir);
-        int socketPathBytes = dir.resolve("sockets/0123456789ab/w.sock").toString()
-                .getBytes(StandardCharsets.UTF_8).length;
-        if (socketPathBytes > MAX_SOCKET_PATH_BYTES) {
+        // Checked now, not at the first invocation: each container's socket lives under sockets/.
+        int socketPathBytes = Sandboxes.socketPathBytes(dir.resolve("sockets"));
+        int excess = socketPathBytes - WorkerSocket.MAX_PATH_BYTES;
+        if (excess > 0) {
             throw new IllegalStateException("GLAMBDAR_DIR " + dir + " is too long: the Unix sockets under it would"
-                    + " need " + socketPathBytes + " bytes, and the limit is " + MAX_SOCKET_PATH_BYTES
-                    + ". Use a shorter path (at most " + (dir.toString().length() - (socketPathBytes
-                    - MAX_SOCKET_PATH_BYTES)) + " characters), e.g. ~/.glambdar");
+                    + " need " + socketPathBytes + " bytes, and the limit is " + WorkerSocket.MAX_PATH_BYTES
+                    + ". Use a shorter path (at most " + (dir.toString().length() - excess)
+                    + " characters), e.g. ~/.glambdar");
         }
     }
 

@@ -23,11 +23,11 @@ final class ServeCommand implements Callable<Integer> {
     String dir;
 
     @Option(names = "--host", description = "Address to listen on (env GLAMBDAR_HOST, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_HOST:-127.0.0.1}")
+            defaultValue = "${env:GLAMBDAR_HOST:-" + ServerConfig.DEFAULT_HOST + "}")
     String host;
 
     @Option(names = "--port", description = "HTTP port (env GLAMBDAR_PORT, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_PORT:-8000}")
+            defaultValue = "${env:GLAMBDAR_PORT:-" + ServerConfig.DEFAULT_PORT + "}")
     int port;
 
     @Option(names = "--image", description = "Node image for functions (env GLAMBDAR_IMAGE, default ${DEFAULT-VALUE}).",
@@ -39,51 +39,51 @@ final class ServeCommand implements Callable<Integer> {
     String network;
 
     @Option(names = "--max-upload-mb", description = "Largest zip accepted (env GLAMBDAR_MAX_UPLOAD_MB, default"
-            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_MAX_UPLOAD_MB:-50}")
+            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_MAX_UPLOAD_MB:-" + ServerConfig.DEFAULT_MAX_UPLOAD_MB + "}")
     long maxUploadMb;
 
     @Option(names = "--max-body-mb", description = "Largest invocation body (env GLAMBDAR_MAX_BODY_MB, default"
-            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_MAX_BODY_MB:-6}")
+            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_MAX_BODY_MB:-" + ServerConfig.DEFAULT_MAX_BODY_MB + "}")
     long maxBodyMb;
 
     @Option(names = "--shutdown-grace", description = "Seconds SIGTERM waits for running invocations (env"
-            + " GLAMBDAR_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_SHUTDOWN_GRACE:-30}")
+            + " GLAMBDAR_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_SHUTDOWN_GRACE:-" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS + "}")
     long shutdownGraceSeconds;
 
     @Option(names = "--pool", negatable = true, description = "Keep warm single-use containers ready (env GLAMBDAR_POOL,"
-            + " default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL:-true}", fallbackValue = "true")
+            + " default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL:-" + EngineSettings.DEFAULT_POOLING + "}", fallbackValue = "true")
     boolean pool;
 
     @Option(names = "--pool-max", description = "Most warm containers per function (env GLAMBDAR_POOL_MAX, default"
-            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL_MAX:-4}")
+            + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_POOL_MAX:-" + EngineSettings.DEFAULT_POOL_MAX + "}")
     int poolMax;
 
     @Option(names = "--pool-max-total", description = "Most warm containers in all (env GLAMBDAR_POOL_MAX_TOTAL, default"
-            + " ${DEFAULT-VALUE}, at most half the container limit).", defaultValue = "${env:GLAMBDAR_POOL_MAX_TOTAL:-32}")
+            + " ${DEFAULT-VALUE}, at most half the container limit).", defaultValue = "${env:GLAMBDAR_POOL_MAX_TOTAL:-" + EngineSettings.DEFAULT_POOL_MAX_TOTAL + "}")
     int poolMaxTotal;
 
     @Option(names = "--pool-idle", description = "Seconds without invocations before a function's warm containers are"
             + " dropped (env GLAMBDAR_POOL_IDLE_SECONDS, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_POOL_IDLE_SECONDS:-120}")
+            defaultValue = "${env:GLAMBDAR_POOL_IDLE_SECONDS:-" + EngineSettings.DEFAULT_POOL_IDLE_SECONDS + "}")
     long poolIdleSeconds;
 
     @Option(names = "--reuse", negatable = true, description = "Reuse mode for functions whose glambdar.json does not"
-            + " choose (env GLAMBDAR_REUSE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE:-false}",
+            + " choose (env GLAMBDAR_REUSE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE:-" + EngineSettings.DEFAULT_REUSE + "}",
             fallbackValue = "true")
     boolean reuse;
 
     @Option(names = "--reuse-max-containers", description = "Most containers of one reuse-mode function (env"
             + " GLAMBDAR_REUSE_MAX_CONTAINERS, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_REUSE_MAX_CONTAINERS:-4}")
+            defaultValue = "${env:GLAMBDAR_REUSE_MAX_CONTAINERS:-" + EngineSettings.DEFAULT_REUSE_MAX_CONTAINERS + "}")
     int reuseMaxContainers;
 
     @Option(names = "--reuse-max-uses", description = "Invocations before a reuse-mode container is replaced (env"
-            + " GLAMBDAR_REUSE_MAX_USES, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE_MAX_USES:-10000}")
+            + " GLAMBDAR_REUSE_MAX_USES, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_REUSE_MAX_USES:-" + EngineSettings.DEFAULT_REUSE_MAX_USES + "}")
     int reuseMaxUses;
 
     @Option(names = "--reuse-idle", description = "Seconds an idle reuse-mode container is kept (env"
             + " GLAMBDAR_REUSE_IDLE_SECONDS, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_REUSE_IDLE_SECONDS:-120}")
+            defaultValue = "${env:GLAMBDAR_REUSE_IDLE_SECONDS:-" + EngineSettings.DEFAULT_REUSE_IDLE_SECONDS + "}")
     long reuseIdleSeconds;
 
     @Option(names = "--max-containers", description = "Most containers alive at once (env GLAMBDAR_MAX_CONTAINERS,"
@@ -92,12 +92,12 @@ final class ServeCommand implements Callable<Integer> {
     int maxContainers;
 
     @Option(names = "--queue-size", description = "Most invocations waiting for a container before 429 (env"
-            + " GLAMBDAR_QUEUE_SIZE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_QUEUE_SIZE:-256}")
+            + " GLAMBDAR_QUEUE_SIZE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_QUEUE_SIZE:-" + EngineSettings.DEFAULT_QUEUE_SIZE + "}")
     int queueSize;
 
     @Option(names = "--queue-timeout", description = "Longest wait for a container, in seconds, before 429 (env"
             + " GLAMBDAR_QUEUE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).",
-            defaultValue = "${env:GLAMBDAR_QUEUE_TIMEOUT_SECONDS:-10}")
+            defaultValue = "${env:GLAMBDAR_QUEUE_TIMEOUT_SECONDS:-" + EngineSettings.DEFAULT_QUEUE_TIMEOUT_SECONDS + "}")
     long queueTimeoutSeconds;
 
     ServerConfig config() {
@@ -107,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
                 queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout());
         return new ServerConfig(defaults.baseDir(), host, port, image,
                 network == null || network.isBlank() ? null : network, defaults.containerUser(),
-                defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * 1024 * 1024, maxBodyMb * 1024 * 1024,
+                defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine);
     }
 

@@ -26,13 +26,20 @@ public record ServerConfig(Path baseDir, String host, int port, String image, St
                            long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
                            Duration shutdownGrace, Duration pullTimeout, EngineSettings engine) {
 
+    // Defaults, shared with the command line's help (annotation values must be constants).
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8000;
     public static final String DEFAULT_IMAGE = "node:22-slim";
+    public static final int DEFAULT_MAX_UPLOAD_MB = 50;
+    public static final int DEFAULT_MAX_BODY_MB = 6;
+    public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+    static final long MIB = 1024L * 1024;
 
-    /** Defaults for everything but the base directory (used by tests and as the CLI's defaults). */
+    /** Defaults for everything but the base directory (used by tests, and by the CLI for what it has no option for). */
     public static ServerConfig defaults(Path baseDir) {
-        return new ServerConfig(baseDir, "127.0.0.1", 8000, DEFAULT_IMAGE, null, "1000:1000", 256, 64,
-                50L * 1024 * 1024, 6L * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                EngineSettings.defaults(0));
+        return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_IMAGE, null, "1000:1000", 256, 64,
+                DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB,
+                Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults());
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {

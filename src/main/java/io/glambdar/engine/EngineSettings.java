@@ -23,6 +23,19 @@ public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMa
                              Duration reuseIdleTimeout, int maxContainers, int queueSize, Duration queueTimeout,
                              Duration startTimeout) {
 
+    // Defaults, shared with the command line's help (annotation values must be constants).
+    public static final boolean DEFAULT_POOLING = true;
+    public static final int DEFAULT_POOL_MAX = 4;
+    public static final int DEFAULT_POOL_MAX_TOTAL = 32;
+    public static final int DEFAULT_POOL_IDLE_SECONDS = 120;
+    public static final boolean DEFAULT_REUSE = false;
+    public static final int DEFAULT_REUSE_MAX_CONTAINERS = 4;
+    public static final int DEFAULT_REUSE_MAX_USES = 10_000;
+    public static final int DEFAULT_REUSE_IDLE_SECONDS = 120;
+    public static final int DEFAULT_QUEUE_SIZE = 256;
+    public static final int DEFAULT_QUEUE_TIMEOUT_SECONDS = 10;
+    public static final int DEFAULT_START_TIMEOUT_SECONDS = 60;
+
     /** Default container limit: 3/4 of the engine's memory in containers of the default 128 MB, within [4, 256]. */
     public static int maxContainersFor(long engineMemoryBytes) {
         long byMemory = engineMemoryBytes * 3 / 4 / (FunctionSettings.DEFAULT_MEMORY_MB * 1024L * 1024L);
@@ -53,10 +66,11 @@ public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMa
                 reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, size, timeout, startTimeout);
     }
 
-    /** Defaults; {@code maxContainers} 0 means "not decided yet" (the server derives it from the engine's memory). */
-    public static EngineSettings defaults(int maxContainers) {
-        return new EngineSettings(true, 4, 32, Duration.ofMinutes(2),
-                false, 4, 10_000, Duration.ofMinutes(2), maxContainers, 256, Duration.ofSeconds(10),
-                Duration.ofSeconds(60));
+    /** Defaults, with {@code maxContainers} 0: "not decided yet" (the server derives it from the engine's memory). */
+    public static EngineSettings defaults() {
+        return new EngineSettings(DEFAULT_POOLING, DEFAULT_POOL_MAX, DEFAULT_POOL_MAX_TOTAL,
+                Duration.ofSeconds(DEFAULT_POOL_IDLE_SECONDS), DEFAULT_REUSE, DEFAULT_REUSE_MAX_CONTAINERS,
+                DEFAULT_REUSE_MAX_USES, Duration.ofSeconds(DEFAULT_REUSE_IDLE_SECONDS), 0, DEFAULT_QUEUE_SIZE,
+                Duration.ofSeconds(DEFAULT_QUEUE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_START_TIMEOUT_SECONDS));
     }
 }

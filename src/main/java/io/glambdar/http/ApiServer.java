@@ -59,7 +59,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.port = settings.port();
             config.jetty.multipartConfig.cacheDirectory(settings.uploadDir().toString());
             config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxTotalRequestSize(settings.maxUploadBytes() + 64 * 1024, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(
+                    settings.maxUploadBytes() + DeployHandler.MULTIPART_OVERHEAD_BYTES, SizeUnit.BYTES);
             config.jetty.modifyServer(server -> {
                 // On stop: refuse new requests, let those in progress finish (bounded), then close.
                 server.insertHandler(new GracefulHandler());

@@ -5,12 +5,9 @@ import io.glambdar.store.DeployRejectedException.Reason;
 import io.glambdar.store.FunctionInfo;
 import io.glambdar.store.FunctionStore;
 import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
 import jakarta.servlet.http.Part;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,6 +19,9 @@ final class DeployHandler {
 
     private static final String USAGE = "send the zip as a multipart form field named 'file',"
             + " e.g. curl -X POST -F \"file=@myfunc.zip\" http://localhost:8000/deploy";
+
+    /** Room for the multipart framing around the file (boundaries, part headers). */
+    static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
     private final FunctionStore store;
     private final long maxUploadBytes;
@@ -38,18 +38,21 @@ final class DeployHandler {
             throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; " + USAGE);
         }
         long declared = ctx.req().getContentLengthLong();
-        if (declared > maxUploadBytes + 64 * 1024) { // refuse before reading a byte; 64 KiB for multipart framing
+        if (declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) { // refuse before reading a byte
             throw tooLarge();
         }
         try {
-            UploadedFile file = uploadedFile(ctx);
+            Part file = uploadedFile(ctx);
             if (file == null) {
                 throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + USAGE);
             }
+            if (file.getSize() > maxUploadBytes) { // Jetty enforces this while parsing; checked again, for free
+                throw tooLarge();
+            }
             Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
             try {
-                copyBounded(file, zip);
-                FunctionInfo info = store.deploy(file.filename(), zip);
+                file.write(zip.toString()); // Jetty spooled it to uploadDir already: this moves it, no copy
+                FunctionInfo info = store.deploy(file.getSubmittedFileName(), zip);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("function", info.name());
                 body.put("status", "deployed");
@@ -73,10 +76,15 @@ final class DeployHandler {
         }
     }
 
-    /** Jetty parses the multipart body, spooling large parts to disk; its refusals become clear 400/413s. */
-    private UploadedFile uploadedFile(Context ctx) {
+    /**
+     * Jetty parses the multipart body, spooling the file to disk and enforcing the size limit as it reads; its
+     * refusals become clear 400/413s.
+     */
+    private Part uploadedFile(Context ctx) {
         try {
-            return ctx.uploadedFile("file");
+            // Javalin parses with its multipart settings (spool folder, size limit); the servlet Part it parsed can
+            // then be moved into place instead of copied.
+            return ctx.uploadedFile("file") == null ? null : ctx.req().getPart("file");
         } catch (Exception e) { // Jetty's ServletException arrives undeclared (Javalin is written in Kotlin)
             // Jetty drops the connection after a failed parse (the body was not read to its end): say so, or a
             // client reuses it for its next request and gets no answer at all.
@@ -92,20 +100,6 @@ final class DeployHandler {
             }
             throw new DeployRejectedException(Reason.BAD_REQUEST, "could not read the multipart upload ("
                     + root + "); " + USAGE, e);
-        }
-    }
-
-    private void copyBounded(UploadedFile file, Path target) throws IOException {
-        try (InputStream in = file.content(); OutputStream out = Files.newOutputStream(target)) {
-            byte[] buffer = new byte[64 * 1024];
-            long total = 0;
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                total += n;
-                if (total > maxUploadBytes) {
-                    throw tooLarge();
-                }
-                out.write(buffer, 0, n);
-            }
         }
     }
 

@@ -24,11 +24,13 @@ public final class DockerConnection implements Closeable {
     private final DockerClient client;
     private final DockerHttpClient http;
     private final String host;
+    private final Info info;
 
-    private DockerConnection(DockerClient client, DockerHttpClient http, String host) {
+    private DockerConnection(DockerClient client, DockerHttpClient http, String host, Info info) {
         this.client = client;
         this.http = http;
         this.host = host;
+        this.info = info;
     }
 
     /** Connects and checks the engine answers, so a missing daemon is reported at start-up, not at the first call. */
@@ -43,8 +45,9 @@ public final class DockerConnection implements Closeable {
                 .build();
         DockerClient client = DockerClientImpl.getInstance(config, http);
         String host = config.getDockerHost().toString();
+        Info info;
         try {
-            client.pingCmd().exec();
+            info = client.infoCmd().exec(); // answers like a ping, and tells what the log and the limits need
         } catch (RuntimeException e) {
             try {
                 client.close();
@@ -54,7 +57,7 @@ public final class DockerConnection implements Closeable {
             throw new SandboxException("cannot reach the Docker engine at " + host + ": " + rootMessage(e)
                     + ". Start Docker (e.g. `dockerd &` or `systemctl start docker`) or set DOCKER_HOST.", e);
         }
-        return new DockerConnection(client, http, host);
+        return new DockerConnection(client, http, host, info);
     }
 
     public DockerClient client() {
@@ -85,19 +88,14 @@ public final class DockerConnection implements Closeable {
 
     /** Memory of the engine's host, for sizing the default container limit. */
     public long memoryBytes() {
-        Long total = client.infoCmd().exec().getMemTotal();
+        Long total = info.getMemTotal();
         return total == null ? Runtime.getRuntime().maxMemory() : total;
     }
 
     /** A one-line description of the engine, for the start-up log. */
     public String describe() {
-        try {
-            Info info = client.infoCmd().exec();
-            return "Docker " + info.getServerVersion() + " at " + host
-                    + " (storage " + info.getDriver() + ", " + info.getNCPU() + " CPUs)";
-        } catch (RuntimeException e) {
-            return "Docker at " + host;
-        }
+        return "Docker " + info.getServerVersion() + " at " + host
+                + " (storage " + info.getDriver() + ", " + info.getNCPU() + " CPUs)";
     }
 
     static String rootMessage(Throwable e) {

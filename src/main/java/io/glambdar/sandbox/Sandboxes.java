@@ -57,6 +57,8 @@ public final class Sandboxes implements AutoCloseable {
     static final String RUNTIME_MOUNT = "/glambdar/runtime";
     static final String CODE_MOUNT = "/function";
     static final String WORKER_RESOURCE = "/worker/worker.js";
+    /** Random bytes in a sandbox key (hex in names and socket paths): unguessable, and short for the path limit. */
+    private static final int KEY_BYTES = 6;
 
     private static final Logger log = LoggerFactory.getLogger(Sandboxes.class);
     private static final SecureRandom random = new SecureRandom();
@@ -86,6 +88,12 @@ public final class Sandboxes implements AutoCloseable {
         return config;
     }
 
+    /** Bytes in the path of every socket under {@code socketsDir} ({@code <socketsDir>/<key>/w.sock}). */
+    public static int socketPathBytes(Path socketsDir) {
+        Path longest = socketsDir.toAbsolutePath().resolve("0".repeat(2 * KEY_BYTES)).resolve(WorkerSocket.FILE_NAME);
+        return longest.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+
     /** Containers made and not yet removed (running, or being removed). */
     public int liveCount() {
         return live.size() + removals.size();
@@ -99,7 +107,7 @@ public final class Sandboxes implements AutoCloseable {
         if (closed) {
             throw new SandboxException("the server is shutting down");
         }
-        String key = HexFormat.of().formatHex(randomBytes(6));
+        String key = HexFormat.of().formatHex(randomBytes(KEY_BYTES));
         Path dir = config.socketsDir().resolve(key);
         WorkerSocket socket;
         try {

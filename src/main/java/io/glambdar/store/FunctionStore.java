@@ -63,7 +63,6 @@ public final class FunctionStore implements AutoCloseable {
     private final SettingsParser settingsParser;
     private final ArchiveLimits archiveLimits;
     private final Clock clock;
-    private final InvocationLogs logs = new InvocationLogs(50, 64 * 1024);
     private final Map<String, StoredFunction> functions = new ConcurrentHashMap<>();
     /** Names being deployed or deleted right now: one operation per name at a time. */
     private final Set<String> busyNames = ConcurrentHashMap.newKeySet();
@@ -170,7 +169,6 @@ public final class FunctionStore implements AutoCloseable {
                 throw new UncheckedIOException("could not delete the code of function '" + name + "'", e);
             }
             db.delete(name);
-            logs.forget(logKey(stored));
             // Invocations still running keep reading the code (now in trash/) until they end.
             finished.orTimeout(stored.deployed.settings().timeout().toSeconds() + 30, TimeUnit.SECONDS)
                     .whenComplete((ignored, error) -> FileTrees.delete(trash));
@@ -199,27 +197,19 @@ public final class FunctionStore implements AutoCloseable {
         String status = status(result);
         if (status != null) {
             stored.recordInvocation(startedAt, status, result.durationMillis());
-            logs.add(logKey(stored), new InvocationLogs.Entry(result.invocationId(), startedAt,
-                    result.durationMillis(), status, result instanceof InvocationResult.Completed ok ? ok.statusCode()
-                    : null, result instanceof InvocationResult.Failed failed ? failed.code() : null, result.logs()));
-            if (functions.get(stored.name()) != stored) { // deleted while it ran: its logs went with it
-                logs.forget(logKey(stored));
-            }
+            stored.logs.add(new InvocationLogs.Entry(result.invocationId(), startedAt, result.durationMillis(),
+                    status, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
+                    result instanceof InvocationResult.Failed failed ? failed.code() : null, result.logs()));
         }
         return result;
     }
 
     public List<InvocationLogs.Entry> recentInvocations(String rawName) {
-        return logs.recent(logKey(find(rawName)));
+        return find(rawName).logs.recent();
     }
 
     public Optional<InvocationLogs.Entry> invocation(String rawName, String invocationId) {
-        return logs.find(logKey(find(rawName)), invocationId);
-    }
-
-    /** Logs are kept per deploy: an invocation of a deleted deploy never shows up under a new deploy of the name. */
-    private static String logKey(StoredFunction stored) {
-        return stored.name() + "@" + stored.record.deploymentId();
+        return find(rawName).logs.find(invocationId);
     }
 
     private StoredFunction find(String rawName) {

@@ -5,11 +5,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** The most recent invocations of each function with what they printed, so a user can read them back by id. */
+/**
+ * The most recent invocations of one deployed function, with what they printed, so a user can read them back by id.
+ * Held by the function's {@link StoredFunction}: deleting the function drops them.
+ */
 public final class InvocationLogs {
 
     /**
@@ -22,47 +23,38 @@ public final class InvocationLogs {
                         String code, String logs) {
     }
 
-    private final int perFunction;
+    private final int capacity;
     private final int maxLogChars;
-    private final Map<String, Deque<Entry>> byFunction = new ConcurrentHashMap<>();
+    private final Deque<Entry> recent = new ArrayDeque<>();
 
-    public InvocationLogs(int perFunction, int maxLogChars) {
-        this.perFunction = perFunction;
+    InvocationLogs(int capacity, int maxLogChars) {
+        this.capacity = capacity;
         this.maxLogChars = maxLogChars;
     }
 
-    void add(String function, Entry entry) {
+    void add(Entry entry) {
         if (entry.logs().length() > maxLogChars) {
             String kept = entry.logs().substring(entry.logs().length() - maxLogChars);
             entry = new Entry(entry.invocationId(), entry.startedAt(), entry.durationMs(), entry.status(),
                     entry.statusCode(), entry.code(),
                     "[... " + (entry.logs().length() - maxLogChars) + " earlier characters dropped]\n" + kept);
         }
-        Deque<Entry> recent = byFunction.computeIfAbsent(function, name -> new ArrayDeque<>());
-        synchronized (recent) { // per function, and only a few instructions long
+        synchronized (recent) { // this function only, and a few instructions long
             recent.addFirst(entry);
-            while (recent.size() > perFunction) {
+            while (recent.size() > capacity) {
                 recent.removeLast();
             }
         }
     }
 
     /** Newest first. */
-    public List<Entry> recent(String function) {
-        Deque<Entry> recent = byFunction.get(function);
-        if (recent == null) {
-            return List.of();
-        }
+    List<Entry> recent() {
         synchronized (recent) {
             return new ArrayList<>(recent);
         }
     }
 
-    public Optional<Entry> find(String function, String invocationId) {
-        return recent(function).stream().filter(e -> e.invocationId().equals(invocationId)).findFirst();
-    }
-
-    void forget(String function) {
-        byFunction.remove(function);
+    Optional<Entry> find(String invocationId) {
+        return recent().stream().filter(e -> e.invocationId().equals(invocationId)).findFirst();
     }
 }

@@ -21,6 +21,8 @@ final class StoredFunction {
 
     final FunctionRecord record;
     final DeployedFunction deployed;
+    /** This deploy's last 50 invocations; an invocation still running when it is deleted goes with it. */
+    final InvocationLogs logs = new InvocationLogs(50, 64 * 1024);
     private final AtomicLong invocations;
     private final AtomicLong errors;
     private final AtomicReference<Last> last;

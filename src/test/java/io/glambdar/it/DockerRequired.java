@@ -1,11 +1,12 @@
 package io.glambdar.it;
 
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.SandboxException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
 
 /**
  * Gate for tests that need a real Docker engine. Off unless {@code RUN_INTEGRATION_TESTS=1} (or {@code CI=true}), as in
@@ -32,20 +33,17 @@ public final class DockerRequired implements ExecutionCondition {
         }
         if (engineProblem != null) {
             throw new IllegalStateException("RUN_INTEGRATION_TESTS=1 (or CI) asks for the Docker end-to-end tests,"
-                    + " but the Docker engine is unreachable: " + engineProblem
-                    + ". Start it (dockerd &) or set DOCKER_HOST; .ci/run installs and starts it.");
+                    + " but " + engineProblem + " (.ci/run installs and starts it)");
         }
         return ConditionEvaluationResult.enabled("Docker engine reachable");
     }
 
     private static String probe() {
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
-        try (var client = DockerClientImpl.getInstance(config, http)) {
-            client.pingCmd().exec();
+        try {
+            DockerConnection.open().close(); // open() pings the engine and says what is wrong
             return null;
-        } catch (Exception e) {
-            return config.getDockerHost() + ": " + e.getMessage();
+        } catch (SandboxException | IOException e) {
+            return e.getMessage();
         }
     }
 }
