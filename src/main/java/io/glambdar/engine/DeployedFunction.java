@@ -1,5 +1,6 @@
 package io.glambdar.engine;
 
+import io.glambdar.function.FunctionSettings;
 import java.nio.file.Path;
 
 /**

@@ -52,7 +52,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     }
 
     @Override
-    public void prepare(DeployedFunction fn) {
+    public void warm(DeployedFunction fn) {
         if (!closing) {
             pools.prepare(fn);
         }
@@ -65,7 +65,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         Instant startedAt = Instant.now();
         if (closing) {
             return new Failed(id, Failure.UNAVAILABLE, "shutting_down",
-                    "the server is shutting down; retry once it is back", "", 0, 1);
+                    "the server is shutting down; retry once it is back", "", 0, 1, false, 0);
         }
         InFlight running = inFlight.computeIfAbsent(fn.deploymentId(), key -> new InFlight());
         running.enter();
@@ -85,15 +85,15 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
                 healthy = true;
                 result = switch (reply) {
                     case WorkerReply.Success ok -> new Completed(id, ok.statusCode(), ok.headers(), ok.body(),
-                            loadLogs + nullToEmpty(ok.logs()), millisSince(startNanos));
+                            loadLogs + nullToEmpty(ok.logs()), millisSince(startNanos), false, 0);
                     case WorkerReply.Failure failure -> new Failed(id, Failure.FUNCTION_ERROR, failure.code(),
                             "function '" + fn.name() + "' failed: " + failure.message(),
-                            loadLogs + nullToEmpty(failure.logs()), millisSince(startNanos), 0);
+                            loadLogs + nullToEmpty(failure.logs()), millisSince(startNanos), 0, false, 0);
                 };
             }
         } catch (OverloadedException e) {
             result = new Failed(id, Failure.OVERLOADED, "overloaded", e.getMessage(), "", millisSince(startNanos),
-                    e.retryAfterSeconds);
+                    e.retryAfterSeconds, false, 0);
         } catch (WorkerStarter.WorkerStartException e) {
             result = workerLost(id, fn, e.sandbox, attempt, e.getCause(), Instant.EPOCH, startNanos);
             e.sandbox.destroy();
@@ -105,7 +105,8 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
                     : timeout(id, fn, "", startNanos);
         } catch (SandboxException e) {
             result = new Failed(id, Failure.UNAVAILABLE, "sandbox_failed",
-                    "could not run function '" + fn.name() + "': " + e.getMessage(), "", millisSince(startNanos), 0);
+                    "could not run function '" + fn.name() + "': " + e.getMessage(), "", millisSince(startNanos), 0,
+                    false, 0);
         } finally {
             timer.cancel(false);
             if (worker != null) {
@@ -131,28 +132,28 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         if (cause instanceof ProtocolException) {
             return new Failed(id, Failure.FUNCTION_ERROR, "protocol_error",
                     "function '" + fn.name() + "' failed: its worker sent an invalid message (" + cause.getMessage()
-                            + ")", printed, millisSince(startNanos), 0);
+                            + ")", printed, millisSince(startNanos), 0, false, 0);
         }
         ContainerExit exit = sandbox.exit(Duration.ofSeconds(2));
         String code = exit.oomKilled() ? "out_of_memory" : "process_exited";
         String detail = cause instanceof EOFException ? "" : " (" + cause.getMessage() + ")";
         return new Failed(id, Failure.FUNCTION_ERROR, code,
                 "function '" + fn.name() + "' failed: its process " + exit.describe(fn.settings().memoryMb()) + detail,
-                printed, millisSince(startNanos), 0);
+                printed, millisSince(startNanos), 0, false, 0);
     }
 
     private static Failed timeout(String id, DeployedFunction fn, String printed, long startNanos) {
         return new Failed(id, Failure.TIMEOUT, "timeout",
                 "function '" + fn.name() + "' did not respond within its " + seconds(fn.settings().timeout())
                         + " timeout and was stopped; raise \"timeout\" in its glambdar.json if it needs longer",
-                printed, millisSince(startNanos), 0);
+                printed, millisSince(startNanos), 0, false, 0);
     }
 
     private static Failed initFailure(String id, DeployedFunction fn, Worker worker, String loadLogs, long startNanos) {
         var hello = worker.hello;
         return new Failed(id, Failure.FUNCTION_ERROR, hello.errorCode(),
                 "function '" + fn.name() + "' could not be loaded: " + hello.errorMessage(), loadLogs,
-                millisSince(startNanos), 0);
+                millisSince(startNanos), 0, false, 0);
     }
 
     private static InvocationPayload payload(String id, InvocationRequest request) {

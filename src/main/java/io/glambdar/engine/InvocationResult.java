@@ -11,11 +11,19 @@ public sealed interface InvocationResult {
     /** What the function printed (stdout and stderr) during this invocation. */
     String logs();
 
+    /** From arrival at the engine to the end: waiting, container start and the function's own run. */
     long durationMillis();
+
+    /** Whether this invocation paid for starting its container (no warm one was ready). */
+    boolean coldStart();
+
+    /** Container start and code load this invocation waited for; 0 when a warm container served it. */
+    long initDurationMillis();
 
     /** The handler returned a response (whatever its status code). */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
-                     String logs, long durationMillis) implements InvocationResult {
+                     String logs, long durationMillis, boolean coldStart, long initDurationMillis)
+            implements InvocationResult {
     }
 
     /**
@@ -26,7 +34,8 @@ public sealed interface InvocationResult {
      * @param retryAfterSeconds when overloaded, how long to wait before retrying; otherwise 0
      */
     record Failed(String invocationId, Failure failure, String code, String message, String logs,
-                  long durationMillis, int retryAfterSeconds) implements InvocationResult {
+                  long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis)
+            implements InvocationResult {
     }
 
     enum Failure {
@@ -37,6 +46,8 @@ public sealed interface InvocationResult {
         /** No capacity to run it now; retrying later may work. */
         OVERLOADED,
         /** The runtime could not run it (Docker failed, shutting down). */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The function was deleted (or replaced) before the invocation could start: it never ran. */
+        GONE
     }
 }

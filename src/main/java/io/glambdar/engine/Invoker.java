@@ -2,15 +2,21 @@ package io.glambdar.engine;
 
 import java.util.concurrent.CompletableFuture;
 
-/** What the function store needs from the engine (and what its tests replace). */
+/** What the use cases need from the invocation engine (and what their tests replace). */
 public interface Invoker {
 
-    /** Runs one invocation to its end; never throws for anything the function or Docker did. */
+    /**
+     * Runs one invocation to its end; never throws for anything the function or the sandbox did. An invocation of a
+     * deployment already retired (or retired while it waited) ends as {@link InvocationResult.Failure#GONE}.
+     */
     InvocationResult invoke(DeployedFunction fn, InvocationRequest request);
 
-    /** A function was just deployed: the engine may get containers ready for it. */
-    void prepare(DeployedFunction fn);
+    /** A deployment was just made: the engine may start a container for it ahead of its first invocation. */
+    void warm(DeployedFunction fn);
 
-    /** The function is gone: drop its containers; completes once its last invocation has ended. */
+    /**
+     * The deployment is gone (deleted or replaced): invocations still waiting for a container end as GONE, idle
+     * containers are removed, running invocations finish. Completes once no container of it runs code any more.
+     */
     CompletableFuture<Void> retire(DeployedFunction fn);
 }

@@ -1,5 +1,6 @@
 package io.glambdar.engine;
 
+import io.glambdar.function.FunctionSettings;
 import io.glambdar.ipc.WorkerConnection;
 import io.glambdar.ipc.WorkerHello;
 import io.glambdar.sandbox.ContainerSpec;

@@ -73,6 +73,7 @@ final class InvokeHandler {
             case TIMEOUT -> 504;
             case OVERLOADED -> 429;
             case UNAVAILABLE -> 503;
+            case GONE -> 404;
         };
         if (failed.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(failed.retryAfterSeconds()));

@@ -1,6 +1,5 @@
 package io.glambdar.ipc;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -11,7 +10,7 @@ import java.util.Objects;
  * Not for concurrent use, except {@link #close()}, which may come from any thread (a timeout) and makes a blocked
  * {@link #readHello()} or {@link #invoke} fail promptly with an IOException.
  */
-public final class WorkerConnection implements Closeable {
+public final class WorkerConnection implements WorkerChannel {
 
     /** Same default as the worker's {@code GLAMBDAR_MAX_RESPONSE_BYTES}: both sides must agree on the limit. */
     public static final int DEFAULT_MAX_REPLY_BYTES = 32 * 1024 * 1024;
@@ -38,6 +37,7 @@ public final class WorkerConnection implements Closeable {
      *
      * @throws IllegalStateException when called twice
      */
+    @Override
     public WorkerHello readHello() throws IOException {
         if (hello != null) {
             throw new IllegalStateException("the worker's hello was already read");
@@ -53,6 +53,7 @@ public final class WorkerConnection implements Closeable {
      *
      * @throws IllegalStateException before a ready hello was read
      */
+    @Override
     public WorkerReply invoke(InvocationPayload payload) throws IOException {
         if (hello == null || !hello.ready()) {
             throw new IllegalStateException("the worker is not ready: read a ready hello before invoking");
@@ -68,6 +69,7 @@ public final class WorkerConnection implements Closeable {
      * Whether another invocation may be sent: the hello said ready, every exchange so far completed, and the worker did
      * not say it is exiting (it does after an uncaught exception or unhandled rejection, as its state may be broken).
      */
+    @Override
     public boolean reusable() {
         return reusable && channel.isOpen();
     }
@@ -76,6 +78,7 @@ public final class WorkerConnection implements Closeable {
      * Whether the worker is gone while idle (it exited, or the connection broke): a non-blocking look at the socket,
      * so a waiting worker that died is never handed an invocation. Unexpected bytes count as broken too.
      */
+    @Override
     public boolean idleWorkerGone() {
         try {
             channel.configureBlocking(false);

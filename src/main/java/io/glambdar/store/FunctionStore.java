@@ -1,7 +1,7 @@
 package io.glambdar.store;
 
 import io.glambdar.engine.DeployedFunction;
-import io.glambdar.engine.FunctionSettings;
+import io.glambdar.function.FunctionSettings;
 import io.glambdar.engine.Invoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
@@ -128,7 +128,7 @@ public final class FunctionStore implements AutoCloseable {
             StoredFunction stored = new StoredFunction(record, deployed(record, settings));
             functions.put(name, stored);
             try {
-                invoker.prepare(stored.deployed);
+                invoker.warm(stored.deployed);
             } catch (RuntimeException e) { // warming is an optimisation: the function is deployed either way
                 log.warn("Could not warm up {}: {}", name, e.toString());
             }
@@ -246,7 +246,7 @@ public final class FunctionStore implements AutoCloseable {
             case InvocationResult.Failed failed -> switch (failed.failure()) {
                 case FUNCTION_ERROR -> "error";
                 case TIMEOUT -> "timeout";
-                case OVERLOADED, UNAVAILABLE -> null;
+                case OVERLOADED, UNAVAILABLE, GONE -> null;
             };
         };
     }

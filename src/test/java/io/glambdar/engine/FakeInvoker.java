@@ -21,7 +21,7 @@ public final class FakeInvoker implements Invoker {
     }
 
     public final Queue<Call> invocations = new ConcurrentLinkedQueue<>();
-    public final List<DeployedFunction> prepared = new CopyOnWriteArrayList<>();
+    public final List<DeployedFunction> warmed = new CopyOnWriteArrayList<>();
     public final List<DeployedFunction> retired = new CopyOnWriteArrayList<>();
     /** The future {@code retire} returned, by deployment id. */
     public final Map<String, CompletableFuture<Void>> retirements = new ConcurrentHashMap<>();
@@ -42,8 +42,8 @@ public final class FakeInvoker implements Invoker {
     }
 
     @Override
-    public void prepare(DeployedFunction fn) {
-        prepared.add(fn);
+    public void warm(DeployedFunction fn) {
+        warmed.add(fn);
     }
 
     @Override
@@ -54,11 +54,11 @@ public final class FakeInvoker implements Invoker {
 
     public static InvocationResult.Completed ok(String id, String jsonBody) {
         return new InvocationResult.Completed(id, 200, Map.of("Content-Type", List.of("application/json")),
-                jsonBody.getBytes(StandardCharsets.UTF_8), "", 5);
+                jsonBody.getBytes(StandardCharsets.UTF_8), "", 5, false, 0);
     }
 
     public static InvocationResult.Failed failed(String id, InvocationResult.Failure failure, String code) {
         return new InvocationResult.Failed(id, failure, code, "it failed: " + code, "", 7,
-                failure == InvocationResult.Failure.OVERLOADED ? 3 : 0);
+                failure == InvocationResult.Failure.OVERLOADED ? 3 : 0, false, 0);
     }
 }

@@ -275,7 +275,7 @@ class ApiServerTest {
         headers.put("Content-Length", List.of("999"));
         headers.put("X-Empty-List", List.of());
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-1", 201, headers,
-                "hello, world".getBytes(StandardCharsets.UTF_8), "", 3));
+                "hello, world".getBytes(StandardCharsets.UTF_8), "", 3, false, 0));
 
         Raw raw = raw("POST", "/invoke/hello", List.of(), "{}".getBytes(StandardCharsets.UTF_8));
 
@@ -297,7 +297,7 @@ class ApiServerTest {
         deploy("hello.zip", HELLO_ZIP);
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-204", 204,
                 Map.of("Content-Type", List.of("application/json")), "\"ignored\"".getBytes(StandardCharsets.UTF_8),
-                "", 1));
+                "", 1, false, 0));
 
         Raw raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
 
@@ -312,7 +312,7 @@ class ApiServerTest {
     @Test
     void aStatusCodeThatCannotEndAResponseIs502() {
         deploy("hello.zip", HELLO_ZIP);
-        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99, Map.of(), new byte[0], "", 1));
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99, Map.of(), new byte[0], "", 1, false, 0));
 
         Response response = invoke("hello", "{}");
 
@@ -386,7 +386,7 @@ class ApiServerTest {
     void logsOfRecentInvocationsCanBeReadBack() {
         deploy("hello.zip", HELLO_ZIP);
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-log", 200, Map.of(), new byte[0],
-                "printed\n", 4));
+                "printed\n", 4, false, 0));
         assertThat(invoke("hello", "{}").status()).isEqualTo(200);
 
         Response list = get("/logs/hello");

@@ -110,7 +110,7 @@ class FunctionStoreTest {
         assertThat(store.get("hello")).isEqualTo(info);
         assertThat(store.list()).containsExactly(info);
 
-        assertThat(invoker.prepared).singleElement().satisfies(fn -> {
+        assertThat(invoker.warmed).singleElement().satisfies(fn -> {
             assertThat(fn.name()).isEqualTo("hello");
             assertThat(fn.deploymentId()).isEqualTo(info.deploymentId());
             assertThat(fn.codeDir()).isEqualTo(dir.resolve("functions/hello"));
@@ -133,7 +133,7 @@ class FunctionStoreTest {
         store.deploy("wrapped.zip", upload(Zips.of(files)));
 
         assertThat(tree(dir.resolve("functions/wrapped"))).isEqualTo(files);
-        assertThat(invoker.prepared).singleElement()
+        assertThat(invoker.warmed).singleElement()
                 .extracting(DeployedFunction::codeDir).isEqualTo(dir.resolve("functions/wrapped/hello-1.0"));
         store.invoke("wrapped", REQUEST);
         assertThat(invoker.invocations).singleElement()
@@ -153,7 +153,7 @@ class FunctionStoreTest {
         assertThat(tree(dir.resolve("functions/hello"))).isEqualTo(Map.of("index.js", "// v1"));
         assertThat(store.get("hello")).isEqualTo(original);
         assertThat(db.find("hello")).get().extracting(FunctionRecord::deploymentId).isEqualTo(original.deploymentId());
-        assertThat(invoker.prepared).hasSize(1);
+        assertThat(invoker.warmed).hasSize(1);
         assertThat(dir.resolve("staging")).isEmptyDirectory();
     }
 
@@ -188,7 +188,7 @@ class FunctionStoreTest {
         assertThat(dir.resolve("functions")).isEmptyDirectory();
         assertThat(store.list()).isEmpty();
         assertThat(db.findAll()).isEmpty();
-        assertThat(invoker.prepared).isEmpty();
+        assertThat(invoker.warmed).isEmpty();
     }
 
     @Test
@@ -222,7 +222,7 @@ class FunctionStoreTest {
             assertThat(winners).hasSize(1);
             assertThat(tree(dir.resolve("functions/race")))
                     .isEqualTo(Map.of("index.js", "// version " + winners.getFirst()));
-            assertThat(invoker.prepared).hasSize(1);
+            assertThat(invoker.warmed).hasSize(1);
             assertThat(db.findAll()).singleElement().extracting(FunctionRecord::deploymentId)
                     .isEqualTo(store.get("race").deploymentId());
             assertThat(dir.resolve("staging")).isEmptyDirectory();
@@ -242,7 +242,7 @@ class FunctionStoreTest {
                 failed("i3", Failure.TIMEOUT, "timeout"),
                 failed("i4", Failure.OVERLOADED, "overloaded"),
                 failed("i5", Failure.UNAVAILABLE, "unavailable"),
-                new InvocationResult.Completed("i6", 500, Map.of(), utf8("\"oops\""), "", 9));
+                new InvocationResult.Completed("i6", 500, Map.of(), utf8("\"oops\""), "", 9, false, 0));
         for (InvocationResult answer : answers) {
             invoker.answer((called, request) -> answer);
             assertThat(store.invoke("f", REQUEST)).isSameAs(answer);
@@ -313,7 +313,7 @@ class FunctionStoreTest {
     void lastInvocationFieldsDescribeTheLatestCall() throws IOException {
         deploy("f");
         clock.set(T0.plusSeconds(10));
-        invoker.answer((fn, request) -> new InvocationResult.Completed("a", 200, Map.of(), new byte[0], "", 12));
+        invoker.answer((fn, request) -> new InvocationResult.Completed("a", 200, Map.of(), new byte[0], "", 12, false, 0));
         store.invoke("f", REQUEST);
         assertThat(store.get("f")).satisfies(info -> {
             assertThat(info.lastInvokedAt()).isEqualTo(T0.plusSeconds(10));
@@ -323,7 +323,7 @@ class FunctionStoreTest {
 
         clock.set(T0.plusSeconds(20));
         invoker.answer((fn, request) -> new InvocationResult.Failed("b", Failure.TIMEOUT, "timeout", "too slow", "",
-                30_000, 0));
+                30_000, 0, false, 0));
         store.invoke("f", REQUEST);
         clock.set(T0.plusSeconds(30)); // refused: not a call of the function
         invoker.answer((fn, request) -> failed("c", Failure.OVERLOADED, "overloaded"));
@@ -521,9 +521,9 @@ class FunctionStoreTest {
             int i = n[0]++;
             if (i == 59) {
                 return new InvocationResult.Failed("inv-59", Failure.FUNCTION_ERROR, "handler_threw", "boom",
-                        "printed 59\n", 3, 0);
+                        "printed 59\n", 3, 0, false, 0);
             }
-            return new InvocationResult.Completed("inv-" + i, 201, Map.of(), new byte[0], "printed " + i + "\n", i);
+            return new InvocationResult.Completed("inv-" + i, 201, Map.of(), new byte[0], "printed " + i + "\n", i, false, 0);
         });
         for (int i = 0; i < 60; i++) {
             clock.set(T0.plusSeconds(i));
@@ -553,7 +553,7 @@ class FunctionStoreTest {
 
     private DeployedFunction deploy(String name, String indexJs) throws IOException {
         FunctionInfo info = store.deploy(name + ".zip", upload(Zips.of(indexJs)));
-        return invoker.prepared.stream().filter(fn -> fn.deploymentId().equals(info.deploymentId()))
+        return invoker.warmed.stream().filter(fn -> fn.deploymentId().equals(info.deploymentId()))
                 .findFirst().orElseThrow();
     }
 

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.glambdar.engine.FunctionSettings;
+import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
 import java.io.IOException;
@@ -36,7 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment and container reuse.
+ * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse and concurrency.
  *
  * <pre>{@code
  * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true}
@@ -59,8 +59,11 @@ public final class SettingsParser {
     static final String CPUS = "cpus";
     static final String ENV = "env";
     static final String REUSE = "reuse";
-    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE);
-    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE);
+    static final String CONCURRENCY = "concurrency";
+    /** Most invocations at once a function may ask for (beyond it, memory is the limit anyway). */
+    public static final int MAX_CONCURRENCY = 10_000;
+    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
+    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
 
     /** Prefix of the environment variables the runtime sets itself. */
     public static final String RESERVED_ENV_PREFIX = "GLAMBDAR_";
@@ -156,7 +159,8 @@ public final class SettingsParser {
         double cpus = root.has(CPUS) ? cpus(root.get(CPUS)) : defaults.cpus();
         Map<String, String> env = root.has(ENV) ? env(root.get(ENV)) : defaults.env();
         Boolean reuse = root.has(REUSE) ? reuse(root.get(REUSE)) : defaults.reuse();
-        return new FunctionSettings(timeout, memory, cpus, env, reuse);
+        Integer concurrency = root.has(CONCURRENCY) ? concurrency(root.get(CONCURRENCY)) : defaults.concurrency();
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
     }
 
     private Duration timeout(JsonNode value) {
@@ -245,11 +249,26 @@ public final class SettingsParser {
                 + describe(value));
     }
 
+    private static Integer concurrency(JsonNode value) {
+        if (value.isNull()) {
+            return null; // no limit of its own, as in the stored form
+        }
+        if (value.isNumber()) {
+            BigDecimal n = value.decimalValue();
+            if ((n.signum() == 0 || n.stripTrailingZeros().scale() <= 0) && n.compareTo(BigDecimal.ONE) >= 0
+                    && n.compareTo(BigDecimal.valueOf(MAX_CONCURRENCY)) <= 0) {
+                return n.intValueExact();
+            }
+        }
+        throw reject(quote(CONCURRENCY) + " must be a whole number of invocations at once from 1 to " + MAX_CONCURRENCY
+                + " (or null for no limit of its own), got " + describe(value));
+    }
+
     // ---------------------------------------------------------------- stored form
 
     /**
      * The canonical stored form of {@code settings}, e.g.
-     * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null}} (timeout in seconds, env sorted
+     * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null,"concurrency":null}} (timeout in seconds, env sorted
      * by name). Within the bounds of a parser's limits, it is also a valid {@code glambdar.json}.
      */
     public static String toJson(FunctionSettings settings) {
@@ -270,6 +289,12 @@ public final class SettingsParser {
                 json.writeNull();
             } else {
                 json.writeBoolean(settings.reuse());
+            }
+            json.writeFieldName(CONCURRENCY);
+            if (settings.concurrency() == null) {
+                json.writeNull();
+            } else {
+                json.writeNumber(settings.concurrency());
             }
             json.writeEndObject();
         } catch (IOException e) {
@@ -343,7 +368,13 @@ public final class SettingsParser {
             requireStored(r.isBoolean(), REUSE);
             reuse = r.booleanValue();
         }
-        return new FunctionSettings(timeout, memory, cpus, env, reuse);
+        Integer concurrency = defaults.concurrency();
+        JsonNode n = root.get(CONCURRENCY);
+        if (n != null && !n.isNull()) {
+            requireStored(n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 1, CONCURRENCY);
+            concurrency = n.intValue();
+        }
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
     }
 
     private static void requireStored(boolean ok, String key) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.glambdar.engine.FunctionSettings;
+import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.DeployRejectedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +76,7 @@ class SettingsParserTest {
         void missingKeysTakeTheirDefaults() {
             FunctionSettings s = parse("{\"memory\": 512}");
 
-            assertThat(s).isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 512, 0.5, Map.of(), null));
+            assertThat(s).isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 512, 0.5, Map.of(), null, null));
         }
 
         @Test
@@ -121,6 +121,14 @@ class SettingsParserTest {
         }
 
         @Test
+        void concurrencyIsAWholeNumberOrNull() {
+            assertThat(parse("{\"concurrency\": 3}").concurrency()).isEqualTo(3);
+            assertThat(parse("{\"concurrency\": 2.0}").concurrency()).isEqualTo(2);
+            assertThat(parse("{\"concurrency\": null}").concurrency()).as("null: no limit of its own").isNull();
+            assertThat(parse("{}").concurrency()).isNull();
+        }
+
+        @Test
         void utf8ByteOrderMarkIsAccepted() {
             byte[] json = "\uFEFF{\"memory\": 100}".getBytes(StandardCharsets.UTF_8);
 
@@ -136,7 +144,7 @@ class SettingsParserTest {
         @Test
         void unknownKey() {
             assertThat(rejection("{\"timout\": 10}")).isEqualTo(
-                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse");
+                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency");
             assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
             assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
                     .startsWith("glambdar.json: unknown setting \"handler\"");
@@ -239,6 +247,14 @@ class SettingsParserTest {
                     "glambdar.json: \"reuse\" must be true or false (or null for the server's default), got ");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-1", "1.5", "10001", "\"2\"", "true", "[]"})
+        void badConcurrency(String value) {
+            assertThat(rejection("{\"concurrency\": " + value + "}")).startsWith(
+                    "glambdar.json: \"concurrency\" must be a whole number of invocations at once from 1 to 10000"
+                            + " (or null for no limit of its own), got ");
+        }
+
         @Test
         void duplicateKeys() {
             assertThat(rejection("{\"timeout\": 10,\n \"timeout\": 20}")).isEqualTo(
@@ -309,7 +325,7 @@ class SettingsParserTest {
         SettingsParser small = new SettingsParser(new SettingsLimits(Duration.ofMillis(2500), 128, 256, 1.5));
 
         assertThat(small.parse("{\"timeout\": 2.5, \"memory\": 256, \"cpus\": 1.5}".getBytes(StandardCharsets.UTF_8)))
-                .isEqualTo(new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of(), null));
+                .isEqualTo(new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of(), null, null));
         DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class,
                 () -> small.parse("{\"timeout\": 2.6}".getBytes(StandardCharsets.UTF_8)));
         assertThat(e.getMessage()).contains("at most 2.5 ");
@@ -361,7 +377,7 @@ class SettingsParserTest {
             Files.writeString(dir.resolve("glambdar.json"), "{\"timeout\": 5, \"env\": {\"A\": 1}}");
 
             assertThat(parser.readFrom(dir))
-                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(5), 128, 0.5, Map.of("A", "1"), null));
+                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(5), 128, 0.5, Map.of("A", "1"), null, null));
         }
 
         @Test
@@ -425,7 +441,7 @@ class SettingsParserTest {
         @Test
         void defaults() {
             assertThat(SettingsParser.toJson(FunctionSettings.DEFAULTS))
-                    .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null}");
+                    .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null,\"concurrency\":null}");
             assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(FunctionSettings.DEFAULTS)))
                     .isEqualTo(FunctionSettings.DEFAULTS);
         }
@@ -435,24 +451,24 @@ class SettingsParserTest {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("Z", "last");
             env.put("A", "quote \" backslash \\ newline \n unicode ü");
-            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 2, env, true);
+            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 2, env, true, null);
 
             assertThat(SettingsParser.toJson(s)).isEqualTo("{\"timeout\":2.5,\"memory\":256,\"cpus\":2.0,"
                     + "\"env\":{\"A\":\"quote \\\" backslash \\\\ newline \\n unicode ü\",\"Z\":\"last\"},"
-                    + "\"reuse\":true}");
+                    + "\"reuse\":true,\"concurrency\":null}");
         }
 
         @Test
         void roundTrips() {
             FunctionSettings[] samples = {
                     FunctionSettings.DEFAULTS,
-                    new FunctionSettings(Duration.ofMillis(1), 64, 0.01, Map.of(), false),
-                    new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1", "B", ""), true),
-                    new FunctionSettings(Duration.ofSeconds(900), 16384, 64, Map.of("X", "ü\"\\\n"), null),
-                    new FunctionSettings(Duration.ofNanos(1), 1, 0.1 + 0.2, Map.of(), null),
-                    new FunctionSettings(Duration.ofSeconds(123456789, 987654321), 100000, 1e-7, Map.of(), true),
-                    new FunctionSettings(Duration.ofMillis(33), 128, 1.0 / 3, Map.of("k", "v"), false),
-                    new FunctionSettings(Duration.ofSeconds(-1, 5), 0, Double.NaN, Map.of(), null),
+                    new FunctionSettings(Duration.ofMillis(1), 64, 0.01, Map.of(), false, null),
+                    new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1", "B", ""), true, null),
+                    new FunctionSettings(Duration.ofSeconds(900), 16384, 64, Map.of("X", "ü\"\\\n"), null, 7),
+                    new FunctionSettings(Duration.ofNanos(1), 1, 0.1 + 0.2, Map.of(), null, null),
+                    new FunctionSettings(Duration.ofSeconds(123456789, 987654321), 100000, 1e-7, Map.of(), true, null),
+                    new FunctionSettings(Duration.ofMillis(33), 128, 1.0 / 3, Map.of("k", "v"), false, null),
+                    new FunctionSettings(Duration.ofSeconds(-1, 5), 0, Double.NaN, Map.of(), null, null),
             };
             for (FunctionSettings s : samples) {
                 String json = SettingsParser.toJson(s);
@@ -463,7 +479,7 @@ class SettingsParserTest {
 
         @Test
         void storedFormIsAValidGlambdarJson() {
-            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1"), true);
+            FunctionSettings s = new FunctionSettings(Duration.ofMillis(2500), 256, 1.5, Map.of("A", "1"), true, null);
 
             assertThat(parser.parse(SettingsParser.toJson(s).getBytes(StandardCharsets.UTF_8))).isEqualTo(s);
             assertThat(parser.parse(SettingsParser.toJson(FunctionSettings.DEFAULTS).getBytes(StandardCharsets.UTF_8)))
@@ -480,7 +496,7 @@ class SettingsParserTest {
         @Test
         void fromStoredJsonIsLenientAboutBoundsAndMissingKeys() {
             assertThat(SettingsParser.fromStoredJson("{\"memory\":999999,\"cpus\":1000}"))
-                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 999999, 1000, Map.of(), null));
+                    .isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 999999, 1000, Map.of(), null, null));
             assertThat(SettingsParser.fromStoredJson("{}")).isEqualTo(FunctionSettings.DEFAULTS);
             assertThat(SettingsParser.fromStoredJson("{\"future\":1,\"timeout\":5}").timeout())
                     .isEqualTo(Duration.ofSeconds(5));

@@ -1,0 +1,36 @@
+package io.glambdar.ipc;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * The runtime's side of the conversation with one worker: its hello, then invocations one at a time. Not for
+ * concurrent use, except {@link #close()}, which may come from any thread (a deadline) and makes a blocked
+ * {@link #readHello()} or {@link #invoke} fail promptly with an IOException.
+ */
+public interface WorkerChannel extends Closeable {
+
+    /**
+     * Reads the worker's first message. An {@link java.io.EOFException} means the worker ended before saying hello.
+     *
+     * @throws IllegalStateException when called twice
+     */
+    WorkerHello readHello() throws IOException;
+
+    /**
+     * Sends one invocation and waits for its reply. An {@link java.io.EOFException} means the worker ended without
+     * replying; a {@link ProtocolException} that it broke the protocol (the channel is then unusable).
+     *
+     * @throws IllegalStateException before a ready hello was read
+     */
+    WorkerReply invoke(InvocationPayload payload) throws IOException;
+
+    /**
+     * Whether another invocation may be sent: the hello said ready, every exchange so far completed, and the worker
+     * did not say it is exiting.
+     */
+    boolean reusable();
+
+    /** Whether the worker is gone while idle (exited, or the connection broke); never blocks. */
+    boolean idleWorkerGone();
+}
