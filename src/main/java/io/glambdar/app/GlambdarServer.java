@@ -6,8 +6,8 @@ import io.glambdar.http.ApiServer;
 import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.sandbox.DockerConnection;
 import io.glambdar.sandbox.ImageProvisioner;
-import io.glambdar.sandbox.SandboxConfig;
-import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.sandbox.docker.DockerSandboxBackend;
+import io.glambdar.sandbox.docker.DockerSandboxConfig;
 import io.glambdar.store.FunctionStore;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.metadata.MetadataDatabase;
@@ -33,12 +33,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class GlambdarServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GlambdarServer.class);
+    /** What Docker keeps of one container's output: enough to explain a crash, never enough to fill a disk. */
+    private static final long CONTAINER_LOG_MAX_BYTES = 4L * 1024 * 1024;
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private InvocationEngine engine;
-    private Sandboxes sandboxes;
+    private DockerSandboxBackend sandboxes;
     private ApiServer api;
     private String image;
 
@@ -62,13 +64,13 @@ public final class GlambdarServer implements AutoCloseable {
         Path dir = config.baseDir().toAbsolutePath().normalize();
         prepareBaseDir(dir);
 
-        DockerConnection docker = DockerConnection.open();
+        DockerConnection docker = DockerConnection.open(config.dockerHost());
         closeInReverse.push(docker);
         image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
 
-        sandboxes = new Sandboxes(docker.client(), new SandboxConfig(image, config.network(), config.containerUser(),
-                config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"), dir.resolve("runtime"), dir.toString(),
-                32 * 1024 * 1024));
+        sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
+                config.containerUid(), config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"),
+                dir.resolve("runtime"), dir.toString(), 32 * 1024 * 1024, CONTAINER_LOG_MAX_BYTES));
         closeInReverse.push(sandboxes);
         int leftovers = sandboxes.removeLeftovers();
         if (leftovers > 0) {
@@ -77,9 +79,9 @@ public final class GlambdarServer implements AutoCloseable {
 
         MetadataDatabase db = MetadataDatabase.open(dir.resolve("glambdar.db"));
         closeInReverse.push(db);
-        int maxContainers = config.engine().maxContainers() > 0 ? config.engine().maxContainers()
-                : EngineSettings.maxContainersFor(docker.memoryBytes());
-        EngineSettings engineSettings = config.engine().withMaxContainers(maxContainers);
+        long maxMemoryMb = config.engine().maxMemoryMb() > 0 ? config.engine().maxMemoryMb()
+                : EngineSettings.maxMemoryMbFor(docker.memoryBytes());
+        EngineSettings engineSettings = config.engine().withMaxMemoryMb(maxMemoryMb);
         engine = new InvocationEngine(sandboxes, engineSettings);
         closeInReverse.push(engine);
         FunctionStore store = new FunctionStore(dir, db, engine, new SettingsParser(SettingsLimits.defaults()),
@@ -96,15 +98,17 @@ public final class GlambdarServer implements AutoCloseable {
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
-        log.info("Up to {} containers; warm pools {} (at most {} per function), reuse mode {} by default",
-                engineSettings.maxContainers(), engineSettings.pooling() ? "on" : "off",
-                engineSettings.poolMaxPerFunction(), engineSettings.reuseByDefault() ? "on" : "off");
+        log.info("Containers may reserve up to {} MB in all; warm pools {} (at most {} per function), reuse mode {}"
+                        + " by default; functions run as uid {}",
+                engineSettings.maxMemoryMb(), engineSettings.pooling() ? "on" : "off",
+                engineSettings.poolMaxPerFunction(), engineSettings.reuseByDefault() ? "on" : "off",
+                config.containerUid());
     }
 
     private static void prepareBaseDir(Path dir) {
         createDirectories(dir);
         // Checked now, not at the first invocation: each container's socket lives under sockets/.
-        int socketPathBytes = Sandboxes.socketPathBytes(dir.resolve("sockets"));
+        int socketPathBytes = DockerSandboxBackend.socketPathBytes(dir.resolve("sockets"));
         int excess = socketPathBytes - WorkerSocket.MAX_PATH_BYTES;
         if (excess > 0) {
             throw new IllegalStateException("GLAMBDAR_DIR " + dir + " is too long: the Unix sockets under it would"

@@ -86,10 +86,15 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:GLAMBDAR_REUSE_IDLE_SECONDS:-" + EngineSettings.DEFAULT_REUSE_IDLE_SECONDS + "}")
     long reuseIdleSeconds;
 
-    @Option(names = "--max-containers", description = "Most containers alive at once (env GLAMBDAR_MAX_CONTAINERS,"
-            + " default: 3/4 of the Docker host's memory in 128 MB containers, 4 to 256).",
-            defaultValue = "${env:GLAMBDAR_MAX_CONTAINERS:-0}")
-    int maxContainers;
+    @Option(names = "--max-memory-mb", description = "Most memory all function containers may reserve together, in MB"
+            + " (env GLAMBDAR_MAX_MEMORY_MB, default: 3/4 of the Docker host's memory).",
+            defaultValue = "${env:GLAMBDAR_MAX_MEMORY_MB:-0}")
+    long maxMemoryMb;
+
+    @Option(names = "--container-uid", description = "User and group id functions run as (env GLAMBDAR_CONTAINER_UID,"
+            + " default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_CONTAINER_UID:-" + ServerConfig.DEFAULT_CONTAINER_UID + "}")
+    int containerUid;
 
     @Option(names = "--queue-size", description = "Most invocations waiting for a container before 429 (env"
             + " GLAMBDAR_QUEUE_SIZE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_QUEUE_SIZE:-" + EngineSettings.DEFAULT_QUEUE_SIZE + "}")
@@ -103,10 +108,10 @@ final class ServeCommand implements Callable<Integer> {
     ServerConfig config() {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
         EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
-                reuse, reuseMaxContainers, reuseMaxUses, Duration.ofSeconds(reuseIdleSeconds), maxContainers,
+                reuse, reuseMaxContainers, reuseMaxUses, Duration.ofSeconds(reuseIdleSeconds), maxMemoryMb,
                 queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout());
-        return new ServerConfig(defaults.baseDir(), host, port, image,
-                network == null || network.isBlank() ? null : network, defaults.containerUser(),
+        return new ServerConfig(defaults.baseDir(), host, port, null, image,
+                network == null || network.isBlank() ? null : network, containerUid,
                 defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine);
     }

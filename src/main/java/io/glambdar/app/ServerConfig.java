@@ -11,25 +11,28 @@ import java.time.Duration;
  * @param baseDir        GLAMBDAR_DIR: functions, metadata, sockets, worker script
  * @param host           address the API listens on
  * @param port           0 picks a free port
+ * @param dockerHost     Docker engine to use (as DOCKER_HOST), or null for the default
  * @param image          Node image functions run in
  * @param network        Docker network mode for function containers, or null for Docker's default
- * @param containerUser  uid:gid functions run as
+ * @param containerUid   user (and group) id functions run as
  * @param pidsLimit      most processes/threads per container
  * @param tmpfsMb        size of each container's writable /tmp
  * @param maxUploadBytes largest zip /deploy accepts
  * @param maxBodyBytes   largest request body /invoke accepts
  * @param shutdownGrace  how long SIGTERM waits for invocations in progress
  * @param pullTimeout    how long to wait for an image pull at start-up
- * @param engine         pools, reuse and admission control; {@code maxContainers} 0 means "derive from memory"
+ * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
  */
-public record ServerConfig(Path baseDir, String host, int port, String image, String network, String containerUser,
-                           long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
+public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
+                           int containerUid, long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
                            Duration shutdownGrace, Duration pullTimeout, EngineSettings engine) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
     public static final String DEFAULT_IMAGE = "node:22-slim";
+    /** A dedicated unprivileged id (as distroless images use), unlikely to be a real user of the host. */
+    public static final int DEFAULT_CONTAINER_UID = 65532;
     public static final int DEFAULT_MAX_UPLOAD_MB = 50;
     public static final int DEFAULT_MAX_BODY_MB = 6;
     public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
@@ -37,23 +40,28 @@ public record ServerConfig(Path baseDir, String host, int port, String image, St
 
     /** Defaults for everything but the base directory (used by tests, and by the CLI for what it has no option for). */
     public static ServerConfig defaults(Path baseDir) {
-        return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_IMAGE, null, "1000:1000", 256, 64,
-                DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB,
+        return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
+                256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB,
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults());
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
-        return new ServerConfig(baseDir, host, port, image, network, containerUser, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
                 newMaxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(baseDir, host, newPort, image, network, containerUser, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+                maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
+    }
+
+    public ServerConfig withDockerHost(String newDockerHost) {
+        return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
                 maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
-        return new ServerConfig(baseDir, host, port, image, network, containerUser, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
                 maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, newEngine);
     }
 }

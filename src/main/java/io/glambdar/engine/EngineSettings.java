@@ -1,27 +1,26 @@
 package io.glambdar.engine;
 
-import io.glambdar.function.FunctionSettings;
 import java.time.Duration;
 
 /**
  * How the engine schedules containers; see README "Configuration".
  *
- * @param pooling           keep warm single-use containers ready (off: every invocation is a cold start)
- * @param poolMaxPerFunction most warm containers kept for one function
- * @param poolMaxTotal      most warm containers kept across all functions
- * @param poolIdleTimeout   a function's warm containers are dropped after this long without an invocation
- * @param reuseByDefault    reuse mode for functions whose glambdar.json does not say
+ * @param pooling             keep warm single-use containers ready (off: every invocation is a cold start)
+ * @param poolMaxPerFunction  most warm containers kept for one function
+ * @param poolMaxTotal        most warm containers kept across all functions
+ * @param poolIdleTimeout     a function's warm containers are dropped after this long without an invocation
+ * @param reuseByDefault      reuse mode for functions whose glambdar.json does not say
  * @param reuseMaxPerFunction most containers one reuse-mode function runs at once
- * @param reuseMaxUses      a reuse-mode container is replaced after this many invocations
- * @param reuseIdleTimeout  a reuse-mode container is removed after this long without an invocation
- * @param maxContainers     most containers alive at once (running, warm, or being removed)
- * @param queueSize         most invocations waiting for capacity; beyond that, 429 at once
- * @param queueTimeout      longest wait for capacity before 429 (the function's timeout may end it sooner)
- * @param startTimeout      longest a background container start may take before it is abandoned
+ * @param reuseMaxUses        a reuse-mode container is replaced after this many invocations
+ * @param reuseIdleTimeout    a reuse-mode container is removed after this long without an invocation
+ * @param maxMemoryMb         most memory all live containers may reserve together (starting, warm, busy, removing)
+ * @param queueSize           most invocations waiting for capacity; beyond that, 429 at once
+ * @param queueTimeout        longest wait for capacity before 429 (the function's timeout may end it sooner)
+ * @param startTimeout        longest a container start may take (create, start, worker connected and loaded)
  */
 public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMaxTotal, Duration poolIdleTimeout,
                              boolean reuseByDefault, int reuseMaxPerFunction, int reuseMaxUses,
-                             Duration reuseIdleTimeout, int maxContainers, int queueSize, Duration queueTimeout,
+                             Duration reuseIdleTimeout, long maxMemoryMb, int queueSize, Duration queueTimeout,
                              Duration startTimeout) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
@@ -37,37 +36,41 @@ public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMa
     public static final int DEFAULT_QUEUE_TIMEOUT_SECONDS = 10;
     public static final int DEFAULT_START_TIMEOUT_SECONDS = 60;
 
-    /** Default container limit: 3/4 of the engine's memory in containers of the default 128 MB, within [4, 256]. */
-    public static int maxContainersFor(long engineMemoryBytes) {
-        long byMemory = engineMemoryBytes * 3 / 4 / (FunctionSettings.DEFAULT_MEMORY_MB * 1024L * 1024L);
-        return (int) Math.max(4, Math.min(256, byMemory));
+    /** Default memory budget: 3/4 of the memory of the host containers run on, in MB. */
+    public static long maxMemoryMbFor(long hostMemoryBytes) {
+        return Math.max(1, hostMemoryBytes * 3 / 4 / (1024 * 1024));
     }
 
-    /** The same settings with the container limit (and the warm total that follows from it) set. */
-    public EngineSettings withMaxContainers(int newMax) {
-        return new EngineSettings(pooling, poolMaxPerFunction, Math.max(1, Math.min(poolMaxTotal, newMax / 2)),
-                poolIdleTimeout, reuseByDefault, reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, newMax,
-                queueSize, queueTimeout, startTimeout);
+    /** The same settings with the memory budget set. */
+    public EngineSettings withMaxMemoryMb(long newMaxMemoryMb) {
+        return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, newMaxMemoryMb, queueSize, queueTimeout,
+                startTimeout);
     }
 
     public EngineSettings withPooling(boolean on) {
         return new EngineSettings(on, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
-                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, queueSize, queueTimeout,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxMemoryMb, queueSize, queueTimeout,
                 startTimeout);
     }
 
     public EngineSettings withReuseByDefault(boolean on) {
         return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, on,
-                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, queueSize, queueTimeout,
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxMemoryMb, queueSize, queueTimeout,
                 startTimeout);
     }
 
     public EngineSettings withQueue(int size, Duration timeout) {
         return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
-                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxContainers, size, timeout, startTimeout);
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxMemoryMb, size, timeout, startTimeout);
     }
 
-    /** Defaults, with {@code maxContainers} 0: "not decided yet" (the server derives it from the engine's memory). */
+    public EngineSettings withIdleTimeouts(Duration pool, Duration reuse) {
+        return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, pool, reuseByDefault,
+                reuseMaxPerFunction, reuseMaxUses, reuse, maxMemoryMb, queueSize, queueTimeout, startTimeout);
+    }
+
+    /** Defaults, with {@code maxMemoryMb} 0: "not decided yet" (the server derives it from the host's memory). */
     public static EngineSettings defaults() {
         return new EngineSettings(DEFAULT_POOLING, DEFAULT_POOL_MAX, DEFAULT_POOL_MAX_TOTAL,
                 Duration.ofSeconds(DEFAULT_POOL_IDLE_SECONDS), DEFAULT_REUSE, DEFAULT_REUSE_MAX_CONTAINERS,

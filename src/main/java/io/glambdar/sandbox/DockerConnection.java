@@ -35,7 +35,19 @@ public final class DockerConnection implements Closeable {
 
     /** Connects and checks the engine answers, so a missing daemon is reported at start-up, not at the first call. */
     public static DockerConnection open() {
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        return open(null);
+    }
+
+    /**
+     * Connects to the engine at {@code dockerHost} (e.g. {@code unix:///var/run/docker.sock}), or where the
+     * {@code docker} CLI would ({@code DOCKER_HOST}, the default socket) when it is null.
+     */
+    public static DockerConnection open(String dockerHost) {
+        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
+        if (dockerHost != null) {
+            builder.withDockerHost(dockerHost);
+        }
+        DockerClientConfig config = builder.build();
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
@@ -98,7 +110,8 @@ public final class DockerConnection implements Closeable {
                 + " (storage " + info.getDriver() + ", " + info.getNCPU() + " CPUs)";
     }
 
-    static String rootMessage(Throwable e) {
+    /** The innermost message of a failure: what Docker actually said. */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

@@ -4,7 +4,7 @@ import com.github.dockerjava.api.model.Container;
 import io.glambdar.app.GlambdarServer;
 import io.glambdar.app.ServerConfig;
 import io.glambdar.sandbox.DockerConnection;
-import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.util.FileTrees;
 
 import java.io.IOException;
@@ -58,7 +58,7 @@ final class Harness extends ApiClient {
     static List<Container> containersOf(Path dir) {
         try (DockerConnection docker = DockerConnection.open()) {
             return docker.client().listContainersCmd().withShowAll(true)
-                    .withLabelFilter(Map.of(Sandboxes.LABEL_OWNER, dir.toAbsolutePath().normalize().toString()))
+                    .withLabelFilter(Map.of(DockerSandboxBackend.LABEL_OWNER, dir.toAbsolutePath().normalize().toString()))
                     .exec();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,7 +2,7 @@ package io.glambdar.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
-import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,7 +159,7 @@ class InvocationIT {
 
     private static Set<String> containersOf(String function) {
         return glambdar.containers().stream()
-                .filter(c -> function.equals(c.getLabels().get(Sandboxes.LABEL_FUNCTION)))
+                .filter(c -> function.equals(c.getLabels().get(DockerSandboxBackend.LABEL_FUNCTION)))
                 .map(Container::getId)
                 .collect(Collectors.toSet());
     }

@@ -3,7 +3,7 @@ package io.glambdar.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.glambdar.sandbox.DockerConnection;
-import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.util.FileTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,7 +68,7 @@ class LifecycleIT {
             DockerClient client = docker.client();
             String id = client.createContainerCmd(image)
                     .withEntrypoint("node").withCmd("-e", "setTimeout(() => {}, 600000)")
-                    .withLabels(Map.of(Sandboxes.LABEL_MANAGED, "true", Sandboxes.LABEL_OWNER, owner))
+                    .withLabels(Map.of(DockerSandboxBackend.LABEL_MANAGED, "true", DockerSandboxBackend.LABEL_OWNER, owner))
                     .exec().getId();
             client.startContainerCmd(id).exec();
             assertThat(Harness.containersOf(dir)).hasSize(1);

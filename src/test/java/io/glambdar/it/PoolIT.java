@@ -3,7 +3,7 @@ package io.glambdar.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
 import io.glambdar.engine.EngineSettings;
-import io.glambdar.sandbox.Sandboxes;
+import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +40,7 @@ class PoolIT {
 
     private static List<Container> containersOf(Harness glambdar, String function) {
         return glambdar.containers().stream()
-                .filter(c -> function.equals(c.getLabels().get(Sandboxes.LABEL_FUNCTION)))
+                .filter(c -> function.equals(c.getLabels().get(DockerSandboxBackend.LABEL_FUNCTION)))
                 .toList();
     }
 
@@ -82,7 +82,7 @@ class PoolIT {
     @Test
     void idlePoolShrinksToZero() {
         try (Harness glambdar = Harness.start(c -> c.withEngine(new EngineSettings(true, 4, 32,
-                Duration.ofSeconds(2), false, 4, 100, Duration.ofSeconds(2), 16, 64, Duration.ofSeconds(10),
+                Duration.ofSeconds(2), false, 4, 100, Duration.ofSeconds(2), 16 * 128, 64, Duration.ofSeconds(10),
                 Duration.ofSeconds(60))))) {
             glambdar.deployOk("idle", Zips.of(WHO_AM_I));
             assertThat(glambdar.invoke("idle", "").status()).isEqualTo(200);
@@ -166,7 +166,7 @@ class PoolIT {
     @Test
     void admissionControlAnswersEveryCallAndRecovers() throws Exception {
         int limit = 16;
-        try (Harness glambdar = Harness.start(c -> c.withEngine(c.engine().withMaxContainers(limit)
+        try (Harness glambdar = Harness.start(c -> c.withEngine(c.engine().withMaxMemoryMb(limit * 128L)
                 .withQueue(24, Duration.ofSeconds(3))))) {
             glambdar.deployOk("busy", Zips.of(WHO_AM_I));
             AtomicBoolean running = new AtomicBoolean(true);

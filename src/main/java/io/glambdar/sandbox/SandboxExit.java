@@ -6,9 +6,9 @@ package io.glambdar.sandbox;
  * @param exitCode  the process's exit code, or null when it is still running or unknown
  * @param oomKilled whether the kernel killed it for exceeding its memory limit
  */
-public record ContainerExit(Integer exitCode, boolean oomKilled) {
+public record SandboxExit(Integer exitCode, boolean oomKilled) {
 
-    public static final ContainerExit UNKNOWN = new ContainerExit(null, false);
+    public static final SandboxExit UNKNOWN = new SandboxExit(null, false);
 
     /** A phrase that completes "the function's process ...". */
     public String describe(int memoryMb) {

@@ -1,4 +1,4 @@
-package io.glambdar.engine;
+package io.glambdar.engine.pool;
 
 import org.junit.jupiter.api.Test;
 

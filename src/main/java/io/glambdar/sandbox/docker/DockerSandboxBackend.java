@@ -1,4 +1,4 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -9,14 +9,23 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.WaitResponse;
 import io.glambdar.ipc.WorkerSocket;
+import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.Sandbox;
+import io.glambdar.sandbox.SandboxBackend;
+import io.glambdar.sandbox.SandboxException;
+import io.glambdar.sandbox.SandboxExit;
+import io.glambdar.sandbox.SandboxSpec;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,18 +44,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Makes, tracks and removes function containers through the Docker Engine API. Every container it makes is labelled
- * with its owner, so containers left by a crash are found and removed at the next start.
+ * Function containers through the Docker Engine API. Every call to the engine runs on a virtual thread of its own, so
+ * a Docker daemon that stops answering never blocks the caller past its own deadline: the sandbox reports what it
+ * knows, and a container created after everyone stopped waiting for it is removed as soon as Docker answers. Every
+ * container is labelled with its owner, so containers left by a crash are found and removed at the next start.
  */
-public final class Sandboxes implements AutoCloseable {
+public final class DockerSandboxBackend implements SandboxBackend {
 
     public static final String LABEL_MANAGED = "io.glambdar.managed";
     public static final String LABEL_OWNER = "io.glambdar.owner";
@@ -59,19 +72,20 @@ public final class Sandboxes implements AutoCloseable {
     static final String WORKER_RESOURCE = "/worker/worker.js";
     /** Random bytes in a sandbox key (hex in names and socket paths): unguessable, and short for the path limit. */
     private static final int KEY_BYTES = 6;
+    /** Removals still running after this long at shutdown are reported and left to the next start's sweep. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
 
-    private static final Logger log = LoggerFactory.getLogger(Sandboxes.class);
+    private static final Logger log = LoggerFactory.getLogger(DockerSandboxBackend.class);
     private static final SecureRandom random = new SecureRandom();
 
     private final DockerClient docker;
-    private final SandboxConfig config;
-    private final Map<String, Sandbox> live = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Void>> removals = new ConcurrentHashMap<>();
-    // Removal is off the response path; virtual threads because each one mostly waits on the engine.
+    private final DockerSandboxConfig config;
+    private final Map<String, DockerSandbox> live = new ConcurrentHashMap<>();
+    // Each task mostly waits on the Docker engine: a virtual thread each.
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean closed;
 
-    public Sandboxes(DockerClient docker, SandboxConfig config) {
+    public DockerSandboxBackend(DockerClient docker, DockerSandboxConfig config) {
         this.docker = docker;
         this.config = config;
         try {
@@ -84,7 +98,7 @@ public final class Sandboxes implements AutoCloseable {
         }
     }
 
-    public SandboxConfig config() {
+    DockerSandboxConfig config() {
         return config;
     }
 
@@ -94,16 +108,13 @@ public final class Sandboxes implements AutoCloseable {
         return longest.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** Containers made and not yet removed (running, or being removed). */
+    @Override
     public int liveCount() {
-        return live.size() + removals.size();
+        return live.size();
     }
 
-    /**
-     * Creates and starts a container for {@code spec}; its worker will connect to the returned sandbox's socket.
-     * Throws {@link SandboxException} when Docker refuses, with nothing left behind.
-     */
-    public Sandbox launch(ContainerSpec spec) {
+    @Override
+    public Sandbox launch(SandboxSpec spec) {
         if (closed) {
             throw new SandboxException("the server is shutting down");
         }
@@ -118,39 +129,52 @@ public final class Sandboxes implements AutoCloseable {
             FileTrees.delete(dir);
             throw new SandboxException("cannot create the socket for a new container: " + e.getMessage(), e);
         }
-        Sandbox sandbox = new Sandbox(this, key, dir, socket);
+        DockerSandbox sandbox = new DockerSandbox(this, key, dir, socket);
         live.put(key, sandbox);
         try {
+            background.execute(() -> createAndStart(sandbox, spec));
+        } catch (RejectedExecutionException e) {
+            sandbox.launchFailed("the server is shutting down");
+        }
+        return sandbox;
+    }
+
+    private void createAndStart(DockerSandbox sandbox, SandboxSpec spec) {
+        try {
             String id = docker.createContainerCmd(config.image())
-                    .withName("glambdar-" + spec.functionName() + "-" + key)
+                    .withName("glambdar-" + spec.functionName() + "-" + sandbox.key())
                     .withEntrypoint("node")
                     .withCmd(RUNTIME_MOUNT + "/worker.js")
                     .withUser(config.user())
                     .withWorkingDir(CODE_MOUNT)
                     .withEnv(environment(spec))
                     .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.ownerLabel(),
-                            LABEL_FUNCTION, spec.functionName(), LABEL_SANDBOX, key))
-                    .withHostConfig(hostConfig(spec, dir))
+                            LABEL_FUNCTION, spec.functionName(), LABEL_SANDBOX, sandbox.key()))
+                    .withHostConfig(hostConfig(spec, sandbox.socketDir()))
                     .exec()
                     .getId();
-            sandbox.attachContainer(id);
-            if (sandbox.isDestroyed()) { // destroyed while being created: dispose() could not see the id yet
-                scheduleRemoval(sandbox);
-                throw new SandboxException("the container was cancelled while it was being created");
+            if (!sandbox.created(id)) {
+                return; // destroyed while Docker created it: it is being removed already
             }
             docker.startContainerCmd(id).exec();
-            return sandbox;
+            sandbox.started(watchExit(sandbox, id));
         } catch (RuntimeException e) {
-            sandbox.destroy();
-            if (e instanceof SandboxException se) {
-                throw se;
-            }
-            throw new SandboxException("Docker could not start a container for " + spec.functionName() + ": "
-                    + DockerConnection.rootMessage(e), e);
+            sandbox.launchFailed("Docker could not start a container for " + spec.functionName() + ": "
+                    + DockerConnection.rootMessage(e));
         }
     }
 
-    private List<String> environment(ContainerSpec spec) {
+    /** Tells the sandbox when its container exits, so a worker that never connects fails at once, not at a deadline. */
+    private Closeable watchExit(DockerSandbox sandbox, String id) {
+        return docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
+            @Override
+            public void onNext(WaitResponse response) {
+                sandbox.exited();
+            }
+        });
+    }
+
+    private List<String> environment(SandboxSpec spec) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOME", "/tmp");
         // Let V8 collect garbage before the cgroup limit kills the process, so running out is a clear JS error.
@@ -165,7 +189,7 @@ public final class Sandboxes implements AutoCloseable {
         return list;
     }
 
-    private HostConfig hostConfig(ContainerSpec spec, Path socketDir) {
+    private HostConfig hostConfig(SandboxSpec spec, Path socketDir) {
         long memory = spec.memoryMb() * 1024L * 1024L;
         HostConfig host = HostConfig.newHostConfig()
                 .withMounts(List.of(
@@ -181,6 +205,9 @@ public final class Sandboxes implements AutoCloseable {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + config.tmpfsMb() + "m,mode=1777"))
+                // A function printing for 15 minutes must not fill the host's disk: Docker keeps only the last part.
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
+                        Map.of("max-size", Long.toString(config.logMaxBytes()), "max-file", "1")))
                 .withOomScoreAdj(500); // under host memory pressure, a function goes before the server
         if (config.network() != null && !config.network().isBlank()) {
             host.withNetworkMode(config.network());
@@ -190,41 +217,33 @@ public final class Sandboxes implements AutoCloseable {
 
     /**
      * A bind mount through the Mounts API, which fails when the host folder is missing. The older Binds API would
-     * create it instead, e.g. re-create {@code functions/<name>} as an empty folder when a warm container starts just
-     * as the function is deleted.
+     * create it instead, e.g. re-create a deleted function's folder when a warm container starts just as it goes.
      */
     private static Mount readOnlyBind(Path source, String target) {
         return new Mount().withType(MountType.BIND).withSource(source.toString()).withTarget(target).withReadOnly(true);
     }
 
-    void dispose(Sandbox sandbox) {
-        if (live.remove(sandbox.key()) == null) {
-            return;
-        }
-        if (sandbox.containerId() != null) {
-            scheduleRemoval(sandbox);
-        } else { // launch() removes a container it creates after this point
-            FileTrees.delete(sandbox.socketDir());
-            sandbox.markRemoved();
-        }
-    }
-
-    private void scheduleRemoval(Sandbox sandbox) {
-        removals.put(sandbox.key(), sandbox.removed());
-        Runnable remove = () -> {
+    /** Removes the container (in the background), then the socket folder; the sandbox is then removed. */
+    void remove(DockerSandbox sandbox, String containerId) {
+        Runnable removal = () -> {
             try {
-                removeContainer(sandbox.containerId());
-                FileTrees.delete(sandbox.socketDir());
+                removeContainer(containerId);
             } finally {
-                removals.remove(sandbox.key());
-                sandbox.markRemoved();
+                forget(sandbox);
             }
         };
         try {
-            background.execute(remove);
+            background.execute(removal);
         } catch (RejectedExecutionException e) { // after close(): remove inline
-            remove.run();
+            removal.run();
         }
+    }
+
+    /** The sandbox has no container (any more): drop its socket folder and stop tracking it. */
+    void forget(DockerSandbox sandbox) {
+        FileTrees.delete(sandbox.socketDir());
+        live.remove(sandbox.key());
+        sandbox.markRemoved();
     }
 
     private void removeContainer(String id) {
@@ -240,45 +259,66 @@ public final class Sandboxes implements AutoCloseable {
         }
     }
 
-    ContainerExit exitOf(String containerId, Duration wait) {
-        try {
-            docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
-                    .awaitStatusCode(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            // still running or gone: the inspection below tells which
-        }
-        try {
+    SandboxExit exitOf(String containerId, Duration wait) {
+        return bounded(wait, SandboxExit.UNKNOWN, () -> {
+            try {
+                docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
+                        .awaitStatusCode(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                // still running or gone: the inspection below tells which
+            }
             InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(containerId).exec().getState();
             Integer code = Boolean.TRUE.equals(state.getRunning()) || state.getExitCodeLong() == null
                     ? null : state.getExitCodeLong().intValue();
-            return new ContainerExit(code, Boolean.TRUE.equals(state.getOOMKilled()));
-        } catch (RuntimeException e) {
-            return ContainerExit.UNKNOWN;
+            return new SandboxExit(code, Boolean.TRUE.equals(state.getOOMKilled()));
+        });
+    }
+
+    String logsOf(String containerId, Instant since, int maxBytes, Duration wait) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ResultCallback.Adapter<Frame> collector = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                byte[] payload = frame.getPayload();
+                synchronized (out) {
+                    int room = maxBytes - out.size();
+                    if (payload != null && room > 0) {
+                        out.write(payload, 0, Math.min(room, payload.length));
+                    }
+                }
+            }
+        };
+        bounded(wait, null, () -> {
+            try {
+                docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+                        .withSince((int) since.getEpochSecond()).exec(collector).awaitCompletion();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        DockerSandbox.closeQuietly(collector);
+        synchronized (out) {
+            return out.toString(StandardCharsets.UTF_8);
         }
     }
 
-    String logsOf(String containerId, Instant since, int maxBytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** Runs a Docker call on its own thread and waits at most {@code wait} for it: a stuck daemon costs no more. */
+    private <T> T bounded(Duration wait, T fallback, Supplier<T> call) {
+        CompletableFuture<T> result;
         try {
-            docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
-                    .withSince((int) since.getEpochSecond())
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame frame) {
-                            byte[] payload = frame.getPayload();
-                            int room = maxBytes - out.size();
-                            if (payload != null && room > 0) {
-                                out.write(payload, 0, Math.min(room, payload.length));
-                            }
-                        }
-                    })
-                    .awaitCompletion(5, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            // logs are a courtesy on the failure path
+            result = CompletableFuture.supplyAsync(call, background);
+        } catch (RejectedExecutionException e) {
+            return fallback;
+        }
+        try {
+            return result.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return fallback; // these explain a failure; they never cause one
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return fallback;
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -309,20 +349,24 @@ public final class Sandboxes implements AutoCloseable {
     /** Whether a listed container is one of this server's live sandboxes (or being removed by it). */
     private boolean inUse(Container container) {
         String key = container.getLabels() == null ? null : container.getLabels().get(LABEL_SANDBOX);
-        return key != null && (live.containsKey(key) || removals.containsKey(key));
+        return key != null && live.containsKey(key);
     }
 
-    /** Destroys every container still alive and waits (bounded) until they are all removed. */
     @Override
     public void close() {
         closed = true;
-        List.copyOf(live.values()).forEach(Sandbox::destroy);
-        CompletableFuture<?>[] pending = removals.values().toArray(CompletableFuture[]::new);
+        List<DockerSandbox> remaining = List.copyOf(live.values());
+        remaining.forEach(DockerSandbox::destroy);
+        CompletableFuture<?>[] pending = remaining.stream().map(DockerSandbox::removed)
+                .toArray(CompletableFuture[]::new);
         try {
-            CompletableFuture.allOf(pending).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(pending).get(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.warn("{} containers were still being removed after 60 s", removals.size());
-        } catch (Exception e) {
+            log.warn("{} containers were still being removed after {} s; the next start removes them", live.size(),
+                    CLOSE_WAIT.toSeconds());
+        } catch (ExecutionException e) {
+            log.warn("Removing containers at shutdown failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         background.shutdown();
@@ -330,7 +374,7 @@ public final class Sandboxes implements AutoCloseable {
 
     private static void installWorkerScript(Path runtimeDir) throws IOException {
         Files.createDirectories(runtimeDir);
-        try (InputStream in = Sandboxes.class.getResourceAsStream(WORKER_RESOURCE)) {
+        try (InputStream in = DockerSandboxBackend.class.getResourceAsStream(WORKER_RESOURCE)) {
             if (in == null) {
                 throw new IOException("the worker script " + WORKER_RESOURCE + " is missing from the build");
             }

@@ -1,4 +1,4 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,11 +10,18 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import io.glambdar.app.ServerConfig;
 import io.glambdar.ipc.InvocationPayload;
-import io.glambdar.ipc.WorkerConnection;
+import io.glambdar.ipc.WorkerChannel;
 import io.glambdar.ipc.WorkerHello;
 import io.glambdar.ipc.WorkerReply;
 import io.glambdar.it.DockerRequired;
 import io.glambdar.it.Eventually;
+import io.glambdar.it.StallingDockerProxy;
+import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.ImageProvisioner;
+import io.glambdar.sandbox.Sandbox;
+import io.glambdar.sandbox.SandboxException;
+import io.glambdar.sandbox.SandboxExitedException;
+import io.glambdar.sandbox.SandboxSpec;
 import io.glambdar.util.FileTrees;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,12 +31,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,16 +52,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Real containers through the Docker Engine API: how they are locked down, connected to, and removed. */
 @ExtendWith(DockerRequired.class)
-class SandboxesIT {
+class DockerSandboxBackendIT {
 
     /** Only to keep a broken test from hanging the build. */
     private static final long GUARD_SECONDS = 60;
     private static final Duration REMOVAL = Duration.ofSeconds(60);
     private static final String FUNCTION = """
             const fs = require('fs');
+            const os = require('os');
             exports.handler = async () => {
               fs.writeFileSync('/tmp/probe', 'x');
-              return { body: { uid: process.getuid(), gid: process.getgid(), greeting: process.env.GREETING } };
+              const interfaces = Object.keys(os.networkInterfaces());
+              return { body: { uid: process.getuid(), gid: process.getgid(), greeting: process.env.GREETING,
+                               interfaces } };
             };
             """;
 
@@ -62,7 +76,7 @@ class SandboxesIT {
     private Path base;
     private Path code;
     private String owner;
-    private Sandboxes sandboxes;
+    private DockerSandboxBackend sandboxes;
 
     @BeforeAll
     static void connect() {
@@ -89,7 +103,7 @@ class SandboxesIT {
         for (Path path : List.of(base, code)) {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        sandboxes = sandboxes("none");
+        sandboxes = backend(client, shippedNetwork());
     }
 
     @AfterEach
@@ -102,37 +116,56 @@ class SandboxesIT {
         FileTrees.delete(base);
     }
 
-    private Sandboxes sandboxes(String network) {
-        return new Sandboxes(client, new SandboxConfig(image, network, "1000:1000", 64, 16, base.resolve("sockets"),
-                base.resolve("runtime"), owner, 1024 * 1024));
+    /** The network a server gets when nobody sets GLAMBDAR_NETWORK: what ships is what is tested. */
+    private String shippedNetwork() {
+        return ServerConfig.defaults(base).network();
+    }
+
+    /** As the server makes it, with the shipped defaults but for smaller limits. */
+    private DockerSandboxBackend backend(DockerClient dockerClient, String network) {
+        ServerConfig shipped = ServerConfig.defaults(base);
+        return new DockerSandboxBackend(dockerClient, new DockerSandboxConfig(image, network, shipped.containerUid(), 64,
+                16, base.resolve("sockets"), base.resolve("runtime"), owner, 1024 * 1024, 1024 * 1024));
+    }
+
+    private SandboxSpec spec(String function, Map<String, String> env) {
+        return new SandboxSpec(function, code, 96, 0.25, env);
+    }
+
+    private WorkerChannel connected(Sandbox sandbox) throws Exception {
+        WorkerChannel channel = threads.submit(sandbox::connect).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        WorkerHello hello = threads.submit(channel::readHello).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(hello.ready()).as(hello.toString()).isTrue();
+        return channel;
+    }
+
+    private static String containerIdOf(Sandbox sandbox) {
+        return ((DockerSandbox) sandbox).containerId();
     }
 
     @Test
-    void aMissingCodeFolderFailsTheLaunchAndIsNeverCreated() {
+    void aMissingCodeFolderFailsTheStartAndIsNeverCreated() {
         // A function deleted while its warm container is being created: Docker must not re-create its folder.
         Path gone = base.resolve("functions/deleted");
-        assertThatThrownBy(() -> sandboxes.launch(new ContainerSpec("deleted", gone, 96, 0.25, Map.of())))
-                .isInstanceOf(SandboxException.class)
-                .hasMessageContaining("deleted");
+        Sandbox sandbox = sandboxes.launch(new SandboxSpec("deleted", gone, 96, 0.25, Map.of()));
+        assertThatThrownBy(() -> threads.submit(sandbox::connect).get(GUARD_SECONDS, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(SandboxException.class).hasMessageContaining("deleted");
         assertThat(gone).doesNotExist();
-        assertThat(sandboxes.liveCount()).isZero();
-        Eventually.holds("no container is left", REMOVAL, () -> client.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Sandboxes.LABEL_OWNER, owner)).exec().isEmpty());
-    }
-
-    private ContainerSpec spec(String function, Map<String, String> env) {
-        return new ContainerSpec(function, code, 96, 0.25, env);
+        Eventually.holds("nothing is left", REMOVAL, () -> sandboxes.liveCount() == 0 && containersOf(owner).isEmpty());
     }
 
     @Test
-    void aContainerIsLockedDownAndLabelled() {
+    void aContainerIsLockedDownLabelledAndItsLogCapped() throws Exception {
         Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi")));
+        connected(sandbox);
 
-        InspectContainerResponse container = client.inspectContainerCmd(sandbox.containerId()).exec();
+        InspectContainerResponse container = client.inspectContainerCmd(containerIdOf(sandbox)).exec();
         assertThat(container.getName()).isEqualTo("/glambdar-hello-" + sandbox.key());
-        assertThat(container.getConfig().getUser()).isEqualTo("1000:1000");
+        assertThat(container.getConfig().getUser()).isEqualTo("65532:65532");
         assertThat(container.getConfig().getLabels()).containsAllEntriesOf(Map.of(
-                Sandboxes.LABEL_MANAGED, "true", Sandboxes.LABEL_OWNER, owner, Sandboxes.LABEL_FUNCTION, "hello"));
+                DockerSandboxBackend.LABEL_MANAGED, "true", DockerSandboxBackend.LABEL_OWNER, owner,
+                DockerSandboxBackend.LABEL_FUNCTION, "hello"));
         assertThat(container.getConfig().getEnv()).contains("GREETING=hi", "GLAMBDAR_SOCKET=/glambdar/socket/w.sock");
 
         HostConfig host = container.getHostConfig();
@@ -147,64 +180,116 @@ class SandboxesIT {
         assertThat(host.getMemorySwap()).isEqualTo(96L * 1024 * 1024);
         assertThat(host.getNanoCPUs()).isEqualTo(250_000_000L);
         assertThat(host.getPidsLimit()).isEqualTo(64L);
-        assertThat(host.getNetworkMode()).isEqualTo("none");
+        assertThat(host.getNetworkMode()).as("the shipped default: Docker's own").isEqualTo("default");
+        assertThat(host.getLogConfig().getType().getType()).isEqualTo("json-file");
+        assertThat(host.getLogConfig().getConfig()).containsEntry("max-size", Integer.toString(1024 * 1024))
+                .containsEntry("max-file", "1");
 
         assertThat(container.getMounts()).hasSize(3).allSatisfy(mount -> assertThat(mount.getRW()).isFalse());
-        Map<String, String> sources = new java.util.TreeMap<>();
+        Map<String, String> sources = new TreeMap<>();
         container.getMounts().forEach(mount -> sources.put(mount.getDestination().getPath(), mount.getSource()));
         assertThat(sources).isEqualTo(Map.of(
                 "/function", code.toString(),
                 "/glambdar/runtime", base.resolve("runtime").toString(),
-                "/glambdar/socket", sandbox.socketDir().toString()));
+                "/glambdar/socket", ((DockerSandbox) sandbox).socketDir().toString()));
         sandbox.destroy();
     }
 
     @Test
-    void theWorkerConnectsRunsTheFunctionAndDestroyRemovesEverything() throws Exception {
+    void theWorkerConnectsRunsTheFunctionAsTheDedicatedUidAndDestroyRemovesEverything() throws Exception {
         Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi")));
-        Path socketDir = sandbox.socketDir();
+        Path socketDir = ((DockerSandbox) sandbox).socketDir();
         assertThat(socketDir.resolve("w.sock")).exists();
+        WorkerChannel channel = connected(sandbox);
+        assertThat(sandbox.started()).isTrue();
 
-        WorkerConnection connection = threads.submit(sandbox::connect).get(GUARD_SECONDS, TimeUnit.SECONDS);
-        WorkerHello hello = threads.submit(connection::readHello).get(GUARD_SECONDS, TimeUnit.SECONDS);
-        assertThat(hello.ready()).as(hello.toString()).isTrue();
-        assertThat(hello.nodeVersion()).startsWith("v");
-
-        WorkerReply reply = threads.submit(() -> connection.invoke(new InvocationPayload("inv-1", "POST",
+        WorkerReply reply = threads.submit(() -> channel.invoke(new InvocationPayload("inv-1", "POST",
                 "/invoke/hello", "", Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(reply).isInstanceOfSatisfying(WorkerReply.Success.class, ok -> {
             JsonNode body = json(ok.body());
-            assertThat(body.get("uid").asInt()).isEqualTo(1000);
-            assertThat(body.get("gid").asInt()).isEqualTo(1000);
+            assertThat(body.get("uid").asInt()).isEqualTo(65532);
+            assertThat(body.get("gid").asInt()).isEqualTo(65532);
             assertThat(body.get("greeting").asText()).isEqualTo("hi");
+            assertThat(body.get("interfaces").toString()).as("Docker's default network: more than loopback")
+                    .contains("eth0");
         });
 
-        String id = sandbox.containerId();
+        String id = containerIdOf(sandbox);
         sandbox.destroy();
-
-        assertThat(sandbox.isDestroyed()).isTrue();
         Eventually.holds("container " + id + " removed", REMOVAL, () -> !exists(id));
-        Eventually.holds("socket folder " + socketDir + " removed", REMOVAL, () -> !Files.exists(socketDir));
+        Eventually.holds("socket folder removed", REMOVAL, () -> !Files.exists(socketDir));
         Eventually.holds("nothing live", REMOVAL, () -> sandboxes.liveCount() == 0);
+        assertThat(sandbox.removed()).isDone();
         assertThat(containersOf(owner)).isEmpty();
+    }
+
+    @Test
+    void networkNoneLeavesOnlyLoopback() throws Exception {
+        sandboxes.close();
+        sandboxes = backend(client, "none");
+        Sandbox sandbox = sandboxes.launch(spec("isolated", Map.of()));
+        WorkerChannel channel = connected(sandbox);
+        WorkerReply reply = threads.submit(() -> channel.invoke(new InvocationPayload("inv-1", "POST", "/", "",
+                Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(reply).isInstanceOfSatisfying(WorkerReply.Success.class, ok ->
+                assertThat(json(ok.body()).get("interfaces").toString()).isEqualTo("[\"lo\"]"));
+        sandbox.destroy();
+    }
+
+    @Test
+    void aContainerThatExitsBeforeItsWorkerConnectsFailsConnectAtOnceWithItsOutput() {
+        Sandbox sandbox = sandboxes.launch(spec("broken", Map.of("NODE_OPTIONS", "--require /nope.js")));
+        assertThatThrownBy(() -> threads.submit(sandbox::connect).get(GUARD_SECONDS, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(SandboxExitedException.class);
+        assertThat(sandbox.exit(Duration.ofSeconds(10)).exitCode()).isNotNull().isNotZero();
+        assertThat(sandbox.logs(Instant.EPOCH, 64 * 1024, Duration.ofSeconds(10))).contains("/nope.js");
+        sandbox.destroy();
+        Eventually.holds("removed", REMOVAL, () -> sandbox.removed().isDone());
     }
 
     @Test
     void interruptMakesABlockedConnectFailPromptlyButKeepsTheContainerUntilDestroyed() throws Exception {
         Sandbox sandbox = sandboxes.launch(spec("stuck", Map.of("NODE_OPTIONS", "--require /function/block.js")));
-        Future<WorkerConnection> connecting = threads.submit(sandbox::connect);
+        Eventually.holds("started", REMOVAL, sandbox::started);
+        Future<WorkerChannel> connecting = threads.submit(sandbox::connect);
 
         sandbox.interrupt();
 
         assertThatThrownBy(() -> connecting.get(GUARD_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(IOException.class);
-        assertThat(sandbox.socketDir().resolve("w.sock")).doesNotExist();
-        assertThat(exists(sandbox.containerId())).isTrue();
+                .cause().isInstanceOf(InterruptedIOException.class);
+        assertThat(((DockerSandbox) sandbox).socketDir().resolve("w.sock")).doesNotExist();
+        String id = containerIdOf(sandbox);
+        assertThat(exists(id)).isTrue();
 
-        String id = sandbox.containerId();
         sandbox.destroy();
         Eventually.holds("container " + id + " removed", REMOVAL, () -> !exists(id));
+    }
+
+    /** A wedged daemon: a container whose creation outlived everyone waiting for it is removed once Docker answers. */
+    @Test
+    void aContainerCreatedAfterItWasDestroyedIsRemovedAsSoonAsDockerAnswers() throws Exception {
+        try (StallingDockerProxy proxy = new StallingDockerProxy(base.resolve("docker.sock"));
+             DockerConnection stalled = DockerConnection.open(proxy.dockerHost())) {
+            sandboxes.close();
+            sandboxes = backend(stalled.client(), shippedNetwork());
+            proxy.stallCreates();
+            Sandbox sandbox = sandboxes.launch(spec("late", Map.of()));
+            Future<WorkerChannel> connecting = threads.submit(sandbox::connect);
+            Eventually.holds("Docker holds the create", REMOVAL, () -> proxy.heldCreates() == 1);
+            assertThat(sandbox.started()).isFalse();
+
+            sandbox.destroy(); // the invocation's deadline passed
+            assertThatThrownBy(() -> connecting.get(GUARD_SECONDS, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class);
+            assertThat(sandbox.removed()).as("its container may still appear").isNotDone();
+
+            proxy.resume();
+            Eventually.holds("removed once Docker answered", REMOVAL, () -> sandbox.removed().isDone());
+            assertThat(containersOf(owner)).isEmpty();
+            assertThat(sandboxes.liveCount()).isZero();
+        }
     }
 
     @Test
@@ -226,24 +311,17 @@ class SandboxesIT {
 
     @Test
     void closeRemovesEveryLiveContainerAndRefusesNewOnes() throws Exception {
-        sandboxes.close();
-        sandboxes = sandboxes(null);
         Sandbox connected = sandboxes.launch(spec("one", Map.of()));
-        Sandbox waiting = sandboxes.launch(spec("two", Map.of()));
-        WorkerConnection connection = threads.submit(connected::connect).get(GUARD_SECONDS, TimeUnit.SECONDS);
-        assertThat(threads.submit(connection::readHello).get(GUARD_SECONDS, TimeUnit.SECONDS).ready()).isTrue();
-        assertThat(client.inspectContainerCmd(waiting.containerId()).exec().getHostConfig().getNetworkMode())
-                .isNotEqualTo("none");
-        assertThat(containersOf(owner)).hasSize(2);
+        Sandbox waiting = sandboxes.launch(spec("two", Map.of("NODE_OPTIONS", "--require /function/block.js")));
+        connected(connected);
+        Eventually.holds("both created", REMOVAL, () -> containersOf(owner).size() == 2);
 
         sandboxes.close();
 
-        assertThat(connected.isDestroyed()).isTrue();
-        assertThat(waiting.isDestroyed()).isTrue();
-        assertThat(exists(connected.containerId())).isFalse();
-        assertThat(exists(waiting.containerId())).isFalse();
-        assertThat(connected.socketDir()).doesNotExist();
-        assertThat(waiting.socketDir()).doesNotExist();
+        assertThat(connected.removed()).isDone();
+        assertThat(waiting.removed()).isDone();
+        assertThat(((DockerSandbox) connected).socketDir()).doesNotExist();
+        assertThat(((DockerSandbox) waiting).socketDir()).doesNotExist();
         assertThat(sandboxes.liveCount()).isZero();
         assertThatThrownBy(() -> sandboxes.launch(spec("late", Map.of())))
                 .isInstanceOf(SandboxException.class)
@@ -253,11 +331,12 @@ class SandboxesIT {
 
     // ---------------------------------------------------------------- helpers
 
-    /** A container with our labels that this Sandboxes did not make (as if left by an earlier run). */
+    /** A container with our labels that this backend did not make (as if left by an earlier run). */
     private static String createForeignContainer(String ownerLabel) {
         return client.createContainerCmd(image)
                 .withEntrypoint("node").withCmd("-e", "setTimeout(() => {}, 600000)")
-                .withLabels(Map.of(Sandboxes.LABEL_MANAGED, "true", Sandboxes.LABEL_OWNER, ownerLabel))
+                .withLabels(Map.of(DockerSandboxBackend.LABEL_MANAGED, "true",
+                        DockerSandboxBackend.LABEL_OWNER, ownerLabel))
                 .exec().getId();
     }
 
@@ -272,14 +351,14 @@ class SandboxesIT {
 
     private static List<Container> containersOf(String ownerLabel) {
         return client.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Sandboxes.LABEL_OWNER, ownerLabel)).exec();
+                .withLabelFilter(Map.of(DockerSandboxBackend.LABEL_OWNER, ownerLabel)).exec();
     }
 
     private static JsonNode json(byte[] bytes) {
         try {
             return new ObjectMapper().readTree(bytes);
         } catch (IOException e) {
-            throw new AssertionError("not JSON: " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8), e);
+            throw new AssertionError("not JSON: " + new String(bytes, StandardCharsets.UTF_8), e);
         }
     }
 }

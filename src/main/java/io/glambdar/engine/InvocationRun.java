@@ -1,0 +1,224 @@
+package io.glambdar.engine;
+
+import io.glambdar.engine.InvocationResult.Completed;
+import io.glambdar.engine.InvocationResult.Failed;
+import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.engine.pool.ContainerPool;
+import io.glambdar.engine.pool.FunctionContainer;
+import io.glambdar.engine.pool.Invocation;
+import io.glambdar.engine.pool.Rejected;
+import io.glambdar.engine.pool.StartFailed;
+import io.glambdar.engine.time.Deadline;
+import io.glambdar.engine.time.EngineClock;
+import io.glambdar.ipc.InvocationPayload;
+import io.glambdar.ipc.ProtocolException;
+import io.glambdar.ipc.WorkerHello;
+import io.glambdar.ipc.WorkerReply;
+import io.glambdar.sandbox.Sandbox;
+import io.glambdar.sandbox.SandboxException;
+import io.glambdar.sandbox.SandboxExit;
+import io.glambdar.sandbox.SandboxExitedException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One invocation from arrival to its result: get a container from the pool, send it the request under the function's
+ * deadline, give the container back, and turn whatever happened into an {@link InvocationResult} that says what went
+ * wrong and what to do.
+ */
+final class InvocationRun {
+
+    static final int MAX_LOG_BYTES = 256 * 1024;
+    /** Asking the sandbox why it failed may take this long at most (its exit status, what it printed). */
+    private static final Duration EXPLAIN_AT_MOST = Duration.ofSeconds(2);
+    private static final Duration EXPLAIN_AT_LEAST = Duration.ofMillis(250);
+
+    private final ContainerPool pool;
+    private final EngineClock clock;
+    private final DeployedFunction fn;
+    private final InvocationRequest request;
+    private final Invocation invocation;
+    private final Instant startedAt = Instant.now();
+    private boolean reusable;
+
+    InvocationRun(ContainerPool pool, EngineClock clock, String id, DeployedFunction fn, InvocationRequest request) {
+        this.pool = pool;
+        this.clock = clock;
+        this.fn = fn;
+        this.request = request;
+        this.invocation = new Invocation(id, fn, clock.nanoTime());
+    }
+
+    InvocationResult run() {
+        Deadline deadline = null;
+        FunctionContainer container = null;
+        try {
+            deadline = Deadline.at(clock, invocation.deadlineNanos());
+            container = pool.acquire(invocation, deadline);
+            return serve(container, deadline);
+        } catch (Rejected e) {
+            return rejected(e);
+        } catch (StartFailed e) {
+            return startFailed(e);
+        } catch (RejectedExecutionException e) { // a timer refused: the engine is shutting down
+            return failed(Failure.UNAVAILABLE, "shutting_down", "the server is shutting down; retry once it is back",
+                    "", 1);
+        } finally {
+            if (deadline != null) {
+                deadline.cancel();
+            }
+            if (container != null) {
+                pool.release(invocation, container, reusable && !deadline.expired());
+            }
+            pool.finish(invocation);
+        }
+    }
+
+    private InvocationResult serve(FunctionContainer container, Deadline deadline) {
+        String loadLogs = container.takeLoadLogs();
+        WorkerHello hello = container.hello();
+        if (!hello.ready()) {
+            return failed(Failure.FUNCTION_ERROR, hello.errorCode(),
+                    "function '" + fn.name() + "' could not be loaded: " + hello.errorMessage(), loadLogs, 0);
+        }
+        if (!deadline.hold(container::interrupt)) {
+            reusable = true; // never sent anything: the container is as good as before
+            return timeout(loadLogs);
+        }
+        WorkerReply reply;
+        try {
+            reply = container.channel().invoke(payload());
+        } catch (IOException e) {
+            return workerLost(container, e, deadline, loadLogs);
+        } finally {
+            deadline.letGo();
+        }
+        reusable = container.channel().reusable();
+        return switch (reply) {
+            case WorkerReply.Success ok -> new Completed(invocation.id(), ok.statusCode(), ok.headers(), ok.body(),
+                    loadLogs + nullToEmpty(ok.logs()), elapsedMillis(), invocation.coldStart(), initMillis());
+            case WorkerReply.Failure failure -> failed(Failure.FUNCTION_ERROR, failure.code(),
+                    "function '" + fn.name() + "' failed: " + failure.message(),
+                    loadLogs + nullToEmpty(failure.logs()), 0);
+        };
+    }
+
+    /**
+     * The worker vanished or was cut off mid-invocation: a timeout, a crash, or a protocol error, with what the
+     * container printed. A container on its first invocation printed nothing for anyone else, so its whole log is
+     * this invocation's; later ones get the log since this invocation began (Docker's times have 1 s resolution).
+     */
+    private Failed workerLost(FunctionContainer container, IOException cause, Deadline deadline, String loadLogs) {
+        Sandbox sandbox = container.sandbox();
+        Instant logsSince = container.uses() <= 1 ? Instant.EPOCH : startedAt.minusSeconds(1);
+        String printed = loadLogs + sandbox.logs(logsSince, MAX_LOG_BYTES, explainBudget());
+        if (deadline.expired()) {
+            return timeout(printed);
+        }
+        if (pool.closing()) {
+            return failed(Failure.UNAVAILABLE, "shutting_down",
+                    "the server shut down while function '" + fn.name() + "' ran; retry once it is back", printed, 1);
+        }
+        if (cause instanceof ProtocolException) {
+            return failed(Failure.FUNCTION_ERROR, "protocol_error", "function '" + fn.name()
+                    + "' failed: its worker sent an invalid message (" + cause.getMessage() + ")", printed, 0);
+        }
+        SandboxExit exit = sandbox.exit(explainBudget());
+        String detail = cause instanceof EOFException ? "" : " (" + cause.getMessage() + ")";
+        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
+                "function '" + fn.name() + "' failed: its process " + exit.describe(fn.settings().memoryMb()) + detail,
+                printed, 0);
+    }
+
+    private Failed startFailed(StartFailed e) {
+        Sandbox sandbox = e.sandbox();
+        if (e.deadlinePassed()) {
+            if (sandbox == null || !sandbox.started()) {
+                return failed(Failure.UNAVAILABLE, "start_timeout", "no container for function '" + fn.name()
+                        + "' could be started within its " + seconds(fn.settings().timeout()) + " timeout: the Docker"
+                        + " engine has not finished creating it (it may be overloaded or stuck; check `docker info`)."
+                        + " Retry shortly", "", 1);
+            }
+            return failed(Failure.TIMEOUT, "timeout", "function '" + fn.name() + "' did not start within its "
+                    + seconds(fn.settings().timeout()) + " timeout (its container runs, but index.js had not loaded"
+                    + " yet); raise \"timeout\" in its glambdar.json if loading takes longer", "", 0);
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof SandboxException) {
+            return failed(Failure.UNAVAILABLE, "sandbox_failed", "could not run function '" + fn.name() + "': "
+                    + cause.getMessage(), "", 0);
+        }
+        if (sandbox == null || pool.closing()) {
+            return failed(Failure.UNAVAILABLE, "shutting_down", "could not run function '" + fn.name() + "': "
+                    + cause.getMessage(), "", 1);
+        }
+        String printed = sandbox.logs(Instant.EPOCH, MAX_LOG_BYTES, explainBudget());
+        if (cause instanceof ProtocolException) {
+            return failed(Failure.FUNCTION_ERROR, "protocol_error", "function '" + fn.name()
+                    + "' failed to start: its worker sent an invalid message (" + cause.getMessage() + ")", printed, 0);
+        }
+        SandboxExit exit = sandbox.exit(explainBudget());
+        String when = cause instanceof SandboxExitedException ? " before its worker connected"
+                : " while loading index.js";
+        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
+                "function '" + fn.name() + "' failed to start: its process " + exit.describe(fn.settings().memoryMb())
+                        .replace(" before replying", "") + when + " (what it printed is in \"logs\")", printed, 0);
+    }
+
+    private Failed rejected(Rejected e) {
+        return switch (e.reason()) {
+            case OVERLOADED -> failed(Failure.OVERLOADED, "overloaded", e.getMessage(), "", 1);
+            case GONE -> failed(Failure.GONE, "gone", e.getMessage(), "", 0);
+            case SHUTTING_DOWN -> failed(Failure.UNAVAILABLE, "shutting_down", e.getMessage(), "", 1);
+            case TOO_LARGE -> failed(Failure.UNAVAILABLE, "too_large", e.getMessage(), "", 0);
+        };
+    }
+
+    private Failed timeout(String printed) {
+        return failed(Failure.TIMEOUT, "timeout", "function '" + fn.name() + "' did not respond within its "
+                + seconds(fn.settings().timeout()) + " timeout and was stopped; raise \"timeout\" in its glambdar.json"
+                + " if it needs longer", printed, 0);
+    }
+
+    private Failed failed(Failure failure, String code, String message, String logs, int retryAfterSeconds) {
+        return new Failed(invocation.id(), failure, code, message, logs, elapsedMillis(), retryAfterSeconds,
+                invocation.coldStart(), initMillis());
+    }
+
+    /** What is left of the deadline, within bounds: explaining a failure must not take long, nor fail for lack of time. */
+    private Duration explainBudget() {
+        long left = invocation.deadlineNanos() - clock.nanoTime();
+        Duration remaining = Duration.ofNanos(Math.max(0, left));
+        if (remaining.compareTo(EXPLAIN_AT_LEAST) < 0) {
+            return EXPLAIN_AT_LEAST;
+        }
+        return remaining.compareTo(EXPLAIN_AT_MOST) > 0 ? EXPLAIN_AT_MOST : remaining;
+    }
+
+    private InvocationPayload payload() {
+        return new InvocationPayload(invocation.id(), request.method(), request.path(), request.query(),
+                request.headers(), request.body());
+    }
+
+    private long elapsedMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - invocation.arrivedNanos());
+    }
+
+    private long initMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(invocation.initNanos());
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? (millis / 1000) + " s" : (millis / 1000.0) + " s";
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
+    }
+}

@@ -1,0 +1,74 @@
+package io.glambdar.engine.pool;
+
+import io.glambdar.engine.DeployedFunction;
+import io.glambdar.engine.time.EngineClock;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One invocation as the pool sees it, from its arrival until it gives its container back. The fields without
+ * {@code final} are the pool's bookkeeping and change only under its lock.
+ */
+public final class Invocation {
+
+    private final String id;
+    private final DeployedFunction function;
+    private final long arrivedNanos;
+
+    // Guarded by the pool's lock.
+    boolean registered;
+    boolean queued;
+    Blocker blockedBy = Blocker.QUEUE;
+    EngineClock.Timer queueTimer;
+    /** While queued: completed with what it was given, or with why it was turned away. */
+    CompletableFuture<Grant> grant;
+    /** While waiting for a container start: completed with the started container, or why it failed. */
+    CompletableFuture<FunctionContainer> start;
+    long startWaitBeganNanos;
+
+    // The report: read by the engine once the pool is done with it.
+    private volatile boolean coldStart;
+    private volatile long initNanos;
+
+    public Invocation(String id, DeployedFunction function, long arrivedNanos) {
+        this.id = id;
+        this.function = function;
+        this.arrivedNanos = arrivedNanos;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public DeployedFunction function() {
+        return function;
+    }
+
+    public long arrivedNanos() {
+        return arrivedNanos;
+    }
+
+    public long deadlineNanos() {
+        return arrivedNanos + function.settings().timeout().toNanos();
+    }
+
+    /** Whether it waited for a container to start (no warm one was there for it). */
+    public boolean coldStart() {
+        return coldStart;
+    }
+
+    /** How long it waited for its container to start; 0 when a warm one served it. */
+    public long initNanos() {
+        return initNanos;
+    }
+
+    void waitedForStart(long nanos) {
+        coldStart = true;
+        initNanos = nanos;
+    }
+
+    @Override
+    public String toString() {
+        return "invocation " + id + " of " + function.name();
+    }
+}
