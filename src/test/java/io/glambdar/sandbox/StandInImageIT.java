@@ -55,18 +55,20 @@ class StandInImageIT {
     private static DockerConnection docker;
     private static DockerClient client;
     private static final List<String> images = new ArrayList<>();
+    private static HostNode node;
+    private static String run;
     private static String standIn;
     private static String oldRecipe;
 
     @BeforeAll
     static void buildImagesAndAddon() throws IOException, InterruptedException {
-        HostNode node = HostNode.find().orElseThrow(() -> new IllegalStateException(
+        node = HostNode.find().orElseThrow(() -> new IllegalStateException(
                 "the stand-in image is built from this host's Node.js, and there is none (.ci/run installs it)"));
         buildAddon(work);
         docker = DockerConnection.open();
         client = docker.client();
         ImageProvisioner provisioner = new ImageProvisioner(docker, Duration.ofMinutes(1));
-        String run = UUID.randomUUID().toString().substring(0, 8);
+        run = UUID.randomUUID().toString().substring(0, 8);
 
         standIn = REPOSITORY + ":stand-in-" + run;
         images.add(standIn);
@@ -90,6 +92,20 @@ class StandInImageIT {
             }
         }
         docker.close();
+    }
+
+    @Test
+    void anImageThatCannotBePulledIsReplacedByTheStandInUnderItsRecipeTag() throws IOException {
+        String expected = StandInImage.plan(node).tag();
+        boolean existed = exists(expected);
+
+        String image = new ImageProvisioner(docker, Duration.ofMinutes(1)).ensure("glambdar/no-such-image:" + run);
+        if (!existed) {
+            images.add(image); // made by this test; one a server built stays
+        }
+
+        assertThat(image).isEqualTo(expected).startsWith("glambdar/node-local:");
+        assertThat(exists(image)).isTrue();
     }
 
     @Test
@@ -169,6 +185,15 @@ class StandInImageIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static boolean exists(String image) {
+        try {
+            client.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
 
     /** What a container printed and how it ended. */
     private record Run(int exitCode, String stdout, String stderr) {
