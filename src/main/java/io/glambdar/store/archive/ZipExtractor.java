@@ -38,8 +38,9 @@ import org.apache.commons.compress.archivers.zip.ZipMethod;
  * Validates an uploaded zip and extracts it into an empty folder.
  *
  * <p>Everything that can be decided from the zip's central directory (entry count, entry names, entry types,
- * compression methods, where {@code index.js} is) is checked before anything is written. The uncompressed size is
- * measured while writing, by counting the bytes actually produced: the sizes a zip declares are never trusted.
+ * compression methods, where {@code index.js} is) is checked before anything is written, and the entry count even
+ * before the directory is read into memory ({@link CentralDirectory}). The uncompressed size is measured while
+ * writing, by counting the bytes actually produced: the sizes a zip declares are never trusted.
  *
  * <p>Extracted folders get mode 0755, files 0644 (0755 when the zip marks them executable for their owner), whatever
  * else the zip says. No symbolic link is ever created or followed, no file is overwritten, and every path is
@@ -104,6 +105,7 @@ public final class ZipExtractor {
         }
         Path root = targetDir.toAbsolutePath().normalize();
         requireEmptyDirectory(root);
+        requireEntryLimit(zipFile, limits);
 
         ZipFile zip;
         try {
@@ -121,6 +123,20 @@ public final class ZipExtractor {
             List<Item> items = plan(zip, entries, limits);
             String codeRoot = findCodeRoot(items);
             return write(zip, items, root, codeRoot, limits);
+        }
+    }
+
+    /**
+     * Counts the entries before commons-compress reads the central directory, which costs objects for every entry: a
+     * small zip of many empty entries would otherwise take hundreds of MB of heap just to be refused.
+     */
+    private static void requireEntryLimit(Path zipFile, ArchiveLimits limits) throws IOException {
+        CentralDirectory.Count count = CentralDirectory.count(zipFile, limits.maxEntries() + 1L);
+        if (count.headers() > limits.maxEntries()) {
+            // The count stops past the limit: quote the zip's own total when it is consistent with what was found.
+            throw tooManyEntries(count.declared() >= count.headers()
+                    ? String.format(Locale.ROOT, "%,d", count.declared())
+                    : String.format(Locale.ROOT, "more than %,d", limits.maxEntries()), limits);
         }
     }
 
@@ -142,10 +158,8 @@ public final class ZipExtractor {
             throw DeployRejectedException.badRequest(
                     "the zip archive is empty; it must contain at least index.js (the function's code)");
         }
-        if (entries.size() > limits.maxEntries()) {
-            throw DeployRejectedException.badRequest(String.format(Locale.ROOT,
-                    "the zip has %,d entries (files and folders); at most %,d are allowed - "
-                            + "leave out what the function does not need", entries.size(), limits.maxEntries()));
+        if (entries.size() > limits.maxEntries()) { // counted already; kept in case the two counts ever disagree
+            throw tooManyEntries(String.format(Locale.ROOT, "%,d", entries.size()), limits);
         }
 
         List<Item> items = new ArrayList<>(entries.size());
@@ -441,6 +455,12 @@ public final class ZipExtractor {
 
     private static DeployRejectedException rejectEntry(String rawName, String problem) {
         return DeployRejectedException.badRequest("the zip entry " + quote(rawName) + " " + problem);
+    }
+
+    private static DeployRejectedException tooManyEntries(String count, ArchiveLimits limits) {
+        return DeployRejectedException.badRequest(String.format(Locale.ROOT,
+                "the zip has %s entries (files and folders); at most %,d are allowed - "
+                        + "leave out what the function does not need", count, limits.maxEntries()));
     }
 
     /** Only reachable on a case-insensitive file system, or if the checks above missed a clash. */

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
+import com.sun.management.ThreadMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -409,6 +411,36 @@ class ZipExtractorTest {
 
             assertThat(e.getMessage()).startsWith("the zip has 4 entries (files and folders); at most 3 are allowed");
             assertTargetEmpty();
+        }
+
+        @Test
+        void aZipBombOfEmptyEntriesIsRejectedWithoutReadingItsDirectoryIntoMemory() throws IOException {
+            // About 36 MB; ZIP64 end records, as zip tools write for more than 65,535 entries.
+            RawZip.entries(400_000).zip64().writeTo(zipFile);
+
+            assertThat(rejectedWithLittleHeap().getMessage())
+                    .startsWith("the zip has 400,000 entries (files and folders); at most 10,000 are allowed");
+            assertTargetEmpty();
+        }
+
+        @Test
+        void anEndRecordUnderstatingTheCountIsNotBelieved() throws IOException {
+            RawZip.entries(20_000).declaring(5).writeTo(zipFile);
+
+            assertThat(rejectedWithLittleHeap().getMessage())
+                    .startsWith("the zip has more than 10,000 entries (files and folders); at most 10,000 are allowed");
+        }
+
+        /** Rejected, with less heap allocated by this thread than the 400,000 entry objects would take. */
+        private DeployRejectedException rejectedWithLittleHeap() {
+            ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+            assertThat(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled())
+                    .as("this JVM measures allocation per thread").isTrue();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            DeployRejectedException e = rejected(Reason.BAD_REQUEST, ZipExtractorTest.this::extract);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+                    .as("heap allocated while rejecting the zip").isLessThan(16L * 1024 * 1024);
+            return e;
         }
 
         @Test
