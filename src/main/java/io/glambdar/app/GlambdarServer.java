@@ -8,11 +8,19 @@ import io.glambdar.sandbox.DockerConnection;
 import io.glambdar.sandbox.ImageProvisioner;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.sandbox.docker.DockerSandboxConfig;
-import io.glambdar.store.FunctionStore;
+import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.metadata.MetadataDatabase;
+import io.glambdar.store.code.CodeReader;
+import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.metadata.FunctionRepository;
+import io.glambdar.store.metadata.SqliteFunctionRepository;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.stats.StatisticsWriter;
+import io.glambdar.usecase.DeleteFunction;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +30,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One running Glambdar: wires the layers together in order (Docker, image, sandboxes, metadata, engine, store, HTTP)
- * and takes them down in reverse, leaving no container or socket behind.
+ * One running Glambdar: wires the layers together (Docker, image, sandboxes, engine, store, use cases, HTTP) and
+ * takes them down in the order that loses nothing (see {@link #close()}), leaving no container or socket behind.
  */
 public final class GlambdarServer implements AutoCloseable {
 
@@ -36,11 +43,22 @@ public final class GlambdarServer implements AutoCloseable {
     /** What Docker keeps of one container's output: enough to explain a crash, never enough to fill a disk. */
     private static final long CONTAINER_LOG_MAX_BYTES = 4L * 1024 * 1024;
 
+    /** How often invocation statistics are written to the repository (and once more at shutdown). */
+    private static final Duration STATISTICS_INTERVAL = Duration.ofSeconds(1);
+    /** Beyond a deleted function's own timeout, how long its code waits for the engine to retire it. */
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
+    /** Once the engine has closed, its last invocations return at once; this only bounds one that is stuck. */
+    private static final Duration RETURN_WAIT = Duration.ofSeconds(10);
+
     private final ServerConfig config;
-    private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private InvocationEngine engine;
+    // The layers that need stopping; null until started.
+    private DockerConnection docker;
     private DockerSandboxBackend sandboxes;
+    private InvocationEngine engine;
+    private FunctionRepository repository;
+    private StatisticsWriter statistics;
+    private InvokeFunction invokeFunction;
     private ApiServer api;
     private String image;
 
@@ -63,37 +81,43 @@ public final class GlambdarServer implements AutoCloseable {
     private void startLayers() {
         Path dir = config.baseDir().toAbsolutePath().normalize();
         prepareBaseDir(dir);
+        Clock clock = Clock.systemUTC();
 
-        DockerConnection docker = DockerConnection.open(config.dockerHost());
-        closeInReverse.push(docker);
+        // Sandboxes and engine
+        docker = DockerConnection.open(config.dockerHost());
         image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
-
         sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
                 config.containerUid(), config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"),
                 dir.resolve("runtime"), dir.toString(), 32 * 1024 * 1024, CONTAINER_LOG_MAX_BYTES));
-        closeInReverse.push(sandboxes);
         int leftovers = sandboxes.removeLeftovers();
         if (leftovers > 0) {
             log.info("Removed {} containers left by an earlier run", leftovers);
         }
-
-        MetadataDatabase db = MetadataDatabase.open(dir.resolve("glambdar.db"));
-        closeInReverse.push(db);
         long maxMemoryMb = config.engine().maxMemoryMb() > 0 ? config.engine().maxMemoryMb()
                 : EngineSettings.maxMemoryMbFor(docker.memoryBytes());
         EngineSettings engineSettings = config.engine().withMaxMemoryMb(maxMemoryMb);
         engine = new InvocationEngine(sandboxes, engineSettings);
-        closeInReverse.push(engine);
-        FunctionStore store = new FunctionStore(dir, db, engine, new SettingsParser(SettingsLimits.defaults()),
-                ArchiveLimits.DEFAULTS, Clock.systemUTC());
-        closeInReverse.push(store);
+        // The memory all containers may take together (GLAMBDAR_MAX_MEMORY_MB): no function may ask for more.
+        int memoryBudgetMb = (int) Math.min(Integer.MAX_VALUE, engineSettings.maxMemoryMb());
 
+        // Store
+        repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"));
+        CodeReader codeReader = new CodeReader(new SettingsParser(SettingsLimits.forMemoryBudget(memoryBudgetMb)),
+                ArchiveLimits.DEFAULTS);
+        FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock);
+        statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
+
+        // Use cases
+        invokeFunction = new InvokeFunction(catalog, engine, clock);
+        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine), invokeFunction,
+                new DeleteFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog));
+
+        // HTTP
         Path uploads = dir.resolve("uploads");
         FileTrees.delete(uploads);
         createDirectories(uploads);
-        api = new ApiServer(store, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
+        api = new ApiServer(useCases, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
                 config.maxBodyBytes(), uploads, config.shutdownGrace()), engine::load);
-        closeInReverse.push(api);
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
         log.info("Base directory {}", dir);
@@ -140,8 +164,10 @@ public final class GlambdarServer implements AutoCloseable {
     }
 
     /**
-     * Stops: the HTTP server refuses new requests and lets those in progress finish (up to the shutdown grace), then
-     * every container is removed, statistics are saved, and the sockets are deleted. Safe to call twice.
+     * Stops, in the order that loses nothing: the HTTP server refuses new requests and lets those in progress finish
+     * (up to the shutdown grace); the engine gets the rest of the grace for invocations still running, then closes,
+     * ending what is left; once every invocation has returned and counted itself, statistics are saved and the
+     * metadata closed; last, every container and socket is removed. Safe to call twice.
      */
     @Override
     public void close() {
@@ -149,17 +175,25 @@ public final class GlambdarServer implements AutoCloseable {
             return;
         }
         log.info("Shutting down");
-        while (!closeInReverse.isEmpty()) {
-            AutoCloseable layer = closeInReverse.pop();
-            try {
-                layer.close();
-                if (layer == api) { // requests that outlived the HTTP grace period still get theirs
-                    engine.drain(config.shutdownGrace());
-                }
-            } catch (Exception e) {
-                log.warn("Error while stopping {}: {}", layer.getClass().getSimpleName(), e.toString());
-            }
-        }
+        stop("the HTTP server", api);
+        stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));
+        stop("the engine", engine);
+        stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
+        stop("the statistics", statistics);
+        stop("the metadata", repository);
+        stop("the sandboxes", sandboxes);
+        stop("the Docker connection", docker);
         log.info("Stopped");
+    }
+
+    private static void stop(String what, AutoCloseable step) {
+        if (step == null) {
+            return;
+        }
+        try {
+            step.close();
+        } catch (Exception e) {
+            log.warn("Error while stopping {}: {}", what, e.toString());
+        }
     }
 }

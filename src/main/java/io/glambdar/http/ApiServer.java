@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionNotFoundException;
-import io.glambdar.store.FunctionStore;
+import io.glambdar.usecase.DeleteFunction;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvokeFunction;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -38,6 +41,11 @@ public final class ApiServer implements AutoCloseable {
                            Duration stopTimeout) {
     }
 
+    /** What the routes do: each route calls one of these. */
+    public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
+                           FunctionQueries queries) {
+    }
+
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -45,9 +53,10 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     /** @param load what /health reports besides "ok": containers and invocations right now */
-    public ApiServer(FunctionStore store, Settings settings, Supplier<Object> load) {
-        DeployHandler deploy = new DeployHandler(store, settings.maxUploadBytes(), settings.uploadDir());
-        InvokeHandler invoke = new InvokeHandler(store);
+    public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
+        DeployHandler deploy = new DeployHandler(useCases.deploy(), settings.maxUploadBytes(), settings.uploadDir());
+        InvokeHandler invoke = new InvokeHandler(useCases.invoke());
+        FunctionQueries queries = useCases.queries();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -70,18 +79,18 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/deploy", deploy::handle);
             config.routes.post("/invoke/{name}", invoke::handle);
             config.routes.get("/info", ctx -> {
-                var functions = store.list();
+                var functions = queries.list();
                 ctx.json(Map.of("count", functions.size(), "functions", functions));
             });
-            config.routes.get("/info/{name}", ctx -> ctx.json(store.get(ctx.pathParam("name"))));
+            config.routes.get("/info/{name}", ctx -> ctx.json(queries.get(ctx.pathParam("name"))));
             config.routes.delete("/del/{name}", ctx -> {
-                store.delete(ctx.pathParam("name"));
+                useCases.delete().delete(ctx.pathParam("name"));
                 ctx.status(204);
             });
             config.routes.get("/logs/{name}", ctx -> ctx.json(Map.of("function", ctx.pathParam("name"),
-                    "invocations", store.recentInvocations(ctx.pathParam("name")))));
+                    "invocations", queries.recentInvocations(ctx.pathParam("name")))));
             config.routes.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
-                    store.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
+                    queries.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"
                                     + ctx.pathParam("invocationId") + "' of function '" + ctx.pathParam("name")
                                     + "' (the last 50 invocations of each function are kept)"))));

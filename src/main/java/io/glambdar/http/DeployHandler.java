@@ -2,8 +2,8 @@ package io.glambdar.http;
 
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
-import io.glambdar.store.FunctionInfo;
-import io.glambdar.store.FunctionStore;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionInfo;
 import io.javalin.http.Context;
 import jakarta.servlet.http.Part;
 
@@ -23,12 +23,12 @@ final class DeployHandler {
     /** Room for the multipart framing around the file (boundaries, part headers). */
     static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-    private final FunctionStore store;
+    private final DeployFunction deployFunction;
     private final long maxUploadBytes;
     private final Path uploadDir;
 
-    DeployHandler(FunctionStore store, long maxUploadBytes, Path uploadDir) {
-        this.store = store;
+    DeployHandler(DeployFunction deployFunction, long maxUploadBytes, Path uploadDir) {
+        this.deployFunction = deployFunction;
         this.maxUploadBytes = maxUploadBytes;
         this.uploadDir = uploadDir;
     }
@@ -52,7 +52,7 @@ final class DeployHandler {
             Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
             try {
                 file.write(zip.toString()); // Jetty spooled it to uploadDir already: this moves it, no copy
-                FunctionInfo info = store.deploy(file.getSubmittedFileName(), zip);
+                FunctionInfo info = deployFunction.deploy(file.getSubmittedFileName(), zip);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("function", info.name());
                 body.put("status", "deployed");

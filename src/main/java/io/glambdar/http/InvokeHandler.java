@@ -2,7 +2,7 @@ package io.glambdar.http;
 
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
-import io.glambdar.store.FunctionStore;
+import io.glambdar.usecase.InvokeFunction;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -22,10 +22,10 @@ final class InvokeHandler {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
 
-    private final FunctionStore store;
+    private final InvokeFunction invokeFunction;
 
-    InvokeHandler(FunctionStore store) {
-        this.store = store;
+    InvokeHandler(InvokeFunction invokeFunction) {
+        this.invokeFunction = invokeFunction;
     }
 
     void handle(Context ctx) {
@@ -33,7 +33,7 @@ final class InvokeHandler {
         byte[] body = ctx.bodyAsBytes();
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), ctx.path(),
                 ctx.queryString() == null ? "" : ctx.queryString(), headers(ctx.req()), body);
-        InvocationResult result = store.invoke(name, request);
+        InvocationResult result = invokeFunction.invoke(name, request);
         ctx.header(INVOCATION_ID_HEADER, result.invocationId());
         switch (result) {
             case InvocationResult.Completed ok -> respond(ctx, ok);
@@ -79,10 +79,16 @@ final class InvokeHandler {
             ctx.header("Retry-After", Integer.toString(failed.retryAfterSeconds()));
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", failed.message());
+        body.put("error", failed.failure() == InvocationResult.Failure.GONE ? gone(name) : failed.message());
         body.put("code", failed.code());
         body.put("invocationId", failed.invocationId());
         body.put("logs", "/logs/" + name + "/" + failed.invocationId());
         ctx.status(status).json(body);
+    }
+
+    /** The function existed when the request arrived: say what happened to it rather than just "not found". */
+    private static String gone(String name) {
+        return "function '" + name + "' was deleted (or replaced by a new deploy) while this invocation waited to"
+                + " start, so it did not run; see GET /info/" + name + " for what is deployed now, and invoke it again";
     }
 }

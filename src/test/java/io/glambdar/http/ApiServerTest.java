@@ -9,10 +9,13 @@ import io.glambdar.engine.InvocationResult.Failure;
 import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
-import io.glambdar.store.FunctionStore;
+import io.glambdar.store.TestStore;
 import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.metadata.MetadataDatabase;
-import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.settings.SettingsLimits;
+import io.glambdar.usecase.DeleteFunction;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvokeFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,16 +27,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Instant T0 = Instant.parse("2025-04-01T12:00:00.250Z");
     private static final long MAX_UPLOAD = 128 * 1024;
     private static final long MAX_BODY = 16 * 1024;
     private static final byte[] HELLO_ZIP = Zips.of(Zips.HELLO);
@@ -58,17 +58,26 @@ class ApiServerTest {
 
     private final FakeInvoker invoker = new FakeInvoker();
     private ApiClient api;
-    private MetadataDatabase db;
-    private FunctionStore store;
+    private TestStore store;
     private ApiServer server;
 
     @BeforeEach
-    void start() throws IOException {
-        db = MetadataDatabase.open(dir.resolve("glambdar.db"));
-        store = new FunctionStore(dir, db, invoker, new SettingsParser(), ArchiveLimits.DEFAULTS,
-                Clock.fixed(T0, ZoneOffset.UTC));
-        Path uploads = Files.createDirectories(dir.resolve("uploads"));
-        server = new ApiServer(store, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
+    void start() {
+        start(SettingsLimits.defaults());
+    }
+
+    private void start(SettingsLimits settingsLimits) {
+        store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
+        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
+                new InvokeFunction(store.catalog, invoker, store.clock),
+                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog));
+        Path uploads;
+        try {
+            uploads = Files.createDirectories(dir.resolve("uploads"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
                 Duration.ofSeconds(5)), () -> java.util.Map.of("containers", 0));
         api = new ApiClient("http://127.0.0.1:" + server.port());
     }
@@ -78,7 +87,6 @@ class ApiServerTest {
         api.close(); // first: with client connections still open the server's graceful stop takes longer
         server.close();
         store.close();
-        db.close();
     }
 
     // ---------------------------------------------------------------- routes
@@ -91,6 +99,7 @@ class ApiServerTest {
         assertThat(response.header("Content-Type")).startsWith("application/json");
         assertThat(response.json()).isEqualTo(json("{\"function\": \"hello\", \"status\": \"deployed\"}"));
         assertThat(dir.resolve("functions/hello/index.js")).hasContent(Zips.HELLO);
+        assertThat(Files.isSymbolicLink(dir.resolve("functions/hello"))).isTrue();
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
     }
 
@@ -144,6 +153,8 @@ class ApiServerTest {
         assertError(get("/info/gone"), 404, "'gone' not found");
         assertError(send(HttpRequest.newBuilder(uri("/del/gone")).DELETE()), 404, "'gone' not found");
         assertThat(get("/info").json()).isEqualTo(json("{\"count\": 0, \"functions\": []}"));
+        assertThat(dir.resolve("functions/gone")).doesNotExist();
+        assertThat(invoker.retired).extracting(fn -> fn.name()).containsExactly("gone");
     }
 
     // ---------------------------------------------------------------- errors
@@ -339,6 +350,36 @@ class ApiServerTest {
         assertThat(response.header("Retry-After")).isEqualTo(failure == Failure.OVERLOADED ? "3" : null);
     }
 
+    @Test
+    void anInvocationWhoseFunctionWasDeletedWhileItWaitedIs404() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> failed("inv-gone", Failure.GONE, "gone"));
+
+        Response response = invoke("hello", "{}");
+
+        assertError(response, 404, "function 'hello' was deleted (or replaced by a new deploy) while this invocation"
+                + " waited to start");
+        assertThat(response.json().get("code").asText()).isEqualTo("gone");
+        assertThat(response.json().get("invocationId").asText()).isEqualTo("inv-gone");
+        assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-gone");
+        assertThat(response.header("Retry-After")).isNull();
+        assertThat(get("/info/hello").json().get("invokeCount").asLong()).isZero();
+    }
+
+    @Test
+    void aFunctionAskingForMoreMemoryThanTheServerHasIs400() {
+        stop();
+        start(SettingsLimits.forMemoryBudget(2048));
+
+        Response response = deploy("big.zip", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"memory\": 4096}")));
+
+        assertError(response, 400, "\"memory\"");
+        assertThat(response.json().get("error").asText()).contains("2048", "GLAMBDAR_MAX_MEMORY_MB");
+        assertThat(get("/info").json().get("count").asInt()).isZero();
+        assertThat(invoker.warmed).isEmpty();
+    }
+
     // ---------------------------------------------------------------- invoke: the request the function gets
 
     @Test
@@ -386,7 +427,7 @@ class ApiServerTest {
     void logsOfRecentInvocationsCanBeReadBack() {
         deploy("hello.zip", HELLO_ZIP);
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-log", 200, Map.of(), new byte[0],
-                "printed\n", 4, false, 0));
+                "printed\n", 4, true, 3));
         assertThat(invoke("hello", "{}").status()).isEqualTo(200);
 
         Response list = get("/logs/hello");
@@ -400,6 +441,12 @@ class ApiServerTest {
         assertThat(one.json().get("logs").asText()).isEqualTo("printed\n");
         assertThat(one.json().get("status").asText()).isEqualTo("ok");
         assertThat(one.json().get("startedAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertThat(one.json().get("durationMs").asLong()).isEqualTo(4);
+        assertThat(one.json().get("coldStart").isBoolean()).isTrue();
+        assertThat(one.json().get("coldStart").asBoolean()).isTrue();
+        assertThat(one.json().get("initDurationMs").isNumber()).isTrue();
+        assertThat(one.json().get("initDurationMs").asLong()).isEqualTo(3);
+        assertThat(list.json().get("invocations").get(0)).isEqualTo(one.json());
 
         JsonNode info = get("/info/hello").json();
         assertThat(info.get("invokeCount").asLong()).isEqualTo(1);

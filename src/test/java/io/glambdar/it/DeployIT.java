@@ -52,10 +52,14 @@ class DeployIT {
     void nothingHalfWrittenIsLeft() throws IOException {
         assertThat(list(glambdar.dir.resolve("staging"))).isEmpty();
         assertThat(list(glambdar.dir.resolve("uploads"))).isEmpty();
-        // functions/ holds exactly the deployed functions, nothing else
+        // functions/ and deployments/ hold exactly the deployed functions, nothing else
         List<String> deployed = new ArrayList<>();
         glambdar.get("/info").json().get("functions").forEach(f -> deployed.add(f.get("name").asText()));
         assertThat(list(glambdar.dir.resolve("functions"))).containsExactlyInAnyOrderElementsOf(deployed);
+        assertThat(list(glambdar.dir.resolve("deployments"))).containsExactlyInAnyOrderElementsOf(deployed);
+        for (String name : deployed) {
+            assertThat(list(glambdar.dir.resolve("deployments").resolve(name))).hasSize(1);
+        }
     }
 
     private static List<String> list(Path dir) throws IOException {

@@ -39,6 +39,8 @@ class LifecycleIT {
                 first.server.close();
             }
             try (Harness second = Harness.startIn(dir, c -> c)) {
+                assertThat(Files.isSymbolicLink(dir.resolve("functions/kept"))).isTrue();
+                assertThat(Files.readString(dir.resolve("functions/kept/index.js"))).isEqualTo(Zips.HELLO);
                 JsonNode after = second.get("/info/kept").json();
                 assertThat(after.get("invokeCount").asLong()).isEqualTo(3);
                 assertThat(after.get("createdAt").asText()).isEqualTo(before.get("createdAt").asText());

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,12 +56,15 @@ class QuickStartIT {
             ApiClient.Response gone = glambdar.get("/info/myfunc");
             assertThat(gone.status()).isEqualTo(404);
             assertThat(gone.json().get("error").asText()).contains("myfunc");
-            assertThat(Files.exists(glambdar.dir.resolve("functions/myfunc"))).isFalse();
+            assertThat(Files.exists(glambdar.dir.resolve("functions/myfunc"), LinkOption.NOFOLLOW_LINKS)).isFalse();
             JsonNode empty = glambdar.get("/info").json();
             assertThat(empty.get("count").asInt()).isZero();
             assertThat(empty.get("functions").isArray()).isTrue();
             assertThat(empty.get("functions")).isEmpty();
             Eventually.noContainers(glambdar);
+            // Its code goes once nothing runs it any more.
+            Eventually.holds("the deleted function's code is removed", Duration.ofSeconds(30),
+                    () -> !Files.exists(glambdar.dir.resolve("deployments/myfunc")));
         }
     }
 }

@@ -5,10 +5,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
- * One row of the metadata database: a deployed function and its statistics.
+ * One row of the {@link FunctionRepository}: a deployed function and its statistics.
  *
- * <p>Times are truncated to whole milliseconds on construction, which is the precision the database keeps, so a record
- * read back equals the record that was written.
+ * <p>Times are truncated to whole milliseconds on construction, which is the precision the repository keeps, so a
+ * record read back equals the record that was written.
  *
  * @param name          the function's name (unique)
  * @param deploymentId  identifies this deploy of {@code name}; a redeploy after a delete gets a new one
@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param lastInvokedAt when the function was last invoked; {@code null} before its first invocation
  * @param invokeCount   invocations so far
  * @param errorCount    failed invocations so far (a subset of {@code invokeCount})
- * @param codeRoot      where the function's code lives, as the caller chose to record it
+ * @param codeRoot      where {@code index.js} is inside the deployment's code: {@code ""} for its root, else the name
+ *                      of the single folder that wraps everything
  * @param codeSizeBytes total size of the unzipped code
  * @param fileCount     number of files in the unzipped code
  * @param settingsJson  the function's settings, serialized by the caller

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Statistics accumulated in memory for one deploy of a function since the last flush, to be added to its row by
- * {@link MetadataDatabase#applyStats}.
+ * {@link FunctionRepository#applyStats}.
  *
  * <p>{@code lastStatus} and {@code lastDurationMs} describe the invocation at {@code lastInvokedAt}. They replace the
  * stored ones only if {@code lastInvokedAt} is not older than the stored last invocation time, so the three "last"

@@ -188,7 +188,9 @@ public final class SettingsParser {
             }
         }
         throw reject(quote(MEMORY) + " must be a whole number of megabytes from " + limits.minMemoryMb() + " to "
-                + limits.maxMemoryMb() + ", got " + describe(value));
+                + limits.maxMemoryMb() + (limits.maxMemoryIsBudget()
+                ? " (this server's memory for all functions together, " + SettingsLimits.MEMORY_BUDGET_SETTING + ")"
+                : "") + ", got " + describe(value));
     }
 
     private double cpus(JsonNode value) {

@@ -348,6 +348,24 @@ class SettingsParserTest {
     }
 
     @Test
+    void theServersMemoryBudgetCapsWhatAFunctionMayAskFor() {
+        SettingsParser budgeted = new SettingsParser(SettingsLimits.forMemoryBudget(3072));
+
+        assertThat(budgeted.parse("{\"memory\": 3072}".getBytes(StandardCharsets.UTF_8)).memoryMb()).isEqualTo(3072);
+        DeployRejectedException e = catchThrowableOfType(DeployRejectedException.class,
+                () -> budgeted.parse("{\"memory\": 4096}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.getMessage()).isEqualTo("glambdar.json: \"memory\" must be a whole number of megabytes from 64 to"
+                + " 3072 (this server's memory for all functions together, GLAMBDAR_MAX_MEMORY_MB), got 4096");
+        // A budget above the largest container any function may have changes nothing.
+        assertThat(SettingsLimits.forMemoryBudget(65_536))
+                .isEqualTo(SettingsLimits.defaults())
+                .extracting(SettingsLimits::maxMemoryIsBudget).isEqualTo(false);
+        assertThatThrownBy(() -> SettingsLimits.forMemoryBudget(32))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("GLAMBDAR_MAX_MEMORY_MB");
+    }
+
+    @Test
     void nonsensicalLimitsAreRefused() {
         assertThatThrownBy(() -> new SettingsLimits(Duration.ZERO, 64, 128, 1))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -15,18 +15,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
+import io.glambdar.store.Concurrently;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MetadataDatabaseTest {
+class SqliteFunctionRepositoryTest {
 
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00.123Z");
 
@@ -34,12 +30,12 @@ class MetadataDatabaseTest {
     Path dir;
 
     private Path dbFile;
-    private MetadataDatabase db;
+    private SqliteFunctionRepository db;
 
     @BeforeEach
     void openDatabase() {
         dbFile = dir.resolve("state").resolve("metadata.db");  // parent does not exist yet
-        db = MetadataDatabase.open(dbFile);
+        db = SqliteFunctionRepository.open(dbFile);
     }
 
     @AfterEach
@@ -139,11 +135,20 @@ class MetadataDatabaseTest {
         db.insert(fresh("gone", "d1"));
         db.insert(fresh("kept", "d2"));
 
-        assertThat(db.delete("gone")).isTrue();
-        assertThat(db.delete("gone")).isFalse();
+        assertThat(db.delete("gone", "d1")).isTrue();
+        assertThat(db.delete("gone", "d1")).isFalse();
         assertThat(db.find("gone")).isEmpty();
         assertThat(db.findAll()).extracting(FunctionRecord::name).containsExactly("kept");
-        assertThat(db.delete("never-existed")).isFalse();
+        assertThat(db.delete("never-existed", "d1")).isFalse();
+    }
+
+    @Test
+    void deleteLeavesALaterDeployOfTheNameAlone() {
+        db.insert(fresh("f", "second"));
+
+        assertThat(db.delete("f", "first")).isFalse();
+
+        assertThat(get("f")).isEqualTo(fresh("f", "second"));
     }
 
     @Test
@@ -166,7 +171,7 @@ class MetadataDatabaseTest {
     void redeployAfterDeleteGetsAFreshRow() {
         db.insert(fresh("f", "d1"));
         db.applyStats(List.of(delta("f", "d1", 5, 1, T0.plusSeconds(1), "error", 8L)));
-        assertThat(db.delete("f")).isTrue();
+        assertThat(db.delete("f", "d1")).isTrue();
 
         db.insert(fresh("f", "d2"));
 
@@ -240,7 +245,7 @@ class MetadataDatabaseTest {
         db.insert(fresh("redeployed", "new-deploy"));
         db.insert(fresh("live", "d1"));
         db.insert(fresh("deleted", "d9"));
-        assertThat(db.delete("deleted")).isTrue();
+        assertThat(db.delete("deleted", "d9")).isTrue();
 
         db.applyStats(List.of(
                 delta("redeployed", "old-deploy", 100, 50, T0.plusSeconds(9), "error", 1L),
@@ -276,7 +281,7 @@ class MetadataDatabaseTest {
         db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
         db.close();
 
-        db = MetadataDatabase.open(dbFile);
+        db = SqliteFunctionRepository.open(dbFile);
 
         assertThat(db.findAll()).containsExactly(
                 a,
@@ -301,30 +306,10 @@ class MetadataDatabaseTest {
     @Test
     void concurrentApplyStatsNeverLosesACount() throws Exception {
         db.insert(fresh("hot", "d1"));
-        int threads = 8;
-        int callsPerThread = 500;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> futures = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < callsPerThread; i++) {
-                        Instant at = T0.plusMillis(thread * 10_000L + i);
-                        db.applyStats(List.of(delta("hot", "d1", 1, i % 5 == 0 ? 1 : 0, at, "ok", (long) i)));
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        Concurrently.run(8, 500, (thread, i) -> {
+            Instant at = T0.plusMillis(thread * 10_000L + i);
+            db.applyStats(List.of(delta("hot", "d1", 1, i % 5 == 0 ? 1 : 0, at, "ok", (long) i)));
+        });
 
         FunctionRecord r = get("hot");
         assertThat(r.invokeCount()).isEqualTo(4000);
@@ -340,7 +325,7 @@ class MetadataDatabaseTest {
         new Random(42).nextBytes(garbage);
         Files.write(dbFile, garbage);
 
-        assertThatThrownBy(() -> MetadataDatabase.open(dbFile))
+        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
                 .isInstanceOf(MetadataException.class)
                 .hasMessageContaining(dbFile.toAbsolutePath().toString())
                 .hasMessageContaining("corrupt or not a SQLite database")
@@ -362,7 +347,7 @@ class MetadataDatabaseTest {
             raf.write(garbage);
         }
 
-        assertThatThrownBy(() -> MetadataDatabase.open(dbFile))
+        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
                 .isInstanceOf(MetadataException.class)
                 .hasMessageContaining(dbFile.toAbsolutePath().toString())
                 .hasMessageContaining("corrupt or not a SQLite database")
@@ -378,7 +363,7 @@ class MetadataDatabaseTest {
                 + " to fill a header of one hundred bytes and a little more besides.\n".repeat(3),
                 StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> MetadataDatabase.open(other))
+        assertThatThrownBy(() -> SqliteFunctionRepository.open(other))
                 .isInstanceOf(MetadataException.class)
                 .hasMessageContaining(other.toAbsolutePath().toString())
                 .hasMessageContaining("corrupt or not a SQLite database");
@@ -394,7 +379,7 @@ class MetadataDatabaseTest {
             st.execute("PRAGMA user_version = 7");
         }
 
-        assertThatThrownBy(() -> MetadataDatabase.open(dbFile))
+        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
                 .isInstanceOf(MetadataException.class)
                 .hasMessageContaining(dbFile.toAbsolutePath().toString())
                 .hasMessageContaining("schema version 7")
@@ -415,7 +400,7 @@ class MetadataDatabaseTest {
             st.execute("CREATE TABLE functions (id INTEGER PRIMARY KEY, body TEXT)");
         }
 
-        assertThatThrownBy(() -> MetadataDatabase.open(foreign))
+        assertThatThrownBy(() -> SqliteFunctionRepository.open(foreign))
                 .isInstanceOf(MetadataException.class)
                 .hasMessageContaining(foreign.toAbsolutePath().toString())
                 .hasMessageContaining("not a Glambdar metadata database");
@@ -426,7 +411,7 @@ class MetadataDatabaseTest {
         Path empty = dir.resolve("empty.db");
         Files.createFile(empty);
 
-        try (MetadataDatabase other = MetadataDatabase.open(empty)) {
+        try (SqliteFunctionRepository other = SqliteFunctionRepository.open(empty)) {
             other.insert(fresh("x", "d"));
             assertThat(other.findAll()).extracting(FunctionRecord::name).containsExactly("x");
         }

@@ -24,7 +24,7 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The SQLite database holding one row per deployed function ({@link FunctionRecord}).
+ * The {@link FunctionRepository} in one SQLite file: one row per deployed function ({@link FunctionRecord}).
  *
  * <p>One JDBC connection, used under a lock: writers are few (deploy, delete, one background stats flusher), so
  * there is nothing to gain from a pool. The file is in WAL mode with {@code synchronous=NORMAL}: a commit survives a
@@ -35,9 +35,9 @@ import org.sqlite.SQLiteException;
  * <p>The schema version is kept in {@code PRAGMA user_version}; {@link #MIGRATIONS} holds one entry per version.
  * Every method throws {@link MetadataException} when SQLite fails, and {@link IllegalStateException} once closed.
  */
-public final class MetadataDatabase implements AutoCloseable {
+public final class SqliteFunctionRepository implements FunctionRepository {
 
-    private static final Logger log = LoggerFactory.getLogger(MetadataDatabase.class);
+    private static final Logger log = LoggerFactory.getLogger(SqliteFunctionRepository.class);
 
     /** How long a statement waits for a lock held by another connection (another process) before failing. */
     static final int BUSY_TIMEOUT_MS = 5_000;
@@ -99,7 +99,7 @@ public final class MetadataDatabase implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
 
-    private MetadataDatabase(Path file, Connection connection) {
+    private SqliteFunctionRepository(Path file, Connection connection) {
         this.file = file;
         this.connection = connection;
     }
@@ -111,7 +111,7 @@ public final class MetadataDatabase implements AutoCloseable {
      * @throws MetadataException if the directory cannot be created, the file cannot be opened, is not a SQLite
      *                           database or is corrupt, belongs to something else, or was written by a newer Glambdar
      */
-    public static MetadataDatabase open(Path dbFile) {
+    public static SqliteFunctionRepository open(Path dbFile) {
         Path file = dbFile.toAbsolutePath().normalize();
         Path dir = file.getParent();
         try {
@@ -144,7 +144,7 @@ public final class MetadataDatabase implements AutoCloseable {
             }
             throw e instanceof SQLException sql ? openFailure(file, sql) : (RuntimeException) e;
         }
-        return new MetadataDatabase(file, connection);
+        return new SqliteFunctionRepository(file, connection);
     }
 
     /** Checks the file before changing anything in it, then switches it to WAL and brings its schema up to date. */
@@ -261,11 +261,8 @@ public final class MetadataDatabase implements AutoCloseable {
         return file;
     }
 
-    /**
-     * Adds a function.
-     *
-     * @throws DuplicateFunctionException if a function with this name exists (the existing row is left as it was)
-     */
+    /** The name's primary key decides: {@code ON CONFLICT DO NOTHING}, and no row written means a duplicate. */
+    @Override
     public void insert(FunctionRecord r) {
         Objects.requireNonNull(r, "record");
         withConnection("insert function '" + r.name() + "'", c -> {
@@ -290,7 +287,7 @@ public final class MetadataDatabase implements AutoCloseable {
         });
     }
 
-    /** The function called {@code name}, if there is one. */
+    @Override
     public Optional<FunctionRecord> find(String name) {
         Objects.requireNonNull(name, "name");
         return withConnection("read function '" + name + "'", c -> {
@@ -303,7 +300,7 @@ public final class MetadataDatabase implements AutoCloseable {
         });
     }
 
-    /** Every function, ordered by name (binary order: {@code "B" < "a"}). */
+    @Override
     public List<FunctionRecord> findAll() {
         return withConnection("read all functions", c -> {
             List<FunctionRecord> all = new ArrayList<>();
@@ -317,23 +314,22 @@ public final class MetadataDatabase implements AutoCloseable {
         });
     }
 
-    /** Removes the function called {@code name}; {@code false} if there was none. */
-    public boolean delete(String name) {
+    @Override
+    public boolean delete(String name, String deploymentId) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(deploymentId, "deploymentId");
         return withConnection("delete function '" + name + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM functions WHERE name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM functions WHERE name = ? AND deployment_id = ?")) {
                 ps.setString(1, name);
+                ps.setString(2, deploymentId);
                 return ps.executeUpdate() > 0;
             }
         });
     }
 
-    /**
-     * Adds a batch of statistics in one transaction: all of it is applied, or (on an SQL failure, reported as a
-     * {@link MetadataException}) none of it. Each delta adds its counts to the row with the same name and deployment
-     * id, and moves its "last" columns forward as described in {@link StatsDelta}. A delta matching no row (the
-     * function was deleted, or deleted and deployed again) is dropped without failing the batch.
-     */
+    /** One transaction for the whole batch. */
+    @Override
     public void applyStats(Collection<StatsDelta> deltas) {
         List<StatsDelta> batch = List.copyOf(deltas);  // rejects null elements before anything is written
         if (batch.isEmpty()) {
@@ -369,7 +365,7 @@ public final class MetadataDatabase implements AutoCloseable {
         }
     }
 
-    /** Closes the connection; later calls on this object fail. Closing twice does nothing. */
+    /** Closes the connection. */
     @Override
     public void close() {
         lock.lock();

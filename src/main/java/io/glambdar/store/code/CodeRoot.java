@@ -1,4 +1,4 @@
-package io.glambdar.store;
+package io.glambdar.store.code;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +12,11 @@ import java.util.stream.Stream;
 final class CodeRoot {
 
     private CodeRoot() {
+    }
+
+    /** The folder holding {@code index.js}, given the code root {@link #find} returned for {@code dir}. */
+    static Path resolve(Path dir, String codeRoot) {
+        return codeRoot.isEmpty() ? dir : dir.resolve(codeRoot);
     }
 
     /** {@code ""} for the root, the sub-folder's name, or empty when there is no index.js where it may be. */

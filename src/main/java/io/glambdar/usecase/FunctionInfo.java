@@ -1,0 +1,37 @@
+package io.glambdar.usecase;
+
+import io.glambdar.function.FunctionSettings;
+import io.glambdar.store.Deployment;
+import io.glambdar.store.StoredFunction;
+import io.glambdar.store.stats.InvocationCounters;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A function's metadata as the API shows it: the original's fields first, then ours.
+ *
+ * @param lastStatus     how the last invocation ended: {@code ok}, {@code error} or {@code timeout}
+ * @param deploymentId   changes with every deploy of the name
+ * @param codeSizeBytes  bytes of code on disk (uncompressed)
+ */
+public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt, long invokeCount,
+                           long errorCount, String lastStatus, Long lastDurationMs, String deploymentId,
+                           long codeSizeBytes, int fileCount, Settings settings) {
+
+    /** The settings, with environment variable names only: their values may be secrets. */
+    public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse) {
+    }
+
+    static FunctionInfo of(StoredFunction function) {
+        Deployment deployment = function.deployment();
+        FunctionSettings settings = deployment.settings();
+        InvocationCounters counters = function.counters();
+        InvocationCounters.Last last = counters.last();
+        return new FunctionInfo(deployment.name(), deployment.createdAt(), last == null ? null : last.at(),
+                counters.invocations(), counters.errors(), last == null ? null : last.status(),
+                last == null ? null : last.durationMs(), deployment.deploymentId(), deployment.codeSizeBytes(),
+                deployment.fileCount(), new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(),
+                settings.cpus(), settings.env().keySet().stream().sorted().toList(), settings.reuse()));
+    }
+}

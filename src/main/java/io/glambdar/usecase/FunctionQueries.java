@@ -1,0 +1,38 @@
+package io.glambdar.usecase;
+
+import io.glambdar.store.FunctionCatalog;
+import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.invocations.InvocationRecord;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What is deployed and how it ran: {@code GET /info}, {@code /info/:name}, {@code /logs/:name[/:id]}. Read only. */
+public final class FunctionQueries {
+
+    private final FunctionCatalog catalog;
+
+    public FunctionQueries(FunctionCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Every deployed function, by name. */
+    public List<FunctionInfo> list() {
+        return catalog.all().stream().map(FunctionInfo::of).toList();
+    }
+
+    /** @throws FunctionNotFoundException when no function of that name is deployed */
+    public FunctionInfo get(String name) {
+        return FunctionInfo.of(catalog.find(name));
+    }
+
+    /** The function's last invocations, newest first. */
+    public List<InvocationRecord> recentInvocations(String name) {
+        return catalog.find(name).invocations().newestFirst();
+    }
+
+    /** One recent invocation of the function; empty once it is no longer among the last ones kept. */
+    public Optional<InvocationRecord> invocation(String name, String invocationId) {
+        return catalog.find(name).invocations().find(invocationId);
+    }
+}

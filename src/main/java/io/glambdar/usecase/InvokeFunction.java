@@ -1,0 +1,91 @@
+package io.glambdar.usecase;
+
+import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
+import io.glambdar.engine.Invoker;
+import io.glambdar.store.FunctionCatalog;
+import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.StoredFunction;
+import io.glambdar.store.invocations.InvocationRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * {@code POST /invoke/:name}: runs the function's active deployment and records how it went: its statistics and its
+ * entry in the recent invocations. Counts every invocation that reached the function, whatever its outcome.
+ */
+public final class InvokeFunction {
+
+    private static final Logger log = LoggerFactory.getLogger(InvokeFunction.class);
+
+    private final FunctionCatalog catalog;
+    private final Invoker invoker;
+    private final Clock clock;
+    private final CallsInFlight calls = new CallsInFlight();
+
+    public InvokeFunction(FunctionCatalog catalog, Invoker invoker, Clock clock) {
+        this.catalog = catalog;
+        this.invoker = invoker;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws FunctionNotFoundException when no function of that name is deployed
+     */
+    public InvocationResult invoke(String name, InvocationRequest request) {
+        StoredFunction function = catalog.find(name);
+        try (CallsInFlight.Call call = calls.enter()) {
+            Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
+            InvocationResult result = invoker.invoke(EngineFunctions.of(function.deployment()), request);
+            record(function, startedAt, result);
+            return result;
+        }
+    }
+
+    /**
+     * Waits until every invocation started here has returned and recorded its statistics. At shutdown this comes
+     * after the engine has closed (so the last invocations are returning) and before the statistics' last flush.
+     *
+     * @return whether they all returned within {@code timeout}
+     */
+    public boolean awaitReturned(Duration timeout) {
+        try {
+            if (calls.awaitNone(timeout)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn("{} invocations still running after {}; their statistics are not saved", calls.count(), timeout);
+        return false;
+    }
+
+    private static void record(StoredFunction function, Instant startedAt, InvocationResult result) {
+        String status = status(result);
+        if (status == null) {
+            return;
+        }
+        function.counters().record(startedAt, status, result.durationMillis());
+        function.invocations().add(new InvocationRecord(result.invocationId(), startedAt, result.durationMillis(),
+                status, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
+                result instanceof InvocationResult.Failed failed ? failed.code() : null, result.coldStart(),
+                result.initDurationMillis(), result.logs()));
+    }
+
+    /** {@code ok}, {@code error} or {@code timeout}; null when it never ran (overloaded, unavailable, gone). */
+    private static String status(InvocationResult result) {
+        return switch (result) {
+            case InvocationResult.Completed ignored -> "ok";
+            case InvocationResult.Failed failed -> switch (failed.failure()) {
+                case FUNCTION_ERROR -> "error";
+                case TIMEOUT -> "timeout";
+                case OVERLOADED, UNAVAILABLE, GONE -> null;
+            };
+        };
+    }
+}

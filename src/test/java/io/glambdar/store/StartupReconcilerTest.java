@@ -1,0 +1,186 @@
+package io.glambdar.store;
+
+import io.glambdar.store.metadata.FunctionRecord;
+import io.glambdar.store.metadata.SqliteFunctionRepository;
+import io.glambdar.store.metadata.StatsDelta;
+import io.glambdar.store.stats.InvocationCounters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.glambdar.store.TestStore.T0;
+import static io.glambdar.store.TestStore.names;
+import static io.glambdar.store.TestStore.tree;
+import static io.glambdar.store.TestStore.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What {@link FunctionCatalog#open} makes of a base directory: the repository and the folders agree. */
+class StartupReconcilerTest {
+
+    @TempDir
+    Path dir;
+
+    private TestStore store;
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void rowsWithoutCodeAreDroppedAndFoldersCopiedInByHandAreAdopted() throws IOException {
+        store = new TestStore(dir);
+        StoredFunction kept = store.deploy("kept", "// kept");
+        StoredFunction lost = store.deploy("lost", "// lost");
+        store.close();
+
+        TestStore.deleteTree(store.deployment(lost));
+        Path functions = dir.resolve("functions");
+        Path adopted = write(functions.resolve("adopted"), Map.of("index.js", "// adopted",
+                "glambdar.json", "{\"memory\": 512, \"timeout\": 3}"));
+        Instant modified = Instant.parse("2024-12-24T18:30:00.125Z");
+        Files.setLastModifiedTime(adopted, FileTime.from(modified));
+        write(functions.resolve("wrapped"), Map.of("pkg/index.js", "// wrapped"));
+        write(functions.resolve("a.b"), Map.of("index.js", "// bad name"));
+        write(functions.resolve("noindex"), Map.of("main.js", "// no index.js"));
+        write(functions.resolve("badsettings"), Map.of("index.js", "//", "glambdar.json", "{\"bogus\": 1}"));
+        write(dir.resolve("staging/half-1234"), Map.of("index.js", "// half a deploy"));
+
+        store.open();
+
+        FunctionCatalog catalog = store.catalog;
+        assertThat(catalog.all()).extracting(StoredFunction::name).containsExactly("adopted", "kept", "wrapped");
+        assertThat(store.repository.findAll()).extracting(FunctionRecord::name)
+                .containsExactly("adopted", "kept", "wrapped");
+        assertThat(catalog.find("kept").deployment()).isEqualTo(kept.deployment());
+        assertThatThrownBy(() -> catalog.find("lost")).isInstanceOf(FunctionNotFoundException.class);
+        assertThat(functions.resolve("lost")).doesNotExist(); // its link went with it
+        assertThat(names(dir.resolve("deployments"))).containsExactly("adopted", "kept", "wrapped");
+
+        // Adopted: moved into a deployment folder of its own, with functions/<name> a link to it.
+        StoredFunction adoptedFunction = catalog.find("adopted");
+        assertThat(adoptedFunction.deployment().createdAt()).isEqualTo(modified);
+        assertThat(adoptedFunction.counters().invocations()).isZero();
+        assertThat(adoptedFunction.deployment().settings().memoryMb()).isEqualTo(512);
+        assertThat(adoptedFunction.deployment().codeDir()).isEqualTo(store.deployment(adoptedFunction));
+        assertThat(Files.isSymbolicLink(functions.resolve("adopted"))).isTrue();
+        assertThat(tree(functions.resolve("adopted"))).containsEntry("index.js", "// adopted");
+        // Its code runs from where index.js is: the folder itself, or its single sub-folder.
+        StoredFunction wrapped = catalog.find("wrapped");
+        assertThat(wrapped.deployment().codeDir()).isEqualTo(store.deployment(wrapped).resolve("pkg"));
+
+        // Ignored, but left for the operator to look at.
+        assertThat(functions.resolve("a.b/index.js")).hasContent("// bad name");
+        assertThat(functions.resolve("noindex/main.js")).hasContent("// no index.js");
+        assertThat(functions.resolve("badsettings/index.js")).exists();
+        assertThatThrownBy(() -> catalog.find("noindex")).isInstanceOf(FunctionNotFoundException.class);
+        assertThat(dir.resolve("staging")).isEmptyDirectory();
+
+        // Adopted functions keep their row, folder and creation time across the next restart.
+        store.restart();
+        assertThat(store.catalog.find("adopted").deployment()).isEqualTo(adoptedFunction.deployment());
+        assertThat(store.catalog.find("wrapped").deployment()).isEqualTo(wrapped.deployment());
+    }
+
+    @Test
+    void aBaseDirectoryOfThePreviousVersionMovesIntoDeploymentFoldersWithItsStatistics() {
+        // As the version before deployment folders left it: the code in functions/<name>/ itself, the rows, and
+        // deletes waiting in trash/.
+        try (SqliteFunctionRepository old = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
+            old.insert(FunctionRecord.newlyDeployed("plain", "0123456789abcdef", T0, "", 10, 1,
+                    "{\"timeout\":7.0,\"memory\":256,\"cpus\":0.5,\"env\":{},\"reuse\":null}"));
+            old.insert(FunctionRecord.newlyDeployed("wrapped", "fedcba9876543210", T0, "pkg", 10, 1, "{}"));
+            old.applyStats(List.of(new StatsDelta("plain", "0123456789abcdef", 7, 2, T0.plusSeconds(60), "error",
+                    12L)));
+        }
+        write(dir.resolve("functions/plain"), Map.of("index.js", "// plain", "lib/a.js", "// a"));
+        write(dir.resolve("functions/wrapped"), Map.of("pkg/index.js", "// wrapped"));
+        write(dir.resolve("trash/gone-abcd"), Map.of("index.js", "// half a delete"));
+
+        store = new TestStore(dir);
+
+        StoredFunction plain = store.catalog.find("plain");
+        assertThat(plain.deployment().deploymentId()).isEqualTo("0123456789abcdef");
+        assertThat(plain.deployment().createdAt()).isEqualTo(T0);
+        assertThat(plain.deployment().settings().memoryMb()).isEqualTo(256);
+        assertThat(plain.counters().invocations()).isEqualTo(7);
+        assertThat(plain.counters().errors()).isEqualTo(2);
+        assertThat(plain.counters().last()).isEqualTo(new InvocationCounters.Last(
+                T0.plusSeconds(60), "error", 12));
+        Path plainCode = dir.resolve("deployments/plain/0123456789abcdef");
+        assertThat(plain.deployment().codeDir()).isEqualTo(plainCode);
+        assertThat(tree(plainCode)).isEqualTo(Map.of("index.js", "// plain", "lib/a.js", "// a"));
+        assertThat(Files.isSymbolicLink(dir.resolve("functions/plain"))).isTrue();
+        assertThat(tree(dir.resolve("functions/plain"))).isEqualTo(tree(plainCode));
+        assertThat(store.catalog.find("wrapped").deployment().codeDir())
+                .isEqualTo(dir.resolve("deployments/wrapped/fedcba9876543210/pkg"));
+        assertThat(dir.resolve("trash")).doesNotExist();
+
+        // Nothing more to do the next time, and nothing lost.
+        store.restart();
+        assertThat(store.catalog.find("plain").deployment()).isEqualTo(plain.deployment());
+        assertThat(store.catalog.find("plain").counters().invocations()).isEqualTo(7);
+        assertThat(tree(dir.resolve("functions/plain"))).isEqualTo(Map.of("index.js", "// plain", "lib/a.js", "// a"));
+    }
+
+    @Test
+    void whatACrashLeftHalfDoneIsFinishedOrRemoved() throws IOException {
+        store = new TestStore(dir);
+        StoredFunction unlinked = store.deploy("unlinked", "// unlinked");
+        StoredFunction relinked = store.deploy("relinked", "// relinked");
+        StoredFunction orphan = store.deploy("orphan", "// orphan");
+        store.close();
+        Path functions = dir.resolve("functions");
+        // a crash between installing the code and linking it
+        Files.delete(functions.resolve("unlinked"));
+        // a link pointing at some other deployment of the name
+        Files.delete(functions.resolve("relinked"));
+        Files.createSymbolicLink(functions.resolve("relinked"), Path.of("../deployments/relinked/0000"));
+        // a deployment whose row is gone (a crash after the delete's row, before its link and folder)
+        try (SqliteFunctionRepository repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
+            repository.delete("orphan", orphan.deployment().deploymentId());
+        }
+        // an older deployment folder of a live name, and a link nobody made
+        write(dir.resolve("deployments/unlinked/feedfeedfeedfeed"), Map.of("index.js", "// older"));
+        Path elsewhere = write(dir.resolve("elsewhere"), Map.of("index.js", "// not ours"));
+        Files.createSymbolicLink(functions.resolve("foreign"), elsewhere);
+
+        store.open();
+
+        assertThat(store.catalog.all()).extracting(StoredFunction::name).containsExactly("relinked", "unlinked");
+        assertThat(tree(functions.resolve("unlinked"))).isEqualTo(Map.of("index.js", "// unlinked"));
+        assertThat(Files.readSymbolicLink(functions.resolve("relinked")))
+                .isEqualTo(Path.of("../deployments/relinked", relinked.deployment().deploymentId()));
+        assertThat(names(dir.resolve("deployments/unlinked"))).containsExactly(unlinked.deployment().deploymentId());
+        assertThat(functions.resolve("orphan")).doesNotExist();
+        assertThat(dir.resolve("deployments/orphan")).doesNotExist();
+        assertThat(Files.isSymbolicLink(functions.resolve("foreign"))).isTrue(); // not ours to remove
+        assertThat(elsewhere.resolve("index.js")).hasContent("// not ours");
+    }
+
+    @Test
+    void anAdoptionCutShortByACrashIsFinishedAtTheNextStart() {
+        // The row is written first; the folder had not moved yet.
+        try (SqliteFunctionRepository repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
+            repository.insert(FunctionRecord.newlyDeployed("half", "00000000000000aa", T0, "", 1, 1, "{}"));
+        }
+        write(dir.resolve("functions/half"), Map.of("index.js", "// half"));
+
+        store = new TestStore(dir);
+
+        assertThat(store.catalog.find("half").deployment().codeDir())
+                .isEqualTo(dir.resolve("deployments/half/00000000000000aa"));
+        assertThat(tree(dir.resolve("functions/half"))).isEqualTo(Map.of("index.js", "// half"));
+    }
+}

@@ -1,0 +1,154 @@
+package io.glambdar.store;
+
+import io.glambdar.it.Zips;
+import io.glambdar.store.archive.ArchiveLimits;
+import io.glambdar.store.code.CodeReader;
+import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.metadata.SqliteFunctionRepository;
+import io.glambdar.store.settings.SettingsLimits;
+import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.stats.StatisticsWriter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The store as the server wires it, on a temporary folder and a real SQLite file: repository, catalog and statistics
+ * writer (which flushes only when told to, or at close, so tests decide when counts reach the repository).
+ */
+public final class TestStore implements AutoCloseable {
+
+    public static final Instant T0 = Instant.parse("2025-04-01T12:00:00.250Z");
+    /** Small, so "too large" is quick to make. */
+    public static final ArchiveLimits LIMITS = new ArchiveLimits(100, 64 * 1024);
+
+    public final Path dir;
+    public final MutableClock clock = new MutableClock(T0);
+    private final SettingsLimits settingsLimits;
+    private final ArchiveLimits archiveLimits;
+    public SqliteFunctionRepository repository;
+    public FunctionCatalog catalog;
+    public StatisticsWriter statistics;
+
+    public TestStore(Path dir) {
+        this(dir, SettingsLimits.defaults(), LIMITS);
+    }
+
+    public TestStore(Path dir, SettingsLimits settingsLimits, ArchiveLimits archiveLimits) {
+        this.dir = dir;
+        this.settingsLimits = settingsLimits;
+        this.archiveLimits = archiveLimits;
+        open();
+    }
+
+    /** Opens repository, catalog (reconciling) and statistics writer on {@link #dir}. */
+    public void open() {
+        repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"));
+        catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository,
+                new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock);
+        statistics = new StatisticsWriter(repository, catalog::counters, Duration.ofHours(1));
+    }
+
+    /** Closes everything and opens it again on the same folder: a restart. */
+    public void restart() {
+        close();
+        open();
+    }
+
+    /** As at shutdown: the last statistics, then the repository. */
+    @Override
+    public void close() {
+        statistics.close();
+        repository.close();
+    }
+
+    /** Deploys {@code index.js} as function {@code name}. */
+    public StoredFunction deploy(String name, String indexJs) {
+        return catalog.deploy(name + ".zip", upload(Zips.of(indexJs)));
+    }
+
+    /** The zip as an uploaded file. */
+    public Path upload(byte[] zip) {
+        try {
+            Path uploads = Files.createDirectories(dir.resolve("uploads"));
+            return Files.write(Files.createTempFile(uploads, "upload-", ".zip"), zip);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path functions() {
+        return dir.resolve("functions");
+    }
+
+    public Path deployment(StoredFunction function) {
+        return dir.resolve("deployments").resolve(function.name()).resolve(function.deployment().deploymentId());
+    }
+
+    /** Every regular file under {@code root} (a link is followed), by relative path, with its content (ISO-8859-1). */
+    public static Map<String, String> tree(Path root) {
+        Map<String, String> files = new TreeMap<>();
+        try {
+            Path real = root.toRealPath();
+            try (Stream<Path> walk = Files.walk(real)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    files.put(real.relativize(file).toString(),
+                            new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    public static Path write(Path root, Map<String, String> files) {
+        try {
+            for (var file : files.entrySet()) {
+                Path path = root.resolve(file.getKey());
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return root;
+    }
+
+    /** The names in a folder, sorted; empty when it does not exist. */
+    public static List<String> names(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(folder)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a tree, failing on anything it cannot delete. */
+    public static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

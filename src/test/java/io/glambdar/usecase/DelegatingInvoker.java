@@ -1,0 +1,33 @@
+package io.glambdar.usecase;
+
+import io.glambdar.engine.DeployedFunction;
+import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
+import io.glambdar.engine.Invoker;
+
+import java.util.concurrent.CompletableFuture;
+
+/** Passes every call on to another invoker: tests override the one call that should misbehave. */
+class DelegatingInvoker implements Invoker {
+
+    private final Invoker delegate;
+
+    DelegatingInvoker(Invoker delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
+        return delegate.invoke(fn, request);
+    }
+
+    @Override
+    public void warm(DeployedFunction fn) {
+        delegate.warm(fn);
+    }
+
+    @Override
+    public CompletableFuture<Void> retire(DeployedFunction fn) {
+        return delegate.retire(fn);
+    }
+}

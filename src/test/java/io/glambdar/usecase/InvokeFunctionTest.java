@@ -1,0 +1,260 @@
+package io.glambdar.usecase;
+
+import io.glambdar.engine.DeployedFunction;
+import io.glambdar.engine.FakeInvoker;
+import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
+import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.store.Concurrently;
+import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.StoredFunction;
+import io.glambdar.store.TestStore;
+import io.glambdar.store.invocations.InvocationRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.glambdar.engine.FakeInvoker.failed;
+import static io.glambdar.engine.FakeInvoker.ok;
+import static io.glambdar.store.TestStore.T0;
+import static io.glambdar.store.TestStore.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class InvokeFunctionTest {
+
+    private static final InvocationRequest REQUEST = new InvocationRequest("POST", "/invoke/f", "a=1",
+            Map.of("content-type", List.of("application/json")), "{\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+
+    @TempDir
+    Path dir;
+
+    private final FakeInvoker invoker = new FakeInvoker();
+    private TestStore store;
+    private InvokeFunction invokeFunction;
+    private FunctionQueries queries;
+
+    @BeforeEach
+    void open() {
+        store = new TestStore(dir);
+        wire();
+    }
+
+    private void wire() {
+        invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
+        queries = new FunctionQueries(store.catalog);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private void restart() {
+        store.restart();
+        wire();
+    }
+
+    @Test
+    void theEngineRunsTheDeploymentFoundWithItsOwnCodeAndSettings() {
+        StoredFunction f = store.deploy("f", "// f");
+
+        assertThat(invokeFunction.invoke("f", REQUEST).invocationId()).isEqualTo("inv-1");
+
+        assertThat(invoker.invocations).singleElement().satisfies(call -> {
+            assertThat(call.fn()).isEqualTo(new DeployedFunction("f", f.deployment().deploymentId(),
+                    store.deployment(f), f.deployment().settings()));
+            assertThat(call.request()).isSameAs(REQUEST);
+        });
+    }
+
+    @Test
+    void everyInvocationThatRanIsCountedButNoneThatWasRefused() {
+        store.deploy("f", "// f");
+        List<InvocationResult> answers = List.of(
+                ok("i1", "{}"),
+                failed("i2", Failure.FUNCTION_ERROR, "handler_threw"),
+                failed("i3", Failure.TIMEOUT, "timeout"),
+                failed("i4", Failure.OVERLOADED, "overloaded"),
+                failed("i5", Failure.UNAVAILABLE, "unavailable"),
+                failed("i6", Failure.GONE, "gone"),
+                new InvocationResult.Completed("i7", 500, Map.of(), utf8("\"oops\""), "", 9, false, 0));
+        for (InvocationResult answer : answers) {
+            invoker.answer((called, request) -> answer);
+            assertThat(invokeFunction.invoke("f", REQUEST)).isSameAs(answer);
+        }
+
+        FunctionInfo info = queries.get("f");
+        assertThat(info.invokeCount()).isEqualTo(4);
+        assertThat(info.errorCount()).isEqualTo(2);
+        assertThat(info.lastStatus()).isEqualTo("ok"); // the function answered 500 itself: it ran fine
+        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId)
+                .containsExactly("i7", "i3", "i2", "i1");
+    }
+
+    @Test
+    void theRecordSaysHowTheInvocationWentAndWhetherItWaitedForAContainer() {
+        store.deploy("f", "// f");
+        store.clock.set(T0.plusSeconds(42));
+        invoker.answer((fn, request) -> new InvocationResult.Completed("cold", 201, Map.of(), new byte[0],
+                "printed\n", 420, true, 380));
+        invokeFunction.invoke("f", REQUEST);
+        store.clock.set(T0.plusSeconds(43));
+        invoker.answer((fn, request) -> new InvocationResult.Failed("warm", Failure.FUNCTION_ERROR, "handler_threw",
+                "boom", "stack\n", 3, 0, false, 0));
+        invokeFunction.invoke("f", REQUEST);
+
+        assertThat(queries.invocation("f", "cold")).contains(new InvocationRecord("cold", T0.plusSeconds(42), 420,
+                "ok", 201, null, true, 380, "printed\n"));
+        assertThat(queries.invocation("f", "warm")).contains(new InvocationRecord("warm", T0.plusSeconds(43), 3,
+                "error", null, "handler_threw", false, 0, "stack\n"));
+    }
+
+    @Test
+    void lastInvocationFieldsDescribeTheLatestCallAndSurviveARestart() {
+        store.deploy("f", "// f");
+        store.clock.set(T0.plusSeconds(10));
+        invoker.answer((fn, request) -> new InvocationResult.Completed("a", 200, Map.of(), new byte[0], "", 12,
+                false, 0));
+        invokeFunction.invoke("f", REQUEST);
+        store.clock.set(T0.plusSeconds(20));
+        invoker.answer((fn, request) -> new InvocationResult.Failed("b", Failure.TIMEOUT, "timeout", "too slow", "",
+                30_000, 0, false, 0));
+        invokeFunction.invoke("f", REQUEST);
+        store.clock.set(T0.plusSeconds(30)); // refused: not a call of the function
+        invoker.answer((fn, request) -> failed("c", Failure.OVERLOADED, "overloaded"));
+        invokeFunction.invoke("f", REQUEST);
+
+        FunctionInfo before = queries.get("f");
+        assertThat(before.lastInvokedAt()).isEqualTo(T0.plusSeconds(20));
+        assertThat(before.lastStatus()).isEqualTo("timeout");
+        assertThat(before.lastDurationMs()).isEqualTo(30_000);
+        assertThat(before.invokeCount()).isEqualTo(2);
+        assertThat(before.errorCount()).isEqualTo(1);
+
+        restart();
+
+        assertThat(queries.get("f")).isEqualTo(before);
+    }
+
+    @Test
+    void concurrentInvocationsLoseNoCount() throws Exception {
+        store.deploy("busy", "// busy");
+        invoker.answer((fn, request) -> {
+            String id = new String(request.body(), StandardCharsets.UTF_8);
+            int j = Integer.parseInt(id.substring(id.indexOf('-') + 1));
+            return switch (j % 10) {
+                case 0 -> failed(id, Failure.FUNCTION_ERROR, "handler_threw");
+                case 1 -> failed(id, Failure.TIMEOUT, "timeout");
+                default -> ok(id, "{}");
+            };
+        });
+        int threads = 16;
+        int perThread = 250;
+        Concurrently.run(threads, perThread, (thread, j) -> {
+            invokeFunction.invoke("busy", new InvocationRequest("POST", "/invoke/busy", "", Map.of(),
+                    utf8(thread + "-" + j)));
+            if (j % 50 == 0) {
+                store.statistics.flush();
+            }
+        });
+
+        long expectedErrors = (long) threads * perThread / 10 * 2;
+        assertThat(queries.get("busy").invokeCount()).isEqualTo(4000);
+        assertThat(queries.get("busy").errorCount()).isEqualTo(expectedErrors);
+        restart();
+        assertThat(queries.get("busy").invokeCount()).isEqualTo(4000);
+        assertThat(store.repository.find("busy")).get().satisfies(row -> {
+            assertThat(row.invokeCount()).isEqualTo(4000);
+            assertThat(row.errorCount()).isEqualTo(expectedErrors);
+        });
+    }
+
+    @Test
+    void anInvocationThatEndsAfterItsFunctionWasDeletedDoesNotCountTowardsANewDeployOfTheName() throws Exception {
+        store.deploy("f", "// v1");
+        HeldInvocation late = HeldInvocation.start(invoker, ok("late", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST));
+
+        store.catalog.remove("f");
+        store.deploy("f", "// v2");
+        late.release();
+
+        assertThat(late.result().invocationId()).isEqualTo("late");
+        assertThat(queries.recentInvocations("f")).isEmpty();
+        assertThat(queries.invocation("f", "late")).isEmpty();
+        assertThat(queries.get("f").invokeCount()).isZero();
+        assertThat(queries.get("f").lastInvokedAt()).isNull();
+        restart();
+        assertThat(queries.get("f").invokeCount()).isZero();
+    }
+
+    @Test
+    void anUnknownFunctionNeverReachesTheEngine() {
+        assertThatThrownBy(() -> invokeFunction.invoke("ghost", REQUEST))
+                .isInstanceOf(FunctionNotFoundException.class);
+        assertThat(invoker.invocations).isEmpty();
+        assertThat(invokeFunction.awaitReturned(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void aCallThatThrowsIsNoLongerInFlight() {
+        store.deploy("f", "// f");
+        invoker.answer((fn, request) -> {
+            throw new IllegalStateException("engine bug");
+        });
+
+        assertThatThrownBy(() -> invokeFunction.invoke("f", REQUEST)).hasMessage("engine bug");
+
+        assertThat(invokeFunction.awaitReturned(Duration.ZERO)).isTrue();
+        assertThat(queries.get("f").invokeCount()).isZero();
+    }
+
+    /**
+     * The shutdown order: the engine has closed and its last invocations are returning; the statistics' last flush
+     * must wait for them, or their counts are lost.
+     */
+    @Test
+    void anInvocationThatFinishesDuringShutdownIsCountedInTheRepository() throws Exception {
+        store.deploy("f", "// f");
+        HeldInvocation running = HeldInvocation.start(invoker, failed("killed", Failure.TIMEOUT, "timeout"),
+                () -> invokeFunction.invoke("f", REQUEST));
+
+        Thread shutdown = new Thread(() -> {
+            invokeFunction.awaitReturned(Duration.ofSeconds(30));
+            store.close(); // the statistics' last flush, then the repository
+        });
+        shutdown.start();
+        awaitWaiting(shutdown); // shutdown is under way, waiting for the invocation
+        running.release(); // the engine, closing, ends the invocation
+        shutdown.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(shutdown.isAlive()).isFalse();
+        assertThat(running.result().invocationId()).isEqualTo("killed");
+
+        store.open();
+        wire();
+        assertThat(store.repository.find("f")).get().satisfies(row -> {
+            assertThat(row.invokeCount()).isEqualTo(1);
+            assertThat(row.errorCount()).isEqualTo(1);
+            assertThat(row.lastStatus()).isEqualTo("timeout");
+        });
+    }
+
+    private static void awaitWaiting(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (thread.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() > deadline || !thread.isAlive()) {
+                throw new AssertionError("the thread did not start waiting: " + thread.getState());
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
