@@ -110,7 +110,7 @@ public final class GlambdarServer implements AutoCloseable {
         // Use cases
         invokeFunction = new InvokeFunction(catalog, engine, clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine), invokeFunction,
-                new DeleteFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog));
+                new DeleteFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog, engine));
 
         // HTTP
         Path uploads = dir.resolve("uploads");

@@ -65,6 +65,13 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return pool.containersOf(functionName);
     }
 
+    @Override
+    public ContainerCounts containers(String functionName) {
+        Map<ContainerState, Integer> byState = pool.containersOf(functionName);
+        return new ContainerCounts(byState.get(ContainerState.STARTING), byState.get(ContainerState.IDLE),
+                byState.get(ContainerState.BUSY), byState.get(ContainerState.REMOVING));
+    }
+
     /**
      * Refuses new invocations and waits up to {@code grace} for running ones to finish. Returns whether they all did.
      */

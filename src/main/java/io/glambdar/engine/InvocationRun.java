@@ -64,7 +64,11 @@ final class InvocationRun {
         } catch (Rejected e) {
             return rejected(e);
         } catch (StartFailed e) {
-            return startFailed(e);
+            try {
+                return startFailed(e);
+            } finally {
+                e.cleanUp();
+            }
         } catch (RejectedExecutionException e) { // a timer refused: the engine is shutting down
             return failed(Failure.UNAVAILABLE, "shutting_down", "the server is shutting down; retry once it is back",
                     "", 1);

@@ -19,4 +19,7 @@ public interface Invoker {
      * containers are removed, running invocations finish. Completes once no container of it runs code any more.
      */
     CompletableFuture<Void> retire(DeployedFunction fn);
+
+    /** The containers of the function called {@code functionName} right now, all its deployments together. */
+    ContainerCounts containers(String functionName);
 }

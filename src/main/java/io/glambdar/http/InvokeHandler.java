@@ -34,11 +34,11 @@ final class InvokeHandler {
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), ctx.path(),
                 ctx.queryString() == null ? "" : ctx.queryString(), headers(ctx.req()), body);
         InvocationResult result = invokeFunction.invoke(name, request);
-        ctx.header(INVOCATION_ID_HEADER, result.invocationId());
         switch (result) {
             case InvocationResult.Completed ok -> respond(ctx, ok);
             case InvocationResult.Failed failed -> fail(ctx, name, failed);
         }
+        ctx.res().setHeader(INVOCATION_ID_HEADER, result.invocationId()); // last: the server's own, never the function's
     }
 
     static Map<String, List<String>> headers(HttpServletRequest request) {
@@ -82,7 +82,10 @@ final class InvokeHandler {
         body.put("error", failed.failure() == InvocationResult.Failure.GONE ? gone(name) : failed.message());
         body.put("code", failed.code());
         body.put("invocationId", failed.invocationId());
-        body.put("logs", "/logs/" + name + "/" + failed.invocationId());
+        if (failed.failure() == InvocationResult.Failure.FUNCTION_ERROR
+                || failed.failure() == InvocationResult.Failure.TIMEOUT) { // it ran: what it printed is kept
+            body.put("logs", "/logs/" + name + "/" + failed.invocationId());
+        }
         ctx.status(status).json(body);
     }
 

@@ -34,6 +34,6 @@ public final class DeployFunction {
         } catch (RuntimeException e) { // warming is an optimisation: the function is deployed either way
             log.warn("Could not warm up {}: {}", deployed.name(), e.toString());
         }
-        return FunctionInfo.of(deployed);
+        return FunctionInfo.of(deployed, invoker.containers(deployed.name()));
     }
 }

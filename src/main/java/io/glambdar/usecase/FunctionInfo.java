@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.ContainerCounts;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.Deployment;
 import io.glambdar.store.StoredFunction;
@@ -14,16 +15,18 @@ import java.util.List;
  * @param lastStatus     how the last invocation ended: {@code ok}, {@code error} or {@code timeout}
  * @param deploymentId   changes with every deploy of the name
  * @param codeSizeBytes  bytes of code on disk (uncompressed)
+ * @param containers     its containers right now, by state
  */
 public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt, long invokeCount,
                            long errorCount, String lastStatus, Long lastDurationMs, String deploymentId,
-                           long codeSizeBytes, int fileCount, Settings settings) {
+                           long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers) {
 
     /** The settings, with environment variable names only: their values may be secrets. */
-    public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse) {
+    public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse,
+                           Integer concurrency) {
     }
 
-    static FunctionInfo of(StoredFunction function) {
+    static FunctionInfo of(StoredFunction function, ContainerCounts containers) {
         Deployment deployment = function.deployment();
         FunctionSettings settings = deployment.settings();
         InvocationCounters counters = function.counters();
@@ -32,6 +35,7 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
                 counters.invocations(), counters.errors(), last == null ? null : last.status(),
                 last == null ? null : last.durationMs(), deployment.deploymentId(), deployment.codeSizeBytes(),
                 deployment.fileCount(), new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(),
-                settings.cpus(), settings.env().keySet().stream().sorted().toList(), settings.reuse()));
+                settings.cpus(), settings.env().keySet().stream().sorted().toList(), settings.reuse(),
+                settings.concurrency()), containers);
     }
 }

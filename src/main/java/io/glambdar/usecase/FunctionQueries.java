@@ -1,6 +1,8 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.Invoker;
 import io.glambdar.store.FunctionCatalog;
+import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
 
@@ -11,19 +13,25 @@ import java.util.Optional;
 public final class FunctionQueries {
 
     private final FunctionCatalog catalog;
+    private final Invoker invoker;
 
-    public FunctionQueries(FunctionCatalog catalog) {
+    public FunctionQueries(FunctionCatalog catalog, Invoker invoker) {
         this.catalog = catalog;
+        this.invoker = invoker;
     }
 
     /** Every deployed function, by name. */
     public List<FunctionInfo> list() {
-        return catalog.all().stream().map(FunctionInfo::of).toList();
+        return catalog.all().stream().map(this::info).toList();
     }
 
     /** @throws FunctionNotFoundException when no function of that name is deployed */
     public FunctionInfo get(String name) {
-        return FunctionInfo.of(catalog.find(name));
+        return info(catalog.find(name));
+    }
+
+    private FunctionInfo info(StoredFunction function) {
+        return FunctionInfo.of(function, invoker.containers(function.deployment().name()));
     }
 
     /** The function's last invocations, newest first. */

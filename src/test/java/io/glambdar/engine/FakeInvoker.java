@@ -41,6 +41,14 @@ public final class FakeInvoker implements Invoker {
         return answer.apply(fn, request);
     }
 
+    /** What {@link #containers} reports, by function name (none unless a test says otherwise). */
+    public final Map<String, ContainerCounts> containers = new ConcurrentHashMap<>();
+
+    @Override
+    public ContainerCounts containers(String functionName) {
+        return containers.getOrDefault(functionName, ContainerCounts.NONE);
+    }
+
     @Override
     public void warm(DeployedFunction fn) {
         warmed.add(fn);

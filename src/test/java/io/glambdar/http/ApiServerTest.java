@@ -70,7 +70,7 @@ class ApiServerTest {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
                 new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog));
+                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog, invoker));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));

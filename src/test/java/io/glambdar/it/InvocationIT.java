@@ -164,6 +164,70 @@ class InvocationIT {
                 .collect(Collectors.toSet());
     }
 
+    /** Review defect d: a container that exits before its worker connects used to hold its slot until the timeout. */
+    @Test
+    void aContainerThatExitsBeforeItsWorkerConnectsFailsAtOnceNotAtTheTimeout() {
+        glambdar.deployOk("badoptions", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"timeout\": 60, \"env\": {\"NODE_OPTIONS\": \"--require /nope.js\"}}")));
+        long start = System.nanoTime();
+        ApiClient.Response response = glambdar.invoke("badoptions", "{}");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.json().get("code").asText()).isEqualTo("process_exited");
+        assertThat(response.json().get("error").asText()).contains("before its worker connected");
+        assertThat(took).as("long before its 60 s timeout").isLessThan(Duration.ofSeconds(30));
+        JsonNode record = glambdar.get("/logs/badoptions/" + response.json().get("invocationId").asText()).json();
+        assertThat(record.get("logs").asText()).contains("/nope.js");
+        Eventually.holds("nothing of it is left running", Duration.ofSeconds(30),
+                () -> glambdar.get("/info/badoptions").json().get("containers").get("busy").asInt() == 0);
+    }
+
+    /**
+     * Review defect c: the function runs in the worker's process and can write raw bytes to its socket. A frame
+     * header announcing 30 MiB followed by a stall must cost the server only what arrived, and end at the deadline.
+     */
+    @Test
+    void aFunctionThatWritesAHugeFrameHeaderAndStallsIsCutOffAtItsDeadline() {
+        glambdar.deployOk("forger", Zips.of(Map.of("index.js", """
+                const fs = require('fs');
+                exports.handler = async () => {
+                  const header = Buffer.alloc(4);
+                  header.writeUInt32BE(30 * 1024 * 1024);
+                  for (const fd of fs.readdirSync('/proc/self/fd')) {
+                    try {
+                      if (fs.readlinkSync('/proc/self/fd/' + fd).startsWith('socket:')) {
+                        fs.writeSync(Number(fd), Buffer.concat([header, Buffer.from('{"type":"res')]));
+                      }
+                    } catch (e) { /* not ours to care */ }
+                  }
+                  await new Promise(() => {});
+                };
+                """, "glambdar.json", "{\"timeout\": 2}")));
+        long start = System.nanoTime();
+        ApiClient.Response response = glambdar.invoke("forger", "{}");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(response.status()).isEqualTo(504);
+        assertThat(response.json().get("code").asText()).isEqualTo("timeout");
+        assertThat(took).isLessThan(Duration.ofSeconds(2 + 8));
+    }
+
+    /** Review defect f: the server sets its own invocation id; a function cannot overwrite it. */
+    @Test
+    void aFunctionCannotSetTheServersOwnHeaders() {
+        glambdar.deployOk("impostor", Zips.of("""
+                exports.handler = async () => ({
+                  headers: { 'X-Glambdar-Invocation-Id': 'forged', 'x-glambdar-version': '999', 'x-fine': 'yes' },
+                  body: 'hello'
+                });
+                """));
+        ApiClient.Response response = glambdar.invoke("impostor", "{}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.headers().allValues("X-Glambdar-Invocation-Id")).singleElement()
+                .isNotEqualTo("forged");
+        assertThat(response.header("x-glambdar-version")).isNotEqualTo("999");
+        assertThat(response.header("x-fine")).isEqualTo("yes");
+    }
+
     @Test
     void oneMebibyteBodyGoesThroughIntact() {
         glambdar.deployOk("bigecho", Zips.of("""
@@ -216,8 +280,8 @@ class InvocationIT {
                 }});
                 """));
         JsonNode seen = glambdar.invoke("sandboxed", "").json();
-        assertThat(seen.get("uid").asInt()).isNotZero();
-        assertThat(seen.get("gid").asInt()).isNotZero();
+        assertThat(seen.get("uid").asInt()).as("a dedicated uid, not a host user's").isEqualTo(65532);
+        assertThat(seen.get("gid").asInt()).isEqualTo(65532);
         assertThat(seen.get("writeCode").asText()).isIn("EROFS", "EACCES");
         assertThat(seen.get("writeRoot").asText()).isIn("EROFS", "EACCES");
         assertThat(seen.get("writeTmp").asText()).isEqualTo("ok");

@@ -54,6 +54,39 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * Review defect d: Docker create had no time limit, so a wedged daemon hung invocations that held capacity. Now
+     * the invocation gets a clear 503 within its timeout, and once the daemon answers again nothing is left behind.
+     */
+    @Test
+    void aWedgedDockerDaemonGivesA503WithinTheTimeoutAndNothingIsLeftOnceItAnswers() throws IOException {
+        Path socket = Files.createTempFile(Path.of("/tmp"), "glproxy-", ".sock");
+        try (StallingDockerProxy docker = new StallingDockerProxy(socket);
+             Harness glambdar = Harness.start(c -> c.withDockerHost(docker.dockerHost())
+                     .withEngine(c.engine().withIdleTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))))) {
+            docker.stallCreates();
+            glambdar.deployOk("patient", Zips.of(Map.of("index.js", Zips.HELLO, "glambdar.json",
+                    "{\"timeout\": 3}")));
+            long start = System.nanoTime();
+            ApiClient.Response stuck = glambdar.invoke("patient", "{\"name\":\"x\"}");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(stuck.status()).as(stuck.body()).isEqualTo(503);
+            assertThat(stuck.json().get("code").asText()).isEqualTo("start_timeout");
+            assertThat(stuck.json().get("error").asText()).contains("Docker");
+            assertThat(took).as("within the 3 s timeout, give or take").isLessThan(Duration.ofSeconds(3 + 5));
+            assertThat(docker.heldCreates()).isPositive();
+
+            docker.resume();
+            assertThat(glambdar.invoke("patient", "{\"name\":\"again\"}").body())
+                    .isEqualTo("{\"message\":\"Hello again!\"}");
+            Eventually.holds("every container is accounted for, then idles away", Duration.ofSeconds(60), () ->
+                    glambdar.containers().isEmpty()
+                            && glambdar.get("/health").json().get("load").get("containers").asInt() == 0);
+        } finally {
+            Files.deleteIfExists(socket);
+        }
+    }
+
     @Test
     void startRemovesContainersAndSocketsLeftByAnEarlierRun() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");

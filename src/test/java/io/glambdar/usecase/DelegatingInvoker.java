@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.ContainerCounts;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
@@ -29,5 +30,10 @@ class DelegatingInvoker implements Invoker {
     @Override
     public CompletableFuture<Void> retire(DeployedFunction fn) {
         return delegate.retire(fn);
+    }
+
+    @Override
+    public ContainerCounts containers(String functionName) {
+        return delegate.containers(functionName);
     }
 }

@@ -49,7 +49,7 @@ class DeployFunctionTest {
         assertThat(info.lastInvokedAt()).isNull();
         assertThat(info.invokeCount()).isZero();
         assertThat(info.settings()).isEqualTo(new FunctionInfo.Settings(5.0, 128, 0.5, List.of("A", "B"),
-                null));
+                null, null));
         assertThat(invoker.warmed).singleElement().satisfies(fn -> {
             assertThat(fn.name()).isEqualTo("hello");
             assertThat(fn.deploymentId()).isEqualTo(info.deploymentId());
@@ -72,7 +72,7 @@ class DeployFunctionTest {
         FunctionInfo info = new DeployFunction(store.catalog, failingWarmUp)
                 .deploy("hello.zip", store.upload(Zips.of("//")));
 
-        assertThat(new FunctionQueries(store.catalog).get("hello")).isEqualTo(info);
+        assertThat(new FunctionQueries(store.catalog, invoker).get("hello")).isEqualTo(info);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.ContainerCounts;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.it.Zips;
@@ -26,13 +27,14 @@ class FunctionQueriesTest {
     @TempDir
     Path dir;
 
+    private final FakeInvoker invoker = new FakeInvoker();
     private TestStore store;
     private FunctionQueries queries;
 
     @BeforeEach
     void open() {
         store = new TestStore(dir);
-        queries = new FunctionQueries(store.catalog);
+        queries = new FunctionQueries(store.catalog, invoker);
     }
 
     @AfterEach
@@ -44,6 +46,7 @@ class FunctionQueriesTest {
     void infoShowsEveryFunctionByNameWithItsMetadata() {
         assertThat(queries.list()).isEmpty();
         store.deploy("beta", "// beta");
+        invoker.containers.put("alpha", new ContainerCounts(1, 2, 3, 4));
         StoredFunction alpha = store.catalog.deploy("alpha.zip", store.upload(Zips.of(Map.of("index.js", "// a",
                 "glambdar.json", "{\"memory\": 256, \"cpus\": 1, \"env\": {\"SECRET\": \"x\"}, \"reuse\": true}"))));
 
@@ -52,13 +55,13 @@ class FunctionQueriesTest {
         assertThat(queries.list().getFirst()).isEqualTo(info);
         assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null,
                 alpha.deployment().deploymentId(), alpha.deployment().codeSizeBytes(), 2,
-                new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true)));
+                new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null),
+                new ContainerCounts(1, 2, 3, 4)));
     }
 
     @Test
     void theLogsOfTheLastInvocationsAreReadBackByFunction() {
         store.deploy("f", "// f");
-        FakeInvoker invoker = new FakeInvoker();
         InvokeFunction invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
         InvocationRequest request = new InvocationRequest("POST", "/invoke/f", "", Map.of(), new byte[0]);
         for (int i = 0; i < 60; i++) {

@@ -50,7 +50,7 @@ class InvokeFunctionTest {
 
     private void wire() {
         invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
-        queries = new FunctionQueries(store.catalog);
+        queries = new FunctionQueries(store.catalog, invoker);
     }
 
     @AfterEach

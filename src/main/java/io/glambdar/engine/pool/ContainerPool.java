@@ -667,14 +667,16 @@ public final class ContainerPool implements AutoCloseable {
                 if (claimant != null) {
                     container.unclaim(claimant); // told below why, not by remove()
                 }
-                remove(container, after);
+                Runnable destroy = takeOut(container);
                 if (claimant == null) {
+                    after.add(destroy);
                     pool.startFailing(true);
                     log.warn("A warm container of {} did not start: {}", pool.name(), cause.getMessage());
                 } else {
+                    // Its claimant reads what it printed and how it ended first, then lets it be destroyed.
                     claimant.waitedForStart(clock.nanoTime() - claimant.startWaitBeganNanos);
                     CompletableFuture<FunctionContainer> waiting = claimant.start;
-                    StartFailed failure = new StartFailed(sandbox, cause);
+                    StartFailed failure = new StartFailed(sandbox, cause, destroy);
                     after.add(() -> waiting.completeExceptionally(failure));
                 }
             }
@@ -714,18 +716,26 @@ public final class ContainerPool implements AutoCloseable {
         if (!container.active()) {
             return;
         }
-        Invocation waiting = container.remove();
-        if (waiting != null) {
+        Invocation waiting = container.claimant();
+        if (container.state() == ContainerState.STARTING && waiting != null) {
+            container.unclaim(waiting);
             CompletableFuture<FunctionContainer> start = waiting.start;
             StartFailed failure = new StartFailed(container.sandbox(),
-                    new IOException("its container was removed while starting (the server is shutting down)"));
+                    new IOException("its container was removed while starting (the server is shutting down)"), null);
             after.add(() -> start.completeExceptionally(failure));
         }
-        Sandbox sandbox = container.sandbox();
-        if (sandbox != null) {
-            after.add(() -> destroy(container, sandbox));
-        } // else: still being launched; boot() destroys the sandbox as soon as it has one
+        after.add(takeOut(container));
+    }
+
+    /**
+     * Moves an active container to REMOVING and returns what destroys its sandbox, to run after unlocking. A
+     * container still being launched has no sandbox yet: boot() destroys it as soon as it has one.
+     */
+    private Runnable takeOut(FunctionContainer container) {
+        container.remove();
         changed.signalAll();
+        Sandbox sandbox = container.sandbox();
+        return sandbox == null ? () -> { } : () -> destroy(container, sandbox);
     }
 
     private void destroy(FunctionContainer container, Sandbox sandbox) {

@@ -169,15 +169,13 @@ public final class FunctionContainer {
         idleSinceNanos = nowNanos;
     }
 
-    /** On its way out. Returns the claimant it was starting for, if any (it must be told), else null. */
-    Invocation remove() {
-        if (state == ContainerState.REMOVING || state == ContainerState.GONE) {
-            return null;
+    /** On its way out; no invocation may wait for it to start any more (the pool told any that did). */
+    void remove() {
+        if (state == ContainerState.STARTING && claimant != null) {
+            throw new IllegalStateException(this + " is removed while an invocation waits for it to start");
         }
-        Invocation waiting = state == ContainerState.STARTING ? claimant : null;
         moveTo(ContainerState.REMOVING);
         claimant = null;
-        return waiting;
     }
 
     /** Removed for good. */

@@ -11,17 +11,21 @@ public final class StartFailed extends Exception {
 
     private final transient Sandbox sandbox;
     private final boolean deadlinePassed;
+    private final transient Runnable cleanUp;
 
-    StartFailed(Sandbox sandbox, Throwable cause) {
+    /** @param cleanUp destroys the sandbox once the failure has been explained (null: nothing to do) */
+    StartFailed(Sandbox sandbox, Throwable cause, Runnable cleanUp) {
         super(cause.getMessage(), cause, false, false);
         this.sandbox = sandbox;
         this.deadlinePassed = false;
+        this.cleanUp = cleanUp;
     }
 
     private StartFailed(Sandbox sandbox) {
         super("the invocation's deadline passed while its container was starting", null, false, false);
         this.sandbox = sandbox;
         this.deadlinePassed = true;
+        this.cleanUp = null;
     }
 
     static StartFailed deadlinePassed(Sandbox sandbox) {
@@ -31,6 +35,13 @@ public final class StartFailed extends Exception {
     /** The sandbox that failed, or null when it was never launched. */
     public Sandbox sandbox() {
         return sandbox;
+    }
+
+    /** Lets the failed sandbox go, once its exit status and output have been read. Call exactly once. */
+    public void cleanUp() {
+        if (cleanUp != null) {
+            cleanUp.run();
+        }
     }
 
     /** The invocation stopped waiting at its deadline (the start itself may still succeed, for someone else). */

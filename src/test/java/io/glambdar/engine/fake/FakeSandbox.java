@@ -148,13 +148,14 @@ public final class FakeSandbox implements Sandbox {
         return removed;
     }
 
+    /** Like Docker's: once the container is destroyed, how it ended and what it printed are gone with it. */
     @Override
     public SandboxExit exit(Duration wait) {
-        return exit;
+        return destroyed ? SandboxExit.UNKNOWN : exit;
     }
 
     @Override
     public String logs(Instant since, int maxBytes, Duration wait) {
-        return printed;
+        return destroyed ? "" : printed;
     }
 }
