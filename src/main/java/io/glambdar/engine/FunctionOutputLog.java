@@ -17,26 +17,43 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FunctionOutputLog implements AutoCloseable {
 
     private static final Logger functionOutput = LoggerFactory.getLogger("io.glambdar.function");
-    private static final int QUEUE_CAPACITY = 1024;
+    static final int QUEUE_CAPACITY = 1024;
 
-    private record Entry(String function, String invocationId, String logs, String failure) {
+    /** One invocation's output, and why it failed if it did. */
+    record Entry(String function, String invocationId, String logs, String failure) {
+    }
+
+    /** Where entries end up: the server log, or a test's. */
+    interface Sink {
+        void write(Entry entry);
+
+        void dropped(long entries);
     }
 
     /** Tells the writer everything before it has been written. */
     private static final Entry END = new Entry("", "", "", null);
 
-    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Entry> queue;
     private final AtomicLong dropped = new AtomicLong();
+    private final Sink sink;
+    private final boolean enabled;
     private final Thread writer;
     private volatile boolean closed;
 
     FunctionOutputLog() {
-        writer = Thread.ofPlatform().daemon().name("function-output").start(this::write);
+        this(new ServerLog(), QUEUE_CAPACITY, functionOutput.isInfoEnabled());
+    }
+
+    FunctionOutputLog(Sink sink, int capacity, boolean enabled) {
+        this.sink = sink;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.enabled = enabled;
+        this.writer = Thread.ofPlatform().daemon().name("function-output").start(this::write);
     }
 
     /** Queues what one invocation printed (and why it failed, if it did); never blocks. */
     void submit(String function, InvocationResult result) {
-        if (!functionOutput.isInfoEnabled() || closed) {
+        if (!enabled || closed) {
             return;
         }
         String failure = result instanceof InvocationResult.Failed failed
@@ -54,21 +71,12 @@ final class FunctionOutputLog implements AutoCloseable {
             for (Entry entry = queue.take(); entry != END; entry = queue.take()) {
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
-                    functionOutput.warn("{} invocations' output was left out of this log: functions printed faster"
-                            + " than it could be written (GET /logs/<name>/<id> still has it)", lost);
+                    sink.dropped(lost);
                 }
-                writeOut(entry);
+                sink.write(entry);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void writeOut(Entry entry) {
-        entry.logs().lines().forEach(line ->
-                functionOutput.info("{} {} | {}", entry.function(), entry.invocationId(), line));
-        if (entry.failure() != null) {
-            functionOutput.info("{} {} {}", entry.function(), entry.invocationId(), entry.failure());
         }
     }
 
@@ -77,13 +85,30 @@ final class FunctionOutputLog implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            if (!queue.offer(END, 1, TimeUnit.SECONDS)) {
-                writer.interrupt();
+            if (queue.offer(END, 1, TimeUnit.SECONDS)) {
+                writer.join(1000);
             }
-            writer.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         writer.interrupt();
+    }
+
+    /** One log line per line printed, tagged with the function and the invocation. */
+    private static final class ServerLog implements Sink {
+        @Override
+        public void write(Entry entry) {
+            entry.logs().lines().forEach(line ->
+                    functionOutput.info("{} {} | {}", entry.function(), entry.invocationId(), line));
+            if (entry.failure() != null) {
+                functionOutput.info("{} {} {}", entry.function(), entry.invocationId(), entry.failure());
+            }
+        }
+
+        @Override
+        public void dropped(long entries) {
+            functionOutput.warn("{} invocations' output was left out of this log: functions printed faster than it"
+                    + " could be written (GET /logs/<name>/<id> still has it)", entries);
+        }
     }
 }

@@ -126,6 +126,10 @@ public final class FunctionContainer {
 
     /** Its worker connected and said hello: it serves its claimant at once, or waits warm. */
     void started(WorkerChannel connected, WorkerHello greeting, long nowNanos) {
+        lock.check();
+        if (state != ContainerState.STARTING) {
+            throw new IllegalStateException(this + " was already started (it is " + state + ")");
+        }
         synchronized (this) {
             channel = connected;
             hello = greeting;
@@ -164,6 +168,10 @@ public final class FunctionContainer {
 
     /** Its invocation is over and it may serve again. */
     void idle(long nowNanos) {
+        lock.check();
+        if (state != ContainerState.BUSY) {
+            throw new IllegalStateException(this + " cannot move from " + state + " to IDLE: it serves nobody");
+        }
         moveTo(ContainerState.IDLE);
         claimant = null;
         idleSinceNanos = nowNanos;
