@@ -1,30 +1,20 @@
 package io.glambdar.bench;
 
-import io.glambdar.app.GlambdarServer;
+import com.github.dockerjava.api.DockerClient;
 import io.glambdar.app.ServerConfig;
-import io.glambdar.engine.EngineSettings;
 import io.glambdar.sandbox.DockerConnection;
 import io.glambdar.sandbox.ImageProvisioner;
 import io.glambdar.util.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * {@code glambdar bench}: measures, in one run on this machine, raw Docker (the baseline) and Glambdar's three ways of
@@ -43,6 +33,9 @@ public final class BenchCommand implements Callable<Integer> {
     static final String REQUEST = "{\"name\":\"Glambdar\"}";
     static final String EXPECTED = "{\"message\":\"Hello Glambdar!\"}";
     static final int[] CONCURRENCY = {1, 8, 32};
+    /** The throughput run through which the server's resident memory is sampled: the heaviest. */
+    static final int MEMORY_CONCURRENCY = CONCURRENCY[CONCURRENCY.length - 1];
+    private static final int WARM_CONTAINERS_MEASURED = 3;
 
     @Option(names = "--out", description = "Folder for report.md and the charts (default ${DEFAULT-VALUE}).",
             defaultValue = "docs/benchmark")
@@ -83,9 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
                 report.rawThroughput(raw.cliThroughput(concurrency, seconds));
             }
 
-            measure(work, "cold", report, engine -> engine.withPooling(false));
-            measure(work, "warm", report, engine -> engine);
-            measure(work, "reuse", report, engine -> engine.withReuseByDefault(true));
+            measure(work, "cold", report, docker.client(), "--no-pool");
+            measure(work, "warm", report, docker.client());
+            measure(work, "reuse", report, docker.client(), "--reuse");
 
             Files.createDirectories(out);
             report.write(out);
@@ -97,65 +90,101 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** One Glambdar configuration: its own server and base directory, the hello function, latency and throughput. */
-    private void measure(Path work, String mode, Report report, UnaryOperator<EngineSettings> engine)
+    /**
+     * One Glambdar configuration: its own server (a child process, started with {@code options}) and base directory,
+     * the hello function, latency, throughput and the server's memory.
+     */
+    private void measure(Path work, String mode, Report report, DockerClient docker, String... options)
             throws Exception {
-        Path dir = work.resolve(mode);
-        ServerConfig config = ServerConfig.defaults(dir).withPort(0);
-        config = config.withEngine(engine.apply(config.engine()));
-        try (GlambdarServer server = GlambdarServer.start(config)) {
-            warmUpJit(server.port());
-            deploy(server.port(), "hello", null);
+        String label = switch (mode) {
+            case "cold" -> "cold invocation (pool off)";
+            case "warm" -> "warm single-use (" + fmt(warmRate) + " req/s)";
+            default -> "reuse";
+        };
+        String throughputLabel = mode.equals("warm") ? "warm single-use" : label; // closed loop, not paced
+        progress(label + ": starting its server, glambdar serve" + (options.length == 0 ? "" : " "
+                + String.join(" ", options)));
+        try (ServerProcess server = ServerProcess.start(work.resolve(mode), work.resolve(mode + "-server.log"),
+                List.of(options))) {
+            ServerApi api = server.api();
+            warmUpJit(api);
+            api.deploy("hello", HELLO, null);
             if (!mode.equals("reuse")) { // the container path (Engine API calls, sockets) needs its own warm-up
                 progress("warming up the container path: " + BenchCommand.fmt(seconds) + " s at concurrency 8");
-                LoadRunner.forDuration("warm-up", 8, seconds, () -> call(new HttpConnection("127.0.0.1",
-                        server.port())));
-                awaitSettled(server);
+                LoadRunner.forDuration("warm-up", 8, seconds, () -> call(api.connection()));
             }
-            String label = switch (mode) {
-                case "cold" -> "cold invocation (pool off)";
-                case "warm" -> "warm single-use (" + fmt(warmRate) + " req/s)";
-                default -> "reuse";
-            };
-            try (HttpConnection http = new HttpConnection("127.0.0.1", server.port())) {
-                List<Double> millis = new ArrayList<>();
-                switch (mode) {
-                    case "cold" -> {
-                        progress(label + ": " + samples + " samples");
-                        for (int i = 0; i < samples; i++) {
-                            awaitNoContainers(server); // each cold start on an idle engine, like the baseline's
-                            millis.add(timedCall(http));
-                        }
-                    }
-                    case "warm" -> {
-                        int count = Math.max(samples, (int) (warmRate * 20));
-                        progress(label + ": " + count + " samples at " + fmt(warmRate) + " req/s");
-                        long interval = (long) (1e9 / warmRate);
-                        paced(http, 10, interval); // the pool sizes itself to the rate; the JIT warms up
-                        long next = System.nanoTime();
-                        for (int i = 0; i < count; i++) {
-                            sleepUntil(next);
-                            next += interval;
-                            millis.add(timedCall(http));
-                        }
-                    }
-                    default -> {
-                        progress(label + ": 2000 samples");
-                        for (int i = 0; i < 2000; i++) {
-                            millis.add(timedCall(http));
-                        }
+            api.awaitQuiet();
+            ProcessMemory idle = server.memory();
+            report.latency(latency(mode, label, api));
+            if (mode.equals("warm")) { // the pool now holds warm containers sized to the paced rate
+                progress("measuring an idle warm container's memory");
+                api.awaitQuiet();
+                report.memory().warmContainers(ContainerMemory.ofFunction(docker, "hello", server.dir().toString(),
+                        WARM_CONTAINERS_MEASURED));
+            }
+            report.memory().server(throughput(mode, throughputLabel, report, server, idle));
+        }
+    }
+
+    /** The sequential latency run of {@code mode}. */
+    private Latencies latency(String mode, String label, ServerApi api) throws Exception {
+        List<Double> millis = new ArrayList<>();
+        try (HttpConnection http = api.connection()) {
+            switch (mode) {
+                case "cold" -> {
+                    progress(label + ": " + samples + " samples");
+                    for (int i = 0; i < samples; i++) {
+                        api.awaitNoContainers(); // each cold start on an idle engine, like the baseline's
+                        millis.add(timedCall(http));
                     }
                 }
-                report.latency(Latencies.of(label, millis));
-            }
-            for (int concurrency : CONCURRENCY) {
-                progress(label + ": throughput at concurrency " + concurrency);
-                String throughputLabel = mode.equals("warm") ? "warm single-use" : label; // closed loop, not paced
-                report.throughput(mode, LoadRunner.forDuration(throughputLabel, concurrency, seconds,
-                        () -> call(new HttpConnection("127.0.0.1", server.port()))));
-                awaitSettled(server);
+                case "warm" -> {
+                    int count = Math.max(samples, (int) (warmRate * 20));
+                    progress(label + ": " + count + " samples at " + fmt(warmRate) + " req/s");
+                    long interval = (long) (1e9 / warmRate);
+                    paced(http, 10, interval); // the pool sizes itself to the rate; the JIT warms up
+                    long next = System.nanoTime();
+                    for (int i = 0; i < count; i++) {
+                        sleepUntil(next);
+                        next += interval;
+                        millis.add(timedCall(http));
+                    }
+                }
+                default -> {
+                    progress(label + ": 2000 samples");
+                    for (int i = 0; i < 2000; i++) {
+                        millis.add(timedCall(http));
+                    }
+                }
             }
         }
+        return Latencies.of(label, millis);
+    }
+
+    /**
+     * The throughput runs of {@code mode}, with the server's resident memory sampled through the one at
+     * {@link #MEMORY_CONCURRENCY}; returns that with the {@code idle} figure read before the latency run.
+     */
+    private MemorySection.ServerMemory throughput(String mode, String label, Report report, ServerProcess server,
+                                                  ProcessMemory idle) throws Exception {
+        ServerApi api = server.api();
+        RssSamples underLoad = null;
+        ProcessMemory afterLoad = null;
+        for (int concurrency : CONCURRENCY) {
+            progress(label + ": throughput at concurrency " + concurrency);
+            LoadRunner.CallFactory callers = () -> call(api.connection());
+            if (concurrency == MEMORY_CONCURRENCY) {
+                try (RssSampler sampler = RssSampler.start(server.pid())) {
+                    report.throughput(mode, LoadRunner.forDuration(label, concurrency, seconds, callers));
+                    underLoad = sampler.stop();
+                }
+                afterLoad = server.memory();
+            } else {
+                report.throughput(mode, LoadRunner.forDuration(label, concurrency, seconds, callers));
+            }
+            api.awaitSettled();
+        }
+        return new MemorySection.ServerMemory(label, idle, underLoad, afterLoad);
     }
 
     private static LoadRunner.Call call(HttpConnection http) {
@@ -195,35 +224,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void awaitNoContainers(GlambdarServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (server.liveContainers() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-    }
-
-    /** Lets removals from the previous run finish so runs don't pay for each other's churn. */
-    private static void awaitSettled(GlambdarServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        int previous = -1;
-        while (System.nanoTime() < deadline) {
-            int live = server.liveContainers();
-            if (live == previous && live <= 8) {
-                return;
-            }
-            previous = live;
-            Thread.sleep(500);
-        }
-    }
-
     /**
      * A server that has been up a while has its request path compiled; a fresh JVM interprets it. Figures are "after
      * warm-up": run the shared path (HTTP, store, engine, IPC) a few thousand times on a reuse-mode function first.
      */
-    private static void warmUpJit(int port) throws IOException, InterruptedException {
+    private static void warmUpJit(ServerApi api) throws IOException, InterruptedException {
         progress("warming up the JIT: 3000 calls to a reuse-mode function");
-        deploy(port, "jitwarmup", "{\"reuse\": true}");
-        try (HttpConnection http = new HttpConnection("127.0.0.1", port)) {
+        api.deploy("jitwarmup", HELLO, "{\"reuse\": true}");
+        try (HttpConnection http = api.connection()) {
             for (int i = 0; i < 3000; i++) {
                 HttpConnection.Reply reply = http.post("/invoke/jitwarmup", REQUEST);
                 if (reply.status() != 200) {
@@ -231,39 +239,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/del/jitwarmup"))
-                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        api.delete("jitwarmup");
     }
 
-    private static void deploy(int port, String name, String settings) throws IOException, InterruptedException {
-        ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(zip)) {
-            out.putNextEntry(new ZipEntry("index.js"));
-            out.write(HELLO.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-            if (settings != null) {
-                out.putNextEntry(new ZipEntry("glambdar.json"));
-                out.write(settings.getBytes(StandardCharsets.UTF_8));
-                out.closeEntry();
-            }
-        }
-        String boundary = "glambdar-bench";
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name + ".zip\""
-                + "\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(zip.toByteArray());
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/deploy"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 201) {
-            throw new IOException("deploying " + name + " failed: " + response.body());
-        }
-    }
-
-    private static void progress(String message) {
+    static void progress(String message) {
         System.err.println("[bench] " + message);
     }
 

@@ -13,11 +13,7 @@ record Latencies(String label, double[] millis) {
 
     /** Nearest-rank percentile, {@code p} in [0, 100]. */
     double percentile(double p) {
-        if (millis.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * millis.length);
-        return millis[Math.max(0, Math.min(millis.length - 1, rank - 1))];
+        return Percentiles.nearestRank(millis, p);
     }
 
     double p50() {

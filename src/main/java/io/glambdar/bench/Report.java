@@ -30,6 +30,7 @@ final class Report {
     private final List<Latencies> latencies = new ArrayList<>();
     private final Map<Integer, Throughput> raw = new LinkedHashMap<>();
     private final Map<String, Map<Integer, Throughput>> modes = new LinkedHashMap<>();
+    private final MemorySection memory = new MemorySection();
 
     Report(String engine, String image, double seconds) {
         this.engine = engine;
@@ -52,6 +53,10 @@ final class Report {
 
     void throughput(String mode, Throughput throughput) {
         modes.computeIfAbsent(mode, m -> new LinkedHashMap<>()).put(throughput.concurrency(), throughput);
+    }
+
+    MemorySection memory() {
+        return memory;
     }
 
     private Latencies latencyOf(String prefix) {
@@ -100,6 +105,8 @@ final class Report {
             }
             md.append('\n');
         });
+
+        memory.appendTo(md);
 
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Latencies warm = latencyOf("warm");
