@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 
 /**
  * A listening Unix domain socket for exactly one worker, at {@code <directory>/w.sock}: the directory is what gets
@@ -59,21 +60,22 @@ public final class WorkerSocket implements Closeable {
         return new WorkerSocket(path, server);
     }
 
-    /** Waits for the worker to connect, accepting replies up to {@link WorkerConnection#DEFAULT_MAX_REPLY_BYTES}. */
+    /** Waits for the worker to connect, with {@link ReplyLimits#DEFAULTS}. */
     public WorkerConnection accept() throws IOException {
-        return accept(WorkerConnection.DEFAULT_MAX_REPLY_BYTES);
+        return accept(ReplyLimits.DEFAULTS);
     }
 
     /**
      * Waits for one connection, then stops listening and deletes the socket file, so nobody else can connect.
      *
-     * @param maxReplyBytes the largest message accepted from the worker; give the worker the same limit
+     * @param limits what the worker may send; give the worker the same body limit
      */
-    public WorkerConnection accept(int maxReplyBytes) throws IOException {
+    public WorkerConnection accept(ReplyLimits limits) throws IOException {
+        Objects.requireNonNull(limits, "limits");
         SocketChannel channel = server.accept();
         try {
             close();
-            return new WorkerConnection(channel, maxReplyBytes);
+            return new WorkerConnection(channel, limits);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -1,5 +1,6 @@
 package io.glambdar.sandbox;
 
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerConnection;
 import io.glambdar.ipc.WorkerSocket;
 
@@ -52,7 +53,8 @@ public final class Sandbox {
 
     /** Waits for the worker to connect (at most once). Fails promptly when the sandbox is destroyed meanwhile. */
     public WorkerConnection connect() throws IOException {
-        WorkerConnection accepted = socket.accept(owner.config().maxReplyBytes());
+        // maxReplyBytes is the body limit: Sandboxes gives the worker the same as GLAMBDAR_MAX_RESPONSE_BYTES.
+        WorkerConnection accepted = socket.accept(ReplyLimits.withMaxBodyBytes(owner.config().maxReplyBytes()));
         connection = accepted;
         if (interrupted) { // interrupt() ran as accept() returned and may have missed this connection
             accepted.close();
