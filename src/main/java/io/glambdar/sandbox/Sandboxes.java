@@ -110,10 +110,11 @@ public final class Sandboxes implements AutoCloseable {
         String key = HexFormat.of().formatHex(randomBytes(KEY_BYTES));
         Path dir = config.socketsDir().resolve(key);
         WorkerSocket socket;
+        int workerUid = workerUid();
         try {
             Files.createDirectory(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            socket = WorkerSocket.bind(dir);
+            socket = WorkerSocket.bind(dir, workerUid);
         } catch (IOException e) {
             FileTrees.delete(dir);
             throw new SandboxException("cannot create the socket for a new container: " + e.getMessage(), e);
@@ -147,6 +148,16 @@ public final class Sandboxes implements AutoCloseable {
             }
             throw new SandboxException("Docker could not start a container for " + spec.functionName() + ": "
                     + DockerConnection.rootMessage(e), e);
+        }
+    }
+
+    /** The uid functions run as ({@code user} is "uid:gid"): the only one a worker's socket admits. */
+    private int workerUid() {
+        try {
+            return Integer.parseInt(config.user().split(":", 2)[0]);
+        } catch (NumberFormatException e) {
+            throw new SandboxException("the container user must be a numeric uid:gid, so that a worker's socket can"
+                    + " admit only that uid; got \"" + config.user() + "\"", e);
         }
     }
 

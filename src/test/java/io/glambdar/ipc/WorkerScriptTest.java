@@ -647,9 +647,9 @@ class WorkerScriptTest {
         return startWorker(env, ReplyLimits.DEFAULTS);
     }
 
-    /** Starts node on worker.js, accepts its connection and reads its hello. */
+    /** Starts node on worker.js (as this process's user), accepts its connection and reads its hello. */
     private WorkerHello startWorker(Map<String, String> env, ReplyLimits limits) throws Exception {
-        socket = WorkerSocket.bind(Files.createDirectories(dir.resolve("s")));
+        socket = WorkerSocket.bind(Files.createDirectories(dir.resolve("s")), TestUsers.currentUid());
         ProcessBuilder builder = new ProcessBuilder(node.toString(), workerScript.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("node.out").toFile());

@@ -27,8 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,9 +198,7 @@ class WorkerSocketTest {
 
         socket.close();
 
-        assertThatThrownBy(() -> accepted.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(accepted);
         assertThat(socket.path()).doesNotExist();
     }
 
@@ -212,9 +212,7 @@ class WorkerSocketTest {
 
         connection.close();
 
-        assertThatThrownBy(() -> hello.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(hello);
     }
 
     @Test
@@ -231,9 +229,7 @@ class WorkerSocketTest {
 
         connection.close();
 
-        assertThatThrownBy(() -> reply.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(reply);
         assertThat(connection.reusable()).isFalse();
         assertThatThrownBy(() -> worker.get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(EOFException.class);
     }
@@ -512,6 +508,69 @@ class WorkerSocketTest {
         done(worker);
     }
 
+    // ---- who may connect
+
+    @Test
+    void aConnectionFromTheWorkersUidIsAccepted() throws Exception {
+        WorkerSocket socket = bind(TestUsers.currentUid());
+        Future<?> worker = fakeWorker(socket.path(), ch -> send(ch, READY));
+
+        assertThat(accept(socket).readHello().ready()).isTrue();
+        done(worker);
+    }
+
+    @Test
+    void aConnectionFromAnotherUidIsClosedWithAWarningAndAcceptKeepsListening() throws Exception {
+        int workerUid = TestUsers.currentUid() + 1;
+        WorkerSocket socket = bind(workerUid);
+        try (CapturedLog log = new CapturedLog(WorkerSocket.class)) {
+            Future<WorkerConnection> accepted = threads.submit(() -> socket.accept());
+
+            assertThat(refused(socket.path())).as("the server closed the first intruder's connection").isTrue();
+            assertThat(refused(socket.path())).as("and was still listening for a second").isTrue();
+
+            assertThat(accepted).isNotDone();
+            assertThat(socket.path()).exists();
+            assertThat(log.messages(Level.WARN)).hasSize(2).allSatisfy(message -> assertThat(message)
+                    .contains("Refused a connection to " + socket.path())
+                    .contains("only the worker's uid " + workerUid + " may connect"));
+            socket.close();
+            assertFailsWithAnIOException(accepted);
+        }
+    }
+
+    @Test
+    void anIntruderIsRefusedAndTheWorkerRunningAsAUidWithoutAPasswdEntryGetsIn() throws Exception {
+        Assumptions.assumeTrue(TestUsers.isRoot(), "needs root to run a process as another uid");
+        Path node = HostPrograms.find("node");
+        Assumptions.assumeTrue(node != null, "needs node to run a process as another uid");
+        int workerUid = TestUsers.uidWithoutPasswdEntry();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the worker must reach it
+        WorkerSocket socket = bind(workerUid);
+        Future<WorkerConnection> accepted = threads.submit(() -> socket.accept());
+
+        assertThat(refused(socket.path())).as("this process, root, is not the worker's uid").isTrue();
+        assertThat(accepted).isNotDone();
+
+        Process worker = new ProcessBuilder(node.toString(), "-e", """
+                process.setgid(%1$d); process.setuid(%1$d);
+                const socket = require('net').connect(process.argv[1], () => {
+                  const hello = Buffer.from(JSON.stringify({ type: 'ready', node: String(process.getuid()) }));
+                  const head = Buffer.alloc(4); head.writeUInt32BE(hello.length);
+                  socket.write(Buffer.concat([head, hello]));
+                });
+                socket.on('end', () => process.exit(0));
+                socket.on('error', (e) => { console.error(e.message); process.exit(2); });
+                """.formatted(workerUid), socket.path().toString()).redirectErrorStream(true).start();
+        try {
+            WorkerConnection connection = accepted.get(30, TimeUnit.SECONDS);
+            toClose.add(connection);
+            assertThat(connection.readHello().nodeVersion()).isEqualTo(Integer.toString(workerUid));
+        } finally {
+            worker.destroyForcibly();
+        }
+    }
+
     @Test
     void largeBase64BodyBeyondJacksonsDefaultStringLimitIsDecoded() throws Exception {
         byte[] body = new byte[16 * 1024 * 1024]; // 22M base64 characters: more than Jackson's default 20M
@@ -533,7 +592,7 @@ class WorkerSocketTest {
     void overlongSocketPathIsRejectedWithAClearMessage() throws Exception {
         Path deep = Files.createDirectories(dir.resolve("d".repeat(120)));
 
-        assertThatThrownBy(() -> WorkerSocket.bind(deep))
+        assertThatThrownBy(() -> WorkerSocket.bind(deep, TestUsers.currentUid()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(deep.resolve("w.sock").toString())
                 .hasMessageContaining("limited to 107 bytes");
@@ -544,7 +603,7 @@ class WorkerSocketTest {
     void bindingWhereASocketAlreadyListensFailsClearly() throws Exception {
         WorkerSocket first = bind();
 
-        assertThatThrownBy(() -> WorkerSocket.bind(dir))
+        assertThatThrownBy(() -> WorkerSocket.bind(dir, TestUsers.currentUid()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot listen on " + first.path());
         assertThat(first.path()).exists();
@@ -556,8 +615,13 @@ class WorkerSocketTest {
         void run(SocketChannel ch) throws Exception;
     }
 
+    /** A socket that admits this process, as the fake workers run in it. */
     private WorkerSocket bind() throws IOException {
-        WorkerSocket socket = WorkerSocket.bind(dir);
+        return bind(TestUsers.currentUid());
+    }
+
+    private WorkerSocket bind(int workerUid) throws IOException {
+        WorkerSocket socket = WorkerSocket.bind(dir, workerUid);
         toClose.add(socket);
         return socket;
     }
@@ -570,6 +634,21 @@ class WorkerSocketTest {
         WorkerConnection connection = threads.submit(() -> socket.accept(limits)).get(30, TimeUnit.SECONDS);
         toClose.add(connection);
         return connection;
+    }
+
+    /**
+     * Connects and reads until the server closes the connection: true if it did, false if it sent something or kept
+     * the connection (the guard only stops a broken server from hanging the test).
+     */
+    private boolean refused(Path socketPath) throws Exception {
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
+            Future<Integer> read = threads.submit(() -> client.read(ByteBuffer.allocate(1)));
+            try {
+                return read.get(30, TimeUnit.SECONDS) == -1;
+            } catch (TimeoutException kept) {
+                return false;
+            }
+        }
     }
 
     /** A reply frame as sent: a result of the given body and the given JSON headers object. */
@@ -603,6 +682,13 @@ class WorkerSocketTest {
                 send(ch, reply);
             }
         });
+    }
+
+    /** The blocked call ended with an IOException: how a close from another thread shows. */
+    private static void assertFailsWithAnIOException(Future<?> call) {
+        assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IOException.class);
     }
 
     private static void done(Future<?> worker) throws Exception {
