@@ -11,9 +11,13 @@ const { pathToFileURL } = require('url');
 
 const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
 const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
-const MAX_RESPONSE_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 33554432;
-const MAX_LOG_BYTES = 256 * 1024;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Limits the runtime enforces too (io.glambdar.ipc.ReplyLimits); here they become clear errors and tidy cuts.
+const MAX_BODY_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 6 * 1024 * 1024; // response body, in bytes
+const MAX_LOG_BYTES = 256 * 1024; // logs per message, truncation marker included
+const MAX_TEXT_BYTES = 64 * 1024; // an error's message and stack, the warm-up note
+const MARKER_ROOM = 64; // a truncation marker always fits in this
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 header name
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/; // RFC 5234 CTL, except the tab that header values may hold
 
 // ---- output capture: the function's stdout/stderr goes back with each message, and still to the real streams
 
@@ -55,15 +59,31 @@ function stopCapture() {
   if (!capture) return '';
   const { chunks, dropped } = capture;
   capture = null;
-  const text = Buffer.concat(chunks).toString('utf8');
-  return dropped > 0 ? `${text}\n[... ${dropped} bytes truncated]\n` : text;
+  return truncated(Buffer.concat(chunks), dropped, MAX_LOG_BYTES);
+}
+
+// UTF-8 bytes as text of at most maxBytes: all of them, or their start (cut between characters) and a marker that
+// counts what is left out, `dropped` bytes already gone included. The runtime cuts the same way, to the same size.
+function truncated(buf, dropped, maxBytes) {
+  if (dropped === 0 && buf.length <= maxBytes) return buf.toString('utf8');
+  let keep = Math.min(buf.length, maxBytes - MARKER_ROOM);
+  while (keep > 0 && (buf[keep] & 0xc0) === 0x80) keep--; // a continuation byte: back up to its character's start
+  return `${buf.subarray(0, keep).toString('utf8')}\n[... ${buf.length - keep + dropped} bytes truncated]\n`;
+}
+
+function truncatedText(text) {
+  return text.length * 3 <= MAX_TEXT_BYTES ? text : truncated(Buffer.from(text, 'utf8'), 0, MAX_TEXT_BYTES);
 }
 
 // ---- framing
 
 let socket;
 
+// Error texts are cut here, in one place, so that no message can outgrow what the runtime accepts.
 function frame(message) {
+  for (const field of ['message', 'stack', 'warmup']) {
+    if (typeof message[field] === 'string') message[field] = truncatedText(message[field]);
+  }
   return Buffer.from(JSON.stringify(message), 'utf8');
 }
 
@@ -218,6 +238,19 @@ let exiting = false; // after an uncaught error: answer nothing more, just let t
 
 class BadReturn extends Error {}
 
+// A header name or value that HTTP cannot carry: the runtime checks the same and uses the same code.
+class InvalidHeader extends Error {}
+
+// The body is over the runtime's limit: a failure of its own kind, as the runtime reports it too.
+class TooLarge extends Error {}
+
+function requireBodyWithinLimit(bytes) {
+  if (bytes > MAX_BODY_BYTES) {
+    throw new TooLarge(`the response body is ${bytes} bytes, over the server's limit of ${MAX_BODY_BYTES} bytes`
+      + ' (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or raise that limit');
+  }
+}
+
 function buildRequest(r) {
   const rawBody = typeof r.bodyBase64 === 'string' ? Buffer.from(r.bodyBase64, 'base64') : Buffer.from(r.body || '', 'utf8');
   const body = typeof r.body === 'string' ? r.body : rawBody.toString('utf8');
@@ -236,7 +269,9 @@ function buildRequest(r) {
 function headerValue(name, value) {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     const text = String(value);
-    if (/[\r\n\0]/.test(text)) throw new BadReturn(`header "${name}" has a value containing CR, LF or NUL`);
+    if (CONTROL.test(text)) {
+      throw new InvalidHeader(`header ${JSON.stringify(name)} has a value containing CR, LF, NUL or another control character; only tab is allowed`);
+    }
     return text;
   }
   throw new BadReturn(`header "${name}" has ${describe(value)} value; header values must be strings, numbers, booleans or arrays of those`);
@@ -261,7 +296,7 @@ function buildResult(id, out) {
       throw new BadReturn(`headers must be a plain object of name: value, got ${describe(out.headers)}`);
     }
     for (const [name, value] of Object.entries(out.headers)) {
-      if (!TOKEN.test(name)) throw new BadReturn(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+      if (!TOKEN.test(name)) throw new InvalidHeader(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
       const values = Array.isArray(value) ? value.map((v) => headerValue(name, v)) : [headerValue(name, value)];
       const key = name.toLowerCase();
       const merged = (headers[key] === undefined ? [] : [].concat(headers[key])).concat(values);
@@ -275,6 +310,7 @@ function buildResult(id, out) {
   if (body === undefined) {
     text = '';
   } else if (body instanceof Uint8Array) {
+    requireBodyWithinLimit(body.byteLength); // before encoding it: a huge buffer need not be copied to say no
     text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
     bodyEncoding = 'base64';
     if (!ownType) headers['content-type'] = 'application/octet-stream';
@@ -289,6 +325,7 @@ function buildResult(id, out) {
     if (text === undefined) throw new BadReturn(`body is ${describe(body)}, which cannot be JSON-encoded`);
     if (!ownType) headers['content-type'] = 'application/json';
   }
+  if (bodyEncoding === 'utf8') requireBodyWithinLimit(Buffer.byteLength(text, 'utf8'));
   return { type: 'result', id, statusCode, headers, body: text, bodyEncoding };
 }
 
@@ -301,30 +338,35 @@ async function invoke(message) {
     const out = await handler(buildRequest(message.request || {}));
     reply = buildResult(message.id, out);
   } catch (e) {
-    reply = e instanceof BadReturn
-      ? { type: 'error', id: message.id, code: 'bad_return', message: e.message }
-      : { type: 'error', id: message.id, code: 'handler_threw', message: messageOf(e), stack: stackOf(e) };
+    reply = failureReply(message.id, e);
   }
   if (invocation.done) return; // an uncaught error already answered for it
   invocation.done = true;
   current = null;
   reply.logs = stopCapture();
-  let payload = frame(reply);
-  if (payload.length > MAX_RESPONSE_BYTES) {
-    const tooLarge = {
-      type: 'error', id: message.id, code: 'bad_return',
-      message: `the response is too large: ${payload.length} bytes encoded, the limit is ${MAX_RESPONSE_BYTES} bytes`,
-      logs: reply.logs,
-    };
-    payload = frame(tooLarge);
-    if (payload.length > MAX_RESPONSE_BYTES) payload = frame({ ...tooLarge, logs: '' });
-  }
-  send(payload);
+  send(frame(reply));
+}
+
+function failureReply(id, e) {
+  if (e instanceof TooLarge) return { type: 'error', id, code: 'response_too_large', message: e.message };
+  if (e instanceof InvalidHeader) return { type: 'error', id, code: 'invalid_header', message: e.message };
+  if (e instanceof BadReturn) return { type: 'error', id, code: 'bad_return', message: e.message };
+  return { type: 'error', id, code: 'handler_threw', message: messageOf(e), stack: stackOf(e) };
 }
 
 // A fresh process compiles each function the first time it runs it, and optimises it only after a few runs. Run the
 // worker's own invocation path a few times on a made-up request (decode, build req, validate and encode a result) so
 // that the first real invocation of a warm container doesn't pay for that. The function's handler is never called.
+// Returns what goes in the hello's `warmup`: 'ok', or what went wrong (the worker still serves, only slower at first).
+function warmUp() {
+  try {
+    for (let i = 0; i < 5; i++) rehearse();
+    return 'ok';
+  } catch (e) {
+    return `the rehearsal failed: ${stackOf(e) || messageOf(e)}`;
+  }
+}
+
 function rehearse() {
   const request = { method: 'POST', path: '/', query: '', headers: { 'content-type': 'application/json', 'x-a': ['1', '2'] }, body: '{"a":1}' };
   const payload = frame({ type: 'invoke', id: 'rehearsal', request });
@@ -336,10 +378,12 @@ function rehearse() {
     const message = decodeInvoke(received);
     buildRequest(message.request).json().catch(() => {});
     for (const body of [{ ok: true }, 'text', Buffer.from('x'), undefined]) {
-      const reply = buildResult(message.id, { statusCode: 200, headers: { 'X-Rehearsal': 'yes', 'Content-Type': body === 'text' ? 'text/plain' : undefined }, body });
-      reply.logs = '';
+      const headers = body === 'text' ? { 'X-Rehearsal': 'yes', 'Content-Type': 'text/plain' } : { 'X-Rehearsal': 'yes' };
+      const reply = buildResult(message.id, { statusCode: 200, headers, body });
+      reply.logs = truncated(Buffer.from('x'), 0, MAX_LOG_BYTES);
       frame(reply);
     }
+    frame({ ...failureReply(message.id, new BadReturn('rehearsal')), logs: '' });
   }
 }
 
@@ -375,13 +419,7 @@ socket.on('data', onData);
 socket.once('connect', () => {
   startCapture();
   queue = load().then((hello) => {
-    if (hello.type === 'ready') {
-      try {
-        for (let i = 0; i < 5; i++) rehearse();
-      } catch {
-        // only an optimisation
-      }
-    }
+    if (hello.type === 'ready') hello.warmup = warmUp();
     sendHello(hello);
     if (hello.type !== 'ready') return new Promise(() => {}); // never run invocations without a handler
   });

@@ -3,6 +3,7 @@ package io.glambdar.app;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.sandbox.DockerConnection;
 import io.glambdar.sandbox.ImageProvisioner;
@@ -88,7 +89,8 @@ public final class GlambdarServer implements AutoCloseable {
         image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
         sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
                 config.containerUid(), config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"),
-                dir.resolve("runtime"), dir.toString(), 32 * 1024 * 1024, CONTAINER_LOG_MAX_BYTES));
+                dir.resolve("runtime"), dir.toString(), ReplyLimits.withMaxBodyBytes(config.maxResponseBytes()),
+                CONTAINER_LOG_MAX_BYTES));
         int leftovers = sandboxes.removeLeftovers();
         if (leftovers > 0) {
             log.info("Removed {} containers left by an earlier run", leftovers);

@@ -46,6 +46,11 @@ final class ServeCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_MAX_BODY_MB:-" + ServerConfig.DEFAULT_MAX_BODY_MB + "}")
     long maxBodyMb;
 
+    @Option(names = "--max-response-mb", description = "Largest response body a function may return (env"
+            + " GLAMBDAR_MAX_RESPONSE_MB, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_MAX_RESPONSE_MB:-" + ServerConfig.DEFAULT_MAX_RESPONSE_MB + "}")
+    int maxResponseMb;
+
     @Option(names = "--shutdown-grace", description = "Seconds SIGTERM waits for running invocations (env"
             + " GLAMBDAR_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).", defaultValue = "${env:GLAMBDAR_SHUTDOWN_GRACE:-" + ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS + "}")
     long shutdownGraceSeconds;
@@ -113,6 +118,7 @@ final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(defaults.baseDir(), host, port, null, image,
                 network == null || network.isBlank() ? null : network, containerUid,
                 defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
+                (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine);
     }
 

@@ -19,13 +19,15 @@ import java.time.Duration;
  * @param tmpfsMb        size of each container's writable /tmp
  * @param maxUploadBytes largest zip /deploy accepts
  * @param maxBodyBytes   largest request body /invoke accepts
+ * @param maxResponseBytes largest response body a function may return
  * @param shutdownGrace  how long SIGTERM waits for invocations in progress
  * @param pullTimeout    how long to wait for an image pull at start-up
  * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
-                           Duration shutdownGrace, Duration pullTimeout, EngineSettings engine) {
+                           int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
+                           EngineSettings engine) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -35,33 +37,34 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
     public static final int DEFAULT_CONTAINER_UID = 65532;
     public static final int DEFAULT_MAX_UPLOAD_MB = 50;
     public static final int DEFAULT_MAX_BODY_MB = 6;
+    public static final int DEFAULT_MAX_RESPONSE_MB = 6;
     public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
     static final long MIB = 1024L * 1024;
 
     /** Defaults for everything but the base directory (used by tests, and by the CLI for what it has no option for). */
     public static ServerConfig defaults(Path baseDir) {
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
-                256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB,
+                256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults());
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                newMaxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
+                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, shutdownGrace, pullTimeout, newEngine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine);
     }
 }

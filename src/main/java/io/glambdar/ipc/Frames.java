@@ -16,31 +16,39 @@ public final class Frames {
 
     private static final int HEADER_BYTES = 4;
 
+    /** First buffer for a frame's payload: the declared length is only a claim, so memory follows what arrives. */
+    static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+
+    /**
+     * Most bytes moved per read or write call. A heap buffer is copied through a temporary direct buffer as large as
+     * what remains in it (and the JDK caches it per thread), so unbounded calls would allocate off-heap the size of
+     * the whole frame at once.
+     */
+    static final int MAX_IO_BYTES = 64 * 1024;
+
     private Frames() {
     }
 
-    /** Writes one frame fully: header and payload in one gathering write where the channel supports it. */
+    /** Writes one frame fully: header and payload in gathering writes where the channel supports it. */
     public static void write(WritableByteChannel ch, byte[] payload) throws IOException {
         requireBlocking(ch);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).putInt(0, payload.length);
         ByteBuffer body = ByteBuffer.wrap(payload);
-        if (ch instanceof GatheringByteChannel gathering) {
-            ByteBuffer[] both = {header, body};
-            while (header.hasRemaining() || body.hasRemaining()) {
+        ByteBuffer[] both = {header, body};
+        while (header.hasRemaining() || body.position() < payload.length) {
+            limitToOneCall(body);
+            if (ch instanceof GatheringByteChannel gathering) {
                 gathering.write(both);
-            }
-        } else {
-            while (header.hasRemaining()) {
-                ch.write(header);
-            }
-            while (body.hasRemaining()) {
-                ch.write(body);
+            } else {
+                ch.write(header.hasRemaining() ? header : body);
             }
         }
     }
 
     /**
-     * Reads one frame's payload.
+     * Reads one frame's payload. The buffer starts small and doubles as bytes arrive, up to the declared length, so a
+     * peer that announces a large frame and stalls holds little memory. A concurrent {@code close()} of the channel
+     * makes a read blocked anywhere in the frame fail with an IOException.
      *
      * @throws EOFException      the peer closed the connection cleanly, before a frame started
      * @throws ProtocolException the frame is longer than {@code maxBytes}, or the connection ended inside it
@@ -57,14 +65,28 @@ public final class Frames {
         }
         long length = Integer.toUnsignedLong(header.getInt(0));
         if (length > maxBytes) {
-            throw new ProtocolException("frame of " + length + " bytes exceeds the limit of " + maxBytes + " bytes");
+            throw new ProtocolException("the worker announced a frame of " + length + " bytes, over the limit of "
+                    + maxBytes + " bytes for this message; no well-behaved worker sends that, so the connection"
+                    + " cannot be used any more");
         }
-        ByteBuffer payload = ByteBuffer.allocate((int) length);
-        if (!fill(ch, payload)) {
-            throw new ProtocolException("the connection ended inside a frame (" + payload.position() + " of " + length
-                    + " bytes)");
+        ByteBuffer payload = ByteBuffer.allocate((int) Math.min(length, INITIAL_BUFFER_BYTES));
+        while (payload.position() < length) {
+            if (payload.position() == payload.capacity()) {
+                payload = grown(payload, (int) length);
+            }
+            limitToOneCall(payload);
+            if (ch.read(payload) < 0) {
+                throw new ProtocolException("the connection ended inside a frame (" + payload.position() + " of "
+                        + length + " bytes)");
+            }
         }
-        return payload.array();
+        return payload.array(); // exactly length bytes: growth stops at the declared length
+    }
+
+    /** A buffer twice as large (at most {@code length}) holding what {@code full} holds, positioned after it. */
+    private static ByteBuffer grown(ByteBuffer full, int length) {
+        int capacity = full.capacity() > length / 2 ? length : full.capacity() * 2;
+        return ByteBuffer.allocate(capacity).put(full.flip());
     }
 
     /** Reads until {@code buf} is full; false if EOF came first. */
@@ -75,6 +97,11 @@ public final class Frames {
             }
         }
         return true;
+    }
+
+    /** Lets the next read or write move at most {@link #MAX_IO_BYTES} of {@code buf}. */
+    private static void limitToOneCall(ByteBuffer buf) {
+        buf.limit((int) Math.min(buf.capacity(), (long) buf.position() + MAX_IO_BYTES));
     }
 
     // A non-blocking channel would make the loops above spin instead of wait.

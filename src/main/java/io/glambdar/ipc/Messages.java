@@ -16,13 +16,15 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The JSON shape of each protocol message, both ways. Frame size is limited by {@link Frames}, not here. */
+/**
+ * The JSON shape of each protocol message, both ways, with {@link ReplyLimits} applied to what the worker sent. Frame
+ * size is limited by {@link Frames}, not here.
+ */
 final class Messages {
 
     // Bodies travel as one JSON string, far past Jackson's default 20M-character limit; the frame limit bounds them.
@@ -65,43 +67,68 @@ final class Messages {
         }
     }
 
-    static WorkerHello decodeHello(byte[] frame) throws ProtocolException {
+    /** Decodes the hello, its texts cut to the limits. */
+    static WorkerHello decodeHello(byte[] frame, ReplyLimits limits) throws ProtocolException {
         JsonNode message = parse(frame, "hello");
         String type = text(message, "type", "hello");
         return switch (type) {
             case "ready" -> new WorkerHello(true, optionalText(message, "node", "hello"), null, null, null,
-                    logs(message, "hello"));
+                    logs(message, "hello", limits), bounded(optionalText(message, "warmup", "hello")));
             case "init_error" -> new WorkerHello(false, optionalText(message, "node", "hello"),
-                    text(message, "code", "init_error"), text(message, "message", "init_error"),
-                    optionalText(message, "stack", "init_error"), logs(message, "init_error"));
+                    bounded(text(message, "code", "init_error")), bounded(text(message, "message", "init_error")),
+                    bounded(optionalText(message, "stack", "init_error")), logs(message, "init_error", limits), null);
             default -> throw new ProtocolException(
-                    "expected the worker's hello (type ready or init_error), got type \"" + type + "\"");
+                    "expected the worker's hello (type ready or init_error), got type " + SafeText.quoted(type));
         };
     }
 
-    /** Decodes a reply, and whether the worker said it is exiting after it ({@code "fatal": true}). */
-    static Decoded decodeReply(byte[] frame, String expectedId) throws ProtocolException {
+    /**
+     * Decodes a reply, and whether the worker said it is exiting after it ({@code "fatal": true}). A reply that breaks
+     * {@code limits} in its content (body size, headers) becomes a {@link WorkerReply.Failure}; its texts are cut.
+     */
+    static Decoded decodeReply(byte[] frame, String expectedId, ReplyLimits limits) throws ProtocolException {
         JsonNode message = parse(frame, "reply");
         String type = text(message, "type", "reply");
         if (!type.equals("result") && !type.equals("error")) {
-            throw new ProtocolException("expected a reply (type result or error), got type \"" + type + "\"");
+            throw new ProtocolException("expected a reply (type result or error), got type " + SafeText.quoted(type));
         }
         String id = text(message, "id", type);
         if (!id.equals(expectedId)) {
-            throw new ProtocolException("the worker replied for invocation \"" + id + "\", expected \"" + expectedId + "\"");
+            throw new ProtocolException("the worker replied for invocation " + SafeText.quoted(id) + ", expected \""
+                    + expectedId + "\"");
         }
         boolean fatal = message.path("fatal").asBoolean(false);
-        if (type.equals("error")) {
-            return new Decoded(new WorkerReply.Failure(id, text(message, "code", type), text(message, "message", type),
-                    optionalText(message, "stack", type), logs(message, type)), fatal);
-        }
+        String logs = logs(message, type, limits);
+        WorkerReply reply = type.equals("error") ? error(message, id, logs) : result(message, id, logs, limits);
+        return new Decoded(reply, fatal);
+    }
+
+    private static WorkerReply error(JsonNode message, String id, String logs) throws ProtocolException {
+        return new WorkerReply.Failure(id, bounded(text(message, "code", "error")),
+                bounded(text(message, "message", "error")), bounded(optionalText(message, "stack", "error")), logs);
+    }
+
+    /** A result, or the failure it is when its body or headers break {@code limits}. */
+    private static WorkerReply result(JsonNode message, String id, String logs, ReplyLimits limits)
+            throws ProtocolException {
         JsonNode status = message.get("statusCode");
         if (status == null || !status.canConvertToInt() || !status.isIntegralNumber()
                 || status.intValue() < 100 || status.intValue() > 599) {
-            throw new ProtocolException("result has no statusCode from 100 to 599 (got " + status + ")");
+            throw new ProtocolException("result has no statusCode from 100 to 599 (got "
+                    + SafeText.quoted(String.valueOf(status)) + ")");
         }
-        return new Decoded(new WorkerReply.Success(id, status.intValue(), headers(message.get("headers")),
-                body(message), logs(message, type)), fatal);
+        Map<String, List<String>> headersAsSent = headers(message.get("headers"));
+        byte[] body = body(message);
+        if (body.length > limits.maxBodyBytes()) {
+            return new WorkerReply.Failure(id, WorkerReply.Failure.RESPONSE_TOO_LARGE,
+                    bodyTooLarge(body.length, limits.maxBodyBytes()), null, logs);
+        }
+        try {
+            return new WorkerReply.Success(id, status.intValue(), ResponseHeaders.check(headersAsSent, limits), body,
+                    logs);
+        } catch (ResponseHeaders.Invalid e) {
+            return new WorkerReply.Failure(id, WorkerReply.Failure.INVALID_HEADER, e.getMessage(), null, logs);
+        }
     }
 
     record Decoded(WorkerReply reply, boolean fatal) {
@@ -134,16 +161,28 @@ final class Messages {
             return null;
         }
         if (!value.isTextual()) {
-            throw new ProtocolException(what + " message field \"" + field + "\" is not a string: " + value);
+            throw new ProtocolException(what + " message field \"" + field + "\" is not a string: "
+                    + SafeText.quoted(value.toString()));
         }
         return value.textValue();
     }
 
-    private static String logs(JsonNode message, String what) throws ProtocolException {
+    private static String logs(JsonNode message, String what, ReplyLimits limits) throws ProtocolException {
         String logs = optionalText(message, "logs", what);
-        return logs == null ? "" : logs;
+        return logs == null ? "" : Utf8Text.truncate(logs, limits.maxLogBytes());
     }
 
+    /** An error's code, message or stack, or the warm-up note, cut to {@link ReplyLimits#MAX_TEXT_BYTES}. */
+    private static String bounded(String text) {
+        return text == null ? null : Utf8Text.truncate(text, ReplyLimits.MAX_TEXT_BYTES);
+    }
+
+    private static String bodyTooLarge(long bytes, int maxBytes) {
+        return "the response body is " + bytes + " bytes, over the server's limit of " + maxBytes
+                + " bytes (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or raise that limit";
+    }
+
+    /** The headers' JSON shape: names as sent (checked by {@link ResponseHeaders}), each with its string values. */
     private static Map<String, List<String>> headers(JsonNode node) throws ProtocolException {
         if (node == null || node.isNull()) {
             return Map.of();
@@ -157,14 +196,14 @@ final class Messages {
             List<String> values = new ArrayList<>();
             for (JsonNode item : value.isArray() ? value : List.of(value)) {
                 if (!item.isTextual()) {
-                    throw new ProtocolException("result header \"" + field.getKey() + "\" has a non-string value: " + value);
+                    throw new ProtocolException("result header " + SafeText.quoted(field.getKey())
+                            + " has a non-string value: " + SafeText.quoted(value.toString()));
                 }
                 values.add(item.textValue());
             }
-            headers.computeIfAbsent(field.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values);
+            headers.put(field.getKey(), values);
         }
-        headers.replaceAll((name, values) -> List.copyOf(values));
-        return Collections.unmodifiableMap(headers);
+        return headers;
     }
 
     private static byte[] body(JsonNode message) throws ProtocolException {
@@ -179,7 +218,8 @@ final class Messages {
                     throw new ProtocolException("result body is not valid base64: " + e.getMessage(), e);
                 }
             }
-            default -> throw new ProtocolException("result bodyEncoding must be utf8 or base64, got \"" + encoding + "\"");
+            default -> throw new ProtocolException("result bodyEncoding must be utf8 or base64, got "
+                    + SafeText.quoted(encoding));
         };
     }
 

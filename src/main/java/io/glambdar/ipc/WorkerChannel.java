@@ -19,7 +19,9 @@ public interface WorkerChannel extends Closeable {
 
     /**
      * Sends one invocation and waits for its reply. An {@link java.io.EOFException} means the worker ended without
-     * replying; a {@link ProtocolException} that it broke the protocol (the channel is then unusable).
+     * replying; a {@link ProtocolException} that it broke the protocol (the channel is then unusable). A response
+     * that breaks the {@link ReplyLimits} is a {@link WorkerReply.Failure} ({@code response_too_large},
+     * {@code invalid_header}) and leaves the channel usable.
      *
      * @throws IllegalStateException before a ready hello was read
      */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's end of one worker's connection: read its hello, then send invocations one at a time.
@@ -12,24 +14,23 @@ import java.util.Objects;
  */
 public final class WorkerConnection implements WorkerChannel {
 
-    /** Same default as the worker's {@code GLAMBDAR_MAX_RESPONSE_BYTES}: both sides must agree on the limit. */
-    public static final int DEFAULT_MAX_REPLY_BYTES = 32 * 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(WorkerConnection.class);
+    // Enough for the error and the top of its stack.
+    private static final int WARMUP_SHOWN_CHARS = 2000;
 
     private final SocketChannel channel;
-    private final int maxReplyBytes;
+    private final ReplyLimits limits;
     private WorkerHello hello;
     private volatile boolean reusable;
 
     /**
-     * @param channel       a connected, blocking channel; this object owns it from now on
-     * @param maxReplyBytes the largest frame accepted from the worker (the whole JSON message, logs included)
+     * @param channel a connected, blocking channel; this object owns it from now on
+     * @param limits  what the worker may send; give the worker the same body limit
+     *                ({@code GLAMBDAR_MAX_RESPONSE_BYTES}) so that it can explain a too-large body itself
      */
-    public WorkerConnection(SocketChannel channel, int maxReplyBytes) {
+    public WorkerConnection(SocketChannel channel, ReplyLimits limits) {
         this.channel = Objects.requireNonNull(channel, "channel");
-        if (maxReplyBytes <= 0) {
-            throw new IllegalArgumentException("maxReplyBytes must be positive: " + maxReplyBytes);
-        }
-        this.maxReplyBytes = maxReplyBytes;
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
@@ -42,14 +43,21 @@ public final class WorkerConnection implements WorkerChannel {
         if (hello != null) {
             throw new IllegalStateException("the worker's hello was already read");
         }
-        hello = Messages.decodeHello(Frames.read(channel, maxReplyBytes));
+        hello = Messages.decodeHello(Frames.read(channel, limits.maxHelloFrameBytes()), limits);
+        if (hello.warmupFailed()) {
+            // Quoted: the function's code ran in that process, so the text may be forged to look like log lines.
+            log.warn("The worker's warm-up failed, so its first invocations may be slower: {}",
+                    SafeText.quoted(hello.warmup(), WARMUP_SHOWN_CHARS));
+        }
         reusable = hello.ready();
         return hello;
     }
 
     /**
      * Sends one invocation and waits for its reply. An {@link java.io.EOFException} means the worker ended without
-     * replying (it crashed or the function called {@code process.exit()}).
+     * replying (it crashed or the function called {@code process.exit()}). A response over the {@link ReplyLimits}
+     * comes back as a {@link WorkerReply.Failure} ({@code response_too_large}, {@code invalid_header}), and the
+     * connection stays reusable: the exchange itself completed.
      *
      * @throws IllegalStateException before a ready hello was read
      */
@@ -60,7 +68,8 @@ public final class WorkerConnection implements WorkerChannel {
         }
         reusable = false; // until the reply is in: a failure half-way leaves the stream out of step
         Frames.write(channel, Messages.encodeInvoke(payload));
-        Messages.Decoded decoded = Messages.decodeReply(Frames.read(channel, maxReplyBytes), payload.id());
+        Messages.Decoded decoded = Messages.decodeReply(Frames.read(channel, limits.maxReplyFrameBytes()),
+                payload.id(), limits);
         reusable = !decoded.fatal() && channel.isOpen();
         return decoded.reply();
     }

@@ -9,7 +9,23 @@ package io.glambdar.ipc;
  * @param errorMessage when not ready: what went wrong, fit to show to the function's author
  * @param stack        when not ready: the load error's stack, or null
  * @param logs         what the module printed while loading ("" if nothing)
+ * @param warmup       when ready: {@link #WARMUP_OK} if the worker's rehearsal of its own invocation path ran cleanly,
+ *                     else what went wrong (the worker still serves, its first invocations may just be slower);
+ *                     null when the worker did not say
  */
 public record WorkerHello(boolean ready, String nodeVersion, String errorCode, String errorMessage, String stack,
-                          String logs) {
+                          String logs, String warmup) {
+
+    public static final String WARMUP_OK = "ok";
+
+    /** A hello that says nothing about the warm-up. */
+    public WorkerHello(boolean ready, String nodeVersion, String errorCode, String errorMessage, String stack,
+                       String logs) {
+        this(ready, nodeVersion, errorCode, errorMessage, stack, logs, null);
+    }
+
+    /** Whether the worker reported a warm-up that went wrong. */
+    public boolean warmupFailed() {
+        return warmup != null && !warmup.equals(WARMUP_OK);
+    }
 }

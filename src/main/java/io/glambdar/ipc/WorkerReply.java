@@ -9,7 +9,7 @@ public sealed interface WorkerReply {
     /** The invocation id the reply belongs to. */
     String id();
 
-    /** What the invocation printed to stdout/stderr ("" if nothing; capped by the worker). */
+    /** What the invocation printed to stdout/stderr ("" if nothing; cut to {@link ReplyLimits#maxLogBytes()}). */
     String logs();
 
     /**
@@ -23,11 +23,17 @@ public sealed interface WorkerReply {
     }
 
     /**
-     * The invocation failed inside the worker.
+     * The invocation failed inside the worker, or its response broke the {@link ReplyLimits}.
      *
-     * @param code  {@code handler_threw} or {@code bad_return}
+     * @param code  {@code handler_threw}, {@code bad_return}, {@link #RESPONSE_TOO_LARGE} or {@link #INVALID_HEADER}
      * @param stack the error's stack, or null when there is none (a non-Error throw, a bad return)
      */
     record Failure(String id, String code, String message, String stack, String logs) implements WorkerReply {
+
+        /** The body is over {@link ReplyLimits#maxBodyBytes()} (SPEC: a 502 with this code). */
+        public static final String RESPONSE_TOO_LARGE = "response_too_large";
+
+        /** A header name is not a token, a value has a control character, or there are too many or too long headers. */
+        public static final String INVALID_HEADER = "invalid_header";
     }
 }

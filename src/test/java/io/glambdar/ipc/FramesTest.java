@@ -6,15 +6,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class FramesTest {
@@ -120,6 +133,98 @@ class FramesTest {
                 .hasMessageContaining("6 of 10");
     }
 
+    @Test
+    void aFrameThatAnnouncesMuchButDeliversLittleAllocatesLittle() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count the bytes a thread allocates");
+        byte[] wire = new byte[4 + 10]; // announces 30 MiB, delivers 10 bytes, then the peer is gone
+        ByteBuffer.wrap(wire).putInt(30 * 1024 * 1024);
+        ReadableByteChannel ch = Channels.newChannel(new ByteArrayInputStream(wire));
+        Exception failure = null;
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        try {
+            Frames.read(ch, 64 * 1024 * 1024);
+        } catch (Exception e) {
+            failure = e;
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(failure).isInstanceOf(ProtocolException.class).hasMessageContaining("10 of 31457280");
+        assertThat(allocated).as("bytes allocated to read 10 bytes of a frame announced as 30 MiB")
+                .isLessThan(1024 * 1024);
+    }
+
+    @Test
+    void eachReadAsksForAtMost64KibSoTheJdkNeverStagesAWholeFrameOffHeap() throws Exception {
+        byte[] payload = new byte[1024 * 1024];
+        new Random(5).nextBytes(payload);
+        RecordingChannel recording = new RecordingChannel(Channels.newChannel(new ByteArrayInputStream(framed(payload))),
+                null);
+
+        assertThat(Frames.read(recording, payload.length)).isEqualTo(payload);
+        assertThat(recording.offered).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(64 * 1024));
+    }
+
+    @Test
+    void eachWriteOffersAtMost64KibOfPayload() throws Exception {
+        byte[] payload = new byte[300 * 1024];
+        new Random(6).nextBytes(payload);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RecordingChannel recording = new RecordingChannel(null, Channels.newChannel(out));
+
+        Frames.write(recording, payload);
+
+        assertThat(Frames.read(Channels.newChannel(new ByteArrayInputStream(out.toByteArray())), payload.length))
+                .isEqualTo(payload);
+        assertThat(recording.offered).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(64 * 1024));
+    }
+
+    @Test
+    void closeFromAnotherThreadUnblocksAReadStalledMidFrame() throws Exception {
+        Pipe pipe = Pipe.open();
+        byte[] partial = new byte[4 + 10]; // a frame of 1000 bytes, of which the peer sends 10, then stalls
+        ByteBuffer.wrap(partial).putInt(1000);
+        pipe.sink().write(ByteBuffer.wrap(partial));
+        CountDownLatch midFrame = new CountDownLatch(1);
+        AtomicLong received = new AtomicLong();
+        Pipe.SourceChannel source = pipe.source();
+        ReadableByteChannel counting = new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                if (received.get() == partial.length) {
+                    midFrame.countDown(); // everything sent is read: this read waits for bytes that never come
+                }
+                int n = source.read(dst);
+                received.addAndGet(Math.max(n, 0));
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return source.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                source.close();
+            }
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<byte[]> read = BlockedCalls.start(threads, () -> Frames.read(counting, 10_000));
+            assertThat(midFrame.await(30, TimeUnit.SECONDS)).as("the reader got the partial frame").isTrue();
+
+            source.close();
+
+            assertThatThrownBy(() -> read.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IOException.class);
+        } finally {
+            pipe.sink().close();
+        }
+    }
+
     private static byte[] framed(byte[] payload) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -134,6 +239,39 @@ class FramesTest {
         byte[] both = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
+    }
+
+    /** Passes reads and writes on, noting how many bytes each call offered to move. */
+    private static final class RecordingChannel implements ByteChannel {
+        final List<Integer> offered = new ArrayList<>();
+        private final ReadableByteChannel in;
+        private final WritableByteChannel out;
+
+        RecordingChannel(ReadableByteChannel in, WritableByteChannel out) {
+            this.in = in;
+            this.out = out;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            offered.add(dst.remaining());
+            return in.read(dst);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            offered.add(src.remaining());
+            return out.write(src);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** A channel that hands out at most one byte per read, like a very fragmented socket. */

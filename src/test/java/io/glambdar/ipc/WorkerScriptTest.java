@@ -59,7 +59,7 @@ class WorkerScriptTest {
 
     @BeforeAll
     static void findNodeAndWorker() throws IOException {
-        node = findOnPath("node");
+        node = HostPrograms.find("node");
         workerScript = shared.resolve("worker.js");
         try (InputStream in = WorkerScriptTest.class.getResourceAsStream("/worker/worker.js")) {
             assertThat(in).as("worker/worker.js on the classpath").isNotNull();
@@ -107,6 +107,7 @@ class WorkerScriptTest {
         assertThat(hello.ready()).isTrue();
         assertThat(hello.nodeVersion()).matches("v\\d+\\.\\d+\\.\\d+.*");
         assertThat(hello.logs()).isEmpty();
+        assertThat(hello.warmup()).as("the worker rehearsed its invocation path cleanly").isEqualTo("ok");
 
         WorkerReply.Success reply = success(invoke("{\"name\":\"Glambdar\"}"));
 
@@ -395,42 +396,105 @@ class WorkerScriptTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            string              | 'just text'                                        | handler returned a string; it must return an object like { statusCode, headers, body }
-            null                | null                                               | handler returned null; it must return an object
-            array               | [1, 2]                                             | handler returned an array; it must return an object
-            undefined           | undefined                                          | handler returned undefined; it must return an object
-            status too low      | ({ statusCode: 99 })                               | statusCode must be an integer from 100 to 599, got 99
-            status not integer  | ({ statusCode: 200.5 })                            | statusCode must be an integer from 100 to 599, got 200.5
-            status as string    | ({ statusCode: '200' })                            | statusCode must be an integer from 100 to 599, got '200'
-            header with CRLF    | ({ headers: { 'x-evil': 'a\\r\\nInjected: yes' } })  | header "x-evil" has a value containing CR, LF or NUL
-            header with NUL in array | ({ headers: { 'x-list': ['ok', 'a\\u0000b'] } }) | header "x-list" has a value containing CR, LF or NUL
-            header name invalid | ({ headers: { 'bad name': 'x' } })                 | header name "bad name" is not a valid HTTP header name
-            header value object | ({ headers: { 'x-obj': { a: 1 } } })               | header "x-obj" has an object value
-            header value undefined | ({ headers: { 'x-u': undefined } })             | header "x-u" has undefined value
-            headers a Map       | ({ headers: new Map() })                           | headers must be a plain object
-            circular body       | (() => { const o = {}; o.self = o; return { body: o }; })() | body could not be JSON-encoded: TypeError: Converting circular structure to JSON
-            BigInt body         | ({ body: { n: 10n } })                             | body could not be JSON-encoded
-            function body       | ({ body: () => 1 })                                | body is a function, which cannot be JSON-encoded
+            string              | 'just text'                                        | bad_return     | handler returned a string; it must return an object like { statusCode, headers, body }
+            null                | null                                               | bad_return     | handler returned null; it must return an object
+            array               | [1, 2]                                             | bad_return     | handler returned an array; it must return an object
+            undefined           | undefined                                          | bad_return     | handler returned undefined; it must return an object
+            status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 100 to 599, got 99
+            status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 100 to 599, got 200.5
+            status as string    | ({ statusCode: '200' })                            | bad_return     | statusCode must be an integer from 100 to 599, got '200'
+            header value object | ({ headers: { 'x-obj': { a: 1 } } })               | bad_return     | header "x-obj" has an object value
+            header value undefined | ({ headers: { 'x-u': undefined } })             | bad_return     | header "x-u" has undefined value
+            headers a Map       | ({ headers: new Map() })                           | bad_return     | headers must be a plain object
+            circular body       | (() => { const o = {}; o.self = o; return { body: o }; })() | bad_return     | body could not be JSON-encoded: TypeError: Converting circular structure to JSON
+            BigInt body         | ({ body: { n: 10n } })                             | bad_return     | body could not be JSON-encoded
+            function body       | ({ body: () => 1 })                                | bad_return     | body is a function, which cannot be JSON-encoded
+            header with CRLF    | ({ headers: { 'x-evil': 'a\\r\\nInjected: yes' } })  | invalid_header | header "x-evil" has a value containing CR, LF, NUL or another control character
+            header with NUL in array | ({ headers: { 'x-list': ['ok', 'a\\u0000b'] } }) | invalid_header | header "x-list" has a value containing CR, LF, NUL or another control character
+            header with ESC     | ({ headers: { 'x-color': '\\u001b[31m' } })         | invalid_header | header "x-color" has a value containing CR, LF, NUL or another control character
+            header name invalid | ({ headers: { 'bad name': 'x' } })                 | invalid_header | header name "bad name" is not a valid HTTP header name
             """)
-    void badReturn(String name, String returned, String message) throws Exception {
+    void aReturnValueThatCannotBeSentIsRejected(String name, String returned, String code, String message)
+            throws Exception {
         start("exports.handler = async () => " + returned + ";");
 
         WorkerReply.Failure failure = failure(invoke(""));
 
-        assertThat(failure.code()).isEqualTo("bad_return");
+        assertThat(failure.code()).isEqualTo(code);
         assertThat(failure.message()).contains(message);
         assertThat(connection.reusable()).isTrue();
     }
 
     @Test
-    void responseOverTheLimitIsABadReturnNamingTheLimit() throws Exception {
-        writeIndex("exports.handler = async () => ({ body: 'x'.repeat(20000) });");
-        startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "10000"), 10_000);
+    void tabInAHeaderValueIsFine() throws Exception {
+        start("exports.handler = async () => ({ headers: { 'x-tab': 'a\\tb' } });");
+
+        assertThat(success(invoke("")).headers()).containsEntry("x-tab", List.of("a\tb"));
+    }
+
+    @Test
+    void theServersOwnHeadersFromTheFunctionAreDropped() throws Exception {
+        start("""
+                exports.handler = async () => ({
+                  headers: { 'X-Glambdar-Invocation-Id': 'forged', 'x-glambdar-version': '99', 'x-own': 'kept' },
+                  body: 'ok',
+                });
+                """);
+
+        assertThat(success(invoke("")).headers()).containsOnlyKeys("x-own", "content-type");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            a string                | ({ headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(10001) }) | 10001
+            a JSON-encoded string   | ({ body: 'x'.repeat(9999) })                                           | 10001
+            a buffer                | ({ body: Buffer.alloc(10001) })                                        | 10001
+            multi-byte text         | ({ headers: { 'content-type': 'text/plain' }, body: '€'.repeat(3334) }) | 10002
+            """)
+    void aBodyOverTheLimitIsResponseTooLargeWithItsSizeAndTheLimit(String name, String returned, int size)
+            throws Exception {
+        writeIndex("exports.handler = async () => " + returned + ";");
+        startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "10000"), ReplyLimits.withMaxBodyBytes(10_000));
 
         WorkerReply.Failure failure = failure(invoke(""));
 
-        assertThat(failure.code()).isEqualTo("bad_return");
-        assertThat(failure.message()).contains("response is too large").contains("the limit is 10000 bytes");
+        assertThat(failure.code()).isEqualTo("response_too_large");
+        assertThat(failure.message()).isEqualTo("the response body is " + size + " bytes, over the server's limit of"
+                + " 10000 bytes (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or raise that limit");
+        assertThat(connection.reusable()).isTrue();
+    }
+
+    @Test
+    void aBodyAtTheLimitIsSent() throws Exception {
+        writeIndex("exports.handler = async () => ({ body: Buffer.alloc(10000, 7) });");
+        startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "10000"), ReplyLimits.withMaxBodyBytes(10_000));
+
+        assertThat(success(invoke("")).body()).hasSize(10_000);
+    }
+
+    @Test
+    void theRuntimeEnforcesTheBodyLimitWhateverTheWorkerWasTold() throws Exception {
+        writeIndex("exports.handler = async () => ({ body: Buffer.alloc(20000) });");
+        startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "1000000"), ReplyLimits.withMaxBodyBytes(10_000));
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("response_too_large");
+        assertThat(failure.message()).startsWith("the response body is 20000 bytes, over the server's limit of 10000");
+        assertThat(connection.reusable()).isTrue();
+    }
+
+    @Test
+    void aHugeErrorMessageIsCutSoTheReplyStillFits() throws Exception {
+        start("exports.handler = async () => { throw new Error('m'.repeat(1024 * 1024)); };");
+
+        WorkerReply.Failure failure = failure(invoke(""));
+
+        assertThat(failure.code()).isEqualTo("handler_threw");
+        assertThat(Utf8Text.length(failure.message())).isLessThanOrEqualTo(ReplyLimits.MAX_TEXT_BYTES);
+        assertThat(failure.message()).startsWith("mmmm").endsWith(" bytes truncated]\n");
+        assertThat(Utf8Text.length(failure.stack())).isLessThanOrEqualTo(ReplyLimits.MAX_TEXT_BYTES);
+        assertThat(connection.reusable()).isTrue();
     }
 
     @Test
@@ -535,13 +599,24 @@ class WorkerScriptTest {
     }
 
     @Test
-    void outputIsCappedWithATruncationMarker() throws Exception {
+    void outputIsCappedWithATruncationMarkerWithinTheLimitSoTheRuntimeKeepsItAsIs() throws Exception {
         start("exports.handler = async () => { console.log('x'.repeat(300 * 1024)); return {}; };");
 
         String logs = success(invoke("")).logs();
 
-        assertThat(logs).isEqualTo("x".repeat(256 * 1024) + "\n[... " + (300 * 1024 + 1 - 256 * 1024)
-                + " bytes truncated]\n");
+        int kept = 256 * 1024 - 64;
+        assertThat(logs).isEqualTo("x".repeat(kept) + "\n[... " + (300 * 1024 + 1 - kept) + " bytes truncated]\n");
+        assertThat(Utf8Text.length(logs)).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxLogBytes());
+    }
+
+    @Test
+    void multiByteOutputIsCutBetweenCharacters() throws Exception {
+        start("exports.handler = async () => { process.stdout.write('€'.repeat(100 * 1024)); return {}; };");
+
+        String logs = success(invoke("")).logs();
+
+        assertThat(logs).startsWith("€".repeat(1000)).doesNotContain("\uFFFD").endsWith(" bytes truncated]\n");
+        assertThat(Utf8Text.length(logs)).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxLogBytes());
     }
 
     @Test
@@ -554,20 +629,6 @@ class WorkerScriptTest {
     }
 
     // ---- harness
-
-    private static Path findOnPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String entry : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry.isEmpty() ? "." : entry, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
     private Path functionDir() throws IOException {
         return Files.createDirectories(dir.resolve("fn"));
@@ -583,12 +644,12 @@ class WorkerScriptTest {
     }
 
     private WorkerHello startWorker(Map<String, String> env) throws Exception {
-        return startWorker(env, WorkerConnection.DEFAULT_MAX_REPLY_BYTES);
+        return startWorker(env, ReplyLimits.DEFAULTS);
     }
 
-    /** Starts node on worker.js, accepts its connection and reads its hello. */
-    private WorkerHello startWorker(Map<String, String> env, int maxReplyBytes) throws Exception {
-        socket = WorkerSocket.bind(Files.createDirectories(dir.resolve("s")));
+    /** Starts node on worker.js (as this process's user), accepts its connection and reads its hello. */
+    private WorkerHello startWorker(Map<String, String> env, ReplyLimits limits) throws Exception {
+        socket = WorkerSocket.bind(Files.createDirectories(dir.resolve("s")), TestUsers.currentUid());
         ProcessBuilder builder = new ProcessBuilder(node.toString(), workerScript.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("node.out").toFile());
@@ -599,7 +660,7 @@ class WorkerScriptTest {
         process = builder.start();
         WorkerSocket listening = socket;
         process.onExit().thenRun(() -> closeQuietly(listening)); // a worker that dies before connecting: fail, not hang
-        connection = guarded(() -> listening.accept(maxReplyBytes));
+        connection = guarded(() -> listening.accept(limits));
         return guarded(connection::readHello);
     }
 

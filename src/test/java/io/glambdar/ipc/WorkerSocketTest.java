@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +27,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.event.Level;
 
 /** The Java side against a fake worker: a thread that connects as the client and speaks the protocol by hand. */
 class WorkerSocketTest {
@@ -127,15 +130,11 @@ class WorkerSocketTest {
     @Test
     void failuresAndInitErrorsAreDecoded() throws Exception {
         WorkerSocket socket = bind();
-        Future<?> worker = fakeWorker(socket.path(), ch -> {
-            send(ch, READY);
-            receive(ch);
-            send(ch, "{\"type\":\"error\",\"id\":\"a\",\"code\":\"handler_threw\",\"message\":\"kaboom\","
-                    + "\"stack\":\"Error: kaboom\\n    at index.js:1\",\"logs\":\"before\\n\"}");
-            receive(ch);
-            send(ch, "{\"type\":\"error\",\"id\":\"b\",\"code\":\"handler_threw\",\"fatal\":true,"
+        Future<?> worker = replyingWorker(socket.path(),
+                "{\"type\":\"error\",\"id\":\"a\",\"code\":\"handler_threw\",\"message\":\"kaboom\","
+                    + "\"stack\":\"Error: kaboom\\n    at index.js:1\",\"logs\":\"before\\n\"}",
+                "{\"type\":\"error\",\"id\":\"b\",\"code\":\"handler_threw\",\"fatal\":true,"
                     + "\"message\":\"uncaught exception: late\"}");
-        });
         WorkerConnection connection = accept(socket);
         connection.readHello();
 
@@ -199,9 +198,7 @@ class WorkerSocketTest {
 
         socket.close();
 
-        assertThatThrownBy(() -> accepted.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(accepted);
         assertThat(socket.path()).doesNotExist();
     }
 
@@ -215,9 +212,7 @@ class WorkerSocketTest {
 
         connection.close();
 
-        assertThatThrownBy(() -> hello.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(hello);
     }
 
     @Test
@@ -234,9 +229,7 @@ class WorkerSocketTest {
 
         connection.close();
 
-        assertThatThrownBy(() -> reply.get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class);
+        assertFailsWithAnIOException(reply);
         assertThat(connection.reusable()).isFalse();
         assertThatThrownBy(() -> worker.get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(EOFException.class);
     }
@@ -276,11 +269,7 @@ class WorkerSocketTest {
             """)
     void malformedReplyIsProtocolException(String name, String reply, String expected) throws Exception {
         WorkerSocket socket = bind();
-        Future<?> worker = fakeWorker(socket.path(), ch -> {
-            send(ch, READY);
-            receive(ch);
-            send(ch, reply);
-        });
+        Future<?> worker = replyingWorker(socket.path(), reply);
         WorkerConnection connection = accept(socket);
         connection.readHello();
 
@@ -304,22 +293,282 @@ class WorkerSocketTest {
     }
 
     @Test
-    void replyOverTheLimitIsProtocolException() throws Exception {
+    void aReplyFrameLongerThanAnyLegitimateReplyIsProtocolException() throws Exception {
+        ReplyLimits limits = ReplyLimits.withMaxBodyBytes(1000);
         WorkerSocket socket = bind();
         Future<?> worker = fakeWorker(socket.path(), ch -> {
             send(ch, READY);
             receive(ch);
-            send(ch, "{\"type\":\"result\",\"id\":\"a\",\"statusCode\":200,\"body\":\"" + "x".repeat(2000)
-                    + "\",\"bodyEncoding\":\"utf8\"}");
+            ch.write(ByteBuffer.allocate(4).putInt(0, limits.maxReplyFrameBytes() + 1)); // only the header
         });
-        WorkerConnection connection = socket.accept(1000);
-        toClose.add(connection);
+        WorkerConnection connection = accept(socket, limits);
         connection.readHello();
 
         assertThatThrownBy(() -> connection.invoke(payload("a", new byte[0])))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessageContaining("limit of 1000 bytes");
+                .hasMessageContaining("frame of " + (limits.maxReplyFrameBytes() + 1) + " bytes")
+                .hasMessageContaining("over the limit of " + limits.maxReplyFrameBytes() + " bytes");
+        assertThat(connection.reusable()).isFalse();
         done(worker);
+    }
+
+    @Test
+    void aHelloFrameLongerThanAnyLegitimateHelloIsProtocolException() throws Exception {
+        WorkerSocket socket = bind();
+        int helloLimit = ReplyLimits.DEFAULTS.maxHelloFrameBytes();
+        Future<?> worker = fakeWorker(socket.path(), ch -> ch.write(ByteBuffer.allocate(4).putInt(0, helloLimit + 1)));
+        WorkerConnection connection = accept(socket);
+
+        assertThatThrownBy(connection::readHello)
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("over the limit of " + helloLimit + " bytes");
+        done(worker);
+    }
+
+    @Test
+    void aBodyOverTheLimitIsAResponseTooLargeFailureAndTheConnectionStaysUsable() throws Exception {
+        byte[] binary = new byte[1001];
+        new Random(7).nextBytes(binary);
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                result("text", "{}", "x".repeat(1001), "printed\\n"),
+                "{\"type\":\"result\",\"id\":\"binary\",\"statusCode\":200,\"body\":\""
+                    + Base64.getEncoder().encodeToString(binary) + "\",\"bodyEncoding\":\"base64\"}",
+                result("fits", "{}", "x".repeat(1000), ""));
+        WorkerConnection connection = accept(socket, ReplyLimits.withMaxBodyBytes(1000));
+        connection.readHello();
+
+        WorkerReply text = connection.invoke(payload("text", new byte[0]));
+        assertThat(text).isEqualTo(new WorkerReply.Failure("text", "response_too_large", "the response body is 1001"
+                + " bytes, over the server's limit of 1000 bytes (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or"
+                + " raise that limit", null, "printed\n"));
+        assertThat(connection.reusable()).as("the exchange completed").isTrue();
+        WorkerReply.Failure tooLarge = (WorkerReply.Failure) connection.invoke(payload("binary", new byte[0]));
+        assertThat(tooLarge.code()).isEqualTo(WorkerReply.Failure.RESPONSE_TOO_LARGE);
+        assertThat(tooLarge.message()).startsWith("the response body is 1001 bytes");
+        assertThat(connection.invoke(payload("fits", new byte[0]))).isInstanceOf(WorkerReply.Success.class);
+        assertThat(connection.reusable()).isTrue();
+        done(worker);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            CRLF in a value      | {"x-evil":"a\\r\\nInjected: yes"}   | header "x-evil" has a value with a control character (\\u000d at position 1)
+            NUL in an array      | {"x-list":["ok","a\\u0000b"]}      | header "x-list" has a value with a control character (\\u0000 at position 1)
+            name with a space    | {"bad name":"x"}                   | header name "bad name" is not a valid HTTP header name
+            name with CRLF       | {"x\\r\\ny":"x"}                    | header name "x\\u000d\\u000ay" is not a valid HTTP header name
+            too many values      | {"a":["1","2","3"],"b":["4","5"]}  | the response has 5 header values; at most 4 are allowed
+            too many bytes       | {"a":"0123456789012345678901234567890123456789"} | the response headers take 41 bytes (names and values); at most 40 bytes are allowed
+            """)
+    void anInvalidResponseHeaderIsAnInvalidHeaderFailureNamingIt(String name, String headers, String message)
+            throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                result("inv", headers, "", "why\\n"),
+                result("next", "{}", "", ""));
+        WorkerConnection connection = accept(socket, new ReplyLimits(1000, 1024, 4, 40));
+        connection.readHello();
+
+        WorkerReply.Failure failure = (WorkerReply.Failure) connection.invoke(payload("inv", new byte[0]));
+
+        assertThat(failure.code()).isEqualTo(WorkerReply.Failure.INVALID_HEADER);
+        assertThat(failure.message()).startsWith(message);
+        assertThat(failure.logs()).isEqualTo("why\n");
+        assertThat(connection.reusable()).isTrue();
+        assertThat(connection.invoke(payload("next", new byte[0]))).isInstanceOf(WorkerReply.Success.class);
+        done(worker);
+    }
+
+    @Test
+    void theServersOwnHeadersFromTheFunctionAreDroppedSilently() throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                result("inv", "{\"X-Glambdar-Invocation-Id\":\"forged\",\"x-glambdar-VERSION\":[\"9\"],"
+                    + "\"x-own\":\"kept\"}", "", ""));
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        WorkerReply.Success success = (WorkerReply.Success) connection.invoke(payload("inv", new byte[0]));
+
+        assertThat(success.headers()).containsExactly(Map.entry("x-own", List.of("kept")));
+        done(worker);
+    }
+
+    @Test
+    void logsOverTheLimitAreCutWithAMarkerInTheHelloAndInReplies() throws Exception {
+        String longLogs = "a".repeat(2000);
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> {
+            send(ch, "{\"type\":\"ready\",\"node\":\"v22.1.0\",\"logs\":\"" + longLogs + "\"}");
+            receive(ch);
+            send(ch, result("ok", "{}", "", longLogs));
+            receive(ch);
+            send(ch, "{\"type\":\"error\",\"id\":\"threw\",\"code\":\"handler_threw\",\"message\":\"m\","
+                    + "\"logs\":\"" + longLogs + "\"}");
+        });
+        String expected = "a".repeat(1024 - 64) + "\n[... " + (2000 - 960) + " bytes truncated]\n";
+        WorkerConnection connection = accept(socket, new ReplyLimits(1000, 1024, 100, 1000));
+
+        assertThat(connection.readHello().logs()).isEqualTo(expected);
+        assertThat(connection.invoke(payload("ok", new byte[0])).logs()).isEqualTo(expected);
+        assertThat(connection.invoke(payload("threw", new byte[0])).logs()).isEqualTo(expected);
+        done(worker);
+    }
+
+    @Test
+    void errorTextsAreCutTo64Kib() throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                "{\"type\":\"error\",\"id\":\"threw\",\"code\":\"handler_threw\",\"message\":\""
+                    + "m".repeat(100_000) + "\",\"stack\":\"" + "s".repeat(100_000) + "\"}");
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        WorkerReply.Failure failure = (WorkerReply.Failure) connection.invoke(payload("threw", new byte[0]));
+
+        assertThat(failure.message()).hasSizeLessThanOrEqualTo(ReplyLimits.MAX_TEXT_BYTES).endsWith(" bytes truncated]\n");
+        assertThat(failure.stack()).hasSizeLessThanOrEqualTo(ReplyLimits.MAX_TEXT_BYTES).endsWith(" bytes truncated]\n");
+        done(worker);
+    }
+
+    @Test
+    void aReplyWithEveryFieldAtItsLimitAndEveryCharacterEscapedFitsTheFrame() throws Exception {
+        ReplyLimits limits = new ReplyLimits(3000, 1024, 4, 200);
+        String body = "\u0001".repeat(3000);
+        String logs = "\u0002".repeat(1024);
+        StringBuilder headers = new StringBuilder("{");
+        for (int i = 0; i < 4; i++) { // 2 + 48 bytes, 4 times: 200
+            headers.append(i == 0 ? "" : ",").append('"').append(escapedEverything("h" + i)).append("\":[\"")
+                    .append(escapedEverything("v".repeat(48))).append("\"]");
+        }
+        String resultFrame = result("inv", headers.append('}').toString(), escapedEverything(body),
+                escapedEverything(logs));
+        String errorFrame = "{\"type\":\"error\",\"id\":\"err\",\"code\":\"handler_threw\",\"message\":\""
+                + escapedEverything("m".repeat(ReplyLimits.MAX_TEXT_BYTES)) + "\",\"stack\":\""
+                + escapedEverything("s".repeat(ReplyLimits.MAX_TEXT_BYTES)) + "\",\"logs\":\""
+                + escapedEverything(logs) + "\"}";
+        assertThat(resultFrame.length()).isLessThanOrEqualTo(limits.maxReplyFrameBytes());
+        assertThat(errorFrame.length()).isLessThanOrEqualTo(limits.maxReplyFrameBytes());
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                resultFrame,
+                errorFrame);
+        WorkerConnection connection = accept(socket, limits);
+        connection.readHello();
+
+        WorkerReply.Success success = (WorkerReply.Success) connection.invoke(payload("inv", new byte[0]));
+        WorkerReply.Failure failure = (WorkerReply.Failure) connection.invoke(payload("err", new byte[0]));
+
+        assertThat(new String(success.body(), StandardCharsets.UTF_8)).isEqualTo(body);
+        assertThat(success.logs()).isEqualTo(logs);
+        assertThat(success.headers()).hasSize(4).containsEntry("h3", List.of("v".repeat(48)));
+        assertThat(failure.message()).isEqualTo("m".repeat(ReplyLimits.MAX_TEXT_BYTES));
+        assertThat(failure.stack()).isEqualTo("s".repeat(ReplyLimits.MAX_TEXT_BYTES));
+        done(worker);
+    }
+
+    @Test
+    void aHelloWithEveryFieldAtItsLimitAndEveryCharacterEscapedFitsTheFrame() throws Exception {
+        String text = escapedEverything("t".repeat(ReplyLimits.MAX_TEXT_BYTES));
+        String hello = "{\"type\":\"init_error\",\"node\":\"v22.1.0\",\"code\":\"load_failed\",\"message\":\""
+                + text + "\",\"stack\":\"" + text + "\",\"warmup\":\"" + text + "\",\"logs\":\""
+                + escapedEverything("l".repeat(ReplyLimits.DEFAULTS.maxLogBytes())) + "\"}";
+        assertThat(hello.length()).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxHelloFrameBytes());
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> send(ch, hello));
+        WorkerConnection connection = accept(socket);
+
+        WorkerHello decoded = connection.readHello();
+
+        assertThat(decoded.errorMessage()).hasSize(ReplyLimits.MAX_TEXT_BYTES);
+        assertThat(decoded.logs()).hasSize(ReplyLimits.DEFAULTS.maxLogBytes());
+        done(worker);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ok                                     | false | 0
+            the rehearsal failed: TypeError: nope  | true  | 1
+            """)
+    void theHelloSaysHowTheWarmupWentAndAFailedOneIsLogged(String warmup, boolean failed, int warnings)
+            throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> send(ch, "{\"type\":\"ready\",\"node\":\"v22.1.0\","
+                + "\"warmup\":\"" + warmup + "\"}"));
+        WorkerConnection connection = accept(socket);
+
+        try (CapturedLog log = new CapturedLog(WorkerConnection.class)) {
+            WorkerHello hello = connection.readHello();
+
+            assertThat(hello.warmup()).isEqualTo(warmup);
+            assertThat(hello.warmupFailed()).isEqualTo(failed);
+            assertThat(log.messages(Level.WARN)).hasSize(warnings)
+                    .allSatisfy(message -> assertThat(message).contains("warm-up failed").contains(warmup));
+        }
+        done(worker);
+    }
+
+    // ---- who may connect
+
+    @Test
+    void aConnectionFromTheWorkersUidIsAccepted() throws Exception {
+        WorkerSocket socket = bind(TestUsers.currentUid());
+        Future<?> worker = fakeWorker(socket.path(), ch -> send(ch, READY));
+
+        assertThat(accept(socket).readHello().ready()).isTrue();
+        done(worker);
+    }
+
+    @Test
+    void aConnectionFromAnotherUidIsClosedWithAWarningAndAcceptKeepsListening() throws Exception {
+        int workerUid = TestUsers.currentUid() + 1;
+        WorkerSocket socket = bind(workerUid);
+        try (CapturedLog log = new CapturedLog(WorkerSocket.class)) {
+            Future<WorkerConnection> accepted = threads.submit(() -> socket.accept());
+
+            assertThat(refused(socket.path())).as("the server closed the first intruder's connection").isTrue();
+            assertThat(refused(socket.path())).as("and was still listening for a second").isTrue();
+
+            assertThat(accepted).isNotDone();
+            assertThat(socket.path()).exists();
+            assertThat(log.messages(Level.WARN)).hasSize(2).allSatisfy(message -> assertThat(message)
+                    .contains("Refused a connection to " + socket.path())
+                    .contains("only the worker's uid " + workerUid + " may connect"));
+            socket.close();
+            assertFailsWithAnIOException(accepted);
+        }
+    }
+
+    @Test
+    void anIntruderIsRefusedAndTheWorkerRunningAsAUidWithoutAPasswdEntryGetsIn() throws Exception {
+        Assumptions.assumeTrue(TestUsers.isRoot(), "needs root to run a process as another uid");
+        Path node = HostPrograms.find("node");
+        Assumptions.assumeTrue(node != null, "needs node to run a process as another uid");
+        int workerUid = TestUsers.uidWithoutPasswdEntry();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the worker must reach it
+        WorkerSocket socket = bind(workerUid);
+        Future<WorkerConnection> accepted = threads.submit(() -> socket.accept());
+
+        assertThat(refused(socket.path())).as("this process, root, is not the worker's uid").isTrue();
+        assertThat(accepted).isNotDone();
+
+        Process worker = new ProcessBuilder(node.toString(), "-e", """
+                process.setgid(%1$d); process.setuid(%1$d);
+                const socket = require('net').connect(process.argv[1], () => {
+                  const hello = Buffer.from(JSON.stringify({ type: 'ready', node: String(process.getuid()) }));
+                  const head = Buffer.alloc(4); head.writeUInt32BE(hello.length);
+                  socket.write(Buffer.concat([head, hello]));
+                });
+                socket.on('end', () => process.exit(0));
+                socket.on('error', (e) => { console.error(e.message); process.exit(2); });
+                """.formatted(workerUid), socket.path().toString()).redirectErrorStream(true).start();
+        try {
+            WorkerConnection connection = accepted.get(30, TimeUnit.SECONDS);
+            toClose.add(connection);
+            assertThat(connection.readHello().nodeVersion()).isEqualTo(Integer.toString(workerUid));
+        } finally {
+            worker.destroyForcibly();
+        }
     }
 
     @Test
@@ -327,13 +576,10 @@ class WorkerSocketTest {
         byte[] body = new byte[16 * 1024 * 1024]; // 22M base64 characters: more than Jackson's default 20M
         new Random(3).nextBytes(body);
         WorkerSocket socket = bind();
-        Future<?> worker = fakeWorker(socket.path(), ch -> {
-            send(ch, READY);
-            receive(ch);
-            send(ch, "{\"type\":\"result\",\"id\":\"big\",\"statusCode\":200,\"body\":\""
+        Future<?> worker = replyingWorker(socket.path(),
+                "{\"type\":\"result\",\"id\":\"big\",\"statusCode\":200,\"body\":\""
                     + Base64.getEncoder().encodeToString(body) + "\",\"bodyEncoding\":\"base64\"}");
-        });
-        WorkerConnection connection = accept(socket);
+        WorkerConnection connection = accept(socket, ReplyLimits.withMaxBodyBytes(body.length));
         connection.readHello();
 
         WorkerReply.Success reply = (WorkerReply.Success) connection.invoke(payload("big", new byte[0]));
@@ -346,7 +592,7 @@ class WorkerSocketTest {
     void overlongSocketPathIsRejectedWithAClearMessage() throws Exception {
         Path deep = Files.createDirectories(dir.resolve("d".repeat(120)));
 
-        assertThatThrownBy(() -> WorkerSocket.bind(deep))
+        assertThatThrownBy(() -> WorkerSocket.bind(deep, TestUsers.currentUid()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(deep.resolve("w.sock").toString())
                 .hasMessageContaining("limited to 107 bytes");
@@ -357,7 +603,7 @@ class WorkerSocketTest {
     void bindingWhereASocketAlreadyListensFailsClearly() throws Exception {
         WorkerSocket first = bind();
 
-        assertThatThrownBy(() -> WorkerSocket.bind(dir))
+        assertThatThrownBy(() -> WorkerSocket.bind(dir, TestUsers.currentUid()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot listen on " + first.path());
         assertThat(first.path()).exists();
@@ -369,16 +615,53 @@ class WorkerSocketTest {
         void run(SocketChannel ch) throws Exception;
     }
 
+    /** A socket that admits this process, as the fake workers run in it. */
     private WorkerSocket bind() throws IOException {
-        WorkerSocket socket = WorkerSocket.bind(dir);
+        return bind(TestUsers.currentUid());
+    }
+
+    private WorkerSocket bind(int workerUid) throws IOException {
+        WorkerSocket socket = WorkerSocket.bind(dir, workerUid);
         toClose.add(socket);
         return socket;
     }
 
     private WorkerConnection accept(WorkerSocket socket) throws Exception {
-        WorkerConnection connection = threads.submit(() -> socket.accept()).get(30, TimeUnit.SECONDS);
+        return accept(socket, ReplyLimits.DEFAULTS);
+    }
+
+    private WorkerConnection accept(WorkerSocket socket, ReplyLimits limits) throws Exception {
+        WorkerConnection connection = threads.submit(() -> socket.accept(limits)).get(30, TimeUnit.SECONDS);
         toClose.add(connection);
         return connection;
+    }
+
+    /**
+     * Connects and reads until the server closes the connection: true if it did, false if it sent something or kept
+     * the connection (the guard only stops a broken server from hanging the test).
+     */
+    private boolean refused(Path socketPath) throws Exception {
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socketPath))) {
+            Future<Integer> read = threads.submit(() -> client.read(ByteBuffer.allocate(1)));
+            try {
+                return read.get(30, TimeUnit.SECONDS) == -1;
+            } catch (TimeoutException kept) {
+                return false;
+            }
+        }
+    }
+
+    /** A reply frame as sent: a result of the given body and the given JSON headers object. */
+    private static String result(String id, String headersJson, String body, String logs) {
+        return "{\"type\":\"result\",\"id\":\"" + id + "\",\"statusCode\":200,\"headers\":" + headersJson
+                + ",\"body\":\"" + body + "\",\"bodyEncoding\":\"utf8\",\"logs\":\"" + logs + "\"}";
+    }
+
+    /** Every character as a JSON escape: valid JSON, and the longest a worker can make text on the wire. */
+    private static String escapedEverything(String text) {
+        StringBuilder out = new StringBuilder();
+        text.chars().forEach(c -> out.append(String.format("\\u%04x", c)));
+        return out.toString();
     }
 
     private Future<?> fakeWorker(Path socketPath, Peer peer) {
@@ -390,29 +673,30 @@ class WorkerSocketTest {
         });
     }
 
+    /** A fake worker that says ready, then answers each invocation with the next of {@code replies}. */
+    private Future<?> replyingWorker(Path socketPath, String... replies) {
+        return fakeWorker(socketPath, ch -> {
+            send(ch, READY);
+            for (String reply : replies) {
+                receive(ch);
+                send(ch, reply);
+            }
+        });
+    }
+
+    /** The blocked call ended with an IOException: how a close from another thread shows. */
+    private static void assertFailsWithAnIOException(Future<?> call) {
+        assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IOException.class);
+    }
+
     private static void done(Future<?> worker) throws Exception {
         worker.get(30, TimeUnit.SECONDS); // rethrows the fake worker's failures
     }
 
-    /**
-     * Runs {@code call} on a virtual thread and returns once it is parked, i.e. really blocked in I/O: the point of
-     * the close tests is to interrupt a blocked call, not one that has not started yet.
-     */
-    private <T> Future<T> blockedCall(Callable<T> call) throws Exception {
-        AtomicReference<Thread> thread = new AtomicReference<>();
-        Future<T> future = threads.submit(() -> {
-            thread.set(Thread.currentThread());
-            return call.call();
-        });
-        waitUntil(() -> thread.get() != null && thread.get().getState() == Thread.State.WAITING);
-        return future;
-    }
-
-    private static void waitUntil(Supplier<Boolean> condition) throws InterruptedException {
-        for (int i = 0; i < 30_000 && !condition.get(); i++) {
-            Thread.sleep(1);
-        }
-        assertThat(condition.get()).as("waited 30 s for the call to block").isTrue();
+    private <T> Future<T> blockedCall(Callable<T> call) {
+        return BlockedCalls.start(threads, call);
     }
 
     private static InvocationPayload payload(String id, byte[] body) {

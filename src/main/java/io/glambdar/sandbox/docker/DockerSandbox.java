@@ -117,7 +117,7 @@ final class DockerSandbox implements Sandbox {
     public WorkerChannel connect() throws IOException {
         WorkerChannel accepted;
         try {
-            accepted = socket.accept(backend.config().maxReplyBytes());
+            accepted = socket.accept(backend.config().replyLimits());
         } catch (IOException e) {
             throw whyNotConnected(e);
         }

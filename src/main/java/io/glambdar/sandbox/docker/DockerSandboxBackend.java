@@ -124,7 +124,7 @@ public final class DockerSandboxBackend implements SandboxBackend {
         try {
             Files.createDirectory(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            socket = WorkerSocket.bind(dir);
+            socket = WorkerSocket.bind(dir, config.uid()); // only the function's uid may connect
         } catch (IOException e) {
             FileTrees.delete(dir);
             throw new SandboxException("cannot create the socket for a new container: " + e.getMessage(), e);
@@ -183,7 +183,7 @@ public final class DockerSandboxBackend implements SandboxBackend {
         env.put("GLAMBDAR_SOCKET", SOCKET_MOUNT + "/" + WorkerSocket.FILE_NAME);
         env.put("GLAMBDAR_FUNCTION_DIR", CODE_MOUNT);
         env.put("GLAMBDAR_FUNCTION_NAME", spec.functionName());
-        env.put("GLAMBDAR_MAX_RESPONSE_BYTES", Integer.toString(config.maxReplyBytes()));
+        env.put("GLAMBDAR_MAX_RESPONSE_BYTES", Integer.toString(config.replyLimits().maxBodyBytes()));
         List<String> list = new ArrayList<>(env.size());
         env.forEach((name, value) -> list.add(name + "=" + value));
         return list;

@@ -1,5 +1,7 @@
 package io.glambdar.sandbox.docker;
 
+import io.glambdar.ipc.ReplyLimits;
+
 import java.nio.file.Path;
 
 /**
@@ -13,11 +15,11 @@ import java.nio.file.Path;
  * @param socketsDir    host folder that holds one sub-folder (with one socket) per container
  * @param runtimeDir    host folder that holds the worker script, mounted read-only
  * @param ownerLabel    value of the owner label: containers with another owner (another Glambdar) are never touched
- * @param maxReplyBytes largest reply a worker may send
+ * @param replyLimits   what a worker may send: body, logs, headers (the worker is told the body limit too)
  * @param logMaxBytes   most bytes of output Docker keeps per container (its json-file log is capped at this)
  */
 public record DockerSandboxConfig(String image, String network, int uid, long pidsLimit, int tmpfsMb, Path socketsDir,
-                                  Path runtimeDir, String ownerLabel, int maxReplyBytes, long logMaxBytes) {
+                                  Path runtimeDir, String ownerLabel, ReplyLimits replyLimits, long logMaxBytes) {
 
     public DockerSandboxConfig {
         if (uid <= 0) {

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import io.glambdar.app.ServerConfig;
 import io.glambdar.ipc.InvocationPayload;
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerChannel;
 import io.glambdar.ipc.WorkerHello;
 import io.glambdar.ipc.WorkerReply;
@@ -125,7 +126,8 @@ class DockerSandboxBackendIT {
     private DockerSandboxBackend backend(DockerClient dockerClient, String network) {
         ServerConfig shipped = ServerConfig.defaults(base);
         return new DockerSandboxBackend(dockerClient, new DockerSandboxConfig(image, network, shipped.containerUid(), 64,
-                16, base.resolve("sockets"), base.resolve("runtime"), owner, 1024 * 1024, 1024 * 1024));
+                16, base.resolve("sockets"), base.resolve("runtime"), owner, ReplyLimits.withMaxBodyBytes(1024 * 1024),
+                1024 * 1024));
     }
 
     private SandboxSpec spec(String function, Map<String, String> env) {
