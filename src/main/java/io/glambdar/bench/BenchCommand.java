@@ -2,8 +2,8 @@ package io.glambdar.bench;
 
 import com.github.dockerjava.api.DockerClient;
 import io.glambdar.app.ServerConfig;
-import io.glambdar.sandbox.DockerConnection;
-import io.glambdar.sandbox.ImageProvisioner;
+import io.glambdar.sandbox.docker.DockerConnection;
+import io.glambdar.sandbox.docker.image.ImageProvisioner;
 import io.glambdar.util.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

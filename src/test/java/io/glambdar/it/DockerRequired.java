@@ -1,6 +1,6 @@
 package io.glambdar.it;
 
-import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.SandboxException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;

@@ -3,7 +3,7 @@ package io.glambdar.it;
 import com.github.dockerjava.api.model.Container;
 import io.glambdar.app.GlambdarServer;
 import io.glambdar.app.ServerConfig;
-import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.util.FileTrees;
 

@@ -2,7 +2,7 @@ package io.glambdar.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.util.FileTrees;
 import org.junit.jupiter.api.Test;

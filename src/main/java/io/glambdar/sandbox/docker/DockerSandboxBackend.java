@@ -14,7 +14,7 @@ import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.WaitResponse;
 import io.glambdar.ipc.WorkerSocket;
-import io.glambdar.sandbox.DockerConnection;
+import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.Sandbox;
 import io.glambdar.sandbox.SandboxBackend;
 import io.glambdar.sandbox.SandboxException;

@@ -1,4 +1,4 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker.image;
 
 import java.io.EOFException;
 import java.io.IOException;

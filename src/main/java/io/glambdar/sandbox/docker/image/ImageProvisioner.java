@@ -1,4 +1,7 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker.image;
+
+import io.glambdar.sandbox.SandboxException;
+import io.glambdar.sandbox.docker.DockerConnection;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.PullImageResultCallback;

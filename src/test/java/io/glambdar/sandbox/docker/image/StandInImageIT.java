@@ -1,4 +1,6 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker.image;
+
+import io.glambdar.sandbox.docker.DockerConnection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

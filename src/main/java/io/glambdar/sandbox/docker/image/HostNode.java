@@ -1,4 +1,4 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

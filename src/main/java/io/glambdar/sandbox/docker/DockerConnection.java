@@ -1,4 +1,6 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker;
+
+import io.glambdar.sandbox.SandboxException;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Info;

@@ -1,4 +1,4 @@
-package io.glambdar.sandbox;
+package io.glambdar.sandbox.docker.image;
 
 /**
  * An image reference split the way the pull API wants it. The tag is never empty: an empty tag makes the engine pull
