@@ -74,8 +74,11 @@ class PoolIT {
             }
             assertThat(hosts).as("no two invocations share a container").hasSize(8);
             // The pool refills after use: a fresh container is waiting again, none that served.
-            Eventually.holds("the pool refills", Duration.ofSeconds(60),
-                    () -> containers(glambdar, "whoami").get("warm").asInt() >= 1);
+            Eventually.holds("the pool refills and the used containers are gone", Duration.ofSeconds(60), () -> {
+                JsonNode now = containers(glambdar, "whoami");
+                return now.get("warm").asInt() >= 1 && now.get("removing").asInt() == 0
+                        && now.get("busy").asInt() == 0;
+            });
             Set<String> waiting = new HashSet<>();
             containersOf(glambdar, "whoami").forEach(c -> waiting.add(c.getId().substring(0, 12)));
             assertThat(waiting).doesNotContainAnyElementsOf(hosts);

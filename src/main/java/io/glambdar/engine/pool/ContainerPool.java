@@ -30,6 +30,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Policy over containers: which one serves an invocation, which to start ahead of demand, which to evict, and which
@@ -180,9 +182,7 @@ public final class ContainerPool implements AutoCloseable {
      * they never compete with the invocation they replace.
      */
     public void release(Invocation invocation, FunctionContainer container, boolean reusable) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             DeploymentPool pool = container.deployment();
             long now = clock.nanoTime();
             if (container.state() == ContainerState.BUSY) {
@@ -199,46 +199,29 @@ public final class ContainerPool implements AutoCloseable {
             replenish(pool, after);
             drainedIfDone(pool, after);
             changed.signalAll();
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     /** The invocation ended (however): it no longer counts, and nothing waits for it any more. */
     public void finish(Invocation invocation) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             if (invocation.queued) {
                 dequeue(invocation, after);
             }
             invocations.remove(invocation);
             changed.signalAll();
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private void discard(FunctionContainer container) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
-            remove(container, after);
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        locked(after -> remove(container, after));
     }
 
     // ================================================================ deployments
 
     /** A deployment was just made: start one container ahead of its first invocation, if there is room. */
     public void warm(DeployedFunction fn) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             if (closing) {
                 return;
             }
@@ -247,10 +230,7 @@ public final class ContainerPool implements AutoCloseable {
             if (pooled && pool.spare() == 0 && roomForSpare(pool)) {
                 startContainer(pool, after);
             }
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     /**
@@ -258,9 +238,7 @@ public final class ContainerPool implements AutoCloseable {
      * finish. Completes once none of its containers starts, waits or runs any more.
      */
     public CompletableFuture<Void> retire(DeployedFunction fn) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        return lockedFor(after -> {
             DeploymentPool pool = deploymentOf(fn);
             if (!pool.retired()) {
                 pool.retire(clock.nanoTime());
@@ -279,10 +257,7 @@ public final class ContainerPool implements AutoCloseable {
             }
             drainedIfDone(pool, after);
             return pool.drained();
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private DeploymentPool deploymentOf(DeployedFunction fn) {
@@ -399,17 +374,12 @@ public final class ContainerPool implements AutoCloseable {
 
     /** The queue timeout (or the deadline) came while the invocation still waited: 429, saying what it waited for. */
     private void expireQueued(Invocation invocation) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             if (invocation.queued) {
                 queue.remove(invocation);
                 reject(invocation, overloaded(invocation), after);
             }
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private Rejected overloaded(Invocation invocation) {
@@ -629,9 +599,7 @@ public final class ContainerPool implements AutoCloseable {
     }
 
     private void started(FunctionContainer container, WorkerChannel channel, WorkerHello hello, long tookNanos) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             if (container.state() != ContainerState.STARTING) { // removed meanwhile: its sandbox is being destroyed
                 after.add(() -> closeQuietly(channel));
                 return;
@@ -651,16 +619,11 @@ public final class ContainerPool implements AutoCloseable {
             }
             dispatch(after);
             changed.signalAll();
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private void startFailed(FunctionContainer container, Sandbox sandbox, Throwable cause) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             DeploymentPool pool = container.deployment();
             Invocation claimant = container.state() == ContainerState.STARTING ? container.claimant() : null;
             if (container.active()) {
@@ -684,17 +647,12 @@ public final class ContainerPool implements AutoCloseable {
                 gone(container, after); // never had a sandbox: nothing to wait for
             }
             dispatch(after);
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     /** The invocation waiting for this start reached its deadline: it stops waiting, the start goes on as a spare. */
     private void abandonStart(Invocation invocation, FunctionContainer container) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             if (container.unclaim(invocation)) {
                 invocation.waitedForStart(clock.nanoTime() - invocation.startWaitBeganNanos);
                 CompletableFuture<FunctionContainer> waiting = invocation.start;
@@ -702,10 +660,7 @@ public final class ContainerPool implements AutoCloseable {
                 after.add(() -> waiting.completeExceptionally(failure));
                 dispatch(after);
             }
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     /**
@@ -744,15 +699,10 @@ public final class ContainerPool implements AutoCloseable {
     }
 
     private void gone(FunctionContainer container) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             gone(container, after);
             dispatch(after); // its memory is free again
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private void gone(FunctionContainer container, List<Runnable> after) {
@@ -797,9 +747,7 @@ public final class ContainerPool implements AutoCloseable {
      * tops single-use pools up to their target, and forgets deployments nobody uses.
      */
     void maintain() {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             long now = clock.nanoTime();
             long forgetAfter = 2 * Math.max(settings.poolIdleTimeout().toNanos(), settings.reuseIdleTimeout().toNanos());
             for (DeploymentPool pool : List.copyOf(deployments.values())) {
@@ -821,10 +769,7 @@ public final class ContainerPool implements AutoCloseable {
                 }
             }
             dispatch(after);
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     private void trim(DeploymentPool pool, long now, List<Runnable> after) {
@@ -973,9 +918,7 @@ public final class ContainerPool implements AutoCloseable {
     }
 
     private void stopAccepting(boolean removeAll) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        locked(after -> {
             closing = true;
             EngineClock.Timer tick = maintenance;
             maintenance = null;
@@ -993,10 +936,7 @@ public final class ContainerPool implements AutoCloseable {
                 }
             }
             changed.signalAll();
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+        });
     }
 
     // ================================================================ helpers
@@ -1029,6 +969,32 @@ public final class ContainerPool implements AutoCloseable {
                 throw failed;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code work} under the lock; what it adds to its list runs after unlocking, so no foreign code (a waiter's
+     * continuation, a sandbox's destroy) ever runs under the lock.
+     */
+    private void locked(Consumer<List<Runnable>> work) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            work.accept(after);
+        } finally {
+            lock.unlock();
+            run(after);
+        }
+    }
+
+    private <T> T lockedFor(Function<List<Runnable>, T> work) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            return work.apply(after);
+        } finally {
+            lock.unlock();
+            run(after);
         }
     }
 
