@@ -114,12 +114,12 @@ final class Report {
         Latencies cold = latencyOf("cold");
         target(md, "warm single-use p50 ≤ 5 ms", ms(warm.p50()), warm.p50() <= 5);
         target(md, "warm single-use p99 ≤ 25 ms", ms(warm.p99()), warm.p99() <= 25);
-        target(md, "reuse p50 ≤ 2 ms", ms(reuse.p50()), reuse.p50() <= 2);
+        target(md, "reuse p50 ≤ 1 ms", ms(reuse.p50()), reuse.p50() <= 1);
         Throughput reuse32 = modes.get("reuse").get(32);
-        target(md, "reuse ≥ 2,000 invocations/s at c=32 with zero errors",
+        target(md, "reuse ≥ 3,000 invocations/s at c=32 with zero errors",
                 String.format(Locale.ROOT, "%.0f/s, %d errors, %d 429s", reuse32.perSecond(), reuse32.errors(),
                         reuse32.rejected()),
-                reuse32.perSecond() >= 2000 && reuse32.errors() == 0 && reuse32.rejected() == 0);
+                reuse32.perSecond() >= 3000 && reuse32.errors() == 0 && reuse32.rejected() == 0);
         for (int c : new int[]{8, 32}) {
             Throughput warmLoad = modes.get("warm").get(c);
             double ratio = warmLoad.perSecond() / raw.get(c).perSecond();

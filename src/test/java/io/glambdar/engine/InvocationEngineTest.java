@@ -498,6 +498,23 @@ class InvocationEngineTest {
         }
 
         @Test
+        void drainRemovesWarmContainersAndStartsForNobodyAtOnce() {
+            try (EngineHarness h = new EngineHarness(EngineHarness.settings().withPooling(true))) {
+                h.engine.warm(HELLO);
+                FakeSandbox warm = h.backend.nextLaunch();
+                warm.ready();
+                Until.holds("warm", () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                h.engine.warm(deployed("other", function(128, 5)));
+                FakeSandbox starting = h.backend.nextLaunch();
+
+                assertThat(h.engine.drain(Duration.ofSeconds(30))).isTrue();
+                Until.holds("the warm one is removed", warm::destroyed);
+                Until.holds("the start for nobody is removed", starting::destroyed);
+                h.awaitContainers(0);
+            }
+        }
+
+        @Test
         void closeRemovesBusyAndStartingContainersAndWaitsForTheirInvocationsToReturn() {
             EngineHarness h = new EngineHarness();
             CompletableFuture<InvocationResult> busy = h.invoke(HELLO);
@@ -635,6 +652,23 @@ class InvocationEngineTest {
                 worker.nextCall().succeed("next");
                 assertThat(body(result(next))).isEqualTo("next");
                 assertThat(h.backend.untakenLaunches()).isZero();
+            }
+        }
+
+        @Test
+        void aQueuedInvocationOutlastingItsIdleDeploymentsUpkeepStillRuns() {
+            EngineSettings settings = EngineHarness.settings().withMaxMemoryMb(128)
+                    .withIdleTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+            try (EngineHarness h = new EngineHarness(settings)) {
+                CompletableFuture<InvocationResult> running = h.invoke(deployed("slow", function(128, 60)));
+                FakeWorker.Call call = h.backend.nextLaunch().ready().nextCall();
+                CompletableFuture<InvocationResult> queued = h.invoke(deployed("waiting", function(128, 60)));
+                h.awaitWaiting(1);
+                h.clock.advance(Duration.ofSeconds(5)); // its deployment has no container and idles: forgotten
+                call.succeed("1");
+                result(running);
+                h.backend.nextLaunch().ready().nextCall().succeed("ran after all");
+                assertThat(body(result(queued))).isEqualTo("ran after all");
             }
         }
 

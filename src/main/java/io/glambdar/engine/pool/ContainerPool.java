@@ -45,8 +45,11 @@ public final class ContainerPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerPool.class);
     private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** A retired deployment is remembered this long, so a late invocation of it is told it is gone. */
-    private static final long TOMBSTONE_NANOS = TimeUnit.MINUTES.toNanos(15);
+    /**
+     * A retired deployment is remembered this long, so a late invocation of it is told it is gone: longer than any
+     * invocation may wait (the longest timeout is 15 minutes).
+     */
+    private static final long TOMBSTONE_NANOS = TimeUnit.MINUTES.toNanos(30);
     /** How long {@link #close()} waits for invocations to hand their (destroyed) containers back. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -288,8 +291,8 @@ public final class ContainerPool implements AutoCloseable {
         for (Iterator<Invocation> it = queue.iterator(); it.hasNext(); ) {
             Invocation invocation = it.next();
             DeployedFunction fn = invocation.function();
-            DeploymentPool pool = deployments.get(fn.deploymentId());
-            if (pool == null || pool.retired()) {
+            DeploymentPool pool = deploymentOf(fn); // forgotten while idle (not retired): made again
+            if (pool.retired()) {
                 it.remove();
                 reject(invocation, gone(fn), after);
                 continue;
