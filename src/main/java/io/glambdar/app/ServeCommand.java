@@ -124,6 +124,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (System.getenv("GLAMBDAR_MAX_CONTAINERS") != null) {
+            log.warn("GLAMBDAR_MAX_CONTAINERS is no longer used: admission is by memory now; set"
+                    + " GLAMBDAR_MAX_MEMORY_MB (in MB) instead");
+        }
         ServerConfig config = config();
         GlambdarServer server;
         try {
