@@ -160,11 +160,6 @@ public final class GlambdarServer implements AutoCloseable {
         return image;
     }
 
-    /** Containers this server has alive now (running or being removed). */
-    public int liveContainers() {
-        return sandboxes == null ? 0 : sandboxes.liveCount();
-    }
-
     /**
      * Stops, in the order that loses nothing: the HTTP server refuses new requests and lets those in progress finish
      * (up to the shutdown grace); the engine gets the rest of the grace for invocations still running, then closes,

@@ -1,13 +1,11 @@
 package io.glambdar.engine;
 
 import io.glambdar.engine.pool.ContainerPool;
-import io.glambdar.engine.pool.ContainerState;
 import io.glambdar.engine.time.EngineClock;
 import io.glambdar.engine.time.SystemEngineClock;
 import io.glambdar.sandbox.SandboxBackend;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -60,16 +58,9 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return pool.load();
     }
 
-    /** Containers of one function (all its deployments) by state. */
-    public Map<ContainerState, Integer> containersOf(String functionName) {
-        return pool.containersOf(functionName);
-    }
-
     @Override
     public ContainerCounts containers(String functionName) {
-        Map<ContainerState, Integer> byState = pool.containersOf(functionName);
-        return new ContainerCounts(byState.get(ContainerState.STARTING), byState.get(ContainerState.IDLE),
-                byState.get(ContainerState.BUSY), byState.get(ContainerState.REMOVING));
+        return pool.containersOf(functionName);
     }
 
     /**

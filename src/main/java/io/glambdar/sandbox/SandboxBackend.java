@@ -13,9 +13,6 @@ public interface SandboxBackend extends AutoCloseable {
      */
     Sandbox launch(SandboxSpec spec);
 
-    /** Sandboxes launched and not yet removed. */
-    int liveCount();
-
     /** Destroys every sandbox still alive and waits (bounded) until they are removed. */
     @Override
     void close();

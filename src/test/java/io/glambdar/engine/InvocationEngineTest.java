@@ -6,7 +6,6 @@ import io.glambdar.engine.InvocationResult.Failure;
 import io.glambdar.engine.fake.FakeSandbox;
 import io.glambdar.engine.fake.FakeWorker;
 import io.glambdar.engine.fake.Until;
-import io.glambdar.engine.pool.ContainerState;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.ipc.WorkerHello;
 import org.junit.jupiter.api.Nested;
@@ -74,7 +73,7 @@ class InvocationEngineTest {
                 FakeSandbox warm = h.backend.nextLaunch();
                 FakeWorker worker = warm.ready();
                 Until.holds("the container is warm",
-                        () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                        () -> h.engine.containers("hello").warm() == 1);
 
                 CompletableFuture<InvocationResult> call = h.invoke(HELLO);
                 worker.nextCall().succeed("1");
@@ -105,7 +104,7 @@ class InvocationEngineTest {
                     assertThat(ok.coldStart()).isFalse();
                 }
                 assertThat(h.backend.untakenLaunches()).isZero();
-                assertThat(h.engine.containersOf("hello").get(ContainerState.IDLE)).isEqualTo(1);
+                assertThat(h.engine.containers("hello").warm()).isEqualTo(1);
             }
         }
 
@@ -156,7 +155,7 @@ class InvocationEngineTest {
                     worker.dieWhileIdle(); // a timer the handler left behind throws after the reply
                 }
                 h.awaitContainers(1);
-                assertThat(h.engine.containersOf("hello").get(ContainerState.IDLE)).isEqualTo(1);
+                assertThat(h.engine.containers("hello").warm()).isEqualTo(1);
             }
         }
 
@@ -347,7 +346,7 @@ class InvocationEngineTest {
                 assertThat(failed(result(first)).failure()).isEqualTo(Failure.TIMEOUT);
 
                 FakeWorker worker = slow.ready(); // loaded after all
-                Until.holds("warm", () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                Until.holds("warm", () -> h.engine.containers("hello").warm() == 1);
                 CompletableFuture<InvocationResult> second = h.invoke(fn);
                 worker.nextCall().succeed("warm now");
                 assertThat(body(result(second))).isEqualTo("warm now");
@@ -503,7 +502,7 @@ class InvocationEngineTest {
                 h.engine.warm(HELLO);
                 FakeSandbox warm = h.backend.nextLaunch();
                 warm.ready();
-                Until.holds("warm", () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                Until.holds("warm", () -> h.engine.containers("hello").warm() == 1);
                 h.engine.warm(deployed("other", function(128, 5)));
                 FakeSandbox starting = h.backend.nextLaunch();
 
@@ -647,7 +646,7 @@ class InvocationEngineTest {
                 running.succeed("1");
                 result(first);
                 Until.holds("the container waits, given to nobody",
-                        () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                        () -> h.engine.containers("hello").warm() == 1);
                 CompletableFuture<InvocationResult> next = h.invoke(fn);
                 worker.nextCall().succeed("next");
                 assertThat(body(result(next))).isEqualTo("next");
@@ -774,7 +773,7 @@ class InvocationEngineTest {
                 h.engine.warm(HELLO);
                 FakeSandbox warm = h.backend.nextLaunch();
                 warm.ready();
-                Until.holds("warm", () -> h.engine.containersOf("hello").get(ContainerState.IDLE) == 1);
+                Until.holds("warm", () -> h.engine.containers("hello").warm() == 1);
                 h.clock.advance(Duration.ofSeconds(6));
                 Until.holds("the idle pool drops its container", warm::destroyed);
                 h.awaitContainers(0);
@@ -824,10 +823,9 @@ class InvocationEngineTest {
             CompletableFuture<InvocationResult> call = h.invoke(HELLO);
             FakeSandbox sandbox = h.backend.nextLaunch();
             h.awaitRunning(1);
-            assertThat(h.engine.containersOf("hello")).isEqualTo(Map.of(ContainerState.STARTING, 1,
-                    ContainerState.IDLE, 0, ContainerState.BUSY, 0, ContainerState.REMOVING, 0));
+            assertThat(h.engine.containers("hello")).isEqualTo(new ContainerCounts(1, 0, 0, 0));
             FakeWorker.Call running = sandbox.ready().nextCall();
-            assertThat(h.engine.containersOf("hello").get(ContainerState.BUSY)).isEqualTo(1);
+            assertThat(h.engine.containers("hello").busy()).isEqualTo(1);
             running.succeed("x");
             result(call);
             h.awaitContainers(0);

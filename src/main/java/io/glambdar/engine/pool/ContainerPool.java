@@ -1,5 +1,6 @@
 package io.glambdar.engine.pool;
 
+import io.glambdar.engine.ContainerCounts;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.time.Deadline;
@@ -14,13 +15,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +30,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Policy over containers: which one serves an invocation, which to start ahead of demand, which to evict, and which
@@ -62,7 +64,8 @@ public final class ContainerPool implements AutoCloseable {
 
     // Guarded by lock.
     private final Map<String, DeploymentPool> deployments = new HashMap<>();
-    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+    /** Invocations waiting for capacity, in arrival order; being in it is what "queued" means. */
+    private final LinkedHashSet<Invocation> queue = new LinkedHashSet<>();
     /** Every invocation between its arrival and its end: what shutdown waits for. */
     private final Set<Invocation> invocations = new HashSet<>();
     private boolean closing;
@@ -124,16 +127,12 @@ public final class ContainerPool implements AutoCloseable {
                         + " GLAMBDAR_MAX_MEMORY_MB");
             }
             long now = clock.nanoTime();
-            if (!invocation.registered) {
-                invocation.registered = true;
-                invocations.add(invocation);
-            }
+            invocations.add(invocation); // once: a retry after a dead warm container is the same invocation
             if (first) {
                 pool.arrivals().record();
                 pool.used(now);
             }
             invocation.grant = grant;
-            invocation.queued = true;
             invocation.blockedBy = Blocker.QUEUE;
             if (first) {
                 queue.addLast(invocation);
@@ -142,7 +141,7 @@ public final class ContainerPool implements AutoCloseable {
             }
             // One that will be turned away if it cannot run right now must not evict anything on its behalf.
             dispatch(after, queue.size() > settings.queueSize() ? invocation : null);
-            if (invocation.queued) {
+            if (queue.contains(invocation)) {
                 if (queue.size() > settings.queueSize()) {
                     dequeue(invocation, after);
                     throw new Rejected(Rejected.Reason.OVERLOADED, "too many invocations at once: "
@@ -156,7 +155,7 @@ public final class ContainerPool implements AutoCloseable {
             lock.unlock();
             run(after);
         }
-        return await(grant);
+        return join(grant, Rejected.class);
     }
 
     /** Waits for the start granted to {@code invocation}; at its deadline it stops waiting (the start goes on). */
@@ -173,7 +172,7 @@ public final class ContainerPool implements AutoCloseable {
             abandonStart(invocation, container);
         }
         try {
-            return awaitStarted(start);
+            return join(start, StartFailed.class);
         } finally {
             deadline.letGo();
         }
@@ -208,9 +207,7 @@ public final class ContainerPool implements AutoCloseable {
     /** The invocation ended (however): it no longer counts, and nothing waits for it any more. */
     public void finish(Invocation invocation) {
         locked(after -> {
-            if (invocation.queued) {
-                dequeue(invocation, after);
-            }
+            dequeue(invocation, after);
             invocations.remove(invocation);
             changed.signalAll();
         });
@@ -314,7 +311,7 @@ public final class ContainerPool implements AutoCloseable {
                 continue;
             }
             if (pool.mode() == DeploymentPool.Mode.REUSE
-                    && activeContainersOf(fn.name()) >= settings.reuseMaxPerFunction()) {
+                    && count(fn.name(), FunctionContainer::active) >= settings.reuseMaxPerFunction()) {
                 invocation.blockedBy = Blocker.CONTAINERS;
                 evictOlderDeploymentOf(pool, after);
                 continue;
@@ -343,7 +340,6 @@ public final class ContainerPool implements AutoCloseable {
 
     private void grant(Invocation invocation, FunctionContainer container, boolean warm, List<Runnable> after) {
         container.claim(invocation);
-        invocation.queued = false;
         cancelQueueTimer(invocation, after);
         if (!warm) {
             invocation.start = new CompletableFuture<>();
@@ -355,16 +351,15 @@ public final class ContainerPool implements AutoCloseable {
     }
 
     private void reject(Invocation invocation, Rejected why, List<Runnable> after) {
-        invocation.queued = false;
         cancelQueueTimer(invocation, after);
         CompletableFuture<Grant> waiting = invocation.grant;
         after.add(() -> waiting.completeExceptionally(why));
     }
 
     private void dequeue(Invocation invocation, List<Runnable> after) {
-        queue.remove(invocation);
-        invocation.queued = false;
-        cancelQueueTimer(invocation, after);
+        if (queue.remove(invocation)) {
+            cancelQueueTimer(invocation, after);
+        }
     }
 
     private static void cancelQueueTimer(Invocation invocation, List<Runnable> after) {
@@ -378,8 +373,7 @@ public final class ContainerPool implements AutoCloseable {
     /** The queue timeout (or the deadline) came while the invocation still waited: 429, saying what it waited for. */
     private void expireQueued(Invocation invocation) {
         locked(after -> {
-            if (invocation.queued) {
-                queue.remove(invocation);
+            if (queue.remove(invocation)) {
                 reject(invocation, overloaded(invocation), after);
             }
         });
@@ -403,48 +397,39 @@ public final class ContainerPool implements AutoCloseable {
 
     private boolean atConcurrencyLimit(DeployedFunction fn) {
         Integer limit = fn.settings().concurrency();
-        if (limit == null) {
-            return false;
-        }
-        int running = 0;
+        return limit != null && count(fn.name(), FunctionContainer::admitted) >= limit;
+    }
+
+    /** Containers (of {@code functionName}'s deployments, or of all when it is null) that {@code which} picks. */
+    private int count(String functionName, Predicate<FunctionContainer> which) {
+        int count = 0;
         for (DeploymentPool pool : deployments.values()) {
-            if (pool.name().equals(fn.name())) {
+            if (functionName == null || pool.name().equals(functionName)) {
                 for (FunctionContainer container : pool.containers()) {
-                    if (container.admitted()) {
-                        running++;
+                    if (which.test(container)) {
+                        count++;
                     }
                 }
             }
         }
-        return running >= limit;
+        return count;
     }
 
-    private int activeContainersOf(String name) {
-        int active = 0;
-        for (DeploymentPool pool : deployments.values()) {
-            if (pool.name().equals(name)) {
-                for (FunctionContainer container : pool.containers()) {
-                    if (container.active()) {
-                        active++;
-                    }
-                }
-            }
-        }
-        return active;
-    }
-
-    private long reservedMemoryMb() {
-        long reserved = 0;
+    /** The memory of the containers {@code which} picks; every container not GONE reserves its function's memory. */
+    private long memoryMb(Predicate<FunctionContainer> which) {
+        long memory = 0;
         for (DeploymentPool pool : deployments.values()) {
             for (FunctionContainer container : pool.containers()) {
-                reserved += container.memoryMb(); // every container not GONE, REMOVING included
+                if (which.test(container)) {
+                    memory += container.memoryMb();
+                }
             }
         }
-        return reserved;
+        return memory;
     }
 
     private long freeMemoryMb() {
-        return settings.maxMemoryMb() - reservedMemoryMb();
+        return settings.maxMemoryMb() - memoryMb(container -> true);
     }
 
     /**
@@ -453,7 +438,7 @@ public final class ContainerPool implements AutoCloseable {
      * its function a cold start and helps nobody. Memory being released by removals already under way counts.
      */
     private void evictFor(DeploymentPool requester, long shortMb, List<Runnable> after) {
-        long missing = shortMb - removingMemoryMb();
+        long missing = shortMb - memoryMb(container -> container.state() == ContainerState.REMOVING);
         if (missing <= 0) {
             return;
         }
@@ -498,18 +483,6 @@ public final class ContainerPool implements AutoCloseable {
         }
     }
 
-    private long removingMemoryMb() {
-        long removing = 0;
-        for (DeploymentPool pool : deployments.values()) {
-            for (FunctionContainer container : pool.containers()) {
-                if (container.state() == ContainerState.REMOVING) {
-                    removing += container.memoryMb();
-                }
-            }
-        }
-        return removing;
-    }
-
     // ================================================================ warm containers (under the lock)
 
     /** Single-use pools keep as many spare containers as their recent rate of calls needs. */
@@ -532,16 +505,8 @@ public final class ContainerPool implements AutoCloseable {
      */
     private boolean roomForSpare(DeploymentPool pool) {
         return !closing && !pool.retired() && !pool.startFailing() && queue.isEmpty()
-                && spareTotal() < settings.poolMaxTotal()
+                && count(null, FunctionContainer::spare) < settings.poolMaxTotal()
                 && pool.function().settings().memoryMb() <= freeMemoryMb();
-    }
-
-    private int spareTotal() {
-        int spare = 0;
-        for (DeploymentPool pool : deployments.values()) {
-            spare += pool.spare();
-        }
-        return spare;
     }
 
     // ================================================================ container lifecycles
@@ -808,42 +773,27 @@ public final class ContainerPool implements AutoCloseable {
     public Load load() {
         lock.lock();
         try {
-            int containers = 0;
-            int running = 0;
-            for (DeploymentPool pool : deployments.values()) {
-                for (FunctionContainer container : pool.containers()) {
-                    containers++;
-                    if (container.admitted()) {
-                        running++;
-                    }
-                }
-            }
-            return new Load(containers, reservedMemoryMb(), settings.maxMemoryMb(), queue.size(), running);
+            return new Load(count(null, container -> true), memoryMb(container -> true), settings.maxMemoryMb(),
+                    queue.size(), count(null, FunctionContainer::admitted));
         } finally {
             lock.unlock();
         }
     }
 
-    /** How many containers of {@code functionName} (all its deployments) are in each live state. */
-    public Map<ContainerState, Integer> containersOf(String functionName) {
+    /** The containers of {@code functionName} (all its deployments) in each live state. */
+    public ContainerCounts containersOf(String functionName) {
         lock.lock();
         try {
-            Map<ContainerState, Integer> counts = new EnumMap<>(ContainerState.class);
-            for (ContainerState state : List.of(ContainerState.STARTING, ContainerState.IDLE, ContainerState.BUSY,
-                    ContainerState.REMOVING)) {
-                counts.put(state, 0);
-            }
-            for (DeploymentPool pool : deployments.values()) {
-                if (pool.name().equals(functionName)) {
-                    for (FunctionContainer container : pool.containers()) {
-                        counts.merge(container.state(), 1, Integer::sum);
-                    }
-                }
-            }
-            return counts;
+            return new ContainerCounts(count(functionName, inState(ContainerState.STARTING)),
+                    count(functionName, inState(ContainerState.IDLE)), count(functionName, inState(ContainerState.BUSY)),
+                    count(functionName, inState(ContainerState.REMOVING)));
         } finally {
             lock.unlock();
         }
+    }
+
+    private static Predicate<FunctionContainer> inState(ContainerState state) {
+        return container -> container.state() == state;
     }
 
     // ================================================================ shutdown
@@ -864,10 +814,31 @@ public final class ContainerPool implements AutoCloseable {
      */
     public boolean drain(Duration grace) {
         stopAccepting(false);
-        long end = System.nanoTime() + grace.toNanos();
+        return awaitUntil(() -> count(null, FunctionContainer::admitted) == 0, grace);
+    }
+
+    /**
+     * Removes every container, those still serving included, then waits (bounded) until every invocation has
+     * returned, so that what they report (and what the layers above record) is complete before the server stops.
+     */
+    @Override
+    public void close() {
+        stopAccepting(true);
+        if (!awaitUntil(invocations::isEmpty, CLOSE_WAIT)) {
+            log.warn("Invocations had not all returned {} s after their containers were removed",
+                    CLOSE_WAIT.toSeconds());
+        }
+    }
+
+    /**
+     * Waits, on the real clock (shutdown is not something tests move by hand), until {@code done} holds under the
+     * lock or {@code limit} has passed; returns whether it holds.
+     */
+    private boolean awaitUntil(BooleanSupplier done, Duration limit) {
+        long end = System.nanoTime() + limit.toNanos();
         lock.lock();
         try {
-            while (anyAdmitted()) {
+            while (!done.getAsBoolean()) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -883,43 +854,6 @@ public final class ContainerPool implements AutoCloseable {
         }
     }
 
-    private boolean anyAdmitted() {
-        for (DeploymentPool pool : deployments.values()) {
-            for (FunctionContainer container : pool.containers()) {
-                if (container.admitted()) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Removes every container, those still serving included, then waits (bounded) until every invocation has
-     * returned, so that what they report (and what the layers above record) is complete before the server stops.
-     */
-    @Override
-    public void close() {
-        stopAccepting(true);
-        long end = System.nanoTime() + CLOSE_WAIT.toNanos();
-        lock.lock();
-        try {
-            while (!invocations.isEmpty()) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    log.warn("{} invocations had not returned {} s after their containers were removed",
-                            invocations.size(), CLOSE_WAIT.toSeconds());
-                    return;
-                }
-                changed.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void stopAccepting(boolean removeAll) {
         locked(after -> {
             closing = true;
@@ -929,7 +863,7 @@ public final class ContainerPool implements AutoCloseable {
                 after.add(tick::cancel);
             }
             while (!queue.isEmpty()) {
-                reject(queue.pollFirst(), shuttingDown(), after);
+                reject(queue.removeFirst(), shuttingDown(), after);
             }
             for (DeploymentPool pool : deployments.values()) {
                 for (FunctionContainer container : List.copyOf(pool.containers())) {
@@ -953,23 +887,13 @@ public final class ContainerPool implements AutoCloseable {
         return new Rejected(Rejected.Reason.SHUTTING_DOWN, "the server is shutting down; retry once it is back");
     }
 
-    private static Grant await(CompletableFuture<Grant> grant) throws Rejected {
+    /** The future's value, or the failure it was completed with, as the checked exception it is. */
+    private static <T, E extends Exception> T join(CompletableFuture<T> future, Class<E> failure) throws E {
         try {
-            return grant.join();
+            return future.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof Rejected rejected) {
-                throw rejected;
-            }
-            throw e;
-        }
-    }
-
-    private static FunctionContainer awaitStarted(CompletableFuture<FunctionContainer> start) throws StartFailed {
-        try {
-            return start.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StartFailed failed) {
-                throw failed;
+            if (failure.isInstance(e.getCause())) {
+                throw failure.cast(e.getCause());
             }
             throw e;
         }
@@ -980,14 +904,10 @@ public final class ContainerPool implements AutoCloseable {
      * continuation, a sandbox's destroy) ever runs under the lock.
      */
     private void locked(Consumer<List<Runnable>> work) {
-        List<Runnable> after = new ArrayList<>();
-        lock.lock();
-        try {
+        lockedFor(after -> {
             work.accept(after);
-        } finally {
-            lock.unlock();
-            run(after);
-        }
+            return null;
+        });
     }
 
     private <T> T lockedFor(Function<List<Runnable>, T> work) {

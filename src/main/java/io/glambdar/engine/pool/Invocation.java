@@ -16,8 +16,6 @@ public final class Invocation {
     private final long arrivedNanos;
 
     // Guarded by the pool's lock.
-    boolean registered;
-    boolean queued;
     Blocker blockedBy = Blocker.QUEUE;
     EngineClock.Timer queueTimer;
     /** While queued: completed with what it was given, or with why it was turned away. */

@@ -108,7 +108,7 @@ public final class DockerSandboxBackend implements SandboxBackend {
         return longest.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    @Override
+    /** Sandboxes launched and not yet removed. */
     public int liveCount() {
         return live.size();
     }

@@ -64,11 +64,6 @@ public final class FakeSandboxBackend implements SandboxBackend {
     }
 
     @Override
-    public int liveCount() {
-        return (int) all.stream().filter(s -> !s.removed().isDone()).count();
-    }
-
-    @Override
     public void close() {
         all.forEach(FakeSandbox::destroy);
     }
