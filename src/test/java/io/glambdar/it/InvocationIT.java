@@ -228,6 +228,43 @@ class InvocationIT {
         assertThat(response.header("x-fine")).isEqualTo("yes");
     }
 
+    /** SPEC "Invocation, widened": header names and values are validated by the server; an invalid one is a 502. */
+    @Test
+    void anInvalidResponseHeaderIsA502NamingIt() {
+        glambdar.deployOk("badheaders", Zips.of("""
+                exports.handler = async (req) => req.body === 'name'
+                  ? { headers: { 'bad name': 'x' }, body: 'never sent' }
+                  : { headers: { 'x-split': 'a\\r\\nSet-Cookie: stolen=1' }, body: 'never sent' };
+                """));
+        ApiClient.Response badName = glambdar.invoke("badheaders", "name");
+        assertThat(badName.status()).isEqualTo(502);
+        assertThat(badName.json().get("code").asText()).isEqualTo("invalid_header");
+        assertThat(badName.json().get("error").asText()).contains("bad name");
+        assertThat(badName.body()).doesNotContain("never sent");
+
+        ApiClient.Response split = glambdar.invoke("badheaders", "value");
+        assertThat(split.status()).isEqualTo(502);
+        assertThat(split.json().get("code").asText()).isEqualTo("invalid_header");
+        assertThat(split.json().get("error").asText()).contains("x-split");
+        assertThat(split.headers().allValues("set-cookie")).isEmpty();
+    }
+
+    /** SPEC "Invocation, widened": a response over GLAMBDAR_MAX_RESPONSE_MB (6 by default) is a 502. */
+    @Test
+    void aResponseOverTheLimitIsA502ResponseTooLarge() {
+        glambdar.deployOk("huge", Zips.of("""
+                exports.handler = async (req) => ({ headers: { 'content-type': 'text/plain' },
+                  body: 'x'.repeat(Number(req.body)) });
+                """));
+        ApiClient.Response tooLarge = glambdar.invoke("huge", Integer.toString(7 * 1024 * 1024));
+        assertThat(tooLarge.status()).isEqualTo(502);
+        assertThat(tooLarge.json().get("code").asText()).isEqualTo("response_too_large");
+        assertThat(tooLarge.json().get("error").asText()).contains("GLAMBDAR_MAX_RESPONSE_MB");
+        ApiClient.Response atTheLimit = glambdar.invoke("huge", Integer.toString(6 * 1024 * 1024));
+        assertThat(atTheLimit.status()).isEqualTo(200);
+        assertThat(atTheLimit.body()).hasSize(6 * 1024 * 1024);
+    }
+
     @Test
     void oneMebibyteBodyGoesThroughIntact() {
         glambdar.deployOk("bigecho", Zips.of("""

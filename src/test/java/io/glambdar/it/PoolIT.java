@@ -3,6 +3,7 @@ package io.glambdar.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
 import io.glambdar.engine.EngineSettings;
+import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -140,6 +141,43 @@ class PoolIT {
                 watcher.join();
             }
             assertThat(mostSeen.get()).as("256 MB containers alive at once within 512 MB").isBetween(1, 2);
+        }
+    }
+
+    /** SPEC "Limits": beyond its concurrency an invocation waits, bounded by the queue timeout, then gets 429. */
+    @Test
+    void beyondItsConcurrencyAnInvocationWaitsThenGets429() throws Exception {
+        try (Harness glambdar = Harness.start(c -> c.withEngine(c.engine().withQueue(16, Duration.ofSeconds(1))))) {
+            glambdar.deployOk("single", Zips.of(Map.of("index.js", WHO_AM_I,
+                    "glambdar.json", "{\"concurrency\": 1, \"timeout\": 30}")));
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                CompletableFuture<ApiClient.Response> first = CompletableFuture.supplyAsync(
+                        () -> glambdar.invoke("single", "sleep4000"), pool);
+                Eventually.holds("the first one runs", Duration.ofSeconds(60),
+                        () -> containers(glambdar, "single").get("busy").asInt() == 1);
+                ApiClient.Response second = glambdar.invoke("single", "");
+                assertThat(second.status()).as(second.body()).isEqualTo(429);
+                assertThat(second.header("Retry-After")).isNotBlank();
+                assertThat(second.json().get("error").asText()).contains("\"concurrency\" limit of 1");
+                assertThat(first.join().status()).isEqualTo(200);
+            }
+            assertThat(glambdar.invoke("single", "").status()).as("once the first is done").isEqualTo(200);
+        }
+    }
+
+    /** SPEC "Limits": GLAMBDAR_MAX_MEMORY_MB defaults to 3/4 of the Docker host's memory. */
+    @Test
+    void theMemoryBudgetDefaultsToThreeQuartersOfTheDockerHostsMemory() {
+        long hostMemoryBytes;
+        try (DockerConnection docker = DockerConnection.open()) {
+            hostMemoryBytes = docker.memoryBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (Harness glambdar = Harness.start()) {
+            JsonNode load = glambdar.get("/health").json().get("load");
+            assertThat(load.get("maxMemoryMb").asLong()).isEqualTo(hostMemoryBytes * 3 / 4 / (1024 * 1024));
+            assertThat(load.get("memoryReservedMb").asLong()).isZero();
         }
     }
 
