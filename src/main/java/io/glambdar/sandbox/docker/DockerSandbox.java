@@ -172,15 +172,20 @@ final class DockerSandbox implements Sandbox {
         closeQuietly(watch);
     }
 
+    /**
+     * Settles every time, not only the first: a sandbox destroyed while its create was pending is settled again when
+     * that create fails ({@link #launchFailed} destroys too), and only then does it know there is nothing to remove.
+     */
     @Override
     public void destroy() {
+        boolean first;
         synchronized (this) {
-            if (destroyed) {
-                return;
-            }
+            first = !destroyed;
             destroyed = true;
         }
-        interrupt();
+        if (first) {
+            interrupt();
+        }
         settle();
     }
 

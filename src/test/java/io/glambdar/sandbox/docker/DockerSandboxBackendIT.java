@@ -294,6 +294,30 @@ class DockerSandboxBackendIT {
         }
     }
 
+    /**
+     * A sandbox destroyed while its create is pending, whose create then fails (its function was deleted meanwhile, so
+     * the code folder to mount is gone): nothing to remove, but it must still count as removed, or its memory stays
+     * reserved in the engine for good.
+     */
+    @Test
+    void aSandboxDestroyedWhileItsCreateIsPendingIsRemovedEvenWhenTheCreateThenFails() throws Exception {
+        try (StallingDockerProxy proxy = new StallingDockerProxy(base.resolve("docker.sock"));
+             DockerConnection stalled = DockerConnection.open(proxy.dockerHost())) {
+            sandboxes.close();
+            sandboxes = backend(stalled.client(), shippedNetwork());
+            proxy.stallCreates();
+            Sandbox sandbox = sandboxes.launch(new SandboxSpec("deleted", base.resolve("functions/deleted"), 96, 0.25,
+                    Map.of()));
+            Eventually.holds("Docker holds the create", REMOVAL, () -> proxy.heldCreates() == 1);
+
+            sandbox.destroy();
+            proxy.resume(); // Docker answers: the mount source does not exist
+            Eventually.holds("removed although Docker created nothing", REMOVAL, () -> sandbox.removed().isDone());
+            assertThat(sandboxes.liveCount()).isZero();
+            assertThat(containersOf(owner)).isEmpty();
+        }
+    }
+
     @Test
     void removeLeftoversRemovesOnlyThisOwnersContainersAndSocketFolders() throws IOException {
         String ours = createForeignContainer(owner);
