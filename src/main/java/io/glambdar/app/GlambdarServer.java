@@ -15,6 +15,7 @@ import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
 import io.glambdar.store.stats.StatisticsWriter;
@@ -22,6 +23,7 @@ import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +59,7 @@ public final class GlambdarServer implements AutoCloseable {
     private DockerConnection docker;
     private DockerSandboxBackend sandboxes;
     private InvocationEngine engine;
-    private FunctionRepository repository;
+    private SqliteDatabase database;
     private StatisticsWriter statistics;
     private InvokeFunction invokeFunction;
     private ApiServer api;
@@ -103,16 +105,19 @@ public final class GlambdarServer implements AutoCloseable {
         int memoryBudgetMb = (int) Math.min(Integer.MAX_VALUE, engineSettings.maxMemoryMb());
 
         // Store
-        repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"));
+        database = SqliteDatabase.open(dir.resolve("glambdar.db"));
+        FunctionRepository repository = new SqliteFunctionRepository(database);
         CodeReader codeReader = new CodeReader(new SettingsParser(SettingsLimits.forMemoryBudget(memoryBudgetMb)),
                 ArchiveLimits.DEFAULTS);
-        FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock);
+        FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock,
+                config.keepVersions());
         statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
 
         // Use cases
         invokeFunction = new InvokeFunction(catalog, engine, clock);
-        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine), invokeFunction,
-                new DeleteFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog, engine));
+        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
+                invokeFunction, new DeleteFunction(catalog, engine, RETIRE_GRACE), new RollbackFunction(catalog, engine),
+                new FunctionQueries(catalog, engine));
 
         // HTTP
         Path uploads = dir.resolve("uploads");
@@ -177,7 +182,7 @@ public final class GlambdarServer implements AutoCloseable {
         stop("the engine", engine);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);
-        stop("the metadata", repository);
+        stop("the metadata", database);
         stop("the sandboxes", sandboxes);
         stop("the Docker connection", docker);
         log.info("Stopped");

@@ -110,6 +110,11 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:GLAMBDAR_QUEUE_TIMEOUT_SECONDS:-" + EngineSettings.DEFAULT_QUEUE_TIMEOUT_SECONDS + "}")
     long queueTimeoutSeconds;
 
+    @Option(names = "--keep-versions", description = "Newest versions kept of each function, besides the active one"
+            + " (env GLAMBDAR_KEEP_VERSIONS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_KEEP_VERSIONS:-" + ServerConfig.DEFAULT_KEEP_VERSIONS + "}")
+    int keepVersions;
+
     ServerConfig config() {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
         EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
@@ -119,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
                 network == null || network.isBlank() ? null : network, containerUid,
                 defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
-                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine);
+                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions);
     }
 
     @Override
@@ -127,6 +132,10 @@ final class ServeCommand implements Callable<Integer> {
         if (System.getenv("GLAMBDAR_MAX_CONTAINERS") != null) {
             log.warn("GLAMBDAR_MAX_CONTAINERS is no longer used: admission is by memory now; set"
                     + " GLAMBDAR_MAX_MEMORY_MB (in MB) instead");
+        }
+        if (keepVersions < 1) {
+            log.error("Cannot start: GLAMBDAR_KEEP_VERSIONS must be at least 1, got {}", keepVersions);
+            return 1;
         }
         ServerConfig config = config();
         GlambdarServer server;

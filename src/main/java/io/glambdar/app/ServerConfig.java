@@ -23,11 +23,12 @@ import java.time.Duration;
  * @param shutdownGrace  how long SIGTERM waits for invocations in progress
  * @param pullTimeout    how long to wait for an image pull at start-up
  * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
+ * @param keepVersions   how many of each function's newest versions are kept (the active one always is)
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
-                           EngineSettings engine) {
+                           EngineSettings engine, int keepVersions) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -39,32 +40,34 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
     public static final int DEFAULT_MAX_BODY_MB = 6;
     public static final int DEFAULT_MAX_RESPONSE_MB = 6;
     public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+    public static final int DEFAULT_KEEP_VERSIONS = 10;
     static final long MIB = 1024L * 1024;
 
     /** Defaults for everything but the base directory (used by tests, and by the CLI for what it has no option for). */
     public static ServerConfig defaults(Path baseDir) {
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
                 256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
-                Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults());
+                Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
+                DEFAULT_KEEP_VERSIONS);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions);
     }
 }

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.RollbackFunction;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -24,7 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-/** The HTTP API of SPEC.md: deploy, invoke, info, delete; plus logs and health. Every error is JSON. */
+/** The HTTP API of SPEC.md: deploy, invoke, info, delete, versions; plus logs and health. Every error is JSON. */
 public final class ApiServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -43,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** What the routes do: each route calls one of these. */
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
-                           FunctionQueries queries) {
+                           RollbackFunction rollback, FunctionQueries queries) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -76,7 +78,11 @@ public final class ApiServer implements AutoCloseable {
                 server.setStopTimeout(settings.stopTimeout().toMillis());
             });
 
-            config.routes.post("/deploy", deploy::handle);
+            config.routes.post("/deploy", deploy::deploy);
+            config.routes.put("/deploy/{name}", deploy::update);
+            config.routes.get("/versions/{name}", ctx -> ctx.json(queries.versions(ctx.pathParam("name"))));
+            config.routes.post("/rollback/{name}", ctx -> ctx.json(useCases.rollback().rollback(
+                    ctx.pathParam("name"), RollbackRequest.version(ctx))));
             config.routes.post("/invoke/{name}", invoke::handle);
             config.routes.get("/info", ctx -> {
                 var functions = queries.list();
@@ -103,6 +109,7 @@ public final class ApiServer implements AutoCloseable {
                         case TOO_LARGE -> 413;
                     }, e.getMessage()));
             config.routes.exception(FunctionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+            config.routes.exception(VersionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                     describe(e, ctx, settings.maxBodyBytes())));
             config.routes.exception(Exception.class, (e, ctx) -> {

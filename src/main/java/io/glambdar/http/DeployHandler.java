@@ -14,7 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code POST /deploy}: a multipart upload whose field {@code file} is the function's zip. */
+/**
+ * {@code POST /deploy} (a new function, named after the zip) and {@code PUT /deploy/:name} (a new version, or version 1
+ * of a new function): a multipart upload whose field {@code file} is the function's zip.
+ */
 final class DeployHandler {
 
     private static final String USAGE = "send the zip as a multipart form field named 'file',"
@@ -33,7 +36,23 @@ final class DeployHandler {
         this.uploadDir = uploadDir;
     }
 
-    void handle(Context ctx) throws IOException {
+    /** {@code POST /deploy}. */
+    void deploy(Context ctx) throws IOException {
+        receive(ctx, (file, zip) -> deployFunction.deploy(file.getSubmittedFileName(), zip));
+    }
+
+    /** {@code PUT /deploy/:name}: the name comes from the path, whatever the zip's file name. */
+    void update(Context ctx) throws IOException {
+        String name = ctx.pathParam("name");
+        receive(ctx, (file, zip) -> deployFunction.update(name, zip));
+    }
+
+    @FunctionalInterface
+    private interface Deploy {
+        FunctionInfo apply(Part file, Path zip);
+    }
+
+    private void receive(Context ctx, Deploy deploy) throws IOException {
         if (!ctx.isMultipartFormData()) {
             throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; " + USAGE);
         }
@@ -52,10 +71,11 @@ final class DeployHandler {
             Path zip = Files.createTempFile(uploadDir, "upload-", ".zip");
             try {
                 file.write(zip.toString()); // Jetty spooled it to uploadDir already: this moves it, no copy
-                FunctionInfo info = deployFunction.deploy(file.getSubmittedFileName(), zip);
+                FunctionInfo info = deploy.apply(file, zip);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("function", info.name());
                 body.put("status", "deployed");
+                body.put("version", info.version());
                 ctx.status(201).json(body);
             } finally {
                 Files.deleteIfExists(zip);

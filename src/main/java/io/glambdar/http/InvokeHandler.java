@@ -18,6 +18,7 @@ import java.util.Set;
 final class InvokeHandler {
 
     static final String INVOCATION_ID_HEADER = "X-Glambdar-Invocation-Id";
+    static final String VERSION_HEADER = "X-Glambdar-Version";
     /** Framing headers belong to this connection, not to the function's response. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
@@ -33,12 +34,15 @@ final class InvokeHandler {
         byte[] body = ctx.bodyAsBytes();
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), ctx.path(),
                 ctx.queryString() == null ? "" : ctx.queryString(), headers(ctx.req()), body);
-        InvocationResult result = invokeFunction.invoke(name, request);
+        InvokeFunction.Invoked invoked = invokeFunction.invoke(name, request);
+        InvocationResult result = invoked.result();
         switch (result) {
             case InvocationResult.Completed ok -> respond(ctx, ok);
             case InvocationResult.Failed failed -> fail(ctx, name, failed);
         }
-        ctx.res().setHeader(INVOCATION_ID_HEADER, result.invocationId()); // last: the server's own, never the function's
+        // Last: the server's own, never the function's.
+        ctx.res().setHeader(INVOCATION_ID_HEADER, result.invocationId());
+        ctx.res().setHeader(VERSION_HEADER, Integer.toString(invoked.version()));
     }
 
     static Map<String, List<String>> headers(HttpServletRequest request) {

@@ -6,6 +6,7 @@ import io.glambdar.store.code.DeploymentFolders;
 import io.glambdar.store.metadata.DuplicateFunctionException;
 import io.glambdar.store.metadata.FunctionRecord;
 import io.glambdar.store.metadata.FunctionRepository;
+import io.glambdar.store.metadata.VersionRecord;
 import io.glambdar.store.settings.SettingsParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,17 +14,21 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Makes the repository and the code folders agree at start-up, whatever a crash, a hand edit or an earlier Glambdar
  * left:
  * <ul>
- *   <li>a row whose code is gone is dropped;</li>
- *   <li>a row whose code is still a plain folder {@code functions/<name>/} (the layout before deployment folders,
+ *   <li>a version whose code is gone is dropped (and a function with no version left);</li>
+ *   <li>an active version whose code is still a plain folder {@code functions/<name>/} (the layout before deployment folders,
  *       or an adoption cut short) has that folder moved into {@code deployments/}, keeping the row and its
  *       statistics;</li>
  *   <li>a plain folder {@code functions/<name>/} without a row (copied in by hand) is adopted if it is a valid
@@ -47,54 +52,83 @@ final class StartupReconciler {
         this.codeReader = codeReader;
     }
 
-    /** @return the rows of the functions to serve, by name */
-    List<FunctionRecord> reconcile() {
+    /** A function to serve: its row and its kept versions (newest first), each with its code in place. */
+    record Loaded(FunctionRecord function, List<VersionRecord> versions) {
+    }
+
+    /** @return the functions to serve, by name */
+    List<Loaded> reconcile() {
         folders.deleteLeftovers();
-        Map<String, FunctionRecord> live = new TreeMap<>();
+        Map<String, Loaded> live = new TreeMap<>();
         for (FunctionRecord record : repository.findAll()) {
-            if (restoreCode(record)) {
-                live.put(record.name(), record);
-            }
+            restoreCode(record).ifPresent(loaded -> live.put(record.name(), loaded));
         }
         for (String entry : folders.functionEntries()) {
             if (!live.containsKey(entry)) {
-                adopt(entry).ifPresent(record -> live.put(record.name(), record));
+                adopt(entry).ifPresent(loaded -> live.put(entry, loaded));
             }
         }
-        Map<String, String> keep = new TreeMap<>();
-        live.values().forEach(record -> keep.put(record.name(), record.deploymentId()));
+        Map<String, Set<String>> keep = new TreeMap<>();
+        live.values().forEach(loaded -> keep.put(loaded.function().name(), loaded.versions().stream()
+                .map(VersionRecord::deploymentId).collect(Collectors.toSet())));
         folders.deleteDeploymentsExcept(keep);
         return List.copyOf(live.values());
     }
 
-    /** Whether the row's code is (now) in its deployment folder; drops the row when its code is gone. */
-    private boolean restoreCode(FunctionRecord record) {
+    /**
+     * The function with the versions whose code is (now) in place. Versions whose code is gone are forgotten (if the
+     * active one is among them, the newest remaining one becomes active); a function with none left is forgotten.
+     */
+    private Optional<Loaded> restoreCode(FunctionRecord record) {
         String name = record.name();
-        String deploymentId = record.deploymentId();
-        if (!folders.isInstalled(name, deploymentId)) {
-            if (!folders.isPlainFolder(name)) {
-                repository.delete(name, deploymentId);
-                log.warn("Forgot function {}: its code folder {} is gone", name,
+        List<VersionRecord> kept = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
+        for (VersionRecord version : repository.findVersions(name)) {
+            String deploymentId = version.deploymentId();
+            if (folders.isInstalled(name, deploymentId)) {
+                kept.add(version);
+            } else if (version.version() == record.activeVersion() && folders.isPlainFolder(name)) {
+                try {
+                    folders.installFromFunctionsFolder(name, deploymentId);
+                } catch (IOException e) {
+                    log.warn("Function {} is not served: could not move {} into {} ({}); it is tried again at the"
+                            + " next start", name, folders.functionEntry(name),
+                            folders.deploymentDir(name, deploymentId), e.toString());
+                    return Optional.empty();
+                }
+                log.info("Moved the code of function {} from {} into {}", name, folders.functionEntry(name),
                         folders.deploymentDir(name, deploymentId));
-                return false;
+                kept.add(version);
+            } else {
+                missing.add(version.version());
             }
-            try {
-                folders.installFromFunctionsFolder(name, deploymentId);
-            } catch (IOException e) {
-                log.warn("Function {} is not served: could not move {} into {} ({}); it is tried again at the next"
-                        + " start", name, folders.functionEntry(name), folders.deploymentDir(name, deploymentId),
-                        e.toString());
-                return false;
-            }
-            log.info("Moved the code of function {} from {} into {}", name, folders.functionEntry(name),
-                    folders.deploymentDir(name, deploymentId));
         }
-        link(name, deploymentId);
-        return true;
+        if (kept.isEmpty()) {
+            repository.delete(name, record.functionId());
+            log.warn("Forgot function {}: the code of every version is gone from {}", name,
+                    folders.deploymentDir(name, "").getParent());
+            return Optional.empty();
+        }
+        FunctionRecord loaded = record;
+        if (missing.contains(record.activeVersion())) {
+            int newest = kept.getFirst().version();
+            repository.activate(name, record.functionId(), newest);
+            loaded = record.withActiveVersion(newest);
+            log.warn("Function {}: the code of its active version {} is gone; version {} is active instead", name,
+                    record.activeVersion(), newest);
+        }
+        if (!missing.isEmpty()) {
+            repository.deleteVersions(name, missing);
+            log.warn("Function {}: forgot versions {}, whose code is gone", name, missing);
+        }
+        int activeVersion = loaded.activeVersion();
+        kept.stream().filter(version -> version.version() == activeVersion).findFirst()
+                .ifPresent(version -> link(name, version.deploymentId()));
+        return Optional.of(new Loaded(loaded, List.copyOf(kept)));
     }
 
     /** Something in {@code functions/} that no row owns: a folder copied in by hand is taken in if it is valid. */
-    private Optional<FunctionRecord> adopt(String name) {
+    private Optional<Loaded> adopt(String name) {
         Path entry = folders.functionEntry(name);
         try {
             if (Files.isSymbolicLink(entry)) {
@@ -106,20 +140,21 @@ final class StartupReconciler {
                 throw DeployRejectedException.badRequest("not a folder");
             }
             CheckedCode code = codeReader.read(entry);
-            FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(),
-                    Files.getLastModifiedTime(entry).toInstant(), code.codeRoot(), code.totalBytes(), code.fileCount(),
-                    SettingsParser.toJson(code.settings()));
-            // The row first: after a crash from here on, the next start finds a row and a plain folder, and moves it.
-            repository.insert(record);
+            Instant modified = Files.getLastModifiedTime(entry).toInstant();
+            FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(), modified);
+            VersionRecord first = new VersionRecord(name, 1, Deployment.newId(), modified, null, code.codeRoot(),
+                    code.totalBytes(), code.fileCount(), SettingsParser.toJson(code.settings()));
+            // The rows first: after a crash from here on, the next start finds rows and a plain folder, and moves it.
+            repository.insert(record, first);
             try {
-                folders.installFromFunctionsFolder(name, record.deploymentId());
+                folders.installFromFunctionsFolder(name, first.deploymentId());
             } catch (IOException e) {
-                repository.delete(name, record.deploymentId());
+                repository.delete(name, record.functionId());
                 throw e;
             }
-            link(name, record.deploymentId());
+            link(name, first.deploymentId());
             log.info("Adopted function {} found in {}", name, entry);
-            return Optional.of(record);
+            return Optional.of(new Loaded(record, List.of(first)));
         } catch (DeployRejectedException | DuplicateFunctionException | IOException e) {
             log.warn("Ignoring {}: {}", entry, e.getMessage());
             return Optional.empty();

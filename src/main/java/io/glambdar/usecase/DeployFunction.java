@@ -4,36 +4,48 @@ import io.glambdar.engine.Invoker;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** {@code POST /deploy}: stores the uploaded code, then lets the engine prepare a container for it. */
+/**
+ * {@code POST /deploy} and {@code PUT /deploy/:name}: stores the uploaded code as a new version, then lets the engine
+ * prepare a container for it and retire the versions pruned to make room.
+ */
 public final class DeployFunction {
-
-    private static final Logger log = LoggerFactory.getLogger(DeployFunction.class);
 
     private final FunctionCatalog catalog;
     private final Invoker invoker;
+    private final Retirement retirement;
 
-    public DeployFunction(FunctionCatalog catalog, Invoker invoker) {
+    /** @param retireGrace see {@link DeleteFunction}: how long a pruned version's code waits for the engine */
+    public DeployFunction(FunctionCatalog catalog, Invoker invoker, Duration retireGrace) {
         this.catalog = catalog;
         this.invoker = invoker;
+        this.retirement = new Retirement(catalog, invoker, retireGrace);
     }
 
     /**
-     * Deploys the zip uploaded as {@code uploadFileName}: the function is named after the file.
+     * {@code POST /deploy}: a new function from the zip uploaded as {@code uploadFileName}, named after the file.
      *
      * @throws DeployRejectedException when the name, the zip or its settings are not acceptable, or the name is taken
      */
     public FunctionInfo deploy(String uploadFileName, Path zip) {
         StoredFunction deployed = catalog.deploy(uploadFileName, zip);
-        try {
-            invoker.warm(EngineFunctions.of(deployed.deployment()));
-        } catch (RuntimeException e) { // warming is an optimisation: the function is deployed either way
-            log.warn("Could not warm up {}: {}", deployed.name(), e.toString());
-        }
+        EngineFunctions.warm(invoker, deployed.active());
         return FunctionInfo.of(deployed, invoker.containers(deployed.name()));
+    }
+
+    /**
+     * {@code PUT /deploy/:name}: a new version of the function, active at once; or version 1 of a new function.
+     * Invocations already running finish on the version they started on.
+     *
+     * @throws DeployRejectedException when the name, the zip or its settings are not acceptable
+     */
+    public FunctionInfo update(String name, Path zip) {
+        FunctionCatalog.Update update = catalog.update(name, zip);
+        EngineFunctions.warm(invoker, update.deployed());
+        retirement.retire(update.pruned());
+        return FunctionInfo.of(update.function(), invoker.containers(update.function().name()));
     }
 }

@@ -10,32 +10,36 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A function's metadata as the API shows it: the original's fields first, then ours.
+ * A function's metadata as the API shows it: the original's fields first, then ours. Code and settings are those of
+ * the active version; the statistics count every version.
  *
+ * @param version        the active version
  * @param lastStatus     how the last invocation ended: {@code ok}, {@code error} or {@code timeout}
- * @param deploymentId   changes with every deploy of the name
+ * @param deploymentId   of the active version: changes with every deploy and rollback
  * @param codeSizeBytes  bytes of code on disk (uncompressed)
- * @param containers     its containers right now, by state
+ * @param containers     its containers right now, by state, all versions together
  */
 public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt, long invokeCount,
-                           long errorCount, String lastStatus, Long lastDurationMs, String deploymentId,
+                           long errorCount, String lastStatus, Long lastDurationMs, int version, String deploymentId,
                            long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers) {
 
     /** The settings, with environment variable names only: their values may be secrets. */
     public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse,
                            Integer concurrency) {
+
+        static Settings of(FunctionSettings settings) {
+            return new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(), settings.cpus(),
+                    settings.env().keySet().stream().sorted().toList(), settings.reuse(), settings.concurrency());
+        }
     }
 
     static FunctionInfo of(StoredFunction function, ContainerCounts containers) {
-        Deployment deployment = function.deployment();
-        FunctionSettings settings = deployment.settings();
+        Deployment active = function.active();
         InvocationCounters counters = function.counters();
         InvocationCounters.Last last = counters.last();
-        return new FunctionInfo(deployment.name(), deployment.createdAt(), last == null ? null : last.at(),
+        return new FunctionInfo(function.name(), function.createdAt(), last == null ? null : last.at(),
                 counters.invocations(), counters.errors(), last == null ? null : last.status(),
-                last == null ? null : last.durationMs(), deployment.deploymentId(), deployment.codeSizeBytes(),
-                deployment.fileCount(), new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(),
-                settings.cpus(), settings.env().keySet().stream().sorted().toList(), settings.reuse(),
-                settings.concurrency()), containers);
+                last == null ? null : last.durationMs(), active.version(), active.deploymentId(),
+                active.codeSizeBytes(), active.fileCount(), Settings.of(active.settings()), containers);
     }
 }

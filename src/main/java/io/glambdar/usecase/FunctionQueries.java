@@ -31,7 +31,12 @@ public final class FunctionQueries {
     }
 
     private FunctionInfo info(StoredFunction function) {
-        return FunctionInfo.of(function, invoker.containers(function.deployment().name()));
+        return FunctionInfo.of(function, invoker.containers(function.name()));
+    }
+
+    /** @throws FunctionNotFoundException when no function of that name is deployed */
+    public VersionsInfo versions(String name) {
+        return VersionsInfo.of(catalog.find(name));
     }
 
     /** The function's last invocations, newest first. */

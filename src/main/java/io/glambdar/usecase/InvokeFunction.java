@@ -3,9 +3,11 @@ package io.glambdar.usecase;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.StoredFunction;
+import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,12 +18,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * {@code POST /invoke/:name}: runs the function's active deployment and records how it went: its statistics and its
- * entry in the recent invocations. Counts every invocation that reached the function, whatever its outcome.
+ * {@code /invoke/:name[@N]}: runs the function's active version (or version N) and records how it went: its
+ * statistics and its entry in the recent invocations. Counts every invocation that reached the function, whatever its
+ * outcome and version.
  */
 public final class InvokeFunction {
 
     private static final Logger log = LoggerFactory.getLogger(InvokeFunction.class);
+
+    /** How an invocation ended, and which version it ran on. */
+    public record Invoked(int version, InvocationResult result) {
+    }
 
     private final FunctionCatalog catalog;
     private final Invoker invoker;
@@ -35,15 +42,22 @@ public final class InvokeFunction {
     }
 
     /**
+     * Runs wholly on one version: the one active when the request arrived (or the one named), with that version's
+     * code, settings and environment, whatever update or rollback happens meanwhile.
+     *
+     * @param reference {@code name} or {@code name@N}
      * @throws FunctionNotFoundException when no function of that name is deployed
+     * @throws VersionNotFoundException  when the version named is not kept
      */
-    public InvocationResult invoke(String name, InvocationRequest request) {
-        StoredFunction function = catalog.find(name);
+    public Invoked invoke(String reference, InvocationRequest request) {
+        FunctionReference ref = FunctionReference.parse(reference);
+        StoredFunction function = catalog.find(ref.name());
+        Deployment version = ref.version() == null ? function.active() : catalog.version(function, ref.version());
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
-            InvocationResult result = invoker.invoke(EngineFunctions.of(function.deployment()), request);
+            InvocationResult result = invoker.invoke(EngineFunctions.of(version), request);
             record(function, startedAt, result);
-            return result;
+            return new Invoked(version.version(), result);
         }
     }
 

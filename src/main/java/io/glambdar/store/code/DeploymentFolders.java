@@ -198,16 +198,16 @@ public final class DeploymentFolders {
         }
     }
 
-    /** Deletes every deployment folder except the one of each name in {@code keep} (name to deployment id). */
-    public void deleteDeploymentsExcept(Map<String, String> keep) {
+    /** Deletes every deployment folder except those in {@code keep} (name to its deployment ids). */
+    public void deleteDeploymentsExcept(Map<String, Set<String>> keep) {
         for (Path nameDir : list(deploymentsDir)) {
-            String kept = keep.get(nameDir.getFileName().toString());
+            Set<String> kept = keep.get(nameDir.getFileName().toString());
             if (kept == null || !Files.isDirectory(nameDir, LinkOption.NOFOLLOW_LINKS)) {
                 FileTrees.delete(nameDir);
                 continue;
             }
             for (Path deployment : list(nameDir)) {
-                if (!deployment.getFileName().toString().equals(kept)) {
+                if (!kept.contains(deployment.getFileName().toString())) {
                     FileTrees.delete(deployment);
                 }
             }

@@ -5,49 +5,42 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
- * One row of the {@link FunctionRepository}: a deployed function and its statistics.
+ * One function of the {@link FunctionRepository}: which of its versions is active, and its statistics across versions.
  *
  * <p>Times are truncated to whole milliseconds on construction, which is the precision the repository keeps, so a
  * record read back equals the record that was written.
  *
- * @param name          the function's name (unique)
- * @param deploymentId  identifies this deploy of {@code name}; a redeploy after a delete gets a new one
- * @param createdAt     when this deploy happened
- * @param lastInvokedAt when the function was last invoked; {@code null} before its first invocation
- * @param invokeCount   invocations so far
- * @param errorCount    failed invocations so far (a subset of {@code invokeCount})
- * @param codeRoot      where {@code index.js} is inside the deployment's code: {@code ""} for its root, else the name
- *                      of the single folder that wraps everything
- * @param codeSizeBytes total size of the unzipped code
- * @param fileCount     number of files in the unzipped code
- * @param settingsJson  the function's settings, serialized by the caller
- * @param lastStatus    outcome of the last invocation (e.g. {@code "ok"}, {@code "error"}, {@code "timeout"}); nullable
+ * @param name           the function's name (unique)
+ * @param functionId     identifies this life of {@code name}: a delete and a new deploy of the name make a new one, so
+ *                       nothing of the old one (statistics, keys) ever applies to the new
+ * @param createdAt      when the function's first version was deployed
+ * @param activeVersion  the version {@code /invoke/:name} runs
+ * @param lastInvokedAt  when the function was last invoked; {@code null} before its first invocation
+ * @param invokeCount    invocations so far, across versions
+ * @param errorCount     failed invocations so far (a subset of {@code invokeCount})
+ * @param lastStatus     outcome of the last invocation (e.g. {@code "ok"}, {@code "error"}, {@code "timeout"}); nullable
  * @param lastDurationMs duration of the last invocation in milliseconds; nullable
  */
 public record FunctionRecord(
         String name,
-        String deploymentId,
+        String functionId,
         Instant createdAt,
+        int activeVersion,
         Instant lastInvokedAt,
         long invokeCount,
         long errorCount,
-        String codeRoot,
-        long codeSizeBytes,
-        int fileCount,
-        String settingsJson,
         String lastStatus,
         Long lastDurationMs) {
 
     public FunctionRecord {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(deploymentId, "deploymentId");
+        Objects.requireNonNull(functionId, "functionId");
         Objects.requireNonNull(createdAt, "createdAt");
-        Objects.requireNonNull(codeRoot, "codeRoot");
-        Objects.requireNonNull(settingsJson, "settingsJson");
         requireNonNegative(invokeCount, "invokeCount");
         requireNonNegative(errorCount, "errorCount");
-        requireNonNegative(codeSizeBytes, "codeSizeBytes");
-        requireNonNegative(fileCount, "fileCount");
+        if (activeVersion < 1) {
+            throw new IllegalArgumentException("activeVersion must be at least 1, got " + activeVersion);
+        }
         if (lastDurationMs != null) {
             requireNonNegative(lastDurationMs, "lastDurationMs");
         }
@@ -55,11 +48,14 @@ public record FunctionRecord(
         lastInvokedAt = toMillis(lastInvokedAt);
     }
 
-    /** A freshly deployed function: never invoked, no statistics. */
-    public static FunctionRecord newlyDeployed(String name, String deploymentId, Instant createdAt, String codeRoot,
-                                               long codeSizeBytes, int fileCount, String settingsJson) {
-        return new FunctionRecord(name, deploymentId, createdAt, null, 0, 0, codeRoot, codeSizeBytes, fileCount,
-                settingsJson, null, null);
+    /** A freshly deployed function: version 1 active, never invoked, no statistics. */
+    public static FunctionRecord newlyDeployed(String name, String functionId, Instant createdAt) {
+        return new FunctionRecord(name, functionId, createdAt, 1, null, 0, 0, null, null);
+    }
+
+    public FunctionRecord withActiveVersion(int version) {
+        return new FunctionRecord(name, functionId, createdAt, version, lastInvokedAt, invokeCount, errorCount,
+                lastStatus, lastDurationMs);
     }
 
     static Instant toMillis(Instant t) {

@@ -5,22 +5,40 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The deployed functions' metadata: one {@link FunctionRecord} per function name, shared by every node that serves
- * the functions (today one SQLite file; later a PostgreSQL database).
+ * The deployed functions' metadata: one {@link FunctionRecord} per function name and its {@link VersionRecord}s,
+ * shared by every node that serves the functions (today one SQLite file; later a PostgreSQL database).
  *
- * <p>Every method may be called from any thread, and several processes may use the same repository at once: the name's
- * uniqueness ({@link #insert}) and additive statistics ({@link #applyStats}) are what keeps them consistent, never a
- * lock held in one process. Failures of the storage itself are {@link MetadataException}s.
+ * <p>Every method may be called from any thread, and several processes may use the same repository at once: unique
+ * keys (a function's name, a version's number) and additive statistics ({@link #applyStats}) are what keeps them
+ * consistent, never a lock held in one process. Failures of the storage itself are {@link MetadataException}s.
  */
-public interface FunctionRepository extends AutoCloseable {
+public interface FunctionRepository {
 
     /**
-     * Adds the row of a newly deployed function. This is where two deploys of one name racing each other (in one
-     * process or on two nodes) are decided: exactly one insert succeeds.
+     * Adds a newly deployed function with its first version, both or neither. This is where two deploys of one new
+     * name racing each other (in one process or on two nodes) are decided: exactly one succeeds.
      *
-     * @throws DuplicateFunctionException if a row with this name exists (the existing row is left as it is)
+     * @throws DuplicateFunctionException if a function with this name exists (it is left as it is)
      */
-    void insert(FunctionRecord record);
+    void insert(FunctionRecord function, VersionRecord first);
+
+    /**
+     * Adds a version to the function's life {@code functionId} and makes it the active one, both or neither.
+     *
+     * @return false when that function is gone (deleted, perhaps deployed again since): nothing was written
+     * @throws DuplicateVersionException when the version's number is taken (a concurrent deploy on another node)
+     */
+    boolean addVersion(String functionId, VersionRecord version);
+
+    /**
+     * Makes a kept version the active one.
+     *
+     * @return false when the function's life {@code functionId} or that version is gone: nothing changed
+     */
+    boolean activate(String name, String functionId, int version);
+
+    /** Forgets versions of a function (pruned ones); an active version is never among them. */
+    void deleteVersions(String name, Collection<Integer> versions);
 
     /** The function called {@code name}, if there is one. */
     Optional<FunctionRecord> find(String name);
@@ -28,23 +46,21 @@ public interface FunctionRepository extends AutoCloseable {
     /** Every function, ordered by name (binary order: {@code "B" < "a"}). */
     List<FunctionRecord> findAll();
 
-    /**
-     * Removes the row of {@code name} if it still belongs to {@code deploymentId}: a delete never removes a later
-     * deploy of the same name.
-     *
-     * @return whether a row was removed
-     */
-    boolean delete(String name, String deploymentId);
+    /** The function's kept versions, newest first; empty for an unknown name. */
+    List<VersionRecord> findVersions(String name);
 
     /**
-     * Adds a batch of statistics, all of it or (on a failure) none of it. Each delta adds its counts to the row with
-     * the same name and deployment id, and moves its "last" columns forward as described in {@link StatsDelta}. A
-     * delta matching no row (the function was deleted, or deleted and deployed again) is dropped without failing the
-     * batch.
+     * Removes the function, all its versions and its invoke keys, if it is still the life {@code functionId}: a delete
+     * never removes a later deploy of the same name.
+     *
+     * @return whether a function was removed
+     */
+    boolean delete(String name, String functionId);
+
+    /**
+     * Adds a batch of statistics, all of it or (on a failure) none of it. Each delta adds its counts to the function
+     * with the same name and function id, and moves its "last" columns forward as described in {@link StatsDelta}. A
+     * delta matching no function (deleted, or deleted and deployed again) is dropped without failing the batch.
      */
     void applyStats(Collection<StatsDelta> deltas);
-
-    /** Releases the storage; later calls fail with {@link IllegalStateException}. Closing twice does nothing. */
-    @Override
-    void close();
 }

@@ -1,80 +1,42 @@
 package io.glambdar.store.metadata;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.glambdar.store.sqlite.SqliteDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
+import static io.glambdar.store.sqlite.SqliteDatabase.nullableLong;
+import static io.glambdar.store.sqlite.SqliteDatabase.nullableTime;
+import static io.glambdar.store.sqlite.SqliteDatabase.setNullableLong;
+import static io.glambdar.store.sqlite.SqliteDatabase.setNullableTime;
 
 /**
- * The {@link FunctionRepository} in one SQLite file: one row per deployed function ({@link FunctionRecord}).
- *
- * <p>One JDBC connection, used under a lock: writers are few (deploy, delete, one background stats flusher), so
- * there is nothing to gain from a pool. The file is in WAL mode with {@code synchronous=NORMAL}: a commit survives a
- * crash of the process, and at worst the last commits before a power loss are lost, never the file.
- *
- * <p>Times are stored as epoch milliseconds (UTC) and come back as {@link Instant}s with millisecond precision.
- *
- * <p>The schema version is kept in {@code PRAGMA user_version}; {@link #MIGRATIONS} holds one entry per version.
- * Every method throws {@link MetadataException} when SQLite fails, and {@link IllegalStateException} once closed.
+ * The {@link FunctionRepository} in the SQLite {@link SqliteDatabase}: the tables {@code functions} and
+ * {@code versions}. Times come back as {@link Instant}s with millisecond precision.
  */
-public final class SqliteFunctionRepository implements FunctionRepository {
+public final class SqliteFunctionRepository implements FunctionRepository, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqliteFunctionRepository.class);
 
-    /** How long a statement waits for a lock held by another connection (another process) before failing. */
-    static final int BUSY_TIMEOUT_MS = 5_000;
+    private static final String COLUMNS = "name, function_id, created_at, active_version, last_invoked_at,"
+            + " invoke_count, error_count, last_status, last_duration_ms";
 
-    /**
-     * Schema migrations: entry {@code i} takes the schema from version {@code i} to version {@code i + 1}, in the same
-     * transaction that sets {@code user_version}. To change the schema, append an entry; never edit a released one.
-     */
-    private static final List<List<String>> MIGRATIONS = List.of(
-            // 0 -> 1: the functions table
-            List.of("""
-                    CREATE TABLE functions (
-                        name             TEXT    NOT NULL PRIMARY KEY,
-                        deployment_id    TEXT    NOT NULL,
-                        created_at       INTEGER NOT NULL,  -- epoch millis, UTC
-                        last_invoked_at  INTEGER,           -- epoch millis, UTC; NULL before the first invocation
-                        invoke_count     INTEGER NOT NULL DEFAULT 0,
-                        error_count      INTEGER NOT NULL DEFAULT 0,
-                        code_root        TEXT    NOT NULL,
-                        code_size_bytes  INTEGER NOT NULL,
-                        file_count       INTEGER NOT NULL,
-                        settings_json    TEXT    NOT NULL,
-                        last_status      TEXT,
-                        last_duration_ms INTEGER
-                    ) STRICT
-                    """)
-            // 1 -> 2: List.of("ALTER TABLE functions ADD COLUMN ...")
-    );
+    private static final String VERSION_COLUMNS = "function_name, version, deployment_id, deployed_at, sha256,"
+            + " code_root, code_size_bytes, file_count, settings_json";
 
-    /** The schema version this code writes and understands. */
-    public static final int SCHEMA_VERSION = MIGRATIONS.size();
-
-    private static final String COLUMNS = "name, deployment_id, created_at, last_invoked_at, invoke_count, error_count,"
-            + " code_root, code_size_bytes, file_count, settings_json, last_status, last_duration_ms";
-
-    private static final String INSERT = "INSERT INTO functions (" + COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING";
+    private static final String INSERT_VERSION = "INSERT INTO versions (" + VERSION_COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (function_name, version) DO NOTHING";
 
     /*
      * SQLite evaluates every right-hand side against the row as it was before the UPDATE, so the CASEs below all
@@ -91,196 +53,128 @@ public final class SqliteFunctionRepository implements FunctionRepository {
                                         THEN ?7 ELSE last_duration_ms END,
                 last_invoked_at  = CASE WHEN ?5 IS NOT NULL AND (last_invoked_at IS NULL OR ?5 >= last_invoked_at)
                                         THEN ?5 ELSE last_invoked_at END
-            WHERE name = ?1 AND deployment_id = ?2
+            WHERE name = ?1 AND function_id = ?2
             """;
 
-    private final Path file;
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
-    private boolean closed;
+    private final SqliteDatabase db;
+    private final boolean ownsDatabase;
 
-    private SqliteFunctionRepository(Path file, Connection connection) {
-        this.file = file;
-        this.connection = connection;
+    /** A repository on a database others use too; whoever opened it closes it. */
+    public SqliteFunctionRepository(SqliteDatabase db) {
+        this(db, false);
     }
 
-    /**
-     * Opens the database at {@code dbFile}, creating it (and its parent directory) if needed and migrating its schema
-     * to {@link #SCHEMA_VERSION}.
-     *
-     * @throws MetadataException if the directory cannot be created, the file cannot be opened, is not a SQLite
-     *                           database or is corrupt, belongs to something else, or was written by a newer Glambdar
-     */
+    private SqliteFunctionRepository(SqliteDatabase db, boolean ownsDatabase) {
+        this.db = db;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    /** Opens (creating or migrating) the database at {@code dbFile} for this repository alone; close it when done. */
     public static SqliteFunctionRepository open(Path dbFile) {
-        Path file = dbFile.toAbsolutePath().normalize();
-        Path dir = file.getParent();
-        try {
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-        } catch (IOException e) {
-            throw new MetadataException("cannot create the directory " + dir + " for the metadata database " + file
-                    + ": " + e + "; check that the path is writable", e);
-        }
-
-        SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
-        // Transactions take the write lock up front: no deadlock between two processes upgrading read locks.
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-
-        Connection connection;
-        try {
-            connection = config.createConnection("jdbc:sqlite:" + file);
-        } catch (SQLException e) {
-            throw openFailure(file, e);
-        }
-        try {
-            prepare(file, connection);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.close();
-            } catch (SQLException closeFailure) {
-                e.addSuppressed(closeFailure);
-            }
-            throw e instanceof SQLException sql ? openFailure(file, sql) : (RuntimeException) e;
-        }
-        return new SqliteFunctionRepository(file, connection);
-    }
-
-    /** Checks the file before changing anything in it, then switches it to WAL and brings its schema up to date. */
-    private static void prepare(Path file, Connection connection) throws SQLException {
-        int version = userVersion(connection);  // the first read: fails here if the file is not a database
-        if (version > SCHEMA_VERSION) {
-            throw new MetadataException("the metadata database " + file + " has schema version " + version
-                    + ", but this Glambdar only knows versions up to " + SCHEMA_VERSION
-                    + ": it was written by a newer Glambdar. Run that newer version, or move the file away to start"
-                    + " with an empty metadata database (deployed functions and their statistics are then forgotten)");
-        }
-        String check = quickCheck(connection);
-        if (!"ok".equals(check)) {
-            throw corrupt(file, "integrity check failed: " + check);
-        }
-        if (version == 0 && hasTables(connection)) {
-            throw new MetadataException("the file " + file + " is a SQLite database, but not a Glambdar metadata"
-                    + " database (it has tables but no Glambdar schema version); point Glambdar at another"
-                    + " directory or move the file away");
-        }
-
-        try (Statement st = connection.createStatement()) {
-            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
-                String mode = rs.next() ? rs.getString(1) : null;
-                if (!"wal".equalsIgnoreCase(mode)) {
-                    log.warn("Metadata database {}: could not switch to WAL journal mode (got {}); continuing", file,
-                            mode);
-                }
-            }
-            st.execute("PRAGMA synchronous=NORMAL");
-        }
-        migrate(file, connection);
-    }
-
-    private static void migrate(Path file, Connection connection) throws SQLException {
-        if (userVersion(connection) == SCHEMA_VERSION) {
-            return;
-        }
-        connection.setAutoCommit(false);
-        try {
-            // Re-read under the write lock: another process may have migrated in the meantime.
-            int version = userVersion(connection);
-            int from = version;
-            try (Statement st = connection.createStatement()) {
-                for (; version < SCHEMA_VERSION; version++) {
-                    for (String sql : MIGRATIONS.get(version)) {
-                        st.execute(sql);
-                    }
-                }
-                st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-            }
-            connection.commit();
-            if (from == 0) {
-                log.info("Created metadata database {} (schema version {})", file, SCHEMA_VERSION);
-            } else if (from < SCHEMA_VERSION) {
-                log.info("Migrated metadata database {} from schema version {} to {}", file, from, SCHEMA_VERSION);
-            }
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
-    }
-
-    private static int userVersion(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
-    }
-
-    /** {@code "ok"}, or the first few problems SQLite found, joined. */
-    private static String quickCheck(Connection connection) throws SQLException {
-        List<String> problems = new ArrayList<>();
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA quick_check(3)")) {
-            while (rs.next()) {
-                problems.add(rs.getString(1).replace('\n', ' ').strip());
-            }
-        }
-        return problems.isEmpty() ? "no result" : String.join("; ", problems);
-    }
-
-    private static boolean hasTables(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_schema LIMIT 1")) {
-            return rs.next();
-        }
-    }
-
-    private static MetadataException openFailure(Path file, SQLException e) {
-        int primary = e instanceof SQLiteException s ? s.getResultCode().code & 0xFF : -1;
-        if (primary == SQLiteErrorCode.SQLITE_NOTADB.code || primary == SQLiteErrorCode.SQLITE_CORRUPT.code) {
-            return corrupt(file, e.getMessage(), e);
-        }
-        return new MetadataException("cannot open the metadata database " + file + ": " + e.getMessage()
-                + "; check that it is a readable and writable file and that no other program holds it locked", e);
-    }
-
-    private static MetadataException corrupt(Path file, String detail) {
-        return corrupt(file, detail, null);
-    }
-
-    private static MetadataException corrupt(Path file, String detail, Throwable cause) {
-        return new MetadataException("the metadata database " + file + " is corrupt or not a SQLite database ("
-                + detail + "). Restore it from a backup, or move it (with any " + file.getFileName()
-                + "-wal and -shm files next to it) away to start with an empty one; deployed functions and their"
-                + " statistics are then forgotten", cause);
+        return new SqliteFunctionRepository(SqliteDatabase.open(dbFile), true);
     }
 
     /** The database file, as an absolute path. */
     public Path file() {
-        return file;
+        return db.file();
     }
 
     /** The name's primary key decides: {@code ON CONFLICT DO NOTHING}, and no row written means a duplicate. */
     @Override
-    public void insert(FunctionRecord r) {
-        Objects.requireNonNull(r, "record");
-        withConnection("insert function '" + r.name() + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                ps.setString(1, r.name());
-                ps.setString(2, r.deploymentId());
-                ps.setLong(3, r.createdAt().toEpochMilli());
-                setNullableTime(ps, 4, r.lastInvokedAt());
-                ps.setLong(5, r.invokeCount());
-                ps.setLong(6, r.errorCount());
-                ps.setString(7, r.codeRoot());
-                ps.setLong(8, r.codeSizeBytes());
-                ps.setInt(9, r.fileCount());
-                ps.setString(10, r.settingsJson());
-                ps.setString(11, r.lastStatus());
-                setNullableLong(ps, 12, r.lastDurationMs());
+    public void insert(FunctionRecord f, VersionRecord first) {
+        Objects.requireNonNull(f, "function");
+        Objects.requireNonNull(first, "first");
+        requireSameFunction(f.name(), first);
+        db.inTransaction("insert function '" + f.name() + "'", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO functions (" + COLUMNS + ")"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, f.name());
+                ps.setString(2, f.functionId());
+                ps.setLong(3, f.createdAt().toEpochMilli());
+                ps.setInt(4, first.version());
+                setNullableTime(ps, 5, f.lastInvokedAt());
+                ps.setLong(6, f.invokeCount());
+                ps.setLong(7, f.errorCount());
+                ps.setString(8, f.lastStatus());
+                setNullableLong(ps, 9, f.lastDurationMs());
                 if (ps.executeUpdate() == 0) {
-                    throw new DuplicateFunctionException(r.name());
+                    throw new DuplicateFunctionException(f.name());
+                }
+            }
+            // Versions outlive nothing: a leftover row of an earlier life of the name would be a bug, not a conflict.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE function_name = ?")) {
+                ps.setString(1, f.name());
+                ps.executeUpdate();
+            }
+            insertVersion(c, first);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean addVersion(String functionId, VersionRecord v) {
+        Objects.requireNonNull(functionId, "functionId");
+        Objects.requireNonNull(v, "version");
+        return db.inTransaction("add version " + v.version() + " of function '" + v.functionName() + "'", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE functions SET active_version = ? WHERE name = ? AND function_id = ?")) {
+                ps.setInt(1, v.version());
+                ps.setString(2, v.functionName());
+                ps.setString(3, functionId);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            insertVersion(c, v); // a duplicate throws, and the update above is rolled back with it
+            return true;
+        });
+    }
+
+    private static void insertVersion(java.sql.Connection c, VersionRecord v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_VERSION)) {
+            ps.setString(1, v.functionName());
+            ps.setInt(2, v.version());
+            ps.setString(3, v.deploymentId());
+            ps.setLong(4, v.deployedAt().toEpochMilli());
+            ps.setString(5, v.sha256());
+            ps.setString(6, v.codeRoot());
+            ps.setLong(7, v.codeSizeBytes());
+            ps.setInt(8, v.fileCount());
+            ps.setString(9, v.settingsJson());
+            if (ps.executeUpdate() == 0) {
+                throw new DuplicateVersionException(v.functionName(), v.version());
+            }
+        }
+    }
+
+    @Override
+    public boolean activate(String name, String functionId, int version) {
+        return db.withConnection("activate version " + version + " of function '" + name + "'", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE functions SET active_version = ?1"
+                    + " WHERE name = ?2 AND function_id = ?3"
+                    + " AND EXISTS (SELECT 1 FROM versions WHERE function_name = ?2 AND version = ?1)")) {
+                ps.setInt(1, version);
+                ps.setString(2, name);
+                ps.setString(3, functionId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void deleteVersions(String name, Collection<Integer> versions) {
+        List<Integer> doomed = List.copyOf(versions);
+        if (doomed.isEmpty()) {
+            return;
+        }
+        db.inTransaction("delete " + doomed.size() + " version(s) of function '" + name + "'", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE function_name = ?"
+                    + " AND version = ? AND version <> (SELECT active_version FROM functions WHERE name = ?)")) {
+                for (int version : doomed) {
+                    ps.setString(1, name);
+                    ps.setInt(2, version);
+                    ps.setString(3, name);
+                    ps.executeUpdate();
                 }
             }
             return null;
@@ -290,7 +184,7 @@ public final class SqliteFunctionRepository implements FunctionRepository {
     @Override
     public Optional<FunctionRecord> find(String name) {
         Objects.requireNonNull(name, "name");
-        return withConnection("read function '" + name + "'", c -> {
+        return db.withConnection("read function '" + name + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM functions WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -302,7 +196,7 @@ public final class SqliteFunctionRepository implements FunctionRepository {
 
     @Override
     public List<FunctionRecord> findAll() {
-        return withConnection("read all functions", c -> {
+        return db.withConnection("read all functions", c -> {
             List<FunctionRecord> all = new ArrayList<>();
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT " + COLUMNS + " FROM functions ORDER BY name")) {
@@ -315,16 +209,44 @@ public final class SqliteFunctionRepository implements FunctionRepository {
     }
 
     @Override
-    public boolean delete(String name, String deploymentId) {
+    public List<VersionRecord> findVersions(String name) {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(deploymentId, "deploymentId");
-        return withConnection("delete function '" + name + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM functions WHERE name = ? AND deployment_id = ?")) {
+        return db.withConnection("read the versions of function '" + name + "'", c -> {
+            List<VersionRecord> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + VERSION_COLUMNS
+                    + " FROM versions WHERE function_name = ? ORDER BY version DESC")) {
                 ps.setString(1, name);
-                ps.setString(2, deploymentId);
-                return ps.executeUpdate() > 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(readVersion(rs));
+                    }
+                }
             }
+            return all;
+        });
+    }
+
+    @Override
+    public boolean delete(String name, String functionId) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(functionId, "functionId");
+        return db.inTransaction("delete function '" + name + "'", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM functions WHERE name = ? AND function_id = ?")) {
+                ps.setString(1, name);
+                ps.setString(2, functionId);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            for (String sql : List.of("DELETE FROM versions WHERE function_name = ?",
+                    "DELETE FROM invoke_keys WHERE function_name = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, name);
+                    ps.executeUpdate();
+                }
+            }
+            return true;
         });
     }
 
@@ -335,13 +257,12 @@ public final class SqliteFunctionRepository implements FunctionRepository {
         if (batch.isEmpty()) {
             return;
         }
-        int dropped = withConnection("apply statistics for " + batch.size() + " function(s)", c -> {
+        int dropped = db.inTransaction("apply statistics for " + batch.size() + " function(s)", c -> {
             int missed = 0;
-            c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(APPLY_STATS)) {
                 for (StatsDelta d : batch) {
                     ps.setString(1, d.name());
-                    ps.setString(2, d.deploymentId());
+                    ps.setString(2, d.functionId());
                     ps.setLong(3, d.invocations());
                     ps.setLong(4, d.errors());
                     setNullableTime(ps, 5, d.lastInvokedAt());
@@ -351,12 +272,6 @@ public final class SqliteFunctionRepository implements FunctionRepository {
                         missed++;
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
             return missed;
         });
@@ -365,86 +280,43 @@ public final class SqliteFunctionRepository implements FunctionRepository {
         }
     }
 
-    /** Closes the connection. */
+    /** Closes the database if this repository opened it ({@link #open}); otherwise its opener does. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            connection.close();
-        } catch (SQLException e) {
-            throw new MetadataException("failed to close the metadata database " + file + ": " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
+        if (ownsDatabase) {
+            db.close();
         }
     }
 
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T withConnection(String what, SqlWork<T> work) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("the metadata database " + file + " is closed");
-            }
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw new MetadataException("failed to " + what + " in the metadata database " + file + ": "
-                    + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
+    private static void requireSameFunction(String name, VersionRecord version) {
+        if (!name.equals(version.functionName())) {
+            throw new IllegalArgumentException("version of '" + version.functionName() + "' given for '" + name + "'");
         }
     }
 
     private static FunctionRecord read(ResultSet rs) throws SQLException {
         return new FunctionRecord(
                 rs.getString("name"),
-                rs.getString("deployment_id"),
+                rs.getString("function_id"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
+                rs.getInt("active_version"),
                 nullableTime(rs, "last_invoked_at"),
                 rs.getLong("invoke_count"),
                 rs.getLong("error_count"),
-                rs.getString("code_root"),
-                rs.getLong("code_size_bytes"),
-                rs.getInt("file_count"),
-                rs.getString("settings_json"),
                 rs.getString("last_status"),
                 nullableLong(rs, "last_duration_ms"));
     }
 
-    private static Instant nullableTime(ResultSet rs, String column) throws SQLException {
-        Long millis = nullableLong(rs, column);
-        return millis == null ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    private static void setNullableTime(PreparedStatement ps, int index, Instant t) throws SQLException {
-        setNullableLong(ps, index, t == null ? null : t.toEpochMilli());
-    }
-
-    private static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.INTEGER);
-        } else {
-            ps.setLong(index, value);
-        }
+    private static VersionRecord readVersion(ResultSet rs) throws SQLException {
+        return new VersionRecord(
+                rs.getString("function_name"),
+                rs.getInt("version"),
+                rs.getString("deployment_id"),
+                Instant.ofEpochMilli(rs.getLong("deployed_at")),
+                rs.getString("sha256"),
+                rs.getString("code_root"),
+                rs.getLong("code_size_bytes"),
+                rs.getInt("file_count"),
+                rs.getString("settings_json"));
     }
 }

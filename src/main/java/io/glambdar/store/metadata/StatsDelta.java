@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Statistics accumulated in memory for one deploy of a function since the last flush, to be added to its row by
+ * Statistics accumulated in memory for one function since the last flush, to be added to its row by
  * {@link FunctionRepository#applyStats}.
  *
  * <p>{@code lastStatus} and {@code lastDurationMs} describe the invocation at {@code lastInvokedAt}. They replace the
@@ -13,7 +13,7 @@ import java.util.Objects;
  * {@code lastInvokedAt} changes only the counters.
  *
  * @param name           the function's name
- * @param deploymentId   the deploy the statistics belong to; the delta is dropped if the row has another one
+ * @param functionId     the life of the function the statistics belong to; the delta is dropped if the row has another
  * @param invocations    invocations to add to the count
  * @param errors         failed invocations to add to the error count
  * @param lastInvokedAt  time of the latest invocation counted in this delta; nullable
@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public record StatsDelta(
         String name,
-        String deploymentId,
+        String functionId,
         long invocations,
         long errors,
         Instant lastInvokedAt,
@@ -31,7 +31,7 @@ public record StatsDelta(
 
     public StatsDelta {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(deploymentId, "deploymentId");
+        Objects.requireNonNull(functionId, "functionId");
         FunctionRecord.requireNonNegative(invocations, "invocations");
         FunctionRecord.requireNonNegative(errors, "errors");
         if (lastDurationMs != null) {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The statistics of one deployment, exact in memory: counting never waits for a disk write. What the repository does
+ * The statistics of one function (across its versions), exact in memory: counting never waits for a disk write. What the repository does
  * not have yet leaves through {@link StatisticsWriter}, as a {@link StatsDelta}.
  */
 public final class InvocationCounters {
@@ -19,7 +19,7 @@ public final class InvocationCounters {
     }
 
     private final String name;
-    private final String deploymentId;
+    private final String functionId;
     private final AtomicLong invocations;
     private final AtomicLong errors;
     private final AtomicReference<Last> last;
@@ -32,7 +32,7 @@ public final class InvocationCounters {
     /** Counting on from what the repository holds. */
     public InvocationCounters(FunctionRecord record) {
         this.name = record.name();
-        this.deploymentId = record.deploymentId();
+        this.functionId = record.functionId();
         this.invocations = new AtomicLong(record.invokeCount());
         this.errors = new AtomicLong(record.errorCount());
         Last stored = record.lastInvokedAt() == null ? null : new Last(record.lastInvokedAt(), record.lastStatus(),
@@ -75,7 +75,7 @@ public final class InvocationCounters {
             return Optional.empty();
         }
         pending = new Snapshot(total, failed, latest);
-        return Optional.of(new StatsDelta(name, deploymentId, total - flushedInvocations, failed - flushedErrors,
+        return Optional.of(new StatsDelta(name, functionId, total - flushedInvocations, failed - flushedErrors,
                 latest == null ? null : latest.at(), latest == null ? null : latest.status(),
                 latest == null ? null : latest.durationMs()));
     }

@@ -1,0 +1,35 @@
+package io.glambdar.usecase;
+
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.FunctionName;
+
+/**
+ * What {@code /invoke/:name} names: a function ({@code name}, its active version) or one version of it
+ * ({@code name@N}).
+ *
+ * @param version null for the active version
+ */
+public record FunctionReference(String name, Integer version) {
+
+    /** Longest version number accepted: nine digits always fit an int. */
+    private static final int MAX_VERSION_DIGITS = 9;
+
+    /**
+     * @throws DeployRejectedException ({@code BAD_REQUEST}) for a bad name or a version that is not a positive number
+     */
+    public static FunctionReference parse(String reference) {
+        int at = reference.indexOf('@');
+        if (at < 0) {
+            return new FunctionReference(FunctionName.validate(reference), null);
+        }
+        String name = FunctionName.validate(reference.substring(0, at));
+        String version = reference.substring(at + 1);
+        if (version.isEmpty() || version.length() > MAX_VERSION_DIGITS || !version.chars().allMatch(Character::isDigit)
+                || version.charAt(0) == '0') {
+            throw DeployRejectedException.badRequest("invalid version " + DeployRejectedException.quote(version)
+                    + " in " + DeployRejectedException.quote(reference) + ": use /invoke/" + name
+                    + "@N with N a version number (1, 2, ...; see GET /versions/" + name + ")");
+        }
+        return new FunctionReference(name, Integer.parseInt(version));
+    }
+}
