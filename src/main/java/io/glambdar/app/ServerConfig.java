@@ -66,6 +66,11 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
+    public ServerConfig withKeepVersions(int newKeepVersions) {
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions);
+    }
+
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions);

@@ -71,6 +71,19 @@ public class ApiClient implements AutoCloseable {
         }
     }
 
+    /** {@code PUT /deploy/:name}: a new version of the function (or version 1 of a new one). */
+    public Response update(String name, byte[] zip) {
+        String boundary = "----glambdar" + UUID.randomUUID();
+        return send(HttpRequest.newBuilder(uri("/deploy/" + name))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(multipartBody(boundary, "file", name + ".zip", zip))));
+    }
+
+    public Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Response invoke(String name, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri("/invoke/" + name))
                 .timeout(Duration.ofSeconds(120))
