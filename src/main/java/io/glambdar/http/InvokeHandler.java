@@ -33,6 +33,12 @@ final class InvokeHandler {
     static final List<HandlerType> METHODS = HandlerType.commonHttp().stream()
             .filter(method -> method.isHttpMethod() && !method.equals(HandlerType.CONNECT))
             .toList();
+    static final String CSP_HEADER = "Content-Security-Policy";
+    /**
+     * SPEC "Invocation, widened": a page a function returns runs in an opaque origin, so it cannot drive this API or
+     * read what the dashboard keeps, unless the function sets a policy of its own.
+     */
+    static final String DEFAULT_CSP = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
     /** Framing headers belong to this connection, not to the function's response. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
@@ -44,6 +50,8 @@ final class InvokeHandler {
     }
 
     void handle(Context ctx) {
+        // First, so that every answer of this route has it (errors too); a function's own policy replaces it.
+        ctx.res().setHeader(CSP_HEADER, DEFAULT_CSP);
         String name = ctx.pathParam("name"); // as is: the use case reads it (a version suffix, say)
         byte[] body = ctx.bodyAsBytes();
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), subPath(ctx.path()),

@@ -493,6 +493,69 @@ class ApiServerTest {
         assertThat(invoker.invocations).isEmpty();
     }
 
+    // ---------------------------------------------------------------- invoke: Content-Security-Policy
+
+    @Test
+    void aFunctionsResponseIsSandboxedByDefault() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-page", 200,
+                Map.of("Content-Type", List.of("text/html")), "<script>fetch('/info')</script>".getBytes(
+                StandardCharsets.UTF_8), "", 1, false, 0));
+
+        for (String method : List.of("GET", "POST", "HEAD")) {
+            Raw raw = raw(method, "/invoke/hello/page", List.of(), new byte[0]);
+
+            assertThat(raw.status()).isEqualTo(200);
+            assertThat(raw.values("Content-Security-Policy")).as(method)
+                    .containsExactly("sandbox allow-scripts allow-forms allow-popups allow-downloads");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Content-Security-Policy", "content-security-policy", "CONTENT-SECURITY-POLICY"})
+    void aFunctionsOwnContentSecurityPolicyIsKept(String name) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-csp", 200,
+                Map.of(name, List.of("default-src 'self'")), "{}".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
+
+        Raw raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.values("Content-Security-Policy")).containsExactly("default-src 'self'");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FUNCTION_ERROR", "TIMEOUT", "OVERLOADED", "UNAVAILABLE", "GONE"})
+    void aFailedInvocationIsSandboxedToo(Failure failure) {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> failed("inv-failed", failure, "failed"));
+
+        Response response = invoke("hello", "{}");
+
+        assertThat(response.status()).isGreaterThanOrEqualTo(400);
+        assertThat(response.headers().allValues("Content-Security-Policy"))
+                .containsExactly(InvokeHandler.DEFAULT_CSP);
+    }
+
+    @Test
+    void everyOtherAnswerOfTheInvokeRouteIsSandboxedToo() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99,
+                Map.of("Content-Security-Policy", List.of("default-src *")), new byte[0], "", 1, false, 0));
+
+        Response badStatus = invoke("hello", "{}");
+        Response unknown = invoke("ghost", "{}");
+        Response tooLarge = invoke("hello", "x".repeat((int) MAX_BODY + 1));
+
+        assertThat(List.of(badStatus, unknown, tooLarge)).extracting(Response::status).containsExactly(502, 404, 413);
+        for (Response response : List.of(badStatus, unknown, tooLarge)) {
+            assertThat(response.headers().allValues("Content-Security-Policy")).as(response.body())
+                    .containsExactly(InvokeHandler.DEFAULT_CSP);
+        }
+        assertThat(get("/info").headers().allValues("Content-Security-Policy")).as("not the API's own routes")
+                .isEmpty();
+    }
+
     // ---------------------------------------------------------------- logs
 
     @Test
