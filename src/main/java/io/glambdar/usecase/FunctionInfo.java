@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.glambdar.engine.ContainerCounts;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.Deployment;
@@ -21,9 +22,14 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
                            long errorCount, String lastStatus, Long lastDurationMs, String deploymentId,
                            long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers) {
 
-    /** The settings, with environment variable names only: their values may be secrets. */
+    /**
+     * The settings, with environment variable names only: their values may be secrets.
+     *
+     * @param tmp      MB of the function's {@code /tmp}
+     * @param isPublic shown as {@code "public"}
+     */
     public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse,
-                           Integer concurrency) {
+                           Integer concurrency, int tmp, @JsonProperty("public") boolean isPublic) {
     }
 
     static FunctionInfo of(StoredFunction function, ContainerCounts containers) {
@@ -36,6 +42,6 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
                 last == null ? null : last.durationMs(), deployment.deploymentId(), deployment.codeSizeBytes(),
                 deployment.fileCount(), new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(),
                 settings.cpus(), settings.env().keySet().stream().sorted().toList(), settings.reuse(),
-                settings.concurrency()), containers);
+                settings.concurrency(), settings.tmpMb(), settings.isPublic()), containers);
     }
 }

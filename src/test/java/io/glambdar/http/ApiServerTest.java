@@ -143,6 +143,20 @@ class ApiServerTest {
     }
 
     @Test
+    void infoShowsEverySettingPublicAndTmpIncluded() {
+        deploy("plain.zip", HELLO_ZIP);
+        deploy("open.zip", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"memory\": 256, \"tmp\": 8, \"public\": true, \"env\": {\"K\": \"secret\"}}")));
+
+        assertThat(get("/info/plain").json().get("settings")).isEqualTo(json("""
+                {"timeout": 30.0, "memory": 128, "cpus": 0.5, "env": [], "reuse": null, "concurrency": null,
+                 "tmp": 64, "public": false}"""));
+        assertThat(get("/info/open").json().get("settings")).isEqualTo(json("""
+                {"timeout": 30.0, "memory": 256, "cpus": 0.5, "env": ["K"], "reuse": null, "concurrency": null,
+                 "tmp": 8, "public": true}"""));
+    }
+
+    @Test
     void deleteAnswers204WithNoBody() {
         deploy("gone.zip", HELLO_ZIP);
 
