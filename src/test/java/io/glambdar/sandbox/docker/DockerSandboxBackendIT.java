@@ -206,7 +206,7 @@ class DockerSandboxBackendIT {
         assertThat(sandbox.started()).isTrue();
 
         WorkerReply reply = threads.submit(() -> channel.invoke(new InvocationPayload("inv-1", "POST",
-                "/invoke/hello", "", Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
+                "/", "", Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(reply).isInstanceOfSatisfying(WorkerReply.Success.class, ok -> {
             JsonNode body = json(ok.body());
             assertThat(body.get("uid").asInt()).isEqualTo(65532);
