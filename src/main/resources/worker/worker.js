@@ -251,11 +251,25 @@ function requireBodyWithinLimit(bytes) {
   }
 }
 
+// The query string as an object of decoded strings ('+' is a space, as in forms); a repeated name becomes an array.
+// Object.fromEntries makes every name an own property, '__proto__' included.
+function parseQuery(rawQuery) {
+  const params = new Map();
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    const seen = params.get(name);
+    if (seen === undefined) params.set(name, value);
+    else if (Array.isArray(seen)) seen.push(value);
+    else params.set(name, [seen, value]);
+  }
+  return Object.fromEntries(params);
+}
+
 function buildRequest(r) {
   const rawBody = typeof r.bodyBase64 === 'string' ? Buffer.from(r.bodyBase64, 'base64') : Buffer.from(r.body || '', 'utf8');
   const body = typeof r.body === 'string' ? r.body : rawBody.toString('utf8');
+  const rawQuery = typeof r.query === 'string' ? r.query : '';
   return {
-    method: r.method, path: r.path, query: r.query || '', headers: r.headers || {}, body, rawBody,
+    method: r.method, path: r.path || '/', query: parseQuery(rawQuery), rawQuery, headers: r.headers || {}, body, rawBody,
     async json() {
       try {
         return JSON.parse(body);
@@ -368,7 +382,10 @@ function warmUp() {
 }
 
 function rehearse() {
-  const request = { method: 'POST', path: '/', query: '', headers: { 'content-type': 'application/json', 'x-a': ['1', '2'] }, body: '{"a":1}' };
+  const request = {
+    method: 'POST', path: '/a/b', query: 'q=1&t=a&t=b&s=x+y%21', headers: { 'content-type': 'application/json', 'x-a': ['1', '2'] },
+    body: '{"a":1}',
+  };
   const payload = frame({ type: 'invoke', id: 'rehearsal', request });
   const head = Buffer.alloc(4);
   head.writeUInt32BE(payload.length, 0);

@@ -90,7 +90,7 @@ public final class GlambdarServer implements AutoCloseable {
         docker = DockerConnection.open(config.dockerHost());
         image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
         sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
-                config.containerUid(), config.pidsLimit(), config.tmpfsMb(), dir.resolve("sockets"),
+                config.containerUid(), config.pidsLimit(), dir.resolve("sockets"),
                 dir.resolve("runtime"), dir.toString(), ReplyLimits.withMaxBodyBytes(config.maxResponseBytes()),
                 CONTAINER_LOG_MAX_BYTES));
         int leftovers = sandboxes.removeLeftovers();

@@ -122,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
                 queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout());
         return new ServerConfig(defaults.baseDir(), host, port, null, image,
                 network == null || network.isBlank() ? null : network, containerUid,
-                defaults.pidsLimit(), defaults.tmpfsMb(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
+                defaults.pidsLimit(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions);
     }

@@ -16,7 +16,6 @@ import java.time.Duration;
  * @param network        Docker network mode for function containers, or null for Docker's default
  * @param containerUid   user (and group) id functions run as
  * @param pidsLimit      most processes/threads per container
- * @param tmpfsMb        size of each container's writable /tmp
  * @param maxUploadBytes largest zip /deploy accepts
  * @param maxBodyBytes   largest request body /invoke accepts
  * @param maxResponseBytes largest response body a function may return
@@ -26,7 +25,7 @@ import java.time.Duration;
  * @param keepVersions   how many of each function's newest versions are kept (the active one always is)
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
-                           int containerUid, long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
+                           int containerUid, long pidsLimit, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
                            EngineSettings engine, int keepVersions) {
 
@@ -46,33 +45,33 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
     /** Defaults for everything but the base directory (used by tests, and by the CLI for what it has no option for). */
     public static ServerConfig defaults(Path baseDir) {
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
-                256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
+                256, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
                 DEFAULT_KEEP_VERSIONS);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
-        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
-        return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
     }
 
     public ServerConfig withKeepVersions(int newKeepVersions) {
-        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
-        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions);
     }
 }

@@ -14,16 +14,20 @@ import java.util.Objects;
  * @param reuse       whether one container may serve several invocations in a row; {@code null} means the server's
  *                    default
  * @param concurrency most invocations of this function running at once; {@code null} means no limit of its own
+ * @param tmpMb       size of the container's writable {@code /tmp}, in MiB; it is memory (a tmpfs), so it counts
+ *                    against {@code memoryMb}, not beside it
+ * @param isPublic    whether anyone may invoke it without a key ({@code "public"}; it matters in keyed mode)
  */
 public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
-                               Integer concurrency) {
+                               Integer concurrency, int tmpMb, boolean isPublic) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MEMORY_MB = 128;
     public static final double DEFAULT_CPUS = 0.5;
+    public static final int DEFAULT_TMP_MB = 64;
 
-    public static final FunctionSettings DEFAULTS =
-            new FunctionSettings(DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, DEFAULT_CPUS, Map.of(), null, null);
+    public static final FunctionSettings DEFAULTS = new FunctionSettings(DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB,
+            DEFAULT_CPUS, Map.of(), null, null, DEFAULT_TMP_MB, false);
 
     public FunctionSettings {
         Objects.requireNonNull(timeout, "timeout");
@@ -31,6 +35,15 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
         if (concurrency != null && concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
         }
+        if (tmpMb < 1) {
+            throw new IllegalArgumentException("tmpMb must be at least 1, got " + tmpMb);
+        }
+    }
+
+    /** With the default {@code /tmp} and not public. */
+    public FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
+                            Integer concurrency) {
+        this(timeout, memoryMb, cpus, env, reuse, concurrency, DEFAULT_TMP_MB, false);
     }
 
     /** The reuse mode to apply, given the server-wide default for functions that did not choose. */
@@ -39,6 +52,6 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
     }
 
     public FunctionSettings withConcurrency(Integer newConcurrency) {
-        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency);
+        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency, tmpMb, isPublic);
     }
 }

@@ -14,6 +14,7 @@ import io.glambdar.usecase.RollbackFunction;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** The HTTP API of SPEC.md: deploy, invoke, info, delete, versions; plus logs and health. Every error is JSON. */
 public final class ApiServer implements AutoCloseable {
@@ -83,7 +85,10 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get("/versions/{name}", ctx -> ctx.json(queries.versions(ctx.pathParam("name"))));
             config.routes.post("/rollback/{name}", ctx -> ctx.json(useCases.rollback().rollback(
                     ctx.pathParam("name"), RollbackRequest.version(ctx))));
-            config.routes.post("/invoke/{name}", invoke::handle);
+            for (HandlerType method : InvokeHandler.METHODS) {
+                config.routes.addHttpHandler(method, InvokeHandler.ROUTE, invoke::handle);
+                config.routes.addHttpHandler(method, InvokeHandler.ROUTE_WITH_PATH, invoke::handle);
+            }
             config.routes.get("/info", ctx -> {
                 var functions = queries.list();
                 ctx.json(Map.of("count", functions.size(), "functions", functions));
@@ -135,10 +140,12 @@ public final class ApiServer implements AutoCloseable {
         return switch (e.getStatus()) {
             case 404 -> e.getMessage().startsWith("Endpoint ")
                     ? "no such route: " + ctx.method() + " " + ctx.path()
-                    + " (routes: POST /deploy, POST /invoke/:name, GET /info, GET /info/:name, DELETE /del/:name)"
+                    + " (routes: POST /deploy, any method on /invoke/:name[/path], GET /info, GET /info/:name,"
+                    + " DELETE /del/:name)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
-                    + (ctx.path().startsWith("/invoke/") ? "; invoke functions with POST" : "");
+                    + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()
+                    .map(HandlerType::name).collect(Collectors.joining(", ")) : "");
             case 413 -> "request body too large: the limit is " + maxBodyBytes + " bytes (GLAMBDAR_MAX_BODY_MB)";
             default -> e.getMessage();
         };

@@ -4,6 +4,7 @@ import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.usecase.InvokeFunction;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.ArrayList;
@@ -14,11 +15,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code POST /invoke/:name}: the request goes to the function as is, its response comes back as is. */
+/**
+ * {@code /invoke/:name} and {@code /invoke/:name/any/sub/path}, with any method: the request goes to the function as
+ * is, its response comes back as is.
+ */
 final class InvokeHandler {
 
     static final String INVOCATION_ID_HEADER = "X-Glambdar-Invocation-Id";
     static final String VERSION_HEADER = "X-Glambdar-Version";
+    /** The routes: the function's name, then any sub-path ({@code <sub>} matches slashes too). */
+    static final String ROUTE = "/invoke/{name}";
+    static final String ROUTE_WITH_PATH = "/invoke/{name}/<sub>";
+    private static final String PREFIX = "/invoke/";
+    /**
+     * Every method a function can be invoked with: all of Javalin's common HTTP methods. CONNECT names a host, not a
+     * path, so it never reaches a function.
+     */
+    static final List<HandlerType> METHODS = HandlerType.commonHttp().stream()
+            .filter(method -> method.isHttpMethod() && !method.equals(HandlerType.CONNECT))
+            .toList();
+    static final String CSP_HEADER = "Content-Security-Policy";
+    /**
+     * SPEC "Invocation, widened": a page a function returns runs in an opaque origin, so it cannot drive this API or
+     * read what the dashboard keeps, unless the function sets a policy of its own.
+     */
+    static final String DEFAULT_CSP = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
     /** Framing headers belong to this connection, not to the function's response. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
@@ -30,19 +51,31 @@ final class InvokeHandler {
     }
 
     void handle(Context ctx) {
-        String name = ctx.pathParam("name");
+        // First, so that every answer of this route has it (errors too); a function's own policy replaces it.
+        ctx.res().setHeader(CSP_HEADER, DEFAULT_CSP);
+        String reference = ctx.pathParam("name"); // as is: the use case reads it (a version suffix, say)
         byte[] body = ctx.bodyAsBytes();
-        InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), ctx.path(),
+        InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), subPath(ctx.path()),
                 ctx.queryString() == null ? "" : ctx.queryString(), headers(ctx.req()), body);
-        InvokeFunction.Invoked invoked = invokeFunction.invoke(name, request);
+        InvokeFunction.Invoked invoked = invokeFunction.invoke(reference, request);
         InvocationResult result = invoked.result();
         switch (result) {
             case InvocationResult.Completed ok -> respond(ctx, ok);
-            case InvocationResult.Failed failed -> fail(ctx, name, failed);
+            case InvocationResult.Failed failed -> fail(ctx, invoked.function(), failed);
         }
         // Last: the server's own, never the function's.
         ctx.res().setHeader(INVOCATION_ID_HEADER, result.invocationId());
         ctx.res().setHeader(VERSION_HEADER, Integer.toString(invoked.version()));
+    }
+
+    /**
+     * The part of the request's path after {@code /invoke/<name>}, as received (percent-encoding kept), or {@code "/"}
+     * when there is none.
+     */
+    static String subPath(String requestPath) {
+        int name = requestPath.indexOf(PREFIX);
+        int slash = name < 0 ? -1 : requestPath.indexOf('/', name + PREFIX.length());
+        return slash < 0 ? "/" : requestPath.substring(slash);
     }
 
     static Map<String, List<String>> headers(HttpServletRequest request) {

@@ -11,10 +11,15 @@ import java.util.Map;
  * @param memoryMb     memory limit (swap is not allowed on top)
  * @param cpus         CPU limit in cores
  * @param env          the function's environment variables
+ * @param tmpMb        size of the writable {@code /tmp}, a tmpfs: memory of the sandbox, within {@code memoryMb}
  */
-public record SandboxSpec(String functionName, Path codeDir, int memoryMb, double cpus, Map<String, String> env) {
+public record SandboxSpec(String functionName, Path codeDir, int memoryMb, double cpus, Map<String, String> env,
+                          int tmpMb) {
 
     public SandboxSpec {
         env = Map.copyOf(env);
+        if (tmpMb < 1) {
+            throw new IllegalArgumentException("tmpMb must be at least 1, got " + tmpMb);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.glambdar.engine.ContainerCounts;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.Deployment;
@@ -23,13 +24,19 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
                            long errorCount, String lastStatus, Long lastDurationMs, int version, String deploymentId,
                            long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers) {
 
-    /** The settings, with environment variable names only: their values may be secrets. */
+    /**
+     * The settings, with environment variable names only: their values may be secrets.
+     *
+     * @param tmp      MB of the function's {@code /tmp}
+     * @param isPublic shown as {@code "public"}
+     */
     public record Settings(double timeout, int memory, double cpus, List<String> env, Boolean reuse,
-                           Integer concurrency) {
+                           Integer concurrency, int tmp, @JsonProperty("public") boolean isPublic) {
 
         static Settings of(FunctionSettings settings) {
             return new Settings(settings.timeout().toMillis() / 1000.0, settings.memoryMb(), settings.cpus(),
-                    settings.env().keySet().stream().sorted().toList(), settings.reuse(), settings.concurrency());
+                    settings.env().keySet().stream().sorted().toList(), settings.reuse(), settings.concurrency(),
+                    settings.tmpMb(), settings.isPublic());
         }
     }
 

@@ -26,8 +26,8 @@ public final class InvokeFunction {
 
     private static final Logger log = LoggerFactory.getLogger(InvokeFunction.class);
 
-    /** How an invocation ended, and which version it ran on. */
-    public record Invoked(int version, InvocationResult result) {
+    /** How an invocation ended, and which function (by name, without a version) and version it ran. */
+    public record Invoked(String function, int version, InvocationResult result) {
     }
 
     private final FunctionCatalog catalog;
@@ -57,7 +57,7 @@ public final class InvokeFunction {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
             InvocationResult result = invoker.invoke(EngineFunctions.of(version), request);
             record(function, startedAt, result);
-            return new Invoked(version.version(), result);
+            return new Invoked(function.name(), version.version(), result);
         }
     }
 

@@ -837,13 +837,14 @@ class InvocationEngineTest {
     void settingsReachTheSandbox() {
         try (EngineHarness h = new EngineHarness()) {
             DeployedFunction fn = deployed("configured", new FunctionSettings(Duration.ofSeconds(3), 256, 1.5,
-                    Map.of("API_URL", "https://example.com"), null, null));
+                    Map.of("API_URL", "https://example.com"), null, null, 24, false));
             CompletableFuture<InvocationResult> call = h.invoke(fn);
             FakeSandbox sandbox = h.backend.nextLaunch();
             assertThat(sandbox.spec.memoryMb()).isEqualTo(256);
             assertThat(sandbox.spec.cpus()).isEqualTo(1.5);
             assertThat(sandbox.spec.env()).containsEntry("API_URL", "https://example.com");
             assertThat(sandbox.spec.codeDir()).isEqualTo(fn.codeDir());
+            assertThat(sandbox.spec.tmpMb()).isEqualTo(24);
             sandbox.ready().nextCall().succeed("1");
             result(call);
         }

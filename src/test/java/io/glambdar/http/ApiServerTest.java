@@ -143,6 +143,20 @@ class ApiServerTest {
     }
 
     @Test
+    void infoShowsEverySettingPublicAndTmpIncluded() {
+        deploy("plain.zip", HELLO_ZIP);
+        deploy("open.zip", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"memory\": 256, \"tmp\": 8, \"public\": true, \"env\": {\"K\": \"secret\"}}")));
+
+        assertThat(get("/info/plain").json().get("settings")).isEqualTo(json("""
+                {"timeout": 30.0, "memory": 128, "cpus": 0.5, "env": [], "reuse": null, "concurrency": null,
+                 "tmp": 64, "public": false}"""));
+        assertThat(get("/info/open").json().get("settings")).isEqualTo(json("""
+                {"timeout": 30.0, "memory": 256, "cpus": 0.5, "env": ["K"], "reuse": null, "concurrency": null,
+                 "tmp": 8, "public": true}"""));
+    }
+
+    @Test
     void deleteAnswers204WithNoBody() {
         deploy("gone.zip", HELLO_ZIP);
 
@@ -221,8 +235,22 @@ class ApiServerTest {
         assertError(get("/info/ghost"), 404, "'ghost' not found");
         assertError(get("/nowhere"), 404, "/nowhere");
         assertError(get("/info/a.b"), 400, "invalid function name");
-        Response wrongMethod = get("/invoke/ghost");
-        assertError(wrongMethod, 405, "POST");
+        assertError(get("/invoke/ghost"), 404, "'ghost' not found");
+        assertError(get("/invoke/ghost/sub/path"), 404, "'ghost' not found");
+        assertThat(get("/nowhere").json().get("error").asText()).contains("any method on /invoke/:name[/path]");
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void aMethodNoFunctionCanTakeIs405NamingTheOnesItCan() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Raw raw = raw("PROPFIND", "/invoke/hello/x", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(405);
+        assertThat(json(new String(raw.body(), StandardCharsets.UTF_8)).get("error").asText())
+                .isEqualTo("PROPFIND is not allowed on /invoke/hello/x; invoke functions with GET, POST, QUERY, PUT,"
+                        + " DELETE, PATCH, HEAD, OPTIONS, TRACE");
         assertThat(invoker.invocations).isEmpty();
     }
 
@@ -399,7 +427,7 @@ class ApiServerTest {
         assertThat(raw.status()).isEqualTo(200);
         InvocationRequest request = seen.get();
         assertThat(request.method()).isEqualTo("POST");
-        assertThat(request.path()).isEqualTo("/invoke/hello");
+        assertThat(request.path()).as("no sub-path").isEqualTo("/");
         assertThat(request.query()).isEqualTo("a=1&b=%20x&a=2");
         assertThat(request.body()).isEqualTo(body);
         assertThat(request.headers().keySet()).allMatch(name -> name.equals(name.toLowerCase(Locale.ROOT)));
@@ -419,6 +447,127 @@ class ApiServerTest {
             assertThat(call.request().query()).isEmpty();
             assertThat(call.request().body()).isEmpty();
         });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "QUERY", "TRACE"})
+    void everyMethodReachesTheFunctionWithItsSubPathAndQuery(String method) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-" + method, 200,
+                Map.of("X-Seen", List.of(request.method() + " " + request.path() + " " + request.query())),
+                "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
+
+        Raw raw = raw(method, "/invoke/hello/any/sub/path?q=1&t=a&t=b", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.values("X-Seen")).containsExactly(method + " /any/sub/path q=1&t=a&t=b");
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-" + method);
+        assertThat(invoker.invocations).singleElement()
+                .satisfies(call -> assertThat(call.fn().name()).isEqualTo("hello"));
+        if (method.equals("HEAD")) { // the length a GET would have, and no body
+            assertThat(raw.values("Content-Length")).containsExactly("11");
+            assertThat(raw.body()).isEmpty();
+        } else {
+            assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":true}");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/invoke/hello                        | /                | ''",
+            "/invoke/hello/                       | /                | ''",
+            "/invoke/hello?a=1                    | /                | a=1",
+            "/invoke/hello/?a=1                   | /                | a=1",
+            "/invoke/hello/x                      | /x               | ''",
+            "/invoke/hello/x/                     | /x/              | ''",
+            "/invoke/hello/any/sub/path?q=1&t=a&t=b | /any/sub/path  | q=1&t=a&t=b",
+            "/invoke/hello/a%20b/%E2%82%AC/c+d?s=x+y%21&e= | /a%20b/%E2%82%AC/c+d | s=x+y%21&e=",
+            "/invoke/hello/invoke/hello/x         | /invoke/hello/x  | ''",
+            "/invoke/hello/a@b/:c;d               | /a@b/:c;d        | ''",
+            "/invoke/hello/a/../b                 | /a/../b          | ''",
+            "/invoke/hello/a%2Fb//c               | /a%2Fb//c        | ''",
+            "/invoke/hello?                       | /                | ''"})
+    void theSubPathAndQueryReachTheFunctionAsReceived(String target, String path, String query) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+
+        assertThat(raw("GET", target, List.of(), new byte[0]).status()).isEqualTo(200);
+
+        assertThat(invoker.invocations).singleElement().satisfies(call -> {
+            assertThat(call.fn().name()).isEqualTo("hello");
+            assertThat(call.request().path()).isEqualTo(path);
+            assertThat(call.request().query()).isEqualTo(query);
+        });
+    }
+
+    @Test
+    void theSubPathOfAnUnknownOrInvalidNameIsAnErrorAsForThePlainRoute() throws IOException {
+        assertError(get("/invoke/a.b/x"), 400, "invalid function name");
+        assertError(send(HttpRequest.newBuilder(uri("/invoke/ghost/x")).PUT(HttpRequest.BodyPublishers.noBody())),
+                404, "'ghost' not found");
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- invoke: Content-Security-Policy
+
+    @Test
+    void aFunctionsResponseIsSandboxedByDefault() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-page", 200,
+                Map.of("Content-Type", List.of("text/html")), "<script>fetch('/info')</script>".getBytes(
+                StandardCharsets.UTF_8), "", 1, false, 0));
+
+        for (String method : List.of("GET", "POST", "HEAD")) {
+            Raw raw = raw(method, "/invoke/hello/page", List.of(), new byte[0]);
+
+            assertThat(raw.status()).isEqualTo(200);
+            assertThat(raw.values("Content-Security-Policy")).as(method)
+                    .containsExactly("sandbox allow-scripts allow-forms allow-popups allow-downloads");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Content-Security-Policy", "content-security-policy", "CONTENT-SECURITY-POLICY"})
+    void aFunctionsOwnContentSecurityPolicyIsKept(String name) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-csp", 200,
+                Map.of(name, List.of("default-src 'self'")), "{}".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
+
+        Raw raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.values("Content-Security-Policy")).containsExactly("default-src 'self'");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FUNCTION_ERROR", "TIMEOUT", "OVERLOADED", "UNAVAILABLE", "GONE"})
+    void aFailedInvocationIsSandboxedToo(Failure failure) {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> failed("inv-failed", failure, "failed"));
+
+        Response response = invoke("hello", "{}");
+
+        assertThat(response.status()).isGreaterThanOrEqualTo(400);
+        assertThat(response.headers().allValues("Content-Security-Policy"))
+                .containsExactly(InvokeHandler.DEFAULT_CSP);
+    }
+
+    @Test
+    void everyOtherAnswerOfTheInvokeRouteIsSandboxedToo() {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-99", 99,
+                Map.of("Content-Security-Policy", List.of("default-src *")), new byte[0], "", 1, false, 0));
+
+        Response badStatus = invoke("hello", "{}");
+        Response unknown = invoke("ghost", "{}");
+        Response tooLarge = invoke("hello", "x".repeat((int) MAX_BODY + 1));
+
+        assertThat(List.of(badStatus, unknown, tooLarge)).extracting(Response::status).containsExactly(502, 404, 413);
+        for (Response response : List.of(badStatus, unknown, tooLarge)) {
+            assertThat(response.headers().allValues("Content-Security-Policy")).as(response.body())
+                    .containsExactly(InvokeHandler.DEFAULT_CSP);
+        }
+        assertThat(get("/info").headers().allValues("Content-Security-Policy")).as("not the API's own routes")
+                .isEmpty();
     }
 
     // ---------------------------------------------------------------- logs
@@ -531,6 +680,9 @@ class ApiServerTest {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            if (method.equals("HEAD")) { // then the server closes after the head: a body it sent would show
+                head.append("Connection: close\r\n");
+            }
             headerLines.forEach(line -> head.append(line).append("\r\n"));
             head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
             OutputStream out = socket.getOutputStream();
@@ -551,7 +703,8 @@ class ApiServerTest {
             }
             Raw response = new Raw(status, headers, new byte[0]);
             List<String> length = response.values("Content-Length");
-            byte[] content = length.isEmpty() ? new byte[0] : in.readNBytes(Integer.parseInt(length.getFirst()));
+            byte[] content = method.equals("HEAD") ? in.readAllBytes() // all there is until the server closes
+                    : length.isEmpty() ? new byte[0] : in.readNBytes(Integer.parseInt(length.getFirst()));
             return new Raw(status, headers, content);
         }
     }

@@ -124,14 +124,15 @@ class WorkerScriptTest {
                   statusCode: 201,
                   headers: { 'X-Custom': 'yes', 'set-cookie': ['a=1', 'b=2'], 'x-number': 42, 'x-flag': true,
                              'X-Twice': 'one', 'x-twice': ['two'] },
-                  body: { headers: req.headers, method: req.method, path: req.path, query: req.query, body: req.body },
+                  body: { headers: req.headers, method: req.method, path: req.path, query: req.query,
+                          rawQuery: req.rawQuery, body: req.body },
                 });
                 """);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         headers.put("Content-Type", List.of("application/json"));
         headers.put("x-multi", List.of("a", "b"));
 
-        WorkerReply.Success reply = success(invoke(new InvocationPayload(nextId(), "POST", "/invoke/fn", "a=1&b=2",
+        WorkerReply.Success reply = success(invoke(new InvocationPayload(nextId(), "POST", "/sub", "a=1&b=2",
                 headers, "{}".getBytes(StandardCharsets.UTF_8))));
 
         assertThat(reply.statusCode()).isEqualTo(201);
@@ -144,7 +145,37 @@ class WorkerScriptTest {
                 Map.entry("content-type", List.of("application/json")));
         assertThat(JSON.readTree(reply.body())).isEqualTo(JSON.readTree("""
                 {"headers":{"content-type":"application/json","x-multi":["a","b"]},
-                 "method":"POST","path":"/invoke/fn","query":"a=1&b=2","body":"{}"}"""));
+                 "method":"POST","path":"/sub","query":{"a":"1","b":"2"},"rawQuery":"a=1&b=2","body":"{}"}"""));
+    }
+
+    @ParameterizedTest(name = "{0} {1}?{2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            GET     | /any/sub/path | q=1&t=a&t=b                   | {"q":"1","t":["a","b"]}
+            PUT     | /             | ``                            | {}
+            DELETE  | /a%20b        | s=x+y%21&e=%E2%82%AC&empty=   | {"s":"x y!","e":"€","empty":""}
+            PATCH   | /x/           | flag&&t=1&t=2&t=3&=v          | {"flag":"","t":["1","2","3"],"":"v"}
+            HEAD    | /             | bad=%zz&k%3D=v%26w            | {"bad":"%zz","k=":"v&w"}
+            OPTIONS | /p            | __proto__=x&constructor=y     | {"__proto__":"x","constructor":"y"}
+            """)
+    void methodPathAndQueryReachTheFunction(String method, String path, String rawQuery, String query)
+            throws Exception {
+        start("""
+                exports.handler = async (req) => ({ body: {
+                  method: req.method, path: req.path, query: req.query, rawQuery: req.rawQuery,
+                  plainObject: Object.getPrototypeOf(req.query) === Object.prototype,
+                } });
+                """);
+
+        WorkerReply.Success reply = success(invoke(new InvocationPayload(nextId(), method, path, rawQuery, Map.of(),
+                new byte[0])));
+
+        JsonNode seen = JSON.readTree(reply.body());
+        assertThat(seen.get("method").asText()).isEqualTo(method);
+        assertThat(seen.get("path").asText()).isEqualTo(path);
+        assertThat(seen.get("query")).isEqualTo(JSON.readTree(query));
+        assertThat(seen.get("rawQuery").asText()).isEqualTo(rawQuery);
+        assertThat(seen.get("plainObject").asBoolean()).as("a '__proto__' name is a property, not a prototype")
+                .isTrue();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package io.glambdar.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import org.junit.jupiter.api.AfterAll;
@@ -8,6 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(DockerRequired.class)
 class InvocationIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static Harness glambdar;
 
     @BeforeAll
@@ -39,14 +44,22 @@ class InvocationIT {
         }
     }
 
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void requestReachesTheFunctionAndItsResponseComesBack() {
         glambdar.deployOk("echo", Zips.of("""
                 exports.handler = async (req) => ({
                   statusCode: 201,
                   headers: { 'x-custom': 'yes', 'set-cookie': ['a=1', 'b=2'], 'x-number': 7 },
-                  body: { method: req.method, path: req.path, query: req.query, headers: req.headers,
-                          body: req.body, parsed: await req.json() }
+                  body: { method: req.method, path: req.path, query: req.query, rawQuery: req.rawQuery,
+                          headers: req.headers, body: req.body, parsed: await req.json() }
                 });
                 """));
         ApiClient.Response response = glambdar.invoke("echo?x=1&y=2", "{\"a\":[1,2]}",
@@ -57,8 +70,9 @@ class InvocationIT {
         assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
         JsonNode seen = response.json();
         assertThat(seen.get("method").asText()).isEqualTo("POST");
-        assertThat(seen.get("path").asText()).isEqualTo("/invoke/echo");
-        assertThat(seen.get("query").asText()).isEqualTo("x=1&y=2");
+        assertThat(seen.get("path").asText()).isEqualTo("/");
+        assertThat(seen.get("query")).isEqualTo(json("{\"x\": \"1\", \"y\": \"2\"}"));
+        assertThat(seen.get("rawQuery").asText()).isEqualTo("x=1&y=2");
         assertThat(seen.get("body").asText()).isEqualTo("{\"a\":[1,2]}");
         assertThat(seen.get("parsed").get("a").get(1).asInt()).isEqualTo(2);
         JsonNode headers = seen.get("headers");
@@ -68,6 +82,132 @@ class InvocationIT {
         assertThat(headers.get("x-multi").get(0).asText()).isEqualTo("one");
         assertThat(headers.get("x-multi").get(1).asText()).isEqualTo("two");
         headers.fieldNames().forEachRemaining(name -> assertThat(name).isLowerCase());
+    }
+
+    /** SPEC "Invocation, widened": any method, and sub-paths, with req.method, req.path, req.query, req.rawQuery. */
+    @Test
+    void everyMethodAndSubPathReachesTheFunction() {
+        glambdar.deployOk("router", Zips.of("""
+                exports.handler = async (req) => ({
+                  body: { method: req.method, path: req.path, query: req.query, rawQuery: req.rawQuery, body: req.body }
+                });
+                """));
+        record Call(String method, String target, String body, String path, String query, String rawQuery) {
+        }
+        List<Call> calls = List.of(
+                new Call("GET", "/invoke/router/any/sub/path?q=1&t=a&t=b", "", "/any/sub/path",
+                        "{\"q\": \"1\", \"t\": [\"a\", \"b\"]}", "q=1&t=a&t=b"),
+                new Call("PUT", "/invoke/router/items/42", "{\"n\":1}", "/items/42", "{}", ""),
+                new Call("DELETE", "/invoke/router/items/42?force=true", "", "/items/42", "{\"force\": \"true\"}",
+                        "force=true"),
+                new Call("PATCH", "/invoke/router/a%20b/%E2%82%AC?e=%E2%82%AC+%26&t=a%20b&t=c&t=%2F&empty=",
+                        "patch", "/a%20b/%E2%82%AC",
+                        "{\"e\": \"€ &\", \"t\": [\"a b\", \"c\", \"/\"], \"empty\": \"\"}",
+                        "e=%E2%82%AC+%26&t=a%20b&t=c&t=%2F&empty="),
+                new Call("POST", "/invoke/router", "posted", "/", "{}", ""),
+                new Call("OPTIONS", "/invoke/router/", "", "/", "{}", ""));
+        for (Call call : calls) {
+            ApiClient.Response response = glambdar.send(HttpRequest.newBuilder(glambdar.uri(call.target()))
+                    .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body())));
+            assertThat(response.status()).as("%s %s: %s", call.method(), call.target(), response.body())
+                    .isEqualTo(200);
+            JsonNode seen = response.json();
+            assertThat(seen.get("method").asText()).as(call.target()).isEqualTo(call.method());
+            assertThat(seen.get("path").asText()).as(call.target()).isEqualTo(call.path());
+            assertThat(seen.get("query")).as(call.target()).isEqualTo(json(call.query()));
+            assertThat(seen.get("rawQuery").asText()).as(call.target()).isEqualTo(call.rawQuery());
+            assertThat(seen.get("body").asText()).as(call.target()).isEqualTo(call.body());
+        }
+    }
+
+    @Test
+    void headGetsTheHeadersAndNoBody() {
+        glambdar.deployOk("headed", Zips.of("""
+                exports.handler = async (req) => ({
+                  headers: { 'x-method': req.method, 'content-type': 'text/plain' }, body: 'twelve bytes'
+                });
+                """));
+        ApiClient.Response head = glambdar.send(HttpRequest.newBuilder(glambdar.uri("/invoke/headed/file.txt"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("x-method")).isEqualTo("HEAD");
+        assertThat(head.header("content-type")).startsWith("text/plain");
+        assertThat(head.header("content-length")).as("what a GET would send").isEqualTo("12");
+        assertThat(head.header("X-Glambdar-Invocation-Id")).isNotBlank();
+        assertThat(head.body()).isEmpty();
+        // The connection is still in step: the next call gets its own response.
+        ApiClient.Response get = glambdar.get("/invoke/headed/file.txt");
+        assertThat(get.header("x-method")).isEqualTo("GET");
+        assertThat(get.body()).isEqualTo("twelve bytes");
+    }
+
+    /** SPEC "Invocation, widened": a page a function returns is sandboxed unless it sets its own policy. */
+    @Test
+    void functionResponsesAreSandboxedUnlessTheFunctionSetsItsOwnPolicy() {
+        String sandbox = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
+        glambdar.deployOk("page", Zips.of("""
+                exports.handler = async (req) => {
+                  if (req.path === '/throw') throw new Error('no page today');
+                  const headers = { 'content-type': 'text/html' };
+                  if (req.path === '/own') headers['CONTENT-SECURITY-POLICY'] = "default-src 'self'";
+                  return { headers, body: '<script>fetch("/info")</script>' };
+                };
+                """));
+        ApiClient.Response page = glambdar.get("/invoke/page");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().allValues("content-security-policy")).containsExactly(sandbox);
+
+        ApiClient.Response own = glambdar.get("/invoke/page/own");
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.headers().allValues("content-security-policy")).containsExactly("default-src 'self'");
+
+        ApiClient.Response failed = glambdar.get("/invoke/page/throw");
+        assertThat(failed.status()).isEqualTo(502);
+        assertThat(failed.headers().allValues("content-security-policy")).containsExactly(sandbox);
+        assertThat(glambdar.get("/info/page").headers().allValues("content-security-policy")).isEmpty();
+    }
+
+    /** SPEC "Limits, per function": "tmp" is the size of /tmp, 64 MB by default. */
+    @Test
+    void tmpIsAsLargeAsTheFunctionAsks() {
+        String probe = """
+                const fs = require('fs');
+                exports.handler = async () => {
+                  const { bsize, blocks } = fs.statfsSync('/tmp');
+                  let write = 'ok';
+                  try { fs.writeFileSync('/tmp/big', Buffer.alloc(16 * 1024 * 1024, 1)); } catch (e) { write = e.code; }
+                  try { fs.unlinkSync('/tmp/big'); } catch (e) { /* nothing written */ }
+                  return { body: { tmpMb: bsize * blocks / (1024 * 1024), write } };
+                };
+                """;
+        glambdar.deployOk("smalltmp", Zips.of(Map.of("index.js", probe, "glambdar.json", "{\"tmp\": 8}")));
+        glambdar.deployOk("defaulttmp", Zips.of(probe));
+
+        JsonNode small = glambdar.get("/invoke/smalltmp").json();
+        assertThat(small.get("tmpMb").asDouble()).isEqualTo(8.0);
+        assertThat(small.get("write").asText()).as("16 MB do not fit in 8").isEqualTo("ENOSPC");
+        JsonNode byDefault = glambdar.get("/invoke/defaulttmp").json();
+        assertThat(byDefault.get("tmpMb").asDouble()).isEqualTo(64.0);
+        assertThat(byDefault.get("write").asText()).isEqualTo("ok");
+        assertThat(glambdar.get("/info/smalltmp").json().get("settings").get("tmp").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void badTmpAndPublicSettingsFailTheDeployNamingThem() {
+        ApiClient.Response tooMuchTmp = glambdar.deploy("bigtmp.zip", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"memory\": 128, \"tmp\": 256}")));
+        assertThat(tooMuchTmp.status()).isEqualTo(400);
+        assertThat(tooMuchTmp.json().get("error").asText()).contains("\"tmp\"", "\"memory\"", "256", "128");
+
+        ApiClient.Response notBoolean = glambdar.deploy("yes.zip", Zips.of(Map.of("index.js", Zips.HELLO,
+                "glambdar.json", "{\"public\": \"yes\"}")));
+        assertThat(notBoolean.status()).isEqualTo(400);
+        assertThat(notBoolean.json().get("error").asText()).contains("\"public\"", "true", "false");
+
+        assertThat(glambdar.get("/info/bigtmp").status()).isEqualTo(404);
+        assertThat(glambdar.get("/info/yes").status()).isEqualTo(404);
+        glambdar.deployOk("open", Zips.of(Map.of("index.js", Zips.HELLO, "glambdar.json", "{\"public\": true}")));
+        assertThat(glambdar.get("/info/open").json().get("settings").get("public").asBoolean()).isTrue();
     }
 
     @Test
@@ -369,8 +509,8 @@ class InvocationIT {
             assertThat(response.json().get("error").asText()).as(bad).isNotBlank();
         }
         assertThat(glambdar.invoke("a.b", "").status()).isEqualTo(400);
-        ApiClient.Response wrongMethod = glambdar.get("/invoke/echo");
-        assertThat(wrongMethod.status()).isEqualTo(405);
-        assertThat(wrongMethod.json().get("error").asText()).contains("POST");
+        ApiClient.Response unknownWithPath = glambdar.get("/invoke/nosuchfunction/sub/path");
+        assertThat(unknownWithPath.status()).isEqualTo(404);
+        assertThat(unknownWithPath.json().get("error").asText()).contains("nosuchfunction");
     }
 }

@@ -49,7 +49,7 @@ class DeployFunctionTest {
         assertThat(info.lastInvokedAt()).isNull();
         assertThat(info.invokeCount()).isZero();
         assertThat(info.settings()).isEqualTo(new FunctionInfo.Settings(5.0, 128, 0.5, List.of("A", "B"),
-                null, null));
+                null, null, 64, false));
         assertThat(invoker.warmed).singleElement().satisfies(fn -> {
             assertThat(fn.name()).isEqualTo("hello");
             assertThat(fn.deploymentId()).isEqualTo(info.deploymentId());

@@ -55,7 +55,7 @@ class FunctionQueriesTest {
         assertThat(queries.list().getFirst()).isEqualTo(info);
         assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null,
                 alpha.deployment().deploymentId(), alpha.deployment().codeSizeBytes(), 2,
-                new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null),
+                new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null, 64, false),
                 new ContainerCounts(1, 2, 3, 4)));
     }
 

@@ -532,7 +532,7 @@ public final class ContainerPool implements AutoCloseable {
         Sandbox sandbox;
         try {
             sandbox = backend.launch(new SandboxSpec(fn.name(), fn.codeDir(), fn.settings().memoryMb(),
-                    fn.settings().cpus(), fn.settings().env()));
+                    fn.settings().cpus(), fn.settings().env(), fn.settings().tmpMb()));
         } catch (RuntimeException e) {
             startFailed(container, null, e);
             return;

@@ -204,7 +204,8 @@ public final class DockerSandboxBackend implements SandboxBackend {
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + config.tmpfsMb() + "m,mode=1777"))
+                // Its pages are charged to the container's memory: /tmp lives inside the memory limit.
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + spec.tmpMb() + "m,mode=1777"))
                 // A function printing for 15 minutes must not fill the host's disk: Docker keeps only the last part.
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
                         Map.of("max-size", Long.toString(config.logMaxBytes()), "max-file", "1")))

@@ -11,14 +11,13 @@ import java.nio.file.Path;
  * @param network       Docker network mode ({@code none}, {@code bridge}, a network name), or null for Docker's default
  * @param uid           user (and group) id the function runs as: never root, and best not a real user of the host
  * @param pidsLimit     most processes/threads a function may have
- * @param tmpfsMb       size of the writable {@code /tmp}
  * @param socketsDir    host folder that holds one sub-folder (with one socket) per container
  * @param runtimeDir    host folder that holds the worker script, mounted read-only
  * @param ownerLabel    value of the owner label: containers with another owner (another Glambdar) are never touched
  * @param replyLimits   what a worker may send: body, logs, headers (the worker is told the body limit too)
  * @param logMaxBytes   most bytes of output Docker keeps per container (its json-file log is capped at this)
  */
-public record DockerSandboxConfig(String image, String network, int uid, long pidsLimit, int tmpfsMb, Path socketsDir,
+public record DockerSandboxConfig(String image, String network, int uid, long pidsLimit, Path socketsDir,
                                   Path runtimeDir, String ownerLabel, ReplyLimits replyLimits, long logMaxBytes) {
 
     public DockerSandboxConfig {

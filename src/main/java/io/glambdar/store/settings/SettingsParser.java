@@ -36,10 +36,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse and concurrency.
+ * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse, concurrency, size
+ * of {@code /tmp}, and whether it is public.
  *
  * <pre>{@code
- * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true}
+ * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true, "tmp": 32}
  * }</pre>
  *
  * Every key is optional (a missing key takes its default from {@link FunctionSettings#DEFAULTS}); any other key, a
@@ -60,10 +61,13 @@ public final class SettingsParser {
     static final String ENV = "env";
     static final String REUSE = "reuse";
     static final String CONCURRENCY = "concurrency";
+    static final String TMP = "tmp";
+    static final String PUBLIC = "public";
     /** Most invocations at once a function may ask for (beyond it, memory is the limit anyway). */
     public static final int MAX_CONCURRENCY = 10_000;
-    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
-    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
+    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC);
+    private static final String ALLOWED_KEYS =
+            String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC);
 
     /** Prefix of the environment variables the runtime sets itself. */
     public static final String RESERVED_ENV_PREFIX = "GLAMBDAR_";
@@ -160,7 +164,11 @@ public final class SettingsParser {
         Map<String, String> env = root.has(ENV) ? env(root.get(ENV)) : defaults.env();
         Boolean reuse = root.has(REUSE) ? reuse(root.get(REUSE)) : defaults.reuse();
         Integer concurrency = root.has(CONCURRENCY) ? concurrency(root.get(CONCURRENCY)) : defaults.concurrency();
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
+        // The default fits in any memory the default limits allow; under lower limits it shrinks to fit.
+        int tmp = root.has(TMP) ? tmp(root.get(TMP), memory, root.has(MEMORY))
+                : Math.min(defaults.tmpMb(), memory);
+        boolean isPublic = root.has(PUBLIC) ? isPublic(root.get(PUBLIC)) : defaults.isPublic();
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic);
     }
 
     private Duration timeout(JsonNode value) {
@@ -266,11 +274,38 @@ public final class SettingsParser {
                 + " (or null for no limit of its own), got " + describe(value));
     }
 
+    /** MB of the tmpfs at /tmp: it is memory of the container, so at most all of {@code memory}. */
+    private static int tmp(JsonNode value, int memory, boolean memorySet) {
+        if (value.isNumber()) {
+            BigDecimal mb = value.decimalValue();
+            if ((mb.signum() == 0 || mb.stripTrailingZeros().scale() <= 0) && mb.compareTo(BigDecimal.ONE) >= 0) {
+                if (mb.compareTo(BigDecimal.valueOf(memory)) <= 0) {
+                    return mb.intValueExact();
+                }
+                throw reject(quote(TMP) + " is " + numberText(value) + " MB, more than the function's " + quote(MEMORY)
+                        + " of " + memory + " MB" + (memorySet ? "" : " (the default)") + ": /tmp is memory of the"
+                        + " container and lives inside " + quote(MEMORY) + ", so lower " + quote(TMP) + " to at most "
+                        + memory + ", or raise " + quote(MEMORY) + " to at least " + numberText(value));
+            }
+        }
+        throw reject(quote(TMP) + " must be a whole number of megabytes for /tmp, from 1 to the function's "
+                + quote(MEMORY) + " (" + memory + " MB), got " + describe(value));
+    }
+
+    private static boolean isPublic(JsonNode value) {
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        throw reject(quote(PUBLIC) + " must be true (anyone may invoke the function without a key) or false (the"
+                + " default), got " + describe(value));
+    }
+
     // ---------------------------------------------------------------- stored form
 
     /**
      * The canonical stored form of {@code settings}, e.g.
-     * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null,"concurrency":null}} (timeout in seconds, env sorted
+     * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null,"concurrency":null,"tmp":64,
+     * "public":false}} (timeout in seconds, env sorted
      * by name). Within the bounds of a parser's limits, it is also a valid {@code glambdar.json}.
      */
     public static String toJson(FunctionSettings settings) {
@@ -298,6 +333,8 @@ public final class SettingsParser {
             } else {
                 json.writeNumber(settings.concurrency());
             }
+            json.writeNumberField(TMP, settings.tmpMb());
+            json.writeBooleanField(PUBLIC, settings.isPublic());
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to a StringWriter does not fail
@@ -376,7 +413,19 @@ public final class SettingsParser {
             requireStored(n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 1, CONCURRENCY);
             concurrency = n.intValue();
         }
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
+        int tmp = defaults.tmpMb(); // missing in rows written before "tmp" existed
+        JsonNode tm = root.get(TMP);
+        if (tm != null) {
+            requireStored(tm.isIntegralNumber() && tm.canConvertToInt() && tm.intValue() >= 1, TMP);
+            tmp = tm.intValue();
+        }
+        boolean isPublic = defaults.isPublic(); // missing in rows written before "public" existed
+        JsonNode p = root.get(PUBLIC);
+        if (p != null) {
+            requireStored(p.isBoolean(), PUBLIC);
+            isPublic = p.booleanValue();
+        }
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic);
     }
 
     private static void requireStored(boolean ok, String key) {

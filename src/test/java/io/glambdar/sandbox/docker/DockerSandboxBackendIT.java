@@ -126,12 +126,12 @@ class DockerSandboxBackendIT {
     private DockerSandboxBackend backend(DockerClient dockerClient, String network) {
         ServerConfig shipped = ServerConfig.defaults(base);
         return new DockerSandboxBackend(dockerClient, new DockerSandboxConfig(image, network, shipped.containerUid(), 64,
-                16, base.resolve("sockets"), base.resolve("runtime"), owner, ReplyLimits.withMaxBodyBytes(1024 * 1024),
+                base.resolve("sockets"), base.resolve("runtime"), owner, ReplyLimits.withMaxBodyBytes(1024 * 1024),
                 1024 * 1024));
     }
 
     private SandboxSpec spec(String function, Map<String, String> env) {
-        return new SandboxSpec(function, code, 96, 0.25, env);
+        return new SandboxSpec(function, code, 96, 0.25, env, 16);
     }
 
     private WorkerChannel connected(Sandbox sandbox) throws Exception {
@@ -149,7 +149,7 @@ class DockerSandboxBackendIT {
     void aMissingCodeFolderFailsTheStartAndIsNeverCreated() {
         // A function deleted while its warm container is being created: Docker must not re-create its folder.
         Path gone = base.resolve("functions/deleted");
-        Sandbox sandbox = sandboxes.launch(new SandboxSpec("deleted", gone, 96, 0.25, Map.of()));
+        Sandbox sandbox = sandboxes.launch(new SandboxSpec("deleted", gone, 96, 0.25, Map.of(), 16));
         assertThatThrownBy(() -> threads.submit(sandbox::connect).get(GUARD_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(SandboxException.class).hasMessageContaining("deleted");
@@ -177,7 +177,7 @@ class DockerSandboxBackendIT {
         assertThat(host.getSecurityOpts()).containsExactly("no-new-privileges");
         assertThat(host.getReadonlyRootfs()).isTrue();
         assertThat(host.getTmpFs()).containsOnlyKeys("/tmp");
-        assertThat(host.getTmpFs().get("/tmp")).contains("size=16m");
+        assertThat(host.getTmpFs().get("/tmp")).as("the spec's tmpMb").contains("size=16m");
         assertThat(host.getMemory()).isEqualTo(96L * 1024 * 1024);
         assertThat(host.getMemorySwap()).isEqualTo(96L * 1024 * 1024);
         assertThat(host.getNanoCPUs()).isEqualTo(250_000_000L);
@@ -206,7 +206,7 @@ class DockerSandboxBackendIT {
         assertThat(sandbox.started()).isTrue();
 
         WorkerReply reply = threads.submit(() -> channel.invoke(new InvocationPayload("inv-1", "POST",
-                "/invoke/hello", "", Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
+                "/", "", Map.of(), new byte[0]))).get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(reply).isInstanceOfSatisfying(WorkerReply.Success.class, ok -> {
             JsonNode body = json(ok.body());
             assertThat(body.get("uid").asInt()).isEqualTo(65532);
@@ -307,7 +307,7 @@ class DockerSandboxBackendIT {
             sandboxes = backend(stalled.client(), shippedNetwork());
             proxy.stallCreates();
             Sandbox sandbox = sandboxes.launch(new SandboxSpec("deleted", base.resolve("functions/deleted"), 96, 0.25,
-                    Map.of()));
+                    Map.of(), 16));
             Eventually.holds("Docker holds the create", REMOVAL, () -> proxy.heldCreates() == 1);
 
             sandbox.destroy();

@@ -129,6 +129,43 @@ class SettingsParserTest {
         }
 
         @Test
+        void tmpAndPublic() {
+            FunctionSettings s = parse("{\"memory\": 256, \"tmp\": 200, \"public\": true}");
+
+            assertThat(s).isEqualTo(new FunctionSettings(Duration.ofSeconds(30), 256, 0.5, Map.of(), null, null, 200,
+                    true));
+            assertThat(parse("{\"public\": false}").isPublic()).isFalse();
+        }
+
+        @Test
+        void tmpAndPublicDefaultTo64MbAndNotPublic() {
+            FunctionSettings s = parse("{\"memory\": 512}");
+
+            assertThat(s.tmpMb()).isEqualTo(64);
+            assertThat(s.isPublic()).isFalse();
+            assertThat(FunctionSettings.DEFAULTS.tmpMb()).isEqualTo(64);
+            assertThat(FunctionSettings.DEFAULTS.isPublic()).isFalse();
+        }
+
+        @Test
+        void tmpIsAWholeNumberFrom1UpToAllOfMemory() {
+            assertThat(parse("{\"tmp\": 1}").tmpMb()).isEqualTo(1);
+            assertThat(parse("{\"tmp\": 8.0}").tmpMb()).as("a whole number written with .0").isEqualTo(8);
+            assertThat(parse("{\"tmp\": 128}").tmpMb()).as("all of the default memory").isEqualTo(128);
+            assertThat(parse("{\"memory\": 64, \"tmp\": 64}").tmpMb()).isEqualTo(64);
+            assertThat(parse("{\"tmp\": 1024, \"memory\": 1024}").tmpMb()).as("whatever the order of the keys")
+                    .isEqualTo(1024);
+        }
+
+        @Test
+        void theDefaultTmpShrinksToFitUnderLimitsThatAllowLessMemory() {
+            SettingsParser tiny = new SettingsParser(new SettingsLimits(Duration.ofSeconds(900), 16, 16384, 4));
+
+            assertThat(tiny.parse("{\"memory\": 32}".getBytes(StandardCharsets.UTF_8)).tmpMb()).isEqualTo(32);
+            assertThat(tiny.parse("{}".getBytes(StandardCharsets.UTF_8)).tmpMb()).isEqualTo(64);
+        }
+
+        @Test
         void utf8ByteOrderMarkIsAccepted() {
             byte[] json = "\uFEFF{\"memory\": 100}".getBytes(StandardCharsets.UTF_8);
 
@@ -144,7 +181,8 @@ class SettingsParserTest {
         @Test
         void unknownKey() {
             assertThat(rejection("{\"timout\": 10}")).isEqualTo(
-                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency");
+                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency,"
+                            + " tmp, public");
             assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
             assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
                     .startsWith("glambdar.json: unknown setting \"handler\"");
@@ -253,6 +291,43 @@ class SettingsParserTest {
             assertThat(rejection("{\"concurrency\": " + value + "}")).startsWith(
                     "glambdar.json: \"concurrency\" must be a whole number of invocations at once from 1 to 10000"
                             + " (or null for no limit of its own), got ");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-1", "1.5", "0.5", "\"8\"", "\"8m\"", "true", "null", "[]", "{}"})
+        void badTmp(String value) {
+            assertThat(rejection("{\"tmp\": " + value + "}")).startsWith(
+                    "glambdar.json: \"tmp\" must be a whole number of megabytes for /tmp, from 1 to the function's"
+                            + " \"memory\" (128 MB), got ");
+        }
+
+        @Test
+        void tmpZeroSaysWhatItGot() {
+            assertThat(rejection("{\"tmp\": 0, \"memory\": 256}")).isEqualTo(
+                    "glambdar.json: \"tmp\" must be a whole number of megabytes for /tmp, from 1 to the function's"
+                            + " \"memory\" (256 MB), got 0");
+        }
+
+        @Test
+        void tmpOverMemorySaysWhatToFix() {
+            assertThat(rejection("{\"memory\": 256, \"tmp\": 512}")).isEqualTo(
+                    "glambdar.json: \"tmp\" is 512 MB, more than the function's \"memory\" of 256 MB: /tmp is"
+                            + " memory of the container and lives inside \"memory\", so lower \"tmp\" to at most 256,"
+                            + " or raise \"memory\" to at least 512");
+            assertThat(rejection("{\"tmp\": 129}")).as("against the default memory").isEqualTo(
+                    "glambdar.json: \"tmp\" is 129 MB, more than the function's \"memory\" of 128 MB (the default):"
+                            + " /tmp is memory of the container and lives inside \"memory\", so lower \"tmp\" to at"
+                            + " most 128, or raise \"memory\" to at least 129");
+            assertThat(rejection("{\"tmp\": 1e30}")).startsWith("glambdar.json: \"tmp\" is 1000000000000000000000000000000 MB");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {"\"yes\"|\"yes\"", "\"true\"|\"true\"", "1|1", "0|0", "null|null",
+                "{}|an object", "[true]|an array"})
+        void badPublic(String value, String described) {
+            assertThat(rejection("{\"public\": " + value + "}")).isEqualTo(
+                    "glambdar.json: \"public\" must be true (anyone may invoke the function without a key) or false"
+                            + " (the default), got " + described);
         }
 
         @Test
@@ -459,7 +534,8 @@ class SettingsParserTest {
         @Test
         void defaults() {
             assertThat(SettingsParser.toJson(FunctionSettings.DEFAULTS))
-                    .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null,\"concurrency\":null}");
+                    .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null,\"concurrency\":null,"
+                            + "\"tmp\":64,\"public\":false}");
             assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(FunctionSettings.DEFAULTS)))
                     .isEqualTo(FunctionSettings.DEFAULTS);
         }
@@ -473,7 +549,7 @@ class SettingsParserTest {
 
             assertThat(SettingsParser.toJson(s)).isEqualTo("{\"timeout\":2.5,\"memory\":256,\"cpus\":2.0,"
                     + "\"env\":{\"A\":\"quote \\\" backslash \\\\ newline \\n unicode ü\",\"Z\":\"last\"},"
-                    + "\"reuse\":true,\"concurrency\":null}");
+                    + "\"reuse\":true,\"concurrency\":null,\"tmp\":64,\"public\":false}");
         }
 
         @Test
@@ -487,6 +563,8 @@ class SettingsParserTest {
                     new FunctionSettings(Duration.ofSeconds(123456789, 987654321), 100000, 1e-7, Map.of(), true, null),
                     new FunctionSettings(Duration.ofMillis(33), 128, 1.0 / 3, Map.of("k", "v"), false, null),
                     new FunctionSettings(Duration.ofSeconds(-1, 5), 0, Double.NaN, Map.of(), null, null),
+                    new FunctionSettings(Duration.ofSeconds(5), 256, 1, Map.of(), null, null, 1, true),
+                    new FunctionSettings(Duration.ofSeconds(5), 256, 1, Map.of(), true, 3, 256, false),
             };
             for (FunctionSettings s : samples) {
                 String json = SettingsParser.toJson(s);
@@ -506,7 +584,8 @@ class SettingsParserTest {
 
         @Test
         void parsedSettingsRoundTrip() {
-            FunctionSettings s = parse("{\"timeout\": 1.2345, \"cpus\": 0.3, \"env\": {\"N\": 1e3}, \"reuse\": false}");
+            FunctionSettings s = parse("{\"timeout\": 1.2345, \"cpus\": 0.3, \"env\": {\"N\": 1e3}, \"reuse\": false,"
+                    + " \"tmp\": 16, \"public\": true}");
 
             assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(s))).isEqualTo(s);
         }
@@ -521,9 +600,19 @@ class SettingsParserTest {
         }
 
         @Test
+        void settingsStoredBeforeTmpAndPublicReadBackWithTheirDefaults() {
+            FunctionSettings old = SettingsParser.fromStoredJson("{\"timeout\":10.0,\"memory\":256,\"cpus\":1.0,"
+                    + "\"env\":{\"A\":\"1\"},\"reuse\":true,\"concurrency\":2}");
+
+            assertThat(old).isEqualTo(new FunctionSettings(Duration.ofSeconds(10), 256, 1, Map.of("A", "1"), true, 2,
+                    64, false));
+        }
+
+        @Test
         void fromStoredJsonRefusesGarbage() {
             for (String bad : new String[] {"", "[]", "{", "{\"memory\":\"x\"}", "{\"env\":{\"A\":1}}",
-                    "{\"reuse\":1}", "{} {}", "{\"timeout\":\"x\"}"}) {
+                    "{\"reuse\":1}", "{} {}", "{\"timeout\":\"x\"}", "{\"tmp\":0}", "{\"tmp\":\"8\"}", "{\"tmp\":1.5}",
+                    "{\"public\":\"yes\"}", "{\"public\":null}"}) {
                 assertThatThrownBy(() -> SettingsParser.fromStoredJson(bad)).as(bad)
                         .isInstanceOf(IllegalArgumentException.class);
             }
