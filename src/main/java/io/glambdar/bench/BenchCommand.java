@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
  * running the seed's hello function, then writes a Markdown report with ratios against the baseline and PNG charts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark raw Docker against cold, warm single-use and reuse invocations; write a report.")
+        description = "Benchmark raw Docker against cold, warm single-use and reuse invocations, and keyed against"
+                + " open mode; write a report.")
 public final class BenchCommand implements Callable<Integer> {
 
     static final String HELLO = """
@@ -79,6 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
             measure(work, "cold", report, docker.client(), "--no-pool");
             measure(work, "warm", report, docker.client());
             measure(work, "reuse", report, docker.client(), "--reuse");
+            report.keyed(KeyedModeComparison.run(work, seconds));
 
             Files.createDirectories(out);
             report.write(out);
@@ -187,7 +189,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new MemorySection.ServerMemory(label, idle, underLoad, afterLoad);
     }
 
-    private static LoadRunner.Call call(HttpConnection http) {
+    static LoadRunner.Call call(HttpConnection http) {
         return () -> {
             HttpConnection.Reply reply = http.post("/invoke/hello", REQUEST);
             if (reply.status() == 429) {

@@ -22,13 +22,21 @@ final class HttpConnection implements Closeable {
 
     private final String host;
     private final int port;
+    /** Sent with every request, e.g. an {@code Authorization} line; "" for none. */
+    private final String extraHeaders;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
     HttpConnection(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** @param bearerKey sent as {@code Authorization: Bearer <key>} with every request; null for none */
+    HttpConnection(String host, int port, String bearerKey) {
         this.host = host;
         this.port = port;
+        this.extraHeaders = bearerKey == null ? "" : "Authorization: Bearer " + bearerKey + "\r\n";
     }
 
     Reply post(String path, String body) throws IOException {
@@ -50,7 +58,8 @@ final class HttpConnection implements Closeable {
         }
         byte[] payload = body.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
+                + "\r\nContent-Type: application/json\r\n" + extraHeaders + "Content-Length: " + payload.length
+                + "\r\n\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[headBytes.length + payload.length];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);

@@ -31,6 +31,7 @@ final class Report {
     private final Map<Integer, Throughput> raw = new LinkedHashMap<>();
     private final Map<String, Map<Integer, Throughput>> modes = new LinkedHashMap<>();
     private final MemorySection memory = new MemorySection();
+    private KeyedModeComparison.Result keyed;
 
     Report(String engine, String image, double seconds) {
         this.engine = engine;
@@ -53,6 +54,10 @@ final class Report {
 
     void throughput(String mode, Throughput throughput) {
         modes.computeIfAbsent(mode, m -> new LinkedHashMap<>()).put(throughput.concurrency(), throughput);
+    }
+
+    void keyed(KeyedModeComparison.Result result) {
+        keyed = result;
     }
 
     MemorySection memory() {
@@ -107,6 +112,7 @@ final class Report {
         });
 
         memory.appendTo(md);
+        keyed.appendTo(md);
 
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Latencies warm = latencyOf("warm");
@@ -130,6 +136,10 @@ final class Report {
         }
         double coldRatio = cold.p50() / baseline.p50();
         target(md, "cold p50 ≤ 1.1× raw Engine API create→reply", ratio(coldRatio), coldRatio <= 1.1);
+        target(md, "keyed mode costs ≤ 5 % of reuse throughput at c=" + KeyedModeComparison.CONCURRENCY
+                        + " against open mode", String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors",
+                        100 * keyed.cost(), keyed.keyedMedian(), keyed.openMedian(), keyed.errors()),
+                keyed.cost() <= 0.05 && keyed.errors() == 0);
 
         md.append("\n![latency distributions](latency.png)\n\n![throughput](throughput.png)\n");
         Files.writeString(dir.resolve("report.md"), md.toString());

@@ -37,16 +37,34 @@ final class ServerApi {
     private static final Duration WAIT_LIMIT = Duration.ofSeconds(60);
 
     private final int port;
+    /** The admin key of a server in keyed mode, sent with every control request; null in open mode. */
+    private final String adminKey;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    ServerApi(int port) {
+    ServerApi(int port, String adminKey) {
         this.port = port;
+        this.adminKey = adminKey;
     }
 
-    /** A new connection for measured calls. */
+    /** A new connection for measured calls (with the admin key in keyed mode). */
     HttpConnection connection() {
-        return new HttpConnection(HOST, port);
+        return new HttpConnection(HOST, port, adminKey);
+    }
+
+    /** A new connection for measured calls that presents {@code key}. */
+    HttpConnection connection(String key) {
+        return new HttpConnection(HOST, port, key);
+    }
+
+    /** A new invoke key for the function ({@code POST /keys/:name}). */
+    String createInvokeKey(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request("/keys/" + name)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IOException("creating a key for " + name + " failed: " + response.body());
+        }
+        return JSON.readTree(response.body()).get("key").asText();
     }
 
     Load load() throws IOException, InterruptedException {
@@ -135,6 +153,8 @@ final class ServerApi {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + path)).timeout(Duration.ofMinutes(2));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + path))
+                .timeout(Duration.ofMinutes(2));
+        return adminKey == null ? request : request.header("Authorization", "Bearer " + adminKey);
     }
 }

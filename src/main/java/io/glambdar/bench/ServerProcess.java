@@ -43,6 +43,12 @@ final class ServerProcess implements AutoCloseable {
      * {@code GET /health} answers.
      */
     static ServerProcess start(Path dir, Path log, List<String> options) throws IOException, InterruptedException {
+        return start(dir, log, options, null);
+    }
+
+    /** @param adminKey started in keyed mode with this admin key; null for open mode */
+    static ServerProcess start(Path dir, Path log, List<String> options, String adminKey)
+            throws IOException, InterruptedException {
         Path absoluteDir = dir.toAbsolutePath().normalize();
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
@@ -54,7 +60,10 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // The configuration is the defaults plus the options, whatever the bench's own environment sets.
         builder.environment().keySet().removeIf(name -> name.startsWith("GLAMBDAR_"));
-        ServerProcess server = new ServerProcess(builder.start(), absoluteDir, log, new ServerApi(port));
+        if (adminKey != null) { // in the environment, not on the command line, where ps would show it
+            builder.environment().put("GLAMBDAR_ADMIN_KEY", adminKey);
+        }
+        ServerProcess server = new ServerProcess(builder.start(), absoluteDir, log, new ServerApi(port, adminKey));
         Runtime.getRuntime().addShutdownHook(server.stopOnExit);
         try {
             server.awaitHealthy();
