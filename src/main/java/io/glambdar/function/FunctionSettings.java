@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param reuse       whether one container may serve several invocations in a row; {@code null} means the server's
  *                    default
  * @param concurrency most invocations of this function running at once; {@code null} means no limit of its own
+ * @param isPublic    {@code "public": true}: anyone may invoke it, without a key and from any web site
  */
 public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
-                               Integer concurrency) {
+                               Integer concurrency, boolean isPublic) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MEMORY_MB = 128;
@@ -24,6 +25,12 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
 
     public static final FunctionSettings DEFAULTS =
             new FunctionSettings(DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, DEFAULT_CPUS, Map.of(), null, null);
+
+    /** Settings of a function that is not public. */
+    public FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
+                            Integer concurrency) {
+        this(timeout, memoryMb, cpus, env, reuse, concurrency, false);
+    }
 
     public FunctionSettings {
         Objects.requireNonNull(timeout, "timeout");
@@ -39,6 +46,6 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
     }
 
     public FunctionSettings withConcurrency(Integer newConcurrency) {
-        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency);
+        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency, isPublic);
     }
 }

@@ -27,6 +27,15 @@ public final class StoredFunction {
         return deployment;
     }
 
+    /**
+     * Identifies this life of the function: it changes when the function is deleted and deployed again, never
+     * otherwise. Invoke keys are bound to it. For now a function has one deployment per life, so its deployment id
+     * serves; with versions it becomes the function's own id.
+     */
+    public String functionId() {
+        return deployment.deploymentId();
+    }
+
     public InvocationCounters counters() {
         return counters;
     }

@@ -36,10 +36,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse and concurrency.
+ * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse, concurrency and
+ * whether it is public.
  *
  * <pre>{@code
- * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true}
+ * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true, "public": false}
  * }</pre>
  *
  * Every key is optional (a missing key takes its default from {@link FunctionSettings#DEFAULTS}); any other key, a
@@ -60,10 +61,12 @@ public final class SettingsParser {
     static final String ENV = "env";
     static final String REUSE = "reuse";
     static final String CONCURRENCY = "concurrency";
+    static final String PUBLIC = "public";
     /** Most invocations at once a function may ask for (beyond it, memory is the limit anyway). */
     public static final int MAX_CONCURRENCY = 10_000;
-    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
-    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY);
+    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, PUBLIC);
+    private static final String ALLOWED_KEYS = String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY,
+            PUBLIC);
 
     /** Prefix of the environment variables the runtime sets itself. */
     public static final String RESERVED_ENV_PREFIX = "GLAMBDAR_";
@@ -160,7 +163,16 @@ public final class SettingsParser {
         Map<String, String> env = root.has(ENV) ? env(root.get(ENV)) : defaults.env();
         Boolean reuse = root.has(REUSE) ? reuse(root.get(REUSE)) : defaults.reuse();
         Integer concurrency = root.has(CONCURRENCY) ? concurrency(root.get(CONCURRENCY)) : defaults.concurrency();
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
+        boolean isPublic = root.has(PUBLIC) ? isPublic(root.get(PUBLIC)) : defaults.isPublic();
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, isPublic);
+    }
+
+    private static boolean isPublic(JsonNode value) {
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        throw reject(quote(PUBLIC) + " must be true (anyone may invoke the function, without a key) or false (the"
+                + " default), got " + describe(value));
     }
 
     private Duration timeout(JsonNode value) {
@@ -271,7 +283,8 @@ public final class SettingsParser {
     /**
      * The canonical stored form of {@code settings}, e.g.
      * {@code {"timeout":30.0,"memory":128,"cpus":0.5,"env":{"A":"1"},"reuse":null,"concurrency":null}} (timeout in seconds, env sorted
-     * by name). Within the bounds of a parser's limits, it is also a valid {@code glambdar.json}.
+     * by name; {@code "public":true} only when set). Within the bounds of a parser's limits, it is also a valid
+     * {@code glambdar.json}.
      */
     public static String toJson(FunctionSettings settings) {
         StringWriter out = new StringWriter();
@@ -297,6 +310,9 @@ public final class SettingsParser {
                 json.writeNull();
             } else {
                 json.writeNumber(settings.concurrency());
+            }
+            if (settings.isPublic()) { // only when set: the stored form of other settings stays as it was
+                json.writeBooleanField(PUBLIC, true);
             }
             json.writeEndObject();
         } catch (IOException e) {
@@ -376,7 +392,13 @@ public final class SettingsParser {
             requireStored(n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 1, CONCURRENCY);
             concurrency = n.intValue();
         }
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency);
+        boolean isPublic = defaults.isPublic();
+        JsonNode p = root.get(PUBLIC);
+        if (p != null && !p.isNull()) {
+            requireStored(p.isBoolean(), PUBLIC);
+            isPublic = p.booleanValue();
+        }
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, isPublic);
     }
 
     private static void requireStored(boolean ok, String key) {

@@ -129,6 +129,14 @@ class SettingsParserTest {
         }
 
         @Test
+        void publicIsABooleanAndFalseByDefault() {
+            assertThat(parse("{\"public\": true}").isPublic()).isTrue();
+            assertThat(parse("{\"public\": false}").isPublic()).isFalse();
+            assertThat(parse("{}").isPublic()).isFalse();
+            assertThat(FunctionSettings.DEFAULTS.isPublic()).isFalse();
+        }
+
+        @Test
         void utf8ByteOrderMarkIsAccepted() {
             byte[] json = "\uFEFF{\"memory\": 100}".getBytes(StandardCharsets.UTF_8);
 
@@ -144,10 +152,19 @@ class SettingsParserTest {
         @Test
         void unknownKey() {
             assertThat(rejection("{\"timout\": 10}")).isEqualTo(
-                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency");
+                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency,"
+                            + " public");
             assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
             assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
                     .startsWith("glambdar.json: unknown setting \"handler\"");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\"true\"", "1", "0", "null", "[]", "{}", "\"yes\""})
+        void publicMustBeABoolean(String value) {
+            assertThat(rejection("{\"public\": " + value + "}"))
+                    .startsWith("glambdar.json: \"public\" must be true (anyone may invoke the function, without a"
+                            + " key) or false (the default), got ");
         }
 
         @ParameterizedTest
@@ -493,6 +510,17 @@ class SettingsParserTest {
                 assertThat(SettingsParser.fromStoredJson(json)).as(json).isEqualTo(s);
                 assertThat(SettingsParser.toJson(SettingsParser.fromStoredJson(json))).isEqualTo(json);
             }
+        }
+
+        @Test
+        void publicIsStoredOnlyWhenSet() {
+            FunctionSettings open = new FunctionSettings(Duration.ofSeconds(30), 128, 0.5, Map.of(), null, null, true);
+
+            assertThat(SettingsParser.toJson(open)).isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,"
+                    + "\"env\":{},\"reuse\":null,\"concurrency\":null,\"public\":true}");
+            assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(open))).isEqualTo(open);
+            assertThat(parser.parse(SettingsParser.toJson(open).getBytes(StandardCharsets.UTF_8))).isEqualTo(open);
+            assertThat(SettingsParser.toJson(FunctionSettings.DEFAULTS)).doesNotContain("public");
         }
 
         @Test
