@@ -13,15 +13,19 @@ import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.keys.KeyIndex;
+import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.stats.StatisticsWriter;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +34,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +51,8 @@ public final class GlambdarServer implements AutoCloseable {
 
     /** How often invocation statistics are written to the repository (and once more at shutdown). */
     private static final Duration STATISTICS_INTERVAL = Duration.ofSeconds(1);
+    /** How often the last-use times of invoke keys are written (and once more at shutdown). */
+    private static final Duration KEY_USE_INTERVAL = Duration.ofSeconds(5);
     /** Beyond a deleted function's own timeout, how long its code waits for the engine to retire it. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
     /** Once the engine has closed, its last invocations return at once; this only bounds one that is stuck. */
@@ -59,6 +66,8 @@ public final class GlambdarServer implements AutoCloseable {
     private InvocationEngine engine;
     private FunctionRepository repository;
     private StatisticsWriter statistics;
+    private SqliteDatabase keysDatabase;
+    private KeyIndex keyIndex;
     private InvokeFunction invokeFunction;
     private ApiServer api;
     private String image;
@@ -108,11 +117,16 @@ public final class GlambdarServer implements AutoCloseable {
                 ArchiveLimits.DEFAULTS);
         FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock);
         statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
+        // TODO(merge): share glambdar.db. The function repository does not use SqliteDatabase on this branch yet, so
+        // the keys have a database file of their own; once it does, the keys move into glambdar.db's invoke_keys.
+        keysDatabase = SqliteDatabase.open(dir.resolve("keys.db"));
+        keyIndex = KeyIndex.load(new SqliteKeyRepository(keysDatabase), KEY_USE_INTERVAL);
 
         // Use cases
         invokeFunction = new InvokeFunction(catalog, engine, clock);
+        InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine), invokeFunction,
-                new DeleteFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog, engine));
+                new DeleteFunction(catalog, engine, invokeKeys, RETIRE_GRACE), new FunctionQueries(catalog, engine));
 
         // HTTP
         Path uploads = dir.resolve("uploads");
@@ -177,6 +191,8 @@ public final class GlambdarServer implements AutoCloseable {
         stop("the engine", engine);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);
+        stop("the invoke keys' last uses", keyIndex);
+        stop("the invoke keys", keysDatabase);
         stop("the metadata", repository);
         stop("the sandboxes", sandboxes);
         stop("the Docker connection", docker);

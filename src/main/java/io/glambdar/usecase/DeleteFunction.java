@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code DELETE /del/:name}: the function is gone at once (for new invocations, and its name is free); its code is
- * deleted once the engine says none of its invocations runs any more.
+ * {@code DELETE /del/:name}: the function is gone at once (for new invocations, and its name is free), and so are its
+ * invoke keys; its code is deleted once the engine says none of its invocations runs any more.
  */
 public final class DeleteFunction {
 
@@ -22,15 +22,17 @@ public final class DeleteFunction {
 
     private final FunctionCatalog catalog;
     private final Invoker invoker;
+    private final InvokeKeys keys;
     private final Duration retireGrace;
 
     /**
      * @param retireGrace how long past the function's own timeout to wait for the engine to retire it before its
      *                    code is deleted anyway
      */
-    public DeleteFunction(FunctionCatalog catalog, Invoker invoker, Duration retireGrace) {
+    public DeleteFunction(FunctionCatalog catalog, Invoker invoker, InvokeKeys keys, Duration retireGrace) {
         this.catalog = catalog;
         this.invoker = invoker;
+        this.keys = keys;
         this.retireGrace = retireGrace;
     }
 
@@ -40,6 +42,9 @@ public final class DeleteFunction {
      */
     public CompletableFuture<Void> delete(String name) {
         StoredFunction removed = catalog.remove(name);
+        // The keys died with this life of the function (they never work for a later deploy of the name); this only
+        // tidies them away.
+        keys.forgetFunction(removed.name());
         DeployedFunction fn = EngineFunctions.of(removed.deployment());
         CompletableFuture<Void> retired;
         try {

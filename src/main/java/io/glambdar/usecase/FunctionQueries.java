@@ -1,6 +1,7 @@
 package io.glambdar.usecase;
 
 import io.glambdar.engine.Invoker;
+import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
@@ -32,6 +33,18 @@ public final class FunctionQueries {
 
     private FunctionInfo info(StoredFunction function) {
         return FunctionInfo.of(function, invoker.containers(function.deployment().name()));
+    }
+
+    /**
+     * Whether the function is deployed and marked {@code "public": true}: then anyone may invoke it, without a key.
+     * False for an unknown or invalid name. Memory only.
+     */
+    public boolean isPublic(String name) {
+        try {
+            return catalog.find(name).deployment().settings().isPublic();
+        } catch (FunctionNotFoundException | DeployRejectedException e) {
+            return false;
+        }
     }
 
     /** The function's last invocations, newest first. */

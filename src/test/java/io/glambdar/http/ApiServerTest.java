@@ -16,6 +16,7 @@ import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.InvokeKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,9 +70,11 @@ class ApiServerTest {
 
     private void start(SettingsLimits settingsLimits) {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
+        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
                 new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog, invoker));
+                new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
+                new FunctionQueries(store.catalog, invoker));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
