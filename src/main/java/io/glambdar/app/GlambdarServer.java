@@ -3,6 +3,7 @@ package io.glambdar.app;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
+import io.glambdar.http.auth.AccessMode;
 import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.sandbox.docker.DockerConnection;
@@ -89,6 +90,9 @@ public final class GlambdarServer implements AutoCloseable {
     }
 
     private void startLayers() {
+        // First, before anything is started: a server that must not listen as configured says so at once.
+        AuthSettings.Checked auth = config.auth().check(config.host(), config.port());
+        auth.warnings().forEach(log::warn);
         Path dir = config.baseDir().toAbsolutePath().normalize();
         prepareBaseDir(dir);
         Clock clock = Clock.systemUTC();
@@ -126,16 +130,18 @@ public final class GlambdarServer implements AutoCloseable {
         invokeFunction = new InvokeFunction(catalog, engine, clock);
         InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine), invokeFunction,
-                new DeleteFunction(catalog, engine, invokeKeys, RETIRE_GRACE), new FunctionQueries(catalog, engine));
+                new DeleteFunction(catalog, engine, invokeKeys, RETIRE_GRACE), new FunctionQueries(catalog, engine),
+                invokeKeys);
 
         // HTTP
         Path uploads = dir.resolve("uploads");
         FileTrees.delete(uploads);
         createDirectories(uploads);
         api = new ApiServer(useCases, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
-                config.maxBodyBytes(), uploads, config.shutdownGrace()), engine::load);
+                config.maxBodyBytes(), uploads, config.shutdownGrace(), auth.mode()), engine::load);
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
+        log.info(describe(auth.mode()));
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
         log.info("Containers may reserve up to {} MB in all; warm pools {} (at most {} per function), reuse mode {}"
@@ -143,6 +149,17 @@ public final class GlambdarServer implements AutoCloseable {
                 engineSettings.maxMemoryMb(), engineSettings.pooling() ? "on" : "off",
                 engineSettings.poolMaxPerFunction(), engineSettings.reuseByDefault() ? "on" : "off",
                 config.containerUid());
+    }
+
+    private static String describe(AccessMode mode) {
+        if (mode.keyed()) {
+            return "Keyed mode: every request needs the admin key (Authorization: Bearer), invocations also take"
+                    + " their function's invoke keys, and public functions need none";
+        }
+        return mode.loopbackHostsOnly()
+                ? "Open mode: no keys; only requests addressed to localhost, 127.0.0.1 or [::1] are answered, and"
+                + " none from web pages of other sites (set GLAMBDAR_ADMIN_KEY to require keys)"
+                : "Open mode: no keys (GLAMBDAR_AUTH=none); requests from web pages of other sites are refused";
     }
 
     private static void prepareBaseDir(Path dir) {

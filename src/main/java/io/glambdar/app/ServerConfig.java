@@ -23,11 +23,12 @@ import java.time.Duration;
  * @param shutdownGrace  how long SIGTERM waits for invocations in progress
  * @param pullTimeout    how long to wait for an image pull at start-up
  * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
+ * @param auth           admin key and GLAMBDAR_AUTH: open or keyed mode
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, int tmpfsMb, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
-                           EngineSettings engine) {
+                           EngineSettings engine, AuthSettings auth) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -45,26 +46,37 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
     public static ServerConfig defaults(Path baseDir) {
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
                 256, 64, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
-                Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults());
+                Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
+                AuthSettings.OPEN);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, auth);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, auth);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, auth);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, auth);
+    }
+
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(baseDir, newHost, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, auth);
+    }
+
+    public ServerConfig withAuth(AuthSettings newAuth) {
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit, tmpfsMb,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newAuth);
     }
 }

@@ -6,6 +6,7 @@ import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.http.auth.AccessMode;
 import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
@@ -74,7 +75,7 @@ class ApiServerTest {
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
                 new InvokeFunction(store.catalog, invoker, store.clock),
                 new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
-                new FunctionQueries(store.catalog, invoker));
+                new FunctionQueries(store.catalog, invoker), keys);
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -82,7 +83,7 @@ class ApiServerTest {
             throw new UncheckedIOException(e);
         }
         server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
-                Duration.ofSeconds(5)), () -> java.util.Map.of("containers", 0));
+                Duration.ofSeconds(5), AccessMode.open(true)), () -> java.util.Map.of("containers", 0));
         api = new ApiClient("http://127.0.0.1:" + server.port());
     }
 
