@@ -57,6 +57,12 @@ public final class ApiServer implements AutoCloseable {
                            FunctionQueries queries, InvokeKeys keys) {
     }
 
+    /**
+     * The most bytes of request line and headers a request may have (Jetty's default, stated so errors can say it):
+     * larger requests get a 431 as JSON.
+     */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
+
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -93,10 +99,13 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(
                     settings.maxUploadBytes() + DeployHandler.MULTIPART_OVERHEAD_BYTES, SizeUnit.BYTES);
+            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
             config.jetty.modifyServer(server -> {
                 // On stop: refuse new requests, let those in progress finish (bounded), then close.
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(settings.stopTimeout().toMillis());
+                // Requests Jetty refuses itself (headers too large, malformed): JSON too, not an HTML page.
+                server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
             });
 
             config.routes.before(new AccessFilter(policy));

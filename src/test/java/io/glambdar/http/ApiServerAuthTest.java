@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -363,6 +365,80 @@ class ApiServerAuthTest {
                 .status()).isEqualTo(200);
         assertThat(raw("GET", "/info", List.of("Origin: http://glambdar.example"), "glambdar.example:8000")
                 .status()).isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------- headers too large
+
+    @Test
+    void headersOverTheLimitGetAJson431() throws IOException {
+        start(AccessMode.open(true));
+
+        Raw raw = raw("GET", "/info", List.of("Authorization: Bearer " + "k".repeat(20_000)));
+
+        assertThat(raw.status()).isEqualTo(431);
+        assertThat(raw.values("Content-Type")).singleElement().satisfies(type ->
+                assertThat(type).startsWith("application/json"));
+        assertThat(raw.json().get("error").asText()).contains("headers too large").contains("8192 bytes");
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTenMegabyteHeaderGetsA431OrAClosedConnectionAndTheServerCarriesOn() throws Exception {
+        start(AccessMode.open(true));
+
+        Raw raw = hugeHeader(server.port());
+
+        if (raw != null) {
+            assertThat(raw.status()).isEqualTo(431);
+            assertThat(raw.json().get("error").asText()).contains("headers too large");
+        }
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void otherRequestsJettyRefusesAreJsonToo() throws IOException {
+        start(AccessMode.open(true));
+
+        Raw raw = raw("GET", "/info", List.of("Bad Header: x"));
+
+        assertThat(raw.status()).isEqualTo(400);
+        assertThat(raw.values("Content-Type")).singleElement().satisfies(type ->
+                assertThat(type).startsWith("application/json"));
+        assertThat(raw.json().get("error").asText()).contains("400");
+    }
+
+    /**
+     * Sends a request with a 10 MB Authorization header while reading the answer: the server answers once it has read
+     * its limit, and may close the connection before the rest is sent.
+     *
+     * @return the answer, or null when the connection was reset before it could be read
+     */
+    static Raw hugeHeader(int port) throws Exception {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                out.write(("GET /info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                byte[] chunk = "k".repeat(64 * 1024).getBytes(StandardCharsets.ISO_8859_1);
+                for (int sent = 0; sent < 10 * 1024 * 1024; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                out.write("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                // the server closed the connection after its answer: expected
+            }
+        });
+        try {
+            return readResponse(socket.getInputStream());
+        } catch (SocketException e) {
+            return null; // reset: the server closed with our bytes unread
+        } finally {
+            socket.close(); // a writer still sending is stopped
+            writing.get();
+        }
     }
 
     // ---------------------------------------------------------------- helpers
