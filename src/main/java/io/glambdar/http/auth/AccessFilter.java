@@ -3,6 +3,8 @@ package io.glambdar.http.auth;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
+import java.util.Map;
+
 /**
  * The access policy as a Javalin {@code before} handler: runs ahead of every route (unknown routes included) and
  * throws {@link AccessDeniedException} when the policy refuses, which the server answers as JSON.
@@ -34,7 +36,7 @@ public final class AccessFilter implements Handler {
         if (denied.challenge()) {
             ctx.header(WWW_AUTHENTICATE, CHALLENGE);
         }
-        ctx.status(denied.status()).json(java.util.Map.of("error", denied.message()));
+        ctx.status(denied.status()).json(Map.of("error", denied.message()));
     }
 
     /** A request the policy refused; no stack trace, it is not a failure of the server. */
