@@ -3,6 +3,7 @@ package io.glambdar.app;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
+import io.glambdar.http.auth.AccessMode;
 import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerSocket;
 import io.glambdar.sandbox.docker.DockerConnection;
@@ -13,17 +14,21 @@ import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.keys.KeyIndex;
+import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
 import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.stats.StatisticsWriter;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
+import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +54,8 @@ public final class GlambdarServer implements AutoCloseable {
 
     /** How often invocation statistics are written to the repository (and once more at shutdown). */
     private static final Duration STATISTICS_INTERVAL = Duration.ofSeconds(1);
+    /** How often the last-use times of invoke keys are written (and once more at shutdown). */
+    private static final Duration KEY_USE_INTERVAL = Duration.ofSeconds(5);
     /** Beyond a deleted function's own timeout, how long its code waits for the engine to retire it. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
     /** Once the engine has closed, its last invocations return at once; this only bounds one that is stuck. */
@@ -61,6 +69,7 @@ public final class GlambdarServer implements AutoCloseable {
     private InvocationEngine engine;
     private SqliteDatabase database;
     private StatisticsWriter statistics;
+    private KeyIndex keyIndex;
     private InvokeFunction invokeFunction;
     private ApiServer api;
     private String image;
@@ -82,6 +91,9 @@ public final class GlambdarServer implements AutoCloseable {
     }
 
     private void startLayers() {
+        // First, before anything is started: a server that must not listen as configured says so at once.
+        AuthSettings.Checked auth = config.auth().check(config.host(), config.port());
+        auth.warnings().forEach(log::warn);
         Path dir = config.baseDir().toAbsolutePath().normalize();
         prepareBaseDir(dir);
         Clock clock = Clock.systemUTC();
@@ -112,21 +124,24 @@ public final class GlambdarServer implements AutoCloseable {
         FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock,
                 config.keepVersions());
         statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
+        keyIndex = KeyIndex.load(new SqliteKeyRepository(database), KEY_USE_INTERVAL);
 
         // Use cases
         invokeFunction = new InvokeFunction(catalog, engine, clock);
+        InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
-                invokeFunction, new DeleteFunction(catalog, engine, RETIRE_GRACE), new RollbackFunction(catalog, engine),
-                new FunctionQueries(catalog, engine));
+                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, RETIRE_GRACE),
+                new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine), invokeKeys);
 
         // HTTP
         Path uploads = dir.resolve("uploads");
         FileTrees.delete(uploads);
         createDirectories(uploads);
         api = new ApiServer(useCases, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
-                config.maxBodyBytes(), uploads, config.shutdownGrace()), engine::load);
+                config.maxBodyBytes(), uploads, config.shutdownGrace(), auth.mode()), engine::load);
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
+        log.info(describe(auth.mode()));
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
         log.info("Containers may reserve up to {} MB in all; warm pools {} (at most {} per function), reuse mode {}"
@@ -134,6 +149,17 @@ public final class GlambdarServer implements AutoCloseable {
                 engineSettings.maxMemoryMb(), engineSettings.pooling() ? "on" : "off",
                 engineSettings.poolMaxPerFunction(), engineSettings.reuseByDefault() ? "on" : "off",
                 config.containerUid());
+    }
+
+    private static String describe(AccessMode mode) {
+        if (mode.keyed()) {
+            return "Keyed mode: every request needs the admin key (Authorization: Bearer), invocations also take"
+                    + " their function's invoke keys, and public functions need none";
+        }
+        return mode.loopbackHostsOnly()
+                ? "Open mode: no keys; only requests addressed to localhost, 127.0.0.1 or [::1] are answered, and"
+                + " none from web pages of other sites (set GLAMBDAR_ADMIN_KEY to require keys)"
+                : "Open mode: no keys (GLAMBDAR_AUTH=none); requests from web pages of other sites are refused";
     }
 
     private static void prepareBaseDir(Path dir) {
@@ -182,6 +208,7 @@ public final class GlambdarServer implements AutoCloseable {
         stop("the engine", engine);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);
+        stop("the invoke keys' last uses", keyIndex);
         stop("the metadata", database);
         stop("the sandboxes", sandboxes);
         stop("the Docker connection", docker);

@@ -30,6 +30,16 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:GLAMBDAR_PORT:-" + ServerConfig.DEFAULT_PORT + "}")
     int port;
 
+    @Option(names = "--admin-key", description = "Admin key: every request then needs it, as 'Authorization: Bearer"
+            + " <key>' (invocations also take invoke keys). Unset: open mode, no keys, loopback addresses only."
+            + " Prefer the variable: a flag shows in the process list (env GLAMBDAR_ADMIN_KEY).",
+            defaultValue = "${env:GLAMBDAR_ADMIN_KEY}")
+    String adminKey;
+
+    @Option(names = "--auth", description = "'none': no admin key, yet listen on a non-loopback address, behind a proxy"
+            + " that authenticates every request (env GLAMBDAR_AUTH).", defaultValue = "${env:GLAMBDAR_AUTH}")
+    String auth;
+
     @Option(names = "--image", description = "Node image for functions (env GLAMBDAR_IMAGE, default ${DEFAULT-VALUE}).",
             defaultValue = "${env:GLAMBDAR_IMAGE:-" + ServerConfig.DEFAULT_IMAGE + "}")
     String image;
@@ -124,7 +134,8 @@ final class ServeCommand implements Callable<Integer> {
                 network == null || network.isBlank() ? null : network, containerUid,
                 defaults.pidsLimit(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
-                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions);
+                Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions,
+                new AuthSettings(adminKey, auth));
     }
 
     @Override

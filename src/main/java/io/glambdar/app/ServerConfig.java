@@ -23,11 +23,12 @@ import java.time.Duration;
  * @param pullTimeout    how long to wait for an image pull at start-up
  * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
  * @param keepVersions   how many of each function's newest versions are kept (the active one always is)
+ * @param auth           admin key and GLAMBDAR_AUTH: open or keyed mode
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
-                           EngineSettings engine, int keepVersions) {
+                           EngineSettings engine, int keepVersions, AuthSettings auth) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -47,31 +48,42 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
                 256, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
-                DEFAULT_KEEP_VERSIONS);
+                DEFAULT_KEEP_VERSIONS, AuthSettings.OPEN);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
+                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
     }
 
     public ServerConfig withKeepVersions(int newKeepVersions) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions, auth);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions, auth);
+    }
+
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(baseDir, newHost, port, dockerHost, image, network, containerUid, pidsLimit,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
+    }
+
+    public ServerConfig withAuth(AuthSettings newAuth) {
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
+                newAuth);
     }
 }

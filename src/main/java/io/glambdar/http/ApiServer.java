@@ -3,6 +3,11 @@ package io.glambdar.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.glambdar.http.auth.AccessFilter;
+import io.glambdar.http.auth.AccessFilter.AccessDeniedException;
+import io.glambdar.http.auth.AccessMode;
+import io.glambdar.http.auth.AccessPolicy;
+import io.glambdar.http.auth.FunctionAccess;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.VersionNotFoundException;
@@ -11,6 +16,7 @@ import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
+import io.glambdar.usecase.InvokeKeys;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -23,12 +29,16 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** The HTTP API of SPEC.md: deploy, invoke, info, delete, versions; plus logs and health. Every error is JSON. */
+/**
+ * The HTTP API of SPEC.md: deploy, invoke, info, delete, versions; plus logs, invoke keys and health. Every error is
+ * JSON. Before any route runs, the access policy ({@link AccessPolicy}) decides whether the request may go on.
+ */
 public final class ApiServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -40,15 +50,22 @@ public final class ApiServer implements AutoCloseable {
      * @param maxBodyBytes   largest request body accepted by /invoke
      * @param uploadDir      where uploads are streamed to while they arrive
      * @param stopTimeout    how long a stop waits for requests in progress
+     * @param access         open or keyed mode
      */
     public record Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
-                           Duration stopTimeout) {
+                           Duration stopTimeout, AccessMode access) {
     }
 
     /** What the routes do: each route calls one of these. */
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
-                           RollbackFunction rollback, FunctionQueries queries) {
+                           RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys) {
     }
+
+    /**
+     * The most bytes of request line and headers a request may have (Jetty's default, stated so errors can say it):
+     * larger requests get a 431 as JSON.
+     */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -61,6 +78,18 @@ public final class ApiServer implements AutoCloseable {
         DeployHandler deploy = new DeployHandler(useCases.deploy(), settings.maxUploadBytes(), settings.uploadDir());
         InvokeHandler invoke = new InvokeHandler(useCases.invoke());
         FunctionQueries queries = useCases.queries();
+        InvokeKeys keys = useCases.keys();
+        AccessPolicy policy = new AccessPolicy(settings.access(), new FunctionAccess() {
+            @Override
+            public boolean isPublic(String function) {
+                return queries.isPublic(function);
+            }
+
+            @Override
+            public InvokeKeys.Verdict checkInvokeKey(String key, String function) {
+                return keys.check(key, function);
+            }
+        });
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -74,11 +103,16 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(
                     settings.maxUploadBytes() + DeployHandler.MULTIPART_OVERHEAD_BYTES, SizeUnit.BYTES);
+            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
             config.jetty.modifyServer(server -> {
                 // On stop: refuse new requests, let those in progress finish (bounded), then close.
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(settings.stopTimeout().toMillis());
+                // Requests Jetty refuses itself (headers too large, malformed): JSON too, not an HTML page.
+                server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
             });
+
+            config.routes.before(new AccessFilter(policy));
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);
@@ -105,6 +139,19 @@ public final class ApiServer implements AutoCloseable {
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"
                                     + ctx.pathParam("invocationId") + "' of function '" + ctx.pathParam("name")
                                     + "' (the last 50 invocations of each function are kept)"))));
+            config.routes.post("/keys/{name}", ctx -> ctx.status(201).json(keys.create(ctx.pathParam("name"))));
+            config.routes.get("/keys/{name}", ctx -> {
+                var list = keys.list(ctx.pathParam("name"));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("function", ctx.pathParam("name"));
+                body.put("keys", list);
+                ctx.json(body);
+            });
+            config.routes.delete("/keys/{name}/{keyId}", ctx -> {
+                keys.revoke(ctx.pathParam("name"), ctx.pathParam("keyId"));
+                ctx.status(204);
+            });
+            // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
             config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
@@ -115,6 +162,8 @@ public final class ApiServer implements AutoCloseable {
                     }, e.getMessage()));
             config.routes.exception(FunctionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(VersionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+            config.routes.exception(InvokeKeys.KeyNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+            config.routes.exception(AccessDeniedException.class, AccessFilter::respond);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                     describe(e, ctx, settings.maxBodyBytes())));
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -140,8 +189,9 @@ public final class ApiServer implements AutoCloseable {
         return switch (e.getStatus()) {
             case 404 -> e.getMessage().startsWith("Endpoint ")
                     ? "no such route: " + ctx.method() + " " + ctx.path()
-                    + " (routes: POST /deploy, any method on /invoke/:name[/path], GET /info, GET /info/:name,"
-                    + " DELETE /del/:name)"
+                    + " (routes: POST /deploy, PUT /deploy/:name, any method on /invoke/:name[@N][/path],"
+                    + " GET /info, GET /info/:name, DELETE /del/:name, GET /versions/:name, POST /rollback/:name,"
+                    + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId, GET /health)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()

@@ -34,7 +34,10 @@ public final class StoredFunction {
         return name;
     }
 
-    /** Identifies this life of the name: a delete and a new deploy of the name make a new one. */
+    /**
+     * Identifies this life of the name: a delete and a new deploy of the name make a new one; new versions and
+     * rollbacks keep it. Invoke keys and statistics are bound to it.
+     */
     public String functionId() {
         return functionId;
     }

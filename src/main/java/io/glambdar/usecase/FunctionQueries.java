@@ -1,6 +1,8 @@
 package io.glambdar.usecase;
 
 import io.glambdar.engine.Invoker;
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
@@ -37,6 +39,23 @@ public final class FunctionQueries {
     /** @throws FunctionNotFoundException when no function of that name is deployed */
     public VersionsInfo versions(String name) {
         return VersionsInfo.of(catalog.find(name));
+    }
+
+    /**
+     * Whether the version {@code reference} names ({@code name}: the active one, {@code name@N}: version N) is marked
+     * {@code "public": true}: then anyone may invoke it, without a key. False for an unknown or invalid name or
+     * version. Memory only.
+     */
+    public boolean isPublic(String reference) {
+        try {
+            FunctionReference ref = FunctionReference.parse(reference);
+            StoredFunction function = catalog.find(ref.name());
+            Optional<Deployment> version = ref.version() == null ? Optional.of(function.active())
+                    : function.version(ref.version());
+            return version.map(deployment -> deployment.settings().isPublic()).orElse(false);
+        } catch (FunctionNotFoundException | DeployRejectedException e) {
+            return false;
+        }
     }
 
     /** The function's last invocations, newest first. */

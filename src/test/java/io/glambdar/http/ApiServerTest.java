@@ -6,6 +6,7 @@ import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.http.auth.AccessMode;
 import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
@@ -16,6 +17,7 @@ import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.InvokeKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,9 +71,11 @@ class ApiServerTest {
 
     private void start(SettingsLimits settingsLimits) {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
+        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
                 new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog, invoker));
+                new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
+                new FunctionQueries(store.catalog, invoker), keys);
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -78,7 +83,7 @@ class ApiServerTest {
             throw new UncheckedIOException(e);
         }
         server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
-                Duration.ofSeconds(5)), () -> java.util.Map.of("containers", 0));
+                Duration.ofSeconds(5), AccessMode.open(true)), () -> java.util.Map.of("containers", 0));
         api = new ApiClient("http://127.0.0.1:" + server.port());
     }
 

@@ -13,7 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The Glambdar HTTP API as a test uses it (like curl in the seed's quick start). */
 public class ApiClient implements AutoCloseable {
@@ -23,6 +25,8 @@ public class ApiClient implements AutoCloseable {
     final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+    /** Headers every request carries unless it sets its own (a key, say). */
+    private final Map<String, String> defaultHeaders = new ConcurrentHashMap<>();
 
     public ApiClient(String baseUrl) {
         this.baseUrl = baseUrl;
@@ -64,7 +68,7 @@ public class ApiClient implements AutoCloseable {
     }
 
     /** Deploys and checks it worked. */
-    void deployOk(String name, byte[] zip) {
+    public void deployOk(String name, byte[] zip) {
         Response response = deploy(name + ".zip", zip);
         if (response.status() != 201) {
             throw new AssertionError("deploy of " + name + " failed: " + response.status() + " " + response.body());
@@ -102,10 +106,29 @@ public class ApiClient implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
+    /** From now on every request carries this header, unless it sets its own; a null value stops that. */
+    public void defaultHeader(String name, String value) {
+        if (value == null) {
+            defaultHeaders.remove(name);
+        } else {
+            defaultHeaders.put(name, value);
+        }
+    }
+
     public Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(120)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
+            if (!defaultHeaders.isEmpty()) {
+                HttpRequest.Builder withDefaults = HttpRequest.newBuilder(built, (name, value) -> true);
+                HttpRequest original = built;
+                defaultHeaders.forEach((name, value) -> {
+                    if (original.headers().firstValue(name).isEmpty()) {
+                        withDefaults.header(name, value);
+                    }
+                });
+                built = withDefaults.build();
+            }
+            HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,9 +4,12 @@ import io.glambdar.it.Zips;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.keys.KeyIndex;
+import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.stats.StatisticsWriter;
 
 import java.io.IOException;
@@ -24,7 +27,8 @@ import java.util.stream.Stream;
 
 /**
  * The store as the server wires it, on a temporary folder and a real SQLite file: repository, catalog and statistics
- * writer (which flushes only when told to, or at close, so tests decide when counts reach the repository).
+ * writer (which flushes only when told to, or at close, so tests decide when counts reach the repository), and the
+ * invoke keys' index (likewise: last uses are written when told to, or at close).
  */
 public final class TestStore implements AutoCloseable {
 
@@ -39,6 +43,8 @@ public final class TestStore implements AutoCloseable {
     public SqliteFunctionRepository repository;
     public FunctionCatalog catalog;
     public StatisticsWriter statistics;
+    public SqliteDatabase keysDatabase;
+    public KeyIndex keyIndex;
 
     public TestStore(Path dir) {
         this(dir, SettingsLimits.defaults(), LIMITS);
@@ -57,6 +63,8 @@ public final class TestStore implements AutoCloseable {
         catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository,
                 new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock);
         statistics = new StatisticsWriter(repository, catalog::counters, Duration.ofHours(1));
+        keysDatabase = SqliteDatabase.open(dir.resolve("keys.db"));
+        keyIndex = KeyIndex.load(new SqliteKeyRepository(keysDatabase), Duration.ofHours(1));
     }
 
     /** Closes everything and opens it again on the same folder: a restart. */
@@ -69,6 +77,8 @@ public final class TestStore implements AutoCloseable {
     @Override
     public void close() {
         statistics.close();
+        keyIndex.close();
+        keysDatabase.close();
         repository.close();
     }
 

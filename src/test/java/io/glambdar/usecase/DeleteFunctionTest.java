@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,13 +43,17 @@ class DeleteFunctionTest {
     @BeforeEach
     void open() {
         store = new TestStore(dir);
-        deleteFunction = new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30));
+        deleteFunction = new DeleteFunction(store.catalog, invoker, keys(), Duration.ofSeconds(30));
         invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
     }
 
     @AfterEach
     void close() {
         store.close();
+    }
+
+    private InvokeKeys keys() {
+        return new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
     }
 
     @Test
@@ -102,7 +107,7 @@ class DeleteFunctionTest {
         // A 1 ms timeout and no grace: the fallback comes at once, and the engine's retirement never completes.
         store.catalog.deploy("f.zip", store.upload(Zips.of(Map.of("index.js", "//", "glambdar.json",
                 "{\"timeout\": 0.001}"))));
-        DeleteFunction impatient = new DeleteFunction(store.catalog, invoker, Duration.ZERO);
+        DeleteFunction impatient = new DeleteFunction(store.catalog, invoker, keys(), Duration.ZERO);
 
         impatient.delete("f").get(30, TimeUnit.SECONDS);
 
@@ -121,7 +126,7 @@ class DeleteFunctionTest {
             }
         };
 
-        new DeleteFunction(store.catalog, broken, Duration.ZERO).delete("f").get(30, TimeUnit.SECONDS);
+        new DeleteFunction(store.catalog, broken, keys(), Duration.ZERO).delete("f").get(30, TimeUnit.SECONDS);
 
         assertThat(names(dir.resolve("deployments"))).isEmpty();
         assertThat(store.catalog.all()).isEmpty();

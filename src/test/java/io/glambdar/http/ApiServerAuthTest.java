@@ -1,0 +1,539 @@
+package io.glambdar.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.glambdar.engine.FakeInvoker;
+import io.glambdar.http.auth.AccessMode;
+import io.glambdar.http.auth.AdminKey;
+import io.glambdar.it.ApiClient;
+import io.glambdar.it.ApiClient.Response;
+import io.glambdar.it.Zips;
+import io.glambdar.store.TestStore;
+import io.glambdar.store.archive.ArchiveLimits;
+import io.glambdar.store.settings.SettingsLimits;
+import io.glambdar.usecase.DeleteFunction;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.InvokeKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The access policy and the keys API through a real HTTP server (the use cases on a real store, a fake engine): what
+ * goes over the wire, in open and keyed mode. The policy's every branch is in {@code AccessPolicyTest}.
+ */
+class ApiServerAuthTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_KEY = "admin-key-0123456789abcdef";
+    private static final byte[] HELLO_ZIP = Zips.of(Zips.HELLO);
+    private static final byte[] PUBLIC_ZIP = Zips.of(Map.of("index.js", Zips.HELLO, "glambdar.json",
+            "{\"public\": true}"));
+
+    @TempDir
+    Path dir;
+
+    private final FakeInvoker invoker = new FakeInvoker();
+    private TestStore store;
+    private ApiServer server;
+    private ApiClient api;
+
+    private void start(AccessMode mode) {
+        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
+        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
+        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
+                new InvokeFunction(store.catalog, invoker, store.clock),
+                new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
+                new FunctionQueries(store.catalog, invoker), keys);
+        Path uploads;
+        try {
+            uploads = Files.createDirectories(dir.resolve("uploads"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
+                Duration.ofSeconds(5), mode), () -> Map.of("containers", 0));
+        api = new ApiClient("http://127.0.0.1:" + server.port());
+    }
+
+    private void startKeyed() {
+        start(AccessMode.keyed(AdminKey.of(ADMIN_KEY)));
+    }
+
+    @AfterEach
+    void stop() {
+        if (api != null) {
+            api.close();
+            server.close();
+            store.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- the keys API
+
+    @Test
+    void keysAreCreatedShownOnceListedAndRevoked() {
+        start(AccessMode.open(true));
+        api.deployOk("hello", HELLO_ZIP);
+
+        Response created = api.send(post("/keys/hello"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode key = created.json();
+        assertThat(fieldNames(key)).containsExactly("function", "keyId", "key", "createdAt");
+        assertThat(key.get("function").asText()).isEqualTo("hello");
+        assertThat(key.get("key").asText()).startsWith("gk_" + key.get("keyId").asText() + "_");
+        assertThat(key.get("createdAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        store.clock.advance(Duration.ofSeconds(1));
+        String second = api.send(post("/keys/hello")).json().get("keyId").asText();
+
+        Response listed = api.get("/keys/hello");
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(fieldNames(listed.json())).containsExactly("function", "keys");
+        assertThat(listed.json().get("function").asText()).isEqualTo("hello");
+        assertThat(listed.json().get("keys")).hasSize(2);
+        JsonNode first = listed.json().get("keys").get(0);
+        assertThat(fieldNames(first)).containsExactly("keyId", "createdAt", "lastUsedAt");
+        assertThat(first.get("keyId").asText()).isEqualTo(key.get("keyId").asText());
+        assertThat(first.get("lastUsedAt").isNull()).isTrue();
+        assertThat(listed.body()).doesNotContain(key.get("key").asText()).doesNotContain("hash");
+
+        Response revoked = api.delete("/keys/hello/" + key.get("keyId").asText());
+        assertThat(revoked.status()).isEqualTo(204);
+        assertThat(revoked.body()).isEmpty();
+        assertThat(api.get("/keys/hello").json().get("keys")).singleElement()
+                .satisfies(k -> assertThat(k.get("keyId").asText()).isEqualTo(second));
+        assertError(api.delete("/keys/hello/" + key.get("keyId").asText()), 404, "has no invoke key");
+    }
+
+    @Test
+    void theKeysApiSays404ForUnknownFunctionsAndKeysAnd400ForBadNames() {
+        start(AccessMode.open(true));
+        api.deployOk("hello", HELLO_ZIP);
+
+        assertError(api.send(post("/keys/ghost")), 404, "'ghost' not found");
+        assertError(api.get("/keys/ghost"), 404, "'ghost' not found");
+        assertError(api.delete("/keys/ghost/0011223344556677"), 404, "'ghost' not found");
+        assertError(api.delete("/keys/hello/0011223344556677"), 404, "no invoke key '0011223344556677'");
+        assertError(api.send(post("/keys/a.b")), 400, "invalid function name");
+        assertError(api.get("/keys/a.b"), 400, "invalid function name");
+        assertError(api.delete("/keys/a.b/0011223344556677"), 400, "invalid function name");
+    }
+
+    // ---------------------------------------------------------------- keyed mode
+
+    @Test
+    void keyedModeWantsTheAdminKeyOnControlRoutesAndSaysHowToSendIt() {
+        startKeyed();
+
+        Response missing = api.get("/info");
+        assertError(missing, 401, "Authorization: Bearer <admin key>");
+        assertThat(missing.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"glambdar\"");
+        assertError(api.send(get("/info").header("Authorization", "Bearer wrong")), 401, "not the admin key");
+        assertError(api.send(get("/info").header("Authorization", "Basic " + ADMIN_KEY)), 401,
+                "must be 'Bearer <key>'");
+        Response wrongHeader = api.send(get("/info").header("X-Glambdar-Key", ADMIN_KEY));
+        assertError(wrongHeader, 401, "wrong header");
+        assertThat(wrongHeader.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"glambdar\"");
+        assertThat(api.send(get("/info").header("Authorization", "Bearer " + ADMIN_KEY)).status()).isEqualTo(200);
+        assertThat(api.send(get("/info").header("Authorization", "bearer  " + ADMIN_KEY + " ")).status())
+                .as("the scheme in any case, spaces around the key").isEqualTo(200);
+        assertError(api.get("/nowhere"), 401, "Authorization: Bearer");
+    }
+
+    @Test
+    void keyedModeInvocationsTakeTheAdminKeyOrTheirOwnInvokeKeysInEitherHeader() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        api.deployOk("other", HELLO_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String otherKey = api.send(post("/keys/other")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        assertThat(invoke("hello", "Authorization", "Bearer " + key).status()).isEqualTo(200);
+        assertThat(invoke("hello", "X-Glambdar-Key", key).status()).isEqualTo(200);
+        assertThat(invoke("hello", "Authorization", "Bearer " + ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(invoke("hello", "X-Glambdar-Key", ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(invoker.invocations).hasSize(4);
+
+        Response none = invoke("hello");
+        assertError(none, 401, "X-Glambdar-Key: <key>");
+        assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"glambdar\"");
+        assertError(invoke("hello", "X-Glambdar-Key", key + "x"), 401, "wrong key");
+        assertError(invoke("hello", "Authorization", key), 401, "must be 'Bearer <key>'");
+        assertError(invoke("hello", "X-Glambdar-Key", otherKey), 403, "another function");
+        assertError(api.send(get("/info").header("Authorization", "Bearer " + key)), 403, "needs the admin key");
+        assertError(api.send(get("/keys/hello").header("X-Glambdar-Key", key)), 403, "needs the admin key");
+        assertThat(invoker.invocations).hasSize(4);
+
+        // The key's use is recorded, and shown to the admin.
+        JsonNode listed = api.send(get("/keys/hello").header("Authorization", "Bearer " + ADMIN_KEY)).json();
+        assertThat(listed.get("keys").get(0).get("lastUsedAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+    }
+
+    @Test
+    void aRevokedKeyFailsOnTheVeryNextRequest() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        JsonNode created = api.send(post("/keys/hello")).json();
+        String key = created.get("key").asText();
+        api.defaultHeader("Authorization", null);
+        assertThat(invoke("hello", "X-Glambdar-Key", key).status()).isEqualTo(200);
+
+        assertThat(api.send(HttpRequest.newBuilder(api.uri("/keys/hello/" + created.get("keyId").asText()))
+                .header("Authorization", "Bearer " + ADMIN_KEY).DELETE()).status()).isEqualTo(204);
+
+        assertError(invoke("hello", "X-Glambdar-Key", key), 401, "wrong key");
+    }
+
+    @Test
+    void aDeletedFunctionsKeysDieWithItAndNeverWorkForANewDeployOfTheName() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        assertThat(api.delete("/del/hello").status()).isEqualTo(204);
+        api.deployOk("hello", HELLO_ZIP);
+
+        assertThat(api.get("/keys/hello").json().get("keys")).isEmpty();
+        api.defaultHeader("Authorization", null);
+        assertError(invoke("hello", "X-Glambdar-Key", key), 401, "wrong key");
+    }
+
+    @Test
+    void aPublicFunctionNeedsNoKeyAndMayBeCalledFromAnySite() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("open", PUBLIC_ZIP);
+        api.deployOk("hello", HELLO_ZIP);
+        api.defaultHeader("Authorization", null);
+
+        assertThat(invoke("open").status()).isEqualTo(200);
+        assertThat(invoke("open", "Origin", "https://elsewhere.example").status()).isEqualTo(200);
+        assertThat(invoke("open", "Sec-Fetch-Site", "cross-site").status()).isEqualTo(200);
+        assertThat(api.send(HttpRequest.newBuilder(api.uri("/invoke/open/sub/path")).GET()).status())
+                .as("a sub-path is the same function's (this branch has no such route yet)").isNotIn(401, 403);
+        assertError(invoke("hello"), 401, "needs a key");
+        assertError(api.get("/info/open"), 401, "admin key");
+    }
+
+    @Test
+    void aVersionSuffixIsTheFunctionsForKeys() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        api.deployOk("open", PUBLIC_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        // This branch has no versions yet: past the policy, the route refuses the name; never 401 or 403.
+        assertThat(invoke("hello@1", "X-Glambdar-Key", key).status()).isNotIn(401, 403);
+        assertThat(invoke("open@2").status()).isNotIn(401, 403);
+        assertError(invoke("hello@1"), 401, "needs a key");
+    }
+
+    @Test
+    void healthNeedsNoKeyAndNamesNoFunction() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("secretname", HELLO_ZIP);
+        api.defaultHeader("Authorization", null);
+
+        Response health = api.get("/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).doesNotContain("secretname");
+        assertThat(api.get("/health/").status()).isEqualTo(200);
+        assertThat(api.send(get("/health").header("Origin", "https://elsewhere.example")).status()).isEqualTo(200);
+        assertError(api.send(HttpRequest.newBuilder(api.uri("/health")).DELETE()), 401, "admin key");
+    }
+
+    @Test
+    void pathsThatLeaveTheInvokePrefixAreNotInvocations() throws IOException {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("open", PUBLIC_ZIP);
+        api.defaultHeader("Authorization", null);
+
+        for (String path : List.of("/invoke/open/../../info", "/invoke/open/%2e%2e/%2e%2e/info",
+                "/invoke/open/..%2f..%2finfo", "/invoke/open%2f..%2f..%2finfo", "/invoke/open/./../../info")) {
+            Raw raw = raw("GET", path, List.of());
+            assertThat(raw.status()).as(path + ": " + raw.text()).isNotEqualTo(200);
+            assertThat(raw.text()).as(path).doesNotContain("\"functions\"");
+        }
+    }
+
+    // ---------------------------------------------------------------- web pages of other sites
+
+    /** Every control route, plus an unknown one and a non-public invocation. */
+    private static final List<String[]> CONTROL_ROUTES = List.of(
+            new String[]{"POST", "/deploy"}, new String[]{"GET", "/info"}, new String[]{"GET", "/info/hello"},
+            new String[]{"DELETE", "/del/hello"}, new String[]{"GET", "/logs/hello"},
+            new String[]{"GET", "/logs/hello/inv-1"}, new String[]{"POST", "/keys/hello"},
+            new String[]{"GET", "/keys/hello"}, new String[]{"DELETE", "/keys/hello/0011223344556677"},
+            new String[]{"GET", "/nowhere"}, new String[]{"POST", "/invoke/hello"});
+
+    @Test
+    void openModeRefusesPagesOfOtherSitesOnEveryControlRoute() throws IOException {
+        start(AccessMode.open(true));
+        api.deployOk("hello", HELLO_ZIP);
+        api.deployOk("open", PUBLIC_ZIP);
+        int port = server.port();
+
+        for (String[] route : CONTROL_ROUTES) {
+            for (String header : List.of("Origin: https://evil.example", "Origin: null",
+                    "Origin: http://127.0.0.1:" + (port + 1), "Origin: http://localhost:" + port,
+                    "Sec-Fetch-Site: cross-site")) {
+                Raw raw = raw(route[0], route[1], List.of(header));
+                assertThat(raw.status()).as(route[0] + " " + route[1] + " with " + header).isEqualTo(403);
+                assertThat(raw.json().get("error").asText()).contains("cross-site request refused")
+                        .contains("other sites");
+            }
+        }
+        assertThat(api.get("/info/hello").status()).as("nothing was deleted").isEqualTo(200);
+        assertThat(invoker.invocations).isEmpty();
+
+        // Its own origin and same-site or user-initiated fetches pass.
+        assertThat(raw("GET", "/info", List.of("Origin: http://127.0.0.1:" + port)).status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Origin: HTTP://127.0.0.1:" + port, "Sec-Fetch-Site: same-origin"))
+                .status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Sec-Fetch-Site: same-site")).status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Sec-Fetch-Site: none")).status()).isEqualTo(200);
+        // Exempt: health, and public functions.
+        assertThat(raw("GET", "/health", List.of("Origin: https://evil.example")).status()).isEqualTo(200);
+        assertThat(raw("POST", "/invoke/open", List.of("Origin: null")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void keyedModeRefusesPagesOfOtherSitesEvenWithTheKey() throws IOException {
+        startKeyed();
+
+        Raw raw = raw("GET", "/info", List.of("Authorization: Bearer " + ADMIN_KEY, "Origin: https://evil.example"));
+
+        assertThat(raw.status()).isEqualTo(403);
+        assertThat(raw.json().get("error").asText()).contains("cross-site");
+    }
+
+    @Test
+    void openModeOnLoopbackAnswersOnlyLoopbackHostNames() throws IOException {
+        start(AccessMode.open(true));
+        api.deployOk("hello", HELLO_ZIP);
+
+        for (String host : List.of("localhost", "LOCALHOST:8000", "127.0.0.1", "127.1.2.3:99", "[::1]",
+                "[::1]:" + server.port())) {
+            assertThat(raw("GET", "/info", List.of(), host).status()).as(host).isEqualTo(200);
+        }
+        for (String host : List.of("evil.example", "evil.example:" + server.port(), "127.0.0.1.evil.example",
+                "localhost.evil.example", "10.0.0.1", "[::2]")) {
+            Raw raw = raw("GET", "/info", List.of(), host);
+            assertThat(raw.status()).as(host).isEqualTo(403);
+            assertThat(raw.json().get("error").asText()).contains("DNS rebinding").contains("localhost");
+        }
+        assertThat(raw("GET", "/health", List.of(), "evil.example").status()).isEqualTo(200);
+    }
+
+    @Test
+    void openModeOnAnotherAddressAnswersAnyHost() throws IOException {
+        start(AccessMode.open(false));
+
+        assertThat(raw("GET", "/info", List.of(), "glambdar.example:8000").status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Origin: http://glambdar.example:8000"), "glambdar.example:8000")
+                .status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Origin: https://glambdar.example"), "glambdar.example")
+                .status()).isEqualTo(200);
+        assertThat(raw("GET", "/info", List.of("Origin: http://glambdar.example"), "glambdar.example:8000")
+                .status()).isEqualTo(403);
+    }
+
+    // ---------------------------------------------------------------- headers too large
+
+    @Test
+    void headersOverTheLimitGetAJson431() throws IOException {
+        start(AccessMode.open(true));
+
+        for (String method : List.of("GET", "POST", "DELETE", "PUT", "PATCH")) {
+            Raw raw = raw(method, "/info", List.of("Authorization: Bearer " + "k".repeat(20_000)));
+
+            assertThat(raw.status()).as(method).isEqualTo(431);
+            assertThat(raw.values("Content-Type")).as(method).singleElement().satisfies(type ->
+                    assertThat(type).startsWith("application/json"));
+            assertThat(raw.json().get("error").asText()).contains("headers too large").contains("8192 bytes");
+        }
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTenMegabyteHeaderGetsA431OrAClosedConnectionAndTheServerCarriesOn() throws Exception {
+        start(AccessMode.open(true));
+
+        Raw raw = hugeHeader(server.port());
+
+        if (raw != null) {
+            assertThat(raw.status()).isEqualTo(431);
+            assertThat(raw.json().get("error").asText()).contains("headers too large");
+        }
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void otherRequestsJettyRefusesAreJsonToo() throws IOException {
+        start(AccessMode.open(true));
+
+        Raw raw = raw("DELETE", "/info", List.of("Bad Header: x"));
+
+        assertThat(raw.status()).isEqualTo(400);
+        assertThat(raw.values("Content-Type")).singleElement().satisfies(type ->
+                assertThat(type).startsWith("application/json"));
+        assertThat(raw.json().get("error").asText()).contains("400").contains("well-formed HTTP");
+    }
+
+    /**
+     * Sends a request with a 10 MB Authorization header while reading the answer: the server answers once it has read
+     * its limit, and may close the connection before the rest is sent.
+     *
+     * @return the answer, or null when the connection was reset before it could be read
+     */
+    static Raw hugeHeader(int port) throws Exception {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                out.write(("GET /info HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                byte[] chunk = "k".repeat(64 * 1024).getBytes(StandardCharsets.ISO_8859_1);
+                for (int sent = 0; sent < 10 * 1024 * 1024; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                out.write("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                // the server closed the connection after its answer: expected
+            }
+        });
+        try {
+            return readResponse(socket.getInputStream());
+        } catch (SocketException e) {
+            return null; // reset: the server closed with our bytes unread
+        } finally {
+            socket.close(); // a writer still sending is stopped
+            writing.get();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Response invoke(String name, String... headers) {
+        return api.invoke(name, "{}", headers);
+    }
+
+    private HttpRequest.Builder post(String path) {
+        return HttpRequest.newBuilder(api.uri(path)).POST(HttpRequest.BodyPublishers.noBody());
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(api.uri(path)).GET();
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static void assertError(Response response, int status, String fragment) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.header("Content-Type")).startsWith("application/json");
+        assertThat(response.json().get("error").asText()).contains(fragment);
+        assertThat(fieldNames(response.json())).containsExactly("error");
+    }
+
+    /** A response as it came over the wire. */
+    record Raw(int status, List<String[]> headers, byte[] body) {
+        List<String> values(String name) {
+            return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + text(), e);
+            }
+        }
+    }
+
+    private Raw raw(String method, String target, List<String> headerLines) throws IOException {
+        return raw(method, target, headerLines, "127.0.0.1:" + server.port());
+    }
+
+    /** One HTTP/1.1 exchange on a fresh socket, with exactly the request line, Host and header lines given. */
+    private Raw raw(String method, String target, List<String> headerLines, String host) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
+            headerLines.forEach(line -> head.append(line).append("\r\n"));
+            head.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return readResponse(socket.getInputStream());
+        }
+    }
+
+    static Raw readResponse(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String line; !(line = readLine(in)).isEmpty(); ) {
+            lines.add(line);
+        }
+        int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
+        List<String[]> headers = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            int colon = line.indexOf(':');
+            headers.add(new String[]{line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
+        }
+        Raw response = new Raw(status, headers, new byte[0]);
+        List<String> length = response.values("Content-Length");
+        byte[] content = length.isEmpty() ? in.readAllBytes() : in.readNBytes(Integer.parseInt(length.getFirst()));
+        return new Raw(status, headers, content);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("connection closed in the middle of the response head");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+}
