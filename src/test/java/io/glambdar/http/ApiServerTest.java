@@ -16,6 +16,7 @@ import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,9 +69,11 @@ class ApiServerTest {
 
     private void start(SettingsLimits settingsLimits) {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
-        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
+        ApiServer.UseCases useCases = new ApiServer.UseCases(
+                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
                 new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)), new FunctionQueries(store.catalog, invoker));
+                new DeleteFunction(store.catalog, invoker, Duration.ofSeconds(30)),
+                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -92,12 +95,13 @@ class ApiServerTest {
     // ---------------------------------------------------------------- routes
 
     @Test
-    void deployAnswers201WithTheFunctionName() {
+    void deployAnswers201WithTheFunctionNameAndItsVersionOne() {
         Response response = deploy("hello.zip", HELLO_ZIP);
 
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.header("Content-Type")).startsWith("application/json");
-        assertThat(response.json()).isEqualTo(json("{\"function\": \"hello\", \"status\": \"deployed\"}"));
+        assertThat(response.json()).isEqualTo(json(
+                "{\"function\": \"hello\", \"status\": \"deployed\", \"version\": 1}"));
         assertThat(dir.resolve("functions/hello/index.js")).hasContent(Zips.HELLO);
         assertThat(Files.isSymbolicLink(dir.resolve("functions/hello"))).isTrue();
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
@@ -174,7 +178,9 @@ class ApiServerTest {
         assertError(deploy("noindex.zip", Zips.of(Map.of("main.js", "//"))), 400, "index.js");
 
         assertThat(deploy("hello.zip", HELLO_ZIP).status()).isEqualTo(201);
+        // An existing name stays a 409, as in the original; the message points to PUT for a new version.
         assertError(deploy("hello.zip", HELLO_ZIP), 409, "'hello' already exists");
+        assertError(deploy("hello.zip", HELLO_ZIP), 409, "PUT /deploy/hello");
         assertThat(dir.resolve("staging")).isEmptyDirectory();
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
     }
@@ -300,6 +306,7 @@ class ApiServerTest {
         assertThat(raw.values("Connection")).isEmpty();
         assertThat(raw.values("X-Empty-List")).isEmpty();
         assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-1");
+        assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
         assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("hello, world");
     }
 
@@ -347,6 +354,7 @@ class ApiServerTest {
         assertThat(body.get("code").asText()).isEqualTo(code);
         assertThat(body.get("invocationId").asText()).isEqualTo("inv-" + code);
         assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-" + code);
+        assertThat(response.header(InvokeHandler.VERSION_HEADER)).isEqualTo("1");
         assertThat(response.header("Retry-After")).isEqualTo(failure == Failure.OVERLOADED ? "3" : null);
     }
 

@@ -3,6 +3,7 @@ package io.glambdar.store;
 import io.glambdar.it.Zips;
 import io.glambdar.store.DeployRejectedException.Reason;
 import io.glambdar.store.metadata.FunctionRecord;
+import io.glambdar.store.metadata.VersionRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +69,7 @@ class FunctionCatalogTest {
 
         StoredFunction hello = catalog.deploy("hello.zip", store.upload(Zips.ofBytes(files)));
 
-        Deployment deployment = hello.deployment();
+        Deployment deployment = hello.active();
         Path folder = dir.resolve("deployments/hello/" + deployment.deploymentId());
         assertThat(deployment.codeDir()).isEqualTo(folder);
         assertThat(tree(folder)).isEqualTo(asText(files));
@@ -76,7 +80,12 @@ class FunctionCatalogTest {
         assertThat(tree(link)).isEqualTo(asText(files));
 
         assertThat(deployment.name()).isEqualTo("hello");
-        assertThat(deployment.createdAt()).isEqualTo(T0);
+        assertThat(deployment.version()).isEqualTo(1);
+        assertThat(deployment.deployedAt()).isEqualTo(T0);
+        assertThat(deployment.sha256()).isEqualTo(sha256(Zips.ofBytes(files)));
+        assertThat(hello.createdAt()).isEqualTo(T0);
+        assertThat(hello.versions().active()).isEqualTo(1);
+        assertThat(hello.versions().newestFirst()).containsExactly(deployment);
         assertThat(deployment.fileCount()).isEqualTo(4);
         assertThat(deployment.settings().timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(deployment.settings().memoryMb()).isEqualTo(256);
@@ -86,9 +95,18 @@ class FunctionCatalogTest {
         assertThat(catalog.find("hello")).isSameAs(hello);
         assertThat(catalog.all()).containsExactly(hello);
         assertThat(store.repository.find("hello")).get().satisfies(row -> {
-            assertThat(row.deploymentId()).isEqualTo(deployment.deploymentId());
+            assertThat(row.functionId()).isEqualTo(hello.functionId());
             assertThat(row.createdAt()).isEqualTo(T0);
+            assertThat(row.activeVersion()).isEqualTo(1);
+        });
+        assertThat(store.repository.findVersions("hello")).singleElement().satisfies(row -> {
+            assertThat(row.version()).isEqualTo(1);
+            assertThat(row.deploymentId()).isEqualTo(deployment.deploymentId());
+            assertThat(row.deployedAt()).isEqualTo(T0);
             assertThat(row.codeRoot()).isEmpty();
+            assertThat(row.sha256()).isEqualTo(deployment.sha256());
+            assertThat(row.fileCount()).isEqualTo(4);
+            assertThat(row.codeSizeBytes()).isEqualTo(deployment.codeSizeBytes());
         });
         assertThat(dir.resolve("staging")).isEmptyDirectory();
     }
@@ -102,7 +120,7 @@ class FunctionCatalogTest {
         StoredFunction wrapped = catalog.deploy("wrapped.zip", store.upload(Zips.of(files)));
 
         assertThat(tree(dir.resolve("functions/wrapped"))).isEqualTo(files);
-        assertThat(wrapped.deployment().codeDir()).isEqualTo(store.deployment(wrapped).resolve("hello-1.0"));
+        assertThat(wrapped.active().codeDir()).isEqualTo(store.deployment(wrapped).resolve("hello-1.0"));
     }
 
     @Test
@@ -113,13 +131,17 @@ class FunctionCatalogTest {
         assertThatThrownBy(() -> store.deploy("hello", "// v2"))
                 .isInstanceOfSatisfying(DeployRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.CONFLICT))
-                .hasMessageContaining("'hello' already exists");
+                .hasMessageContaining("'hello' already exists")
+                .hasMessageContaining("PUT /deploy/hello"); // a new version is deployed with PUT
 
         assertThat(tree(dir.resolve("functions/hello"))).isEqualTo(Map.of("index.js", "// v1"));
-        assertThat(names(dir.resolve("deployments/hello"))).containsExactly(original.deployment().deploymentId());
+        assertThat(names(dir.resolve("deployments/hello"))).containsExactly(original.active().deploymentId());
         assertThat(catalog.find("hello")).isSameAs(original);
-        assertThat(store.repository.find("hello")).get().extracting(FunctionRecord::deploymentId)
-                .isEqualTo(original.deployment().deploymentId());
+        assertThat(original.versions().newestFirst()).containsExactly(original.active());
+        assertThat(store.repository.find("hello")).get().extracting(FunctionRecord::functionId)
+                .isEqualTo(original.functionId());
+        assertThat(store.repository.findVersions("hello")).extracting(VersionRecord::deploymentId)
+                .containsExactly(original.active().deploymentId());
         assertThat(dir.resolve("staging")).isEmptyDirectory();
     }
 
@@ -185,10 +207,13 @@ class FunctionCatalogTest {
             assertThat(winners).hasSize(1);
             assertThat(tree(dir.resolve("functions/race")))
                     .isEqualTo(Map.of("index.js", "// version " + winners.getFirst()));
-            String deploymentId = catalog.find("race").deployment().deploymentId();
+            StoredFunction race = catalog.find("race");
+            String deploymentId = race.active().deploymentId();
             assertThat(names(dir.resolve("deployments/race"))).containsExactly(deploymentId);
-            assertThat(store.repository.findAll()).singleElement().extracting(FunctionRecord::deploymentId)
-                    .isEqualTo(deploymentId);
+            assertThat(store.repository.findAll()).singleElement().extracting(FunctionRecord::functionId)
+                    .isEqualTo(race.functionId());
+            assertThat(store.repository.findVersions("race")).singleElement()
+                    .extracting(VersionRecord::deploymentId).isEqualTo(deploymentId);
             assertThat(dir.resolve("staging")).isEmptyDirectory();
         } finally {
             pool.shutdownNow();
@@ -198,15 +223,18 @@ class FunctionCatalogTest {
     @Test
     void theRepositoryDecidesARaceThisProcessCannotSee() {
         // Another node deployed the name first: its row is there, this catalog has not seen it.
-        store.repository.insert(FunctionRecord.newlyDeployed("shared", "elsewhere", T0, "", 1, 1, "{}"));
+        store.repository.insert(FunctionRecord.newlyDeployed("shared", "elsewhere", T0),
+                new VersionRecord("shared", 1, "elsewhere-v1", T0, null, "", 1, 1, "{}"));
 
         assertThatThrownBy(() -> store.deploy("shared", "// mine"))
                 .isInstanceOfSatisfying(DeployRejectedException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.CONFLICT))
                 .hasMessageContaining("'shared' already exists");
 
-        assertThat(store.repository.find("shared")).get().extracting(FunctionRecord::deploymentId)
+        assertThat(store.repository.find("shared")).get().extracting(FunctionRecord::functionId)
                 .isEqualTo("elsewhere");
+        assertThat(store.repository.findVersions("shared")).extracting(VersionRecord::deploymentId)
+                .containsExactly("elsewhere-v1");
         assertThat(names(dir.resolve("deployments"))).isEmpty();
         assertThat(names(dir.resolve("functions"))).isEmpty();
         assertThat(dir.resolve("staging")).isEmptyDirectory();
@@ -245,14 +273,15 @@ class FunctionCatalogTest {
 
         // The name is free at once; the new deploy gets a folder of its own.
         StoredFunction fresh = store.deploy("f", "// v2");
-        assertThat(fresh.deployment().deploymentId()).isNotEqualTo(old.deployment().deploymentId());
+        assertThat(fresh.active().deploymentId()).isNotEqualTo(old.active().deploymentId());
+        assertThat(fresh.functionId()).isNotEqualTo(old.functionId());
         assertThat(fresh.counters()).isNotSameAs(old.counters());
         assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v2"));
 
-        catalog.discard(old.deployment());
+        catalog.discard(old.active());
 
         assertThat(oldCode).doesNotExist();
-        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.deployment().deploymentId());
+        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.active().deploymentId());
         assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v2"));
     }
 
@@ -261,7 +290,7 @@ class FunctionCatalogTest {
         StoredFunction f = store.deploy("f", "// v1");
         catalog.remove("f");
 
-        catalog.discard(f.deployment());
+        catalog.discard(f.active());
 
         assertThat(names(dir.resolve("deployments"))).isEmpty();
         assertThat(names(dir.resolve("functions"))).isEmpty();
@@ -274,6 +303,14 @@ class FunctionCatalogTest {
                 .hasMessageContaining("'ghost' not found");
     }
 
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     // ---------------------------------------------------------------- names
 
     @ParameterizedTest
@@ -284,13 +321,17 @@ class FunctionCatalogTest {
         List<String> functions = names(dir.resolve("functions"));
         Map<String, String> code = tree(dir.resolve("deployments"));
 
-        for (Runnable call : List.<Runnable>of(() -> catalog.find(name), () -> catalog.remove(name))) {
+        Path missingZip = dir.resolve("missing.zip");
+        for (Runnable call : List.<Runnable>of(() -> catalog.find(name), () -> catalog.remove(name),
+                () -> catalog.rollback(name, null), () -> catalog.rollback(name, 1),
+                // the name comes from the path: refused before the (missing) upload is looked at
+                () -> catalog.update(name, missingZip))) {
             assertThatThrownBy(call::run).isInstanceOfSatisfying(DeployRejectedException.class,
                     e -> assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST));
         }
         if (!name.contains("/")) { // an upload's file name may carry a directory part, which is ignored
             // The zip does not even exist: the name is refused before the upload is looked at.
-            assertThatThrownBy(() -> catalog.deploy(name + ".zip", dir.resolve("missing.zip")))
+            assertThatThrownBy(() -> catalog.deploy(name + ".zip", missingZip))
                     .isInstanceOfSatisfying(DeployRejectedException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST));
         }

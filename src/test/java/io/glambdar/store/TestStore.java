@@ -31,11 +31,14 @@ public final class TestStore implements AutoCloseable {
     public static final Instant T0 = Instant.parse("2025-04-01T12:00:00.250Z");
     /** Small, so "too large" is quick to make. */
     public static final ArchiveLimits LIMITS = new ArchiveLimits(100, 64 * 1024);
+    /** As the server's default (GLAMBDAR_KEEP_VERSIONS). */
+    public static final int KEEP_VERSIONS = 10;
 
     public final Path dir;
     public final MutableClock clock = new MutableClock(T0);
     private final SettingsLimits settingsLimits;
     private final ArchiveLimits archiveLimits;
+    private final int keepVersions;
     public SqliteFunctionRepository repository;
     public FunctionCatalog catalog;
     public StatisticsWriter statistics;
@@ -45,9 +48,19 @@ public final class TestStore implements AutoCloseable {
     }
 
     public TestStore(Path dir, SettingsLimits settingsLimits, ArchiveLimits archiveLimits) {
+        this(dir, settingsLimits, archiveLimits, KEEP_VERSIONS);
+    }
+
+    /** @param keepVersions how many of each function's newest versions the catalog keeps */
+    public TestStore(Path dir, int keepVersions) {
+        this(dir, SettingsLimits.defaults(), LIMITS, keepVersions);
+    }
+
+    public TestStore(Path dir, SettingsLimits settingsLimits, ArchiveLimits archiveLimits, int keepVersions) {
         this.dir = dir;
         this.settingsLimits = settingsLimits;
         this.archiveLimits = archiveLimits;
+        this.keepVersions = keepVersions;
         open();
     }
 
@@ -55,7 +68,7 @@ public final class TestStore implements AutoCloseable {
     public void open() {
         repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"));
         catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository,
-                new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock);
+                new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock, keepVersions);
         statistics = new StatisticsWriter(repository, catalog::counters, Duration.ofHours(1));
     }
 
@@ -72,9 +85,14 @@ public final class TestStore implements AutoCloseable {
         repository.close();
     }
 
-    /** Deploys {@code index.js} as function {@code name}. */
+    /** Deploys {@code index.js} as function {@code name} ({@code POST /deploy}): its version 1. */
     public StoredFunction deploy(String name, String indexJs) {
         return catalog.deploy(name + ".zip", upload(Zips.of(indexJs)));
+    }
+
+    /** Deploys {@code index.js} as a new version of function {@code name} ({@code PUT /deploy/:name}). */
+    public FunctionCatalog.Update update(String name, String indexJs) {
+        return catalog.update(name, upload(Zips.of(indexJs)));
     }
 
     /** The zip as an uploaded file. */
@@ -91,8 +109,14 @@ public final class TestStore implements AutoCloseable {
         return dir.resolve("functions");
     }
 
+    /** The folder of the function's active version. */
     public Path deployment(StoredFunction function) {
-        return dir.resolve("deployments").resolve(function.name()).resolve(function.deployment().deploymentId());
+        return deployment(function.active());
+    }
+
+    /** The folder of one version. */
+    public Path deployment(Deployment version) {
+        return dir.resolve("deployments").resolve(version.name()).resolve(version.deploymentId());
     }
 
     /** Every regular file under {@code root} (a link is followed), by relative path, with its content (ISO-8859-1). */

@@ -3,6 +3,7 @@ package io.glambdar.usecase;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
 import io.glambdar.it.Zips;
 import io.glambdar.store.FunctionNotFoundException;
@@ -58,15 +59,16 @@ class DeleteFunctionTest {
 
         CompletableFuture<Void> deleted = deleteFunction.delete("f");
 
-        assertThat(invoker.retired).containsExactly(new DeployedFunction("f", f.deployment().deploymentId(), code,
-                f.deployment().settings()));
+        assertThat(invoker.retired).containsExactly(new DeployedFunction("f", f.active().deploymentId(), code,
+                f.active().settings()));
         assertThatThrownBy(() -> invokeFunction.invoke("f", REQUEST)).isInstanceOf(FunctionNotFoundException.class);
+        assertThatThrownBy(() -> invokeFunction.invoke("f@1", REQUEST)).isInstanceOf(FunctionNotFoundException.class);
         assertThat(dir.resolve("functions/f")).doesNotExist();
         assertThat(store.repository.find("f")).isEmpty();
         assertThat(deleted).isNotDone();
         assertThat(tree(code)).isEqualTo(Map.of("index.js", "// v1"));
 
-        invoker.retirements.get(f.deployment().deploymentId()).complete(null);
+        invoker.retirements.get(f.active().deploymentId()).complete(null);
 
         deleted.get(30, TimeUnit.SECONDS);
         assertThat(code).doesNotExist();
@@ -76,14 +78,15 @@ class DeleteFunctionTest {
     @Test
     void aRedeployRightAfterADeleteRunsItsOwnCodeWhileTheOldInvocationsFinish() throws Exception {
         StoredFunction old = store.deploy("f", "// v1");
-        HeldInvocation running = HeldInvocation.start(invoker, ok("old", "{}"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> running = HeldInvocation.start(invoker, ok("old", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST).result());
 
         CompletableFuture<Void> deleted = deleteFunction.delete("f");
-        new DeployFunction(store.catalog, invoker).deploy("f.zip", store.upload(Zips.of("// v2")));
+        new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30))
+                .deploy("f.zip", store.upload(Zips.of("// v2")));
         StoredFunction fresh = store.catalog.find("f");
         invoker.answer((fn, request) -> ok("new", "{}"));
-        assertThat(invokeFunction.invoke("f", REQUEST).invocationId()).isEqualTo("new");
+        assertThat(invokeFunction.invoke("f", REQUEST).result().invocationId()).isEqualTo("new");
 
         assertThat(invoker.invocations).extracting(call -> call.fn().codeDir())
                 .containsExactly(store.deployment(old), store.deployment(fresh));
@@ -92,9 +95,9 @@ class DeleteFunctionTest {
 
         running.release();
         assertThat(running.result().invocationId()).isEqualTo("old");
-        invoker.retirements.get(old.deployment().deploymentId()).complete(null);
+        invoker.retirements.get(old.active().deploymentId()).complete(null);
         deleted.get(30, TimeUnit.SECONDS);
-        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.deployment().deploymentId());
+        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.active().deploymentId());
     }
 
     @Test

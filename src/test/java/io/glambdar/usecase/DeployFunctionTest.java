@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DeployFunctionTest {
 
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
     @TempDir
     Path dir;
 
@@ -39,12 +41,13 @@ class DeployFunctionTest {
     @Test
     void theNewDeploymentIsWarmedFromItsOwnFolder() {
         store = new TestStore(dir);
-        DeployFunction deployFunction = new DeployFunction(store.catalog, invoker);
+        DeployFunction deployFunction = new DeployFunction(store.catalog, invoker, GRACE);
 
         FunctionInfo info = deployFunction.deploy("hello.zip", store.upload(Zips.of(Map.of("index.js", "//",
                 "glambdar.json", "{\"timeout\": 5, \"env\": {\"B\": \"2\", \"A\": \"1\"}}"))));
 
         assertThat(info.name()).isEqualTo("hello");
+        assertThat(info.version()).isEqualTo(1);
         assertThat(info.createdAt()).isEqualTo(T0);
         assertThat(info.lastInvokedAt()).isNull();
         assertThat(info.invokeCount()).isZero();
@@ -69,7 +72,7 @@ class DeployFunctionTest {
             }
         };
 
-        FunctionInfo info = new DeployFunction(store.catalog, failingWarmUp)
+        FunctionInfo info = new DeployFunction(store.catalog, failingWarmUp, GRACE)
                 .deploy("hello.zip", store.upload(Zips.of("//")));
 
         assertThat(new FunctionQueries(store.catalog, invoker).get("hello")).isEqualTo(info);
@@ -78,7 +81,7 @@ class DeployFunctionTest {
     @Test
     void aFunctionAskingForMoreMemoryThanTheServerHasIsRefused() {
         store = new TestStore(dir, SettingsLimits.forMemoryBudget(1024), TestStore.LIMITS);
-        DeployFunction deployFunction = new DeployFunction(store.catalog, invoker);
+        DeployFunction deployFunction = new DeployFunction(store.catalog, invoker, GRACE);
 
         assertThatThrownBy(() -> deployFunction.deploy("big.zip", store.upload(Zips.of(Map.of("index.js", "//",
                 "glambdar.json", "{\"memory\": 2048}")))))

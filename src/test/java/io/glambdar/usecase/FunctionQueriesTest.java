@@ -53,8 +53,8 @@ class FunctionQueriesTest {
         assertThat(queries.list()).extracting(FunctionInfo::name).containsExactly("alpha", "beta");
         FunctionInfo info = queries.get("alpha");
         assertThat(queries.list().getFirst()).isEqualTo(info);
-        assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null,
-                alpha.deployment().deploymentId(), alpha.deployment().codeSizeBytes(), 2,
+        assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null, 1,
+                alpha.active().deploymentId(), alpha.active().codeSizeBytes(), 2,
                 new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null),
                 new ContainerCounts(1, 2, 3, 4)));
     }

@@ -67,11 +67,13 @@ class InvokeFunctionTest {
     void theEngineRunsTheDeploymentFoundWithItsOwnCodeAndSettings() {
         StoredFunction f = store.deploy("f", "// f");
 
-        assertThat(invokeFunction.invoke("f", REQUEST).invocationId()).isEqualTo("inv-1");
+        InvokeFunction.Invoked invoked = invokeFunction.invoke("f", REQUEST);
 
+        assertThat(invoked.result().invocationId()).isEqualTo("inv-1");
+        assertThat(invoked.version()).isEqualTo(1);
         assertThat(invoker.invocations).singleElement().satisfies(call -> {
-            assertThat(call.fn()).isEqualTo(new DeployedFunction("f", f.deployment().deploymentId(),
-                    store.deployment(f), f.deployment().settings()));
+            assertThat(call.fn()).isEqualTo(new DeployedFunction("f", f.active().deploymentId(),
+                    store.deployment(f), f.active().settings()));
             assertThat(call.request()).isSameAs(REQUEST);
         });
     }
@@ -89,7 +91,7 @@ class InvokeFunctionTest {
                 new InvocationResult.Completed("i7", 500, Map.of(), utf8("\"oops\""), "", 9, false, 0));
         for (InvocationResult answer : answers) {
             invoker.answer((called, request) -> answer);
-            assertThat(invokeFunction.invoke("f", REQUEST)).isSameAs(answer);
+            assertThat(invokeFunction.invoke("f", REQUEST).result()).isSameAs(answer);
         }
 
         FunctionInfo info = queries.get("f");
@@ -181,8 +183,8 @@ class InvokeFunctionTest {
     @Test
     void anInvocationThatEndsAfterItsFunctionWasDeletedDoesNotCountTowardsANewDeployOfTheName() throws Exception {
         store.deploy("f", "// v1");
-        HeldInvocation late = HeldInvocation.start(invoker, ok("late", "{}"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> late = HeldInvocation.start(invoker, ok("late", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST).result());
 
         store.catalog.remove("f");
         store.deploy("f", "// v2");
@@ -225,8 +227,8 @@ class InvokeFunctionTest {
     @Test
     void anInvocationThatFinishesDuringShutdownIsCountedInTheRepository() throws Exception {
         store.deploy("f", "// f");
-        HeldInvocation running = HeldInvocation.start(invoker, failed("killed", Failure.TIMEOUT, "timeout"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> running = HeldInvocation.start(invoker,
+                failed("killed", Failure.TIMEOUT, "timeout"), () -> invokeFunction.invoke("f", REQUEST).result());
 
         Thread shutdown = new Thread(() -> {
             invokeFunction.awaitReturned(Duration.ofSeconds(30));

@@ -3,18 +3,10 @@ package io.glambdar.store.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import io.glambdar.store.Concurrently;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteFunctionRepositoryTest {
 
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00.123Z");
+    private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     @TempDir
     Path dir;
@@ -43,55 +36,68 @@ class SqliteFunctionRepositoryTest {
         db.close();
     }
 
-    private static FunctionRecord fresh(String name, String deploymentId) {
-        return FunctionRecord.newlyDeployed(name, deploymentId, T0, "/srv/glambdar/functions/" + name, 1234, 3,
-                "{\"timeoutMs\":30000}");
+    private static FunctionRecord fresh(String name, String functionId) {
+        return FunctionRecord.newlyDeployed(name, functionId, T0);
     }
 
-    private static StatsDelta delta(String name, String deploymentId, long invocations, long errors, Instant last,
+    /** Version {@code n} of {@code name}, deployed {@code n} seconds after T0 into the folder {@code deploymentId}. */
+    private static VersionRecord version(String name, int n, String deploymentId) {
+        return new VersionRecord(name, n, deploymentId, T0.plusSeconds(n), SHA, "", 1234, 3, "{\"timeoutMs\":30000}");
+    }
+
+    /** A new function, its version 1 in the folder {@code "v1-" + functionId}. */
+    private void insert(String name, String functionId) {
+        db.insert(fresh(name, functionId), version(name, 1, "v1-" + functionId));
+    }
+
+    private static StatsDelta delta(String name, String functionId, long invocations, long errors, Instant last,
                                     String status, Long durationMs) {
-        return new StatsDelta(name, deploymentId, invocations, errors, last, status, durationMs);
+        return new StatsDelta(name, functionId, invocations, errors, last, status, durationMs);
     }
 
     private FunctionRecord get(String name) {
         return db.find(name).orElseThrow();
     }
 
-    @Test
-    void createsParentDirectoryAndSetsPragmas() throws Exception {
-        assertThat(dbFile).isRegularFile();
-        assertThat(db.file()).isEqualTo(dbFile.toAbsolutePath());
-        db.close();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            assertThat(pragma(st, "user_version")).isEqualTo("1");
-            assertThat(pragma(st, "journal_mode")).isEqualTo("wal");
-        }
+    private List<Integer> versionNumbers(String name) {
+        return db.findVersions(name).stream().map(VersionRecord::version).toList();
     }
+
+    // ---------------------------------------------------------------- functions
 
     @Test
     void insertThenFindReturnsEveryField() {
-        FunctionRecord full = new FunctionRecord("hello", "dep-1", T0, T0.plusSeconds(5), 7, 2, "/code/hello",
-                98_765_432_100L, 42, "{\"memoryMb\":256}", "timeout", 30_000L);
-        db.insert(full);
+        FunctionRecord full = new FunctionRecord("hello", "fn-1", T0, 1, T0.plusSeconds(5), 7, 2, "timeout",
+                30_000L);
+        VersionRecord first = new VersionRecord("hello", 1, "dep-1", T0, SHA, "pkg", 98_765_432_100L, 42,
+                "{\"memoryMb\":256}");
+        db.insert(full, first);
 
         assertThat(db.find("hello")).contains(full);
         FunctionRecord read = get("hello");
+        assertThat(read.functionId()).isEqualTo("fn-1");
+        assertThat(read.activeVersion()).isEqualTo(1);
         assertThat(read.createdAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
         assertThat(read.lastInvokedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:05.123Z"));
         assertThat(read.invokeCount()).isEqualTo(7);
         assertThat(read.errorCount()).isEqualTo(2);
-        assertThat(read.codeSizeBytes()).isEqualTo(98_765_432_100L);
-        assertThat(read.fileCount()).isEqualTo(42);
-        assertThat(read.settingsJson()).isEqualTo("{\"memoryMb\":256}");
         assertThat(read.lastStatus()).isEqualTo("timeout");
         assertThat(read.lastDurationMs()).isEqualTo(30_000L);
+        assertThat(db.findVersions("hello")).containsExactly(first);
+        VersionRecord v1 = db.findVersions("hello").getFirst();
+        assertThat(v1.deploymentId()).isEqualTo("dep-1");
+        assertThat(v1.sha256()).isEqualTo(SHA);
+        assertThat(v1.codeRoot()).isEqualTo("pkg");
+        assertThat(v1.codeSizeBytes()).isEqualTo(98_765_432_100L);
+        assertThat(v1.fileCount()).isEqualTo(42);
+        assertThat(v1.settingsJson()).isEqualTo("{\"memoryMb\":256}");
         assertThat(db.find("nope")).isEmpty();
+        assertThat(db.findVersions("nope")).isEmpty();
     }
 
     @Test
     void nullableFieldsRoundTripAsNull() {
-        db.insert(fresh("fresh", "d1"));
+        db.insert(fresh("fresh", "d1"), new VersionRecord("fresh", 1, "v1", T0, null, "", 0, 0, "{}"));
 
         FunctionRecord read = get("fresh");
         assertThat(read.lastInvokedAt()).isNull();
@@ -100,28 +106,33 @@ class SqliteFunctionRepositoryTest {
         assertThat(read.invokeCount()).isZero();
         assertThat(read.errorCount()).isZero();
         assertThat(read).isEqualTo(fresh("fresh", "d1"));
+        assertThat(db.findVersions("fresh")).singleElement()
+                .satisfies(v -> assertThat(v.sha256()).isNull());
     }
 
     @Test
     void timesAreKeptToTheMillisecond() {
         Instant withNanos = Instant.parse("2025-03-01T10:00:00.123456789Z");
-        FunctionRecord r = new FunctionRecord("t", "d", withNanos, withNanos, 0, 0, "/c", 0, 0, "{}", null, null);
+        FunctionRecord r = new FunctionRecord("t", "d", withNanos, 1, withNanos, 0, 0, null, null);
+        VersionRecord v = new VersionRecord("t", 1, "v", withNanos, null, "", 0, 0, "{}");
 
         assertThat(r.createdAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
-        db.insert(r);
+        assertThat(v.deployedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
+        db.insert(r, v);
         assertThat(get("t")).isEqualTo(r);
         assertThat(get("t").lastInvokedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
+        assertThat(db.findVersions("t")).containsExactly(v);
     }
 
     @Test
     void findAllIsOrderedByName() {
         for (String name : List.of("zeta", "alpha", "Beta", "m-1", "m_0", "0first")) {
-            db.insert(fresh(name, "d-" + name));
+            insert(name, "d-" + name);
         }
 
         assertThat(db.findAll()).extracting(FunctionRecord::name)
                 .containsExactly("0first", "Beta", "alpha", "m-1", "m_0", "zeta");
-        assertThat(db.findAll()).extracting(FunctionRecord::deploymentId)
+        assertThat(db.findAll()).extracting(FunctionRecord::functionId)
                 .containsExactly("d-0first", "d-Beta", "d-alpha", "d-m-1", "d-m_0", "d-zeta");
     }
 
@@ -132,55 +143,62 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void deleteReturnsTrueThenFalse() {
-        db.insert(fresh("gone", "d1"));
-        db.insert(fresh("kept", "d2"));
+        insert("gone", "d1");
+        insert("kept", "d2");
 
         assertThat(db.delete("gone", "d1")).isTrue();
         assertThat(db.delete("gone", "d1")).isFalse();
         assertThat(db.find("gone")).isEmpty();
+        assertThat(db.findVersions("gone")).isEmpty();
         assertThat(db.findAll()).extracting(FunctionRecord::name).containsExactly("kept");
+        assertThat(versionNumbers("kept")).containsExactly(1);
         assertThat(db.delete("never-existed", "d1")).isFalse();
     }
 
     @Test
     void deleteLeavesALaterDeployOfTheNameAlone() {
-        db.insert(fresh("f", "second"));
+        insert("f", "second");
+        db.addVersion("second", version("f", 2, "v2"));
 
         assertThat(db.delete("f", "first")).isFalse();
 
-        assertThat(get("f")).isEqualTo(fresh("f", "second"));
+        assertThat(get("f")).isEqualTo(fresh("f", "second").withActiveVersion(2));
+        assertThat(versionNumbers("f")).containsExactly(2, 1);
     }
 
     @Test
     void duplicateInsertThrowsAndLeavesOriginalUnchanged() {
-        FunctionRecord original = new FunctionRecord("dup", "first", T0, T0.plusSeconds(1), 3, 1, "/a", 10, 1, "{}",
-                "ok", 12L);
-        db.insert(original);
-        FunctionRecord second = new FunctionRecord("dup", "second", T0.plusSeconds(60), null, 0, 0, "/b", 20, 2,
-                "{\"x\":1}", null, null);
+        FunctionRecord original = new FunctionRecord("dup", "first", T0, 1, T0.plusSeconds(1), 3, 1, "ok", 12L);
+        VersionRecord originalVersion = version("dup", 1, "a");
+        db.insert(original, originalVersion);
+        FunctionRecord second = new FunctionRecord("dup", "second", T0.plusSeconds(60), 1, null, 0, 0, null, null);
 
-        assertThatThrownBy(() -> db.insert(second))
+        assertThatThrownBy(() -> db.insert(second, new VersionRecord("dup", 1, "b", T0, null, "", 20, 2,
+                "{\"x\":1}")))
                 .isInstanceOf(DuplicateFunctionException.class)
                 .hasMessageContaining("'dup'")
                 .satisfies(e -> assertThat(((DuplicateFunctionException) e).functionName()).isEqualTo("dup"));
         assertThat(get("dup")).isEqualTo(original);
+        assertThat(db.findVersions("dup")).containsExactly(originalVersion);
         assertThat(db.findAll()).hasSize(1);
     }
 
     @Test
     void redeployAfterDeleteGetsAFreshRow() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         db.applyStats(List.of(delta("f", "d1", 5, 1, T0.plusSeconds(1), "error", 8L)));
         assertThat(db.delete("f", "d1")).isTrue();
 
-        db.insert(fresh("f", "d2"));
+        insert("f", "d2");
 
         assertThat(get("f")).isEqualTo(fresh("f", "d2"));
     }
 
+    // ---------------------------------------------------------------- statistics
+
     @Test
     void applyStatsAddsCountsExactly() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
 
         db.applyStats(List.of(delta("f", "d1", 10, 2, T0.plusSeconds(10), "ok", 15L)));
         db.applyStats(List.of(
@@ -195,15 +213,13 @@ class SqliteFunctionRepositoryTest {
         assertThat(r.lastDurationMs()).isEqualTo(1000L);
         // untouched columns stay as inserted
         assertThat(r.createdAt()).isEqualTo(T0);
-        assertThat(r.codeRoot()).isEqualTo("/srv/glambdar/functions/f");
-        assertThat(r.codeSizeBytes()).isEqualTo(1234);
-        assertThat(r.fileCount()).isEqualTo(3);
-        assertThat(r.settingsJson()).isEqualTo("{\"timeoutMs\":30000}");
+        assertThat(r.activeVersion()).isEqualTo(1);
+        assertThat(db.findVersions("f")).containsExactly(version("f", 1, "v1-d1"));
     }
 
     @Test
     void applyStatsKeepsTheLatestLastInvokedAtAndItsStatus() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         Instant late = T0.plusSeconds(100);
         db.applyStats(List.of(delta("f", "d1", 1, 0, late, "ok", 5L)));
 
@@ -228,7 +244,7 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void deltaWithoutLastInvokedAtOnlyAddsCounts() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
 
         db.applyStats(List.of(delta("f", "d1", 4, 1, null, null, null)));
 
@@ -241,19 +257,19 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
-    void deltasForOtherDeploymentsOrDeletedFunctionsAreDroppedWithoutFailingTheBatch() {
-        db.insert(fresh("redeployed", "new-deploy"));
-        db.insert(fresh("live", "d1"));
-        db.insert(fresh("deleted", "d9"));
+    void deltasForOtherLivesOrDeletedFunctionsAreDroppedWithoutFailingTheBatch() {
+        insert("redeployed", "new-life");
+        insert("live", "d1");
+        insert("deleted", "d9");
         assertThat(db.delete("deleted", "d9")).isTrue();
 
         db.applyStats(List.of(
-                delta("redeployed", "old-deploy", 100, 50, T0.plusSeconds(9), "error", 1L),
+                delta("redeployed", "old-life", 100, 50, T0.plusSeconds(9), "error", 1L),
                 delta("deleted", "d9", 7, 7, T0.plusSeconds(9), "error", 1L),
                 delta("live", "d1", 3, 1, T0.plusSeconds(5), "ok", 20L),
                 delta("never-existed", "x", 1, 0, T0, "ok", 1L)));
 
-        assertThat(get("redeployed")).isEqualTo(fresh("redeployed", "new-deploy"));
+        assertThat(get("redeployed")).isEqualTo(fresh("redeployed", "new-life"));
         assertThat(db.find("deleted")).isEmpty();
         FunctionRecord live = get("live");
         assertThat(live.invokeCount()).isEqualTo(3);
@@ -266,46 +282,14 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void emptyBatchIsANoOp() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         db.applyStats(List.of());
         assertThat(get("f")).isEqualTo(fresh("f", "d1"));
     }
 
     @Test
-    void closeAndReopenKeepsEverything() {
-        FunctionRecord a = new FunctionRecord("a", "da", T0, null, 0, 0, "/a", 1, 1, "{}", null, null);
-        FunctionRecord b = new FunctionRecord("b", "db", T0.plusMillis(1), null, 0, 0, "/b", 2, 2, "{\"k\":2}", null,
-                null);
-        db.insert(a);
-        db.insert(b);
-        db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
-        db.close();
-
-        db = SqliteFunctionRepository.open(dbFile);
-
-        assertThat(db.findAll()).containsExactly(
-                a,
-                new FunctionRecord("b", "db", T0.plusMillis(1), T0.plusSeconds(3), 9, 4, "/b", 2, 2, "{\"k\":2}",
-                        "error", 77L));
-        // and it is still writable
-        db.applyStats(List.of(delta("b", "db", 1, 0, T0.plusSeconds(4), "ok", 1L)));
-        assertThat(get("b").invokeCount()).isEqualTo(10);
-    }
-
-    @Test
-    void usingAClosedDatabaseFailsClearly() {
-        db.close();
-        db.close();  // idempotent
-
-        assertThatThrownBy(() -> db.find("x"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed")
-                .hasMessageContaining(dbFile.getFileName().toString());
-    }
-
-    @Test
     void concurrentApplyStatsNeverLosesACount() throws Exception {
-        db.insert(fresh("hot", "d1"));
+        insert("hot", "d1");
         Concurrently.run(8, 500, (thread, i) -> {
             Instant at = T0.plusMillis(thread * 10_000L + i);
             db.applyStats(List.of(delta("hot", "d1", 1, i % 5 == 0 ? 1 : 0, at, "ok", (long) i)));
@@ -318,122 +302,65 @@ class SqliteFunctionRepositoryTest {
         assertThat(r.lastDurationMs()).isEqualTo(499L);
     }
 
+    // ---------------------------------------------------------------- the file
+
     @Test
-    void garbageFileGivesAClearException() throws Exception {
+    void closeAndReopenKeepsEverything() {
+        FunctionRecord a = fresh("a", "da");
+        FunctionRecord b = new FunctionRecord("b", "db", T0.plusMillis(1), 1, null, 0, 0, null, null);
+        db.insert(a, new VersionRecord("a", 1, "a1", T0, null, "", 1, 1, "{}"));
+        db.insert(b, new VersionRecord("b", 1, "b1", T0, SHA, "pkg", 2, 2, "{\"k\":2}"));
+        db.addVersion("db", new VersionRecord("b", 2, "b2", T0.plusSeconds(2), SHA, "", 3, 3, "{\"k\":3}"));
+        db.addVersion("db", new VersionRecord("b", 3, "b3", T0.plusSeconds(3), SHA, "", 4, 4, "{\"k\":4}"));
+        db.activate("b", "db", 2);
+        db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
+        List<VersionRecord> versionsOfB = db.findVersions("b");
         db.close();
-        byte[] garbage = new byte[8192];
-        new Random(42).nextBytes(garbage);
-        Files.write(dbFile, garbage);
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database")
-                .hasMessageContaining("move it");
-        assertThat(Files.readAllBytes(dbFile)).isEqualTo(garbage);
+        db = SqliteFunctionRepository.open(dbFile);
+
+        assertThat(db.findAll()).containsExactly(
+                a,
+                new FunctionRecord("b", "db", T0.plusMillis(1), 2, T0.plusSeconds(3), 9, 4, "error", 77L));
+        assertThat(db.findVersions("b")).isEqualTo(versionsOfB).extracting(VersionRecord::version)
+                .containsExactly(3, 2, 1);
+        assertThat(db.findVersions("a")).extracting(VersionRecord::deploymentId).containsExactly("a1");
+        // and it is still writable
+        db.applyStats(List.of(delta("b", "db", 1, 0, T0.plusSeconds(4), "ok", 1L)));
+        assertThat(get("b").invokeCount()).isEqualTo(10);
+        assertThat(db.addVersion("db", version("b", 4, "b4"))).isTrue();
     }
 
     @Test
-    void damagedPagesGiveAClearException() throws Exception {
-        for (int i = 0; i < 300; i++) {
-            db.insert(fresh("f" + i, "d".repeat(200)));
-        }
+    void usingAClosedRepositoryFailsClearly() {
         db.close();
-        assertThat(Files.size(dbFile)).isGreaterThan(4 * 4096);
-        byte[] garbage = new byte[3000];
-        new Random(1).nextBytes(garbage);
-        try (RandomAccessFile raf = new RandomAccessFile(dbFile.toFile(), "rw")) {
-            raf.seek(2 * 4096 + 8);  // inside page 3: the header (page 1) is intact
-            raf.write(garbage);
-        }
+        db.close();  // idempotent
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database")
-                .hasMessageContaining("integrity check failed")
-                .hasMessageNotContaining("\n");
-    }
-
-    @Test
-    void shortTextFileGivesAClearException() throws Exception {
-        db.close();
-        Path other = dir.resolve("notes.db");
-        Files.writeString(other, "this is certainly not a database, just some text that is long enough"
-                + " to fill a header of one hundred bytes and a little more besides.\n".repeat(3),
-                StandardCharsets.UTF_8);
-
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(other))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(other.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database");
-    }
-
-    @Test
-    void newerSchemaVersionGivesAClearExceptionAndLeavesTheFileAlone() throws Exception {
-        db.insert(fresh("f", "d1"));
-        db.close();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=DELETE");
-            st.execute("PRAGMA user_version = 7");
-        }
-
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("schema version 7")
-                .hasMessageContaining("newer Glambdar");
-
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            assertThat(pragma(st, "user_version")).isEqualTo("7");
-            assertThat(pragma(st, "journal_mode")).isEqualTo("delete");
-        }
-    }
-
-    @Test
-    void foreignSqliteDatabaseIsRefused() throws Exception {
-        Path foreign = dir.resolve("foreign.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + foreign);
-             Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE functions (id INTEGER PRIMARY KEY, body TEXT)");
-        }
-
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(foreign))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(foreign.toAbsolutePath().toString())
-                .hasMessageContaining("not a Glambdar metadata database");
-    }
-
-    @Test
-    void emptyExistingFileIsInitialised() throws Exception {
-        Path empty = dir.resolve("empty.db");
-        Files.createFile(empty);
-
-        try (SqliteFunctionRepository other = SqliteFunctionRepository.open(empty)) {
-            other.insert(fresh("x", "d"));
-            assertThat(other.findAll()).extracting(FunctionRecord::name).containsExactly("x");
-        }
+        assertThatThrownBy(() -> db.find("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed")
+                .hasMessageContaining(dbFile.getFileName().toString());
     }
 
     @Test
     void invalidRecordsAreRejectedBeforeTouchingTheDatabase() {
-        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, null, -1, 0, "/c", 0, 0, "{}", null, null))
+        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, 1, null, -1, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invokeCount");
+        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, 0, null, 0, 0, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("activeVersion");
+        assertThatThrownBy(() -> new VersionRecord("f", 0, "d", T0, null, "", 0, 0, "{}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version");
+        assertThatThrownBy(() -> new VersionRecord("f", 1, "d", T0, null, "", -1, 0, "{}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("codeSizeBytes");
         assertThatThrownBy(() -> new StatsDelta("f", null, 1, 0, T0, "ok", 1L))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessageContaining("deploymentId");
+                .hasMessageContaining("functionId");
         List<StatsDelta> withNull = new ArrayList<>();
         withNull.add(null);
         assertThatThrownBy(() -> db.applyStats(withNull)).isInstanceOf(NullPointerException.class);
-    }
-
-    private static String pragma(Statement st, String name) throws Exception {
-        try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-            assertThat(rs.next()).isTrue();
-            return rs.getString(1);
-        }
     }
 }
