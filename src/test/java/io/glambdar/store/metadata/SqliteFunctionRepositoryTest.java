@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.glambdar.store.Concurrently;
+import io.glambdar.store.sqlite.SchemaOne;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +102,22 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
+    void aNewFunctionHasVersionOneActive() {
+        insert("f", "fn");
+
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+        assertThat(versionNumbers("f")).containsExactly(1);
+    }
+
+    @Test
+    void insertRefusesAFirstVersionOfAnotherFunction() {
+        assertThatThrownBy(() -> db.insert(fresh("f", "fn"), version("g", 1, "d")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(db.findAll()).isEmpty();
+        assertThat(db.findVersions("g")).isEmpty();
+    }
+
+    @Test
     void nullableFieldsRoundTripAsNull() {
         db.insert(fresh("fresh", "d1"), new VersionRecord("fresh", 1, "v1", T0, null, "", 0, 0, "{}"));
 
@@ -167,6 +189,27 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
+    void deleteRemovesEveryVersionAndTheInvokeKeysOfTheName() throws Exception {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.addVersion("fn", version("f", 3, "v3"));
+        insert("other", "fo");
+        insertInvokeKey("k1", "f", "fn");
+        insertInvokeKey("k2", "f", "fn");
+        insertInvokeKey("k3", "other", "fo");
+
+        assertThat(db.delete("f", "fn")).isTrue();
+
+        assertThat(db.findVersions("f")).isEmpty();
+        assertThat(invokeKeys()).containsExactly("k3");
+        assertThat(versionNumbers("other")).containsExactly(1);
+        // A later deploy of the name starts again at version 1, with nothing of the old one.
+        insert("f", "fn2");
+        assertThat(versionNumbers("f")).containsExactly(1);
+        assertThat(db.findVersions("f").getFirst().deploymentId()).isEqualTo("v1-fn2");
+    }
+
+    @Test
     void duplicateInsertThrowsAndLeavesOriginalUnchanged() {
         FunctionRecord original = new FunctionRecord("dup", "first", T0, 1, T0.plusSeconds(1), 3, 1, "ok", 12L);
         VersionRecord originalVersion = version("dup", 1, "a");
@@ -194,6 +237,123 @@ class SqliteFunctionRepositoryTest {
         assertThat(get("f")).isEqualTo(fresh("f", "d2"));
     }
 
+    // ---------------------------------------------------------------- versions
+
+    @Test
+    void addVersionMakesTheNewVersionActive() {
+        insert("f", "fn");
+
+        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isTrue();
+
+        assertThat(get("f").activeVersion()).isEqualTo(2);
+        assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
+        // the function's own columns are untouched
+        assertThat(get("f")).isEqualTo(fresh("f", "fn").withActiveVersion(2));
+    }
+
+    @Test
+    void aDuplicateVersionNumberThrowsAndChangesNothing() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.activate("f", "fn", 1);
+
+        assertThatThrownBy(() -> db.addVersion("fn", version("f", 2, "another")))
+                .isInstanceOf(DuplicateVersionException.class)
+                .hasMessageContaining("version 2")
+                .hasMessageContaining("'f'");
+
+        assertThat(get("f").activeVersion()).isEqualTo(1); // the active version stays
+        assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
+    }
+
+    @Test
+    void addVersionForAGoneFunctionWritesNothing() {
+        insert("f", "fn");
+        db.delete("f", "fn");
+        insert("f", "fn-again");
+
+        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isFalse(); // the old life is gone
+        assertThat(db.addVersion("never", version("ghost", 1, "g"))).isFalse();
+
+        assertThat(get("f")).isEqualTo(fresh("f", "fn-again"));
+        assertThat(versionNumbers("f")).containsExactly(1);
+        assertThat(db.findVersions("ghost")).isEmpty();
+    }
+
+    @Test
+    void findVersionsIsNewestFirst() {
+        insert("f", "fn");
+        for (int n = 2; n <= 5; n++) {
+            db.addVersion("fn", version("f", n, "v" + n));
+        }
+        db.activate("f", "fn", 3);
+
+        assertThat(versionNumbers("f")).containsExactly(5, 4, 3, 2, 1);
+        assertThat(db.findVersions("f")).extracting(VersionRecord::deploymentId)
+                .containsExactly("v5", "v4", "v3", "v2", "v1-fn");
+    }
+
+    @Test
+    void activateOnlyToAKeptVersionOfTheRightLife() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.addVersion("fn", version("f", 3, "v3"));
+        db.deleteVersions("f", List.of(2));
+
+        assertThat(db.activate("f", "fn", 1)).isTrue();
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+
+        assertThat(db.activate("f", "fn", 2)).isFalse(); // pruned
+        assertThat(db.activate("f", "fn", 9)).isFalse(); // never deployed
+        assertThat(db.activate("f", "other-life", 3)).isFalse();
+        assertThat(db.activate("ghost", "fn", 1)).isFalse();
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+
+        assertThat(db.activate("f", "fn", 3)).isTrue();
+        assertThat(get("f").activeVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void activateDoesNotReachAVersionOfAnotherFunction() {
+        insert("f", "fn");
+        insert("g", "gn");
+        db.addVersion("gn", version("g", 2, "g2"));
+
+        assertThat(db.activate("f", "fn", 2)).isFalse();
+
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteVersionsNeverDeletesTheActiveOne() {
+        insert("f", "fn");
+        for (int n = 2; n <= 4; n++) {
+            db.addVersion("fn", version("f", n, "v" + n));
+        }
+        db.activate("f", "fn", 2);
+
+        db.deleteVersions("f", List.of(1, 2, 3));
+
+        assertThat(versionNumbers("f")).containsExactly(4, 2);
+        assertThat(get("f").activeVersion()).isEqualTo(2);
+        db.deleteVersions("f", List.of()); // nothing to do
+        db.deleteVersions("f", List.of(99)); // not there: nothing to do
+        assertThat(versionNumbers("f")).containsExactly(4, 2);
+    }
+
+    @Test
+    void deleteVersionsTouchesOnlyTheNamedFunction() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "f2"));
+        insert("g", "gn");
+        db.addVersion("gn", version("g", 2, "g2"));
+
+        db.deleteVersions("f", List.of(1));
+
+        assertThat(versionNumbers("f")).containsExactly(2);
+        assertThat(versionNumbers("g")).containsExactly(2, 1);
+    }
+
     // ---------------------------------------------------------------- statistics
 
     @Test
@@ -215,6 +375,18 @@ class SqliteFunctionRepositoryTest {
         assertThat(r.createdAt()).isEqualTo(T0);
         assertThat(r.activeVersion()).isEqualTo(1);
         assertThat(db.findVersions("f")).containsExactly(version("f", 1, "v1-d1"));
+    }
+
+    @Test
+    void applyStatsCountsAcrossVersionsOfTheSameLife() {
+        insert("f", "fn");
+        db.applyStats(List.of(delta("f", "fn", 2, 0, T0.plusSeconds(1), "ok", 1L)));
+        db.addVersion("fn", version("f", 2, "v2"));
+
+        db.applyStats(List.of(delta("f", "fn", 3, 1, T0.plusSeconds(2), "error", 2L)));
+
+        assertThat(get("f").invokeCount()).isEqualTo(5);
+        assertThat(get("f").errorCount()).isEqualTo(1);
     }
 
     @Test
@@ -343,6 +515,54 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
+    void aRepositoryOnASharedDatabaseLeavesItOpen() {
+        try (SqliteDatabase shared = SqliteDatabase.open(dir.resolve("shared.db"))) {
+            SqliteFunctionRepository one = new SqliteFunctionRepository(shared);
+            one.insert(fresh("f", "fn"), version("f", 1, "v1"));
+
+            one.close();
+
+            assertThat(new SqliteFunctionRepository(shared).find("f")).isPresent();
+        }
+    }
+
+    @Test
+    void aSchemaOneDatabaseIsMigratedWithEveryFunctionAsItsVersionOne() throws Exception {
+        Path old = dir.resolve("old").resolve("glambdar.db");
+        java.nio.file.Files.createDirectories(old.getParent());
+        try (SchemaOne schemaOne = SchemaOne.create(old)) {
+            schemaOne.insert(new SchemaOne.Row("plain", "0123456789abcdef", T0, T0.plusSeconds(60), 7, 2, "",
+                    4321, 5, "{\"timeout\":7.0,\"memory\":256}", "error", 12L));
+            schemaOne.insert(SchemaOne.Row.fresh("wrapped", "fedcba9876543210", T0.plusSeconds(1), "pkg", 10, 1,
+                    "{}"));
+        }
+
+        try (SqliteFunctionRepository migrated = SqliteFunctionRepository.open(old)) {
+            assertThat(migrated.findAll()).containsExactly(
+                    new FunctionRecord("plain", "0123456789abcdef", T0, 1, T0.plusSeconds(60), 7, 2, "error", 12L),
+                    new FunctionRecord("wrapped", "fedcba9876543210", T0.plusSeconds(1), 1, null, 0, 0, null, null));
+            // The old deployment id names the version's folder, as it named the function's before.
+            assertThat(migrated.findVersions("plain")).containsExactly(new VersionRecord("plain", 1,
+                    "0123456789abcdef", T0, null, "", 4321, 5, "{\"timeout\":7.0,\"memory\":256}"));
+            assertThat(migrated.findVersions("wrapped")).containsExactly(new VersionRecord("wrapped", 1,
+                    "fedcba9876543210", T0.plusSeconds(1), null, "pkg", 10, 1, "{}"));
+
+            // It works as any schema-2 database: statistics by function id, new versions, deletes.
+            migrated.applyStats(List.of(delta("plain", "0123456789abcdef", 1, 0, T0.plusSeconds(61), "ok", 3L)));
+            assertThat(migrated.find("plain").orElseThrow().invokeCount()).isEqualTo(8);
+            assertThat(migrated.addVersion("0123456789abcdef", version("plain", 2, "v2"))).isTrue();
+            assertThat(migrated.find("plain").orElseThrow().activeVersion()).isEqualTo(2);
+            assertThat(migrated.delete("wrapped", "fedcba9876543210")).isTrue();
+            assertThat(migrated.findVersions("wrapped")).isEmpty();
+        }
+        // Migrated once: opening it again finds it up to date, with everything kept.
+        try (SqliteFunctionRepository again = SqliteFunctionRepository.open(old)) {
+            assertThat(again.findAll()).extracting(FunctionRecord::name).containsExactly("plain");
+            assertThat(again.findVersions("plain")).extracting(VersionRecord::version).containsExactly(2, 1);
+        }
+    }
+
+    @Test
     void invalidRecordsAreRejectedBeforeTouchingTheDatabase() {
         assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, 1, null, -1, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -362,5 +582,29 @@ class SqliteFunctionRepositoryTest {
         List<StatsDelta> withNull = new ArrayList<>();
         withNull.add(null);
         assertThatThrownBy(() -> db.applyStats(withNull)).isInstanceOf(NullPointerException.class);
+    }
+
+    // ---------------------------------------------------------------- invoke keys (the table only)
+
+    private void insertInvokeKey(String keyId, String function, String functionId) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+             PreparedStatement ps = c.prepareStatement("INSERT INTO invoke_keys (key_id, function_name,"
+                     + " function_id, key_hash, created_at) VALUES (?, ?, ?, 'hash', 0)")) {
+            ps.setString(1, keyId);
+            ps.setString(2, function);
+            ps.setString(3, functionId);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<String> invokeKeys() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+             ResultSet rs = c.createStatement().executeQuery("SELECT key_id FROM invoke_keys ORDER BY key_id")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
     }
 }

@@ -66,6 +66,16 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void reopeningAnUpToDateFileChangesNothing() throws Exception {
+        insert(db, "f", "d1");
+        db.close();
+
+        db = SqliteDatabase.open(dbFile);
+
+        assertThat(new SqliteFunctionRepository(db).findAll()).extracting(FunctionRecord::name).containsExactly("f");
+    }
+
+    @Test
     void usingAClosedDatabaseFailsClearly() {
         db.close();
         db.close();  // idempotent
@@ -74,6 +84,20 @@ class SqliteDatabaseTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed")
                 .hasMessageContaining(dbFile.getFileName().toString());
+    }
+
+    @Test
+    void aFailedTransactionWritesNothing() {
+        SqliteFunctionRepository repository = new SqliteFunctionRepository(db);
+
+        assertThatThrownBy(() -> db.inTransaction("insert then fail", c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO functions (name, function_id, created_at) VALUES ('f', 'd', 0)");
+            }
+            throw new IllegalStateException("half way");
+        })).hasMessage("half way");
+
+        assertThat(repository.findAll()).isEmpty();
     }
 
     @Test
@@ -175,6 +199,24 @@ class SqliteDatabaseTest {
         }
     }
 
+    @Test
+    void aSchemaOneFileIsMigratedToTheCurrentSchema() throws Exception {
+        Path old = dir.resolve("old.db");
+        SchemaOne.create(old).close();
+
+        SqliteDatabase.open(old).close();
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+             Statement st = c.createStatement()) {
+            assertThat(pragma(st, "user_version")).isEqualTo(String.valueOf(SqliteDatabase.SCHEMA_VERSION));
+            assertThat(tables(st)).contains("functions", "versions", "invoke_keys");
+            assertThat(columns(st, "functions")).contains("name", "function_id", "created_at", "last_invoked_at",
+                    "invoke_count", "error_count", "last_status", "last_duration_ms", "active_version")
+                    // the code's columns moved to versions
+                    .doesNotContain("deployment_id", "code_root", "code_size_bytes", "file_count", "settings_json");
+        }
+    }
+
     private static String pragma(Statement st, String name) throws Exception {
         try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
             assertThat(rs.next()).isTrue();
@@ -187,6 +229,16 @@ class SqliteDatabaseTest {
         try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static List<String> columns(Statement st, String table) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                names.add(rs.getString("name"));
             }
         }
         return names;
