@@ -198,4 +198,117 @@ class StartupReconcilerTest {
                 .isEqualTo(dir.resolve("deployments/half/00000000000000aa"));
         assertThat(tree(dir.resolve("functions/half"))).isEqualTo(Map.of("index.js", "// half"));
     }
+
+    // ---------------------------------------------------------------- versions
+
+    /** Versions 1, 2 and 3 of {@code f}, deployed with {@link FunctionCatalog#update}; the store is closed after. */
+    private List<Deployment> threeVersions() {
+        store = new TestStore(dir);
+        List<Deployment> versions = List.of(store.update("f", "// v1").deployed(),
+                store.update("f", "// v2").deployed(), store.update("f", "// v3").deployed());
+        return versions;
+    }
+
+    @Test
+    void aVersionWhoseCodeIsGoneIsForgotten() {
+        List<Deployment> versions = threeVersions();
+        store.close();
+        TestStore.deleteTree(store.deployment(versions.get(1)));
+
+        store.open();
+
+        StoredFunction f = store.catalog.find("f");
+        assertThat(f.versions().kept().keySet()).containsExactly(1, 3);
+        assertThat(f.active().version()).isEqualTo(3);
+        assertThat(f.version(1)).contains(versions.get(0));
+        assertThat(store.repository.findVersions("f")).extracting(VersionRecord::version).containsExactly(3, 1);
+        assertThat(store.repository.find("f")).get().extracting(FunctionRecord::activeVersion).isEqualTo(3);
+        assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v3"));
+    }
+
+    @Test
+    void whenTheActiveVersionsCodeIsGoneTheNewestRemainingOneBecomesActive() {
+        List<Deployment> versions = threeVersions();
+        store.catalog.rollback("f", 2);
+        store.close();
+        TestStore.deleteTree(store.deployment(versions.get(1)));
+
+        store.open();
+
+        StoredFunction f = store.catalog.find("f");
+        assertThat(f.active().version()).isEqualTo(3); // the newest remaining, not the one below
+        assertThat(f.versions().kept().keySet()).containsExactly(1, 3);
+        assertThat(store.repository.find("f")).get().extracting(FunctionRecord::activeVersion).isEqualTo(3);
+        assertThat(store.repository.findVersions("f")).extracting(VersionRecord::version).containsExactly(3, 1);
+        assertThat(Files.isSymbolicLink(dir.resolve("functions/f"))).isTrue();
+        assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v3"));
+
+        // and it stays so across the next restart
+        store.restart();
+        assertThat(store.catalog.find("f").active().version()).isEqualTo(3);
+        assertThat(store.catalog.find("f").versions().kept().keySet()).containsExactly(1, 3);
+    }
+
+    @Test
+    void aFunctionWithNoVersionLeftIsForgotten() {
+        List<Deployment> versions = threeVersions();
+        store.deploy("other", "// other");
+        store.close();
+        versions.forEach(version -> TestStore.deleteTree(store.deployment(version)));
+
+        store.open();
+
+        assertThatThrownBy(() -> store.catalog.find("f")).isInstanceOf(FunctionNotFoundException.class);
+        assertThat(store.repository.find("f")).isEmpty();
+        assertThat(store.repository.findVersions("f")).isEmpty();
+        assertThat(dir.resolve("functions/f")).doesNotExist(); // its link went with it
+        assertThat(dir.resolve("deployments/f")).doesNotExist();
+        assertThat(store.catalog.all()).extracting(StoredFunction::name).containsExactly("other");
+        // The name is free: a new deploy starts again at version 1.
+        assertThat(store.update("f", "// new").deployed().version()).isEqualTo(1);
+    }
+
+    @Test
+    void theFoldersOfEveryKeptVersionSurviveAndNoOthers() {
+        List<Deployment> versions = threeVersions();
+        store.close();
+        write(dir.resolve("deployments/f/feedfeedfeedfeed"), Map.of("index.js", "// no row"));
+        write(dir.resolve("deployments/nobody/0000000000000000"), Map.of("index.js", "// no function"));
+
+        store.open();
+
+        assertThat(names(dir.resolve("deployments"))).containsExactly("f");
+        assertThat(names(dir.resolve("deployments/f"))).containsExactlyInAnyOrderElementsOf(
+                versions.stream().map(Deployment::deploymentId).toList());
+        for (Deployment version : versions) {
+            assertThat(tree(store.deployment(version)))
+                    .isEqualTo(Map.of("index.js", "// v" + version.version()));
+        }
+        assertThat(store.catalog.find("f").versions().kept().keySet()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aPlainFolderInPlaceOfTheActiveVersionIsMovedInAsThatVersion() throws IOException {
+        // Schema 2 rows for versions 1 and 2 (active); version 2's code is still the plain folder functions/f/, as
+        // a Glambdar from before deployment folders (or an adoption cut short) left it.
+        try (SqliteFunctionRepository repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
+            repository.insert(FunctionRecord.newlyDeployed("f", "00000000000000ff", T0),
+                    new VersionRecord("f", 1, "0000000000000001", T0, null, "", 1, 1, "{}"));
+            repository.addVersion("00000000000000ff",
+                    new VersionRecord("f", 2, "0000000000000002", T0.plusSeconds(1), null, "", 1, 1, "{}"));
+        }
+        write(dir.resolve("deployments/f/0000000000000001"), Map.of("index.js", "// v1"));
+        write(dir.resolve("functions/f"), Map.of("index.js", "// v2"));
+
+        store = new TestStore(dir);
+
+        StoredFunction f = store.catalog.find("f");
+        assertThat(f.active().version()).isEqualTo(2);
+        assertThat(f.versions().kept().keySet()).containsExactly(1, 2);
+        assertThat(f.active().codeDir()).isEqualTo(dir.resolve("deployments/f/0000000000000002"));
+        assertThat(tree(f.active().codeDir())).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(Files.isSymbolicLink(dir.resolve("functions/f"))).isTrue();
+        assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(tree(f.version(1).orElseThrow().codeDir())).isEqualTo(Map.of("index.js", "// v1"));
+    }
 }
