@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -310,5 +313,26 @@ class StartupReconcilerTest {
         assertThat(Files.isSymbolicLink(dir.resolve("functions/f"))).isTrue();
         assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v2"));
         assertThat(tree(f.version(1).orElseThrow().codeDir())).isEqualTo(Map.of("index.js", "// v1"));
+    }
+
+    @Test
+    void anActiveVersionWithoutItsRowIsReplacedByTheNewestRemainingOne() throws Exception {
+        List<Deployment> versions = threeVersions();
+        store.close();
+        // A hand edit (or a tool) removed the active version's row: its folder is there, its row is not.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("glambdar.db"));
+             Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE functions SET active_version = 2 WHERE name = 'f'");
+            st.executeUpdate("DELETE FROM versions WHERE function_name = 'f' AND version = 2");
+        }
+
+        store.open();
+
+        StoredFunction f = store.catalog.find("f");
+        assertThat(f.active().version()).isEqualTo(3);
+        assertThat(f.versions().kept().keySet()).containsExactly(1, 3);
+        assertThat(store.repository.find("f")).get().extracting(FunctionRecord::activeVersion).isEqualTo(3);
+        assertThat(store.deployment(versions.get(1))).doesNotExist(); // no row owns it
+        assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v3"));
     }
 }
