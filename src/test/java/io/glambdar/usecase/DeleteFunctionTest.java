@@ -6,6 +6,7 @@ import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
 import io.glambdar.it.Zips;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.TestStore;
@@ -137,5 +138,41 @@ class DeleteFunctionTest {
                 .hasMessageContaining("'ghost' not found");
         assertThat(invoker.retired).isEmpty();
         assertThat(List.copyOf(invoker.retirements.keySet())).isEmpty();
+    }
+
+    @Test
+    void everyVersionIsRetiredAndEachFolderDeletedOnceTheEngineHasRetiredIt() throws Exception {
+        InlineRetirements engine = new InlineRetirements(invoker);
+        DeleteFunction delete = new DeleteFunction(store.catalog, engine, Duration.ofSeconds(30));
+        store.update("f", "// v1");
+        store.update("f", "// v2");
+        store.update("f", "// v3");
+        StoredFunction f = store.catalog.rollback("f", 2).function();
+        List<Deployment> versions = f.versions().newestFirst(); // 3, 2 (active), 1
+
+        CompletableFuture<Void> deleted = delete.delete("f");
+
+        assertThat(invoker.retired).containsExactlyInAnyOrderElementsOf(versions.stream()
+                .map(v -> new DeployedFunction("f", v.deploymentId(), v.codeDir(), v.settings())).toList());
+        assertThatThrownBy(() -> store.catalog.find("f")).isInstanceOf(FunctionNotFoundException.class);
+        assertThat(store.repository.findVersions("f")).isEmpty();
+        assertThat(dir.resolve("functions/f")).doesNotExist();
+        assertThat(names(dir.resolve("deployments/f"))).hasSize(3); // invocations still running read them
+
+        // Each version's code goes once the engine has retired that version, and not before.
+        engine.complete(versions.get(0).deploymentId());
+        assertThat(store.deployment(versions.get(0))).doesNotExist();
+        assertThat(tree(store.deployment(versions.get(1)))).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(tree(store.deployment(versions.get(2)))).isEqualTo(Map.of("index.js", "// v1"));
+        assertThat(deleted).isNotDone();
+
+        engine.complete(versions.get(2).deploymentId());
+        assertThat(store.deployment(versions.get(2))).doesNotExist();
+        assertThat(tree(store.deployment(versions.get(1)))).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(deleted).isNotDone();
+
+        engine.complete(versions.get(1).deploymentId());
+        assertThat(deleted).isCompleted();
+        assertThat(names(dir.resolve("deployments"))).isEmpty();
     }
 }
