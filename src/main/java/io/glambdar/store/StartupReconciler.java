@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * Makes the repository and the code folders agree at start-up, whatever a crash, a hand edit or an earlier Glambdar
  * left:
  * <ul>
- *   <li>a version whose code is gone is dropped (and a function with no version left);</li>
+ *   <li>a version whose code is gone is dropped (and a function with no version left); when the active one is gone
+ *       (its code, or its row), the newest remaining version becomes active;</li>
  *   <li>an active version whose code is still a plain folder {@code functions/<name>/} (the layout before deployment folders,
  *       or an adoption cut short) has that folder moved into {@code deployments/}, keeping the row and its
  *       statistics;</li>
@@ -110,12 +111,14 @@ final class StartupReconciler {
             return Optional.empty();
         }
         FunctionRecord loaded = record;
-        if (missing.contains(record.activeVersion())) {
+        // Its code is gone, or (after a hand edit of the database) its row: either way it cannot be served.
+        if (kept.stream().noneMatch(version -> version.version() == record.activeVersion())) {
             int newest = kept.getFirst().version();
             repository.activate(name, record.functionId(), newest);
             loaded = record.withActiveVersion(newest);
-            log.warn("Function {}: the code of its active version {} is gone; version {} is active instead", name,
-                    record.activeVersion(), newest);
+            log.warn("Function {}: its active version {} is gone ({}); version {} is active instead", name,
+                    record.activeVersion(), missing.contains(record.activeVersion()) ? "its code" : "its row",
+                    newest);
         }
         if (!missing.isEmpty()) {
             repository.deleteVersions(name, missing);

@@ -18,6 +18,7 @@ import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.InvokeKeys;
+import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +38,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,10 +75,11 @@ class ApiServerTest {
     private void start(SettingsLimits settingsLimits) {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
         InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
-        ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(store.catalog, invoker),
+        ApiServer.UseCases useCases = new ApiServer.UseCases(
+                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
                 new InvokeFunction(store.catalog, invoker, store.clock),
                 new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
-                new FunctionQueries(store.catalog, invoker), keys);
+                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker), keys);
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -97,12 +101,13 @@ class ApiServerTest {
     // ---------------------------------------------------------------- routes
 
     @Test
-    void deployAnswers201WithTheFunctionName() {
+    void deployAnswers201WithTheFunctionNameAndItsVersionOne() {
         Response response = deploy("hello.zip", HELLO_ZIP);
 
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.header("Content-Type")).startsWith("application/json");
-        assertThat(response.json()).isEqualTo(json("{\"function\": \"hello\", \"status\": \"deployed\"}"));
+        assertThat(response.json()).isEqualTo(json(
+                "{\"function\": \"hello\", \"status\": \"deployed\", \"version\": 1}"));
         assertThat(dir.resolve("functions/hello/index.js")).hasContent(Zips.HELLO);
         assertThat(Files.isSymbolicLink(dir.resolve("functions/hello"))).isTrue();
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
@@ -193,7 +198,9 @@ class ApiServerTest {
         assertError(deploy("noindex.zip", Zips.of(Map.of("main.js", "//"))), 400, "index.js");
 
         assertThat(deploy("hello.zip", HELLO_ZIP).status()).isEqualTo(201);
+        // An existing name stays a 409, as in the original; the message points to PUT for a new version.
         assertError(deploy("hello.zip", HELLO_ZIP), 409, "'hello' already exists");
+        assertError(deploy("hello.zip", HELLO_ZIP), 409, "PUT /deploy/hello");
         assertThat(dir.resolve("staging")).isEmptyDirectory();
         assertThat(dir.resolve("uploads")).isEmptyDirectory();
     }
@@ -242,7 +249,7 @@ class ApiServerTest {
         assertError(get("/info/a.b"), 400, "invalid function name");
         assertError(get("/invoke/ghost"), 404, "'ghost' not found");
         assertError(get("/invoke/ghost/sub/path"), 404, "'ghost' not found");
-        assertThat(get("/nowhere").json().get("error").asText()).contains("any method on /invoke/:name[/path]");
+        assertThat(get("/nowhere").json().get("error").asText()).contains("any method on /invoke/:name[@N][/path]");
         assertThat(invoker.invocations).isEmpty();
     }
 
@@ -333,6 +340,7 @@ class ApiServerTest {
         assertThat(raw.values("Connection")).isEmpty();
         assertThat(raw.values("X-Empty-List")).isEmpty();
         assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-1");
+        assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
         assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("hello, world");
     }
 
@@ -380,6 +388,7 @@ class ApiServerTest {
         assertThat(body.get("code").asText()).isEqualTo(code);
         assertThat(body.get("invocationId").asText()).isEqualTo("inv-" + code);
         assertThat(response.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-" + code);
+        assertThat(response.header(InvokeHandler.VERSION_HEADER)).isEqualTo("1");
         assertThat(response.header("Retry-After")).isEqualTo(failure == Failure.OVERLOADED ? "3" : null);
     }
 
@@ -609,6 +618,181 @@ class ApiServerTest {
         assertError(get("/logs/ghost"), 404, "'ghost' not found");
     }
 
+    // ---------------------------------------------------------------- versions
+
+    @Test
+    void putDeploysANewVersionNamedByThePath() {
+        Response first = put("f", "whatever.zip", HELLO_ZIP);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(first.header("Content-Type")).startsWith("application/json");
+        assertThat(first.json()).isEqualTo(json("{\"function\": \"f\", \"status\": \"deployed\", \"version\": 1}"));
+
+        Response second = put("f", "f.zip", Zips.of("// v2"));
+        assertThat(second.status()).isEqualTo(201);
+        assertThat(second.json()).isEqualTo(json("{\"function\": \"f\", \"status\": \"deployed\", \"version\": 2}"));
+
+        assertThat(get("/info/f").json().get("version").asInt()).isEqualTo(2);
+        assertThat(dir.resolve("functions/f/index.js")).hasContent("// v2");
+        assertThat(dir.resolve("functions/whatever")).doesNotExist();
+        assertThat(invoker.warmed).hasSize(2);
+        assertThat(dir.resolve("uploads")).isEmptyDirectory();
+    }
+
+    @Test
+    void putRefusalsAreJsonErrors() {
+        assertError(put("a.b", "a.zip", HELLO_ZIP), 400, "invalid function name");
+        assertError(put("f", "f.zip", Zips.of(Map.of("main.js", "//"))), 400, "index.js");
+        assertError(send(HttpRequest.newBuilder(uri("/deploy/f")).header("Content-Type", "application/zip")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(HELLO_ZIP))), 400, "multipart/form-data");
+        assertThat(get("/info").json().get("count").asInt()).isZero();
+        assertThat(dir.resolve("staging")).isEmptyDirectory();
+        assertThat(dir.resolve("uploads")).isEmptyDirectory();
+    }
+
+    @Test
+    void versionsListsTheKeptVersionsNewestFirst() throws Exception {
+        byte[] v2zip = Zips.of(Map.of("index.js", "// v2", "glambdar.json",
+                "{\"memory\": 256, \"env\": {\"TOKEN\": \"secret\"}}"));
+        assertThat(deploy("f.zip", HELLO_ZIP).status()).isEqualTo(201);
+        store.clock.advance(Duration.ofSeconds(90));
+        assertThat(put("f", "f.zip", v2zip).status()).isEqualTo(201);
+
+        Response response = get("/versions/f");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("application/json");
+        JsonNode body = response.json();
+        assertThat(fieldNames(body)).containsExactly("function", "active", "versions");
+        assertThat(body.get("function").asText()).isEqualTo("f");
+        assertThat(body.get("active").asInt()).isEqualTo(2);
+        assertThat(body.get("versions")).hasSize(2);
+        JsonNode newest = body.get("versions").get(0);
+        assertThat(fieldNames(newest)).containsExactly("version", "deployedAt", "sha256", "codeSizeBytes",
+                "fileCount", "settings");
+        assertThat(newest.get("version").asInt()).isEqualTo(2);
+        assertThat(newest.get("deployedAt").asText()).isEqualTo("2025-04-01T12:01:30.250Z");
+        assertThat(newest.get("sha256").asText()).isEqualTo(
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(v2zip)));
+        assertThat(newest.get("codeSizeBytes").asLong()).isPositive();
+        assertThat(newest.get("fileCount").asInt()).isEqualTo(2);
+        assertThat(newest.get("settings").get("memory").asInt()).isEqualTo(256);
+        assertThat(newest.get("settings").get("env")).isEqualTo(json("[\"TOKEN\"]")); // names only
+        assertThat(response.body()).doesNotContain("secret");
+        JsonNode oldest = body.get("versions").get(1);
+        assertThat(oldest.get("version").asInt()).isEqualTo(1);
+        assertThat(oldest.get("deployedAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertThat(oldest.get("fileCount").asInt()).isEqualTo(1);
+
+        assertError(get("/versions/ghost"), 404, "'ghost' not found");
+        assertError(get("/versions/a.b"), 400, "invalid function name");
+    }
+
+    @Test
+    void rollbackWithoutABodyGoesToTheVersionBefore() {
+        deploy("f.zip", Zips.of("// v1"));
+        put("f", "f.zip", Zips.of("// v2"));
+        put("f", "f.zip", Zips.of("// v3"));
+
+        Response response = rollback("f", null);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("application/json");
+        assertThat(response.json()).isEqualTo(json("{\"function\": \"f\", \"active\": 2}"));
+        assertThat(get("/versions/f").json().get("active").asInt()).isEqualTo(2);
+        assertThat(get("/info/f").json().get("version").asInt()).isEqualTo(2);
+        assertThat(dir.resolve("functions/f/index.js")).hasContent("// v2");
+        assertThat(invoker.warmed.getLast().deploymentId())
+                .isEqualTo(store.catalog.find("f").version(2).orElseThrow().deploymentId());
+
+        // An empty or blank body, or one without "version", is the same.
+        assertThat(rollback("f", "").json().get("active").asInt()).isEqualTo(1);
+        assertError(rollback("f", "  "), 404, "no kept version below");
+        assertError(rollback("f", "{}"), 404, "no kept version below");
+    }
+
+    @Test
+    void rollbackToANamedVersion() {
+        deploy("f.zip", Zips.of("// v1"));
+        put("f", "f.zip", Zips.of("// v2"));
+
+        Response response = rollback("f", "{\"version\": 1}");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json()).isEqualTo(json("{\"function\": \"f\", \"active\": 1}"));
+        assertThat(dir.resolve("functions/f/index.js")).hasContent("// v1");
+        assertThat(rollback("f", "{\"version\": 2}").json().get("active").asInt()).isEqualTo(2);
+        assertThat(rollback("f", "{\"version\": null}").json().get("active").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void rollbackRefusalsAreJsonErrors() {
+        deploy("f.zip", Zips.of("// v1"));
+        put("f", "f.zip", Zips.of("// v2"));
+
+        assertError(rollback("f", "{\"version\": 0}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": -1}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": \"x\"}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": \"1\"}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": 1.5}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": 99999999999}"), 400, "\"version\"");
+        assertError(rollback("f", "{\"version\": "), 400, "not valid JSON");
+        assertError(rollback("f", "[1]"), 400, "JSON object");
+        assertError(rollback("f", "{\"version\": 3}"), 404, "no version 3");
+        assertError(rollback("ghost", null), 404, "'ghost' not found");
+        assertError(rollback("ghost", "{\"version\": 1}"), 404, "'ghost' not found");
+        assertError(rollback("a.b", null), 400, "invalid function name");
+        // nothing changed
+        assertThat(get("/versions/f").json().get("active").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void invocationsSayWhichVersionRan() {
+        deploy("hello.zip", HELLO_ZIP);
+        put("hello", "hello.zip", HELLO_ZIP);
+
+        Response active = invoke("hello", "{}");
+        assertThat(active.status()).isEqualTo(200);
+        assertThat(active.header(InvokeHandler.VERSION_HEADER)).isEqualTo("2");
+
+        Response named = invoke("hello@1", "{}");
+        assertThat(named.status()).isEqualTo(200);
+        assertThat(named.header(InvokeHandler.VERSION_HEADER)).isEqualTo("1");
+        assertThat(invoker.invocations).extracting(call -> call.fn().deploymentId()).containsExactly(
+                store.catalog.find("hello").version(2).orElseThrow().deploymentId(),
+                store.catalog.find("hello").version(1).orElseThrow().deploymentId());
+
+        invoker.answer((fn, request) -> failed("inv-x", Failure.FUNCTION_ERROR, "handler_threw"));
+        Response failedOne = invoke("hello@1", "{}");
+        assertThat(failedOne.status()).isEqualTo(502);
+        assertThat(failedOne.header(InvokeHandler.VERSION_HEADER)).isEqualTo("1");
+        assertThat(failedOne.header(InvokeHandler.INVOCATION_ID_HEADER)).isEqualTo("inv-x");
+    }
+
+    @Test
+    void theFunctionCannotSetTheServersHeaders() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-own", 200,
+                Map.of("X-Glambdar-Version", List.of("42"), "X-Glambdar-Invocation-Id", List.of("forged")),
+                new byte[0], "", 1, false, 0));
+
+        Raw raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-own");
+    }
+
+    @Test
+    void aBadVersionInTheInvokePathIs400AndAnUnknownOne404() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        for (String reference : List.of("hello@abc", "hello@0", "hello@-1", "hello@", "hello@1@2")) {
+            assertError(invoke(reference, "{}"), 400, "invalid version");
+        }
+        assertError(invoke("hello@999", "{}"), 404, "no version 999");
+        assertError(invoke("ghost@1", "{}"), 404, "'ghost' not found");
+        assertThat(invoker.invocations).isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     @Test
@@ -653,6 +837,28 @@ class ApiServerTest {
 
     private Response deploy(String fileName, byte[] zip) {
         return api.deploy(fileName, zip);
+    }
+
+    /** {@code PUT /deploy/:name} with the zip in the multipart field {@code file}. */
+    private Response put(String name, String fileName, byte[] zip) {
+        String boundary = "----glambdar-put";
+        return send(HttpRequest.newBuilder(uri("/deploy/" + name))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(
+                        ApiClient.multipartBody(boundary, "file", fileName, zip))));
+    }
+
+    /** {@code POST /rollback/:name}, with no body when {@code body} is null. */
+    private Response rollback(String name, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/rollback/" + name));
+        return send(body == null ? request.POST(HttpRequest.BodyPublishers.noBody())
+                : request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private HttpRequest.Builder multipart(String field, String fileName, byte[] content) {

@@ -35,15 +35,19 @@ public final class TestStore implements AutoCloseable {
     public static final Instant T0 = Instant.parse("2025-04-01T12:00:00.250Z");
     /** Small, so "too large" is quick to make. */
     public static final ArchiveLimits LIMITS = new ArchiveLimits(100, 64 * 1024);
+    /** As the server's default (GLAMBDAR_KEEP_VERSIONS). */
+    public static final int KEEP_VERSIONS = 10;
 
     public final Path dir;
     public final MutableClock clock = new MutableClock(T0);
     private final SettingsLimits settingsLimits;
     private final ArchiveLimits archiveLimits;
+    private final int keepVersions;
     public SqliteFunctionRepository repository;
     public FunctionCatalog catalog;
     public StatisticsWriter statistics;
-    public SqliteDatabase keysDatabase;
+    /** Functions, versions and keys: one database, as in the server. */
+    public SqliteDatabase database;
     public KeyIndex keyIndex;
 
     public TestStore(Path dir) {
@@ -51,20 +55,30 @@ public final class TestStore implements AutoCloseable {
     }
 
     public TestStore(Path dir, SettingsLimits settingsLimits, ArchiveLimits archiveLimits) {
+        this(dir, settingsLimits, archiveLimits, KEEP_VERSIONS);
+    }
+
+    /** @param keepVersions how many of each function's newest versions the catalog keeps */
+    public TestStore(Path dir, int keepVersions) {
+        this(dir, SettingsLimits.defaults(), LIMITS, keepVersions);
+    }
+
+    public TestStore(Path dir, SettingsLimits settingsLimits, ArchiveLimits archiveLimits, int keepVersions) {
         this.dir = dir;
         this.settingsLimits = settingsLimits;
         this.archiveLimits = archiveLimits;
+        this.keepVersions = keepVersions;
         open();
     }
 
-    /** Opens repository, catalog (reconciling) and statistics writer on {@link #dir}. */
+    /** Opens the database, repository, catalog (reconciling), statistics writer and key index on {@link #dir}. */
     public void open() {
-        repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"));
+        database = SqliteDatabase.open(dir.resolve("glambdar.db"));
+        repository = new SqliteFunctionRepository(database);
         catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository,
-                new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock);
+                new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock, keepVersions);
         statistics = new StatisticsWriter(repository, catalog::counters, Duration.ofHours(1));
-        keysDatabase = SqliteDatabase.open(dir.resolve("keys.db"));
-        keyIndex = KeyIndex.load(new SqliteKeyRepository(keysDatabase), Duration.ofHours(1));
+        keyIndex = KeyIndex.load(new SqliteKeyRepository(database), Duration.ofHours(1));
     }
 
     /** Closes everything and opens it again on the same folder: a restart. */
@@ -73,18 +87,22 @@ public final class TestStore implements AutoCloseable {
         open();
     }
 
-    /** As at shutdown: the last statistics, then the repository. */
+    /** As at shutdown: the last statistics and key uses, then the database. */
     @Override
     public void close() {
         statistics.close();
         keyIndex.close();
-        keysDatabase.close();
-        repository.close();
+        database.close();
     }
 
-    /** Deploys {@code index.js} as function {@code name}. */
+    /** Deploys {@code index.js} as function {@code name} ({@code POST /deploy}): its version 1. */
     public StoredFunction deploy(String name, String indexJs) {
         return catalog.deploy(name + ".zip", upload(Zips.of(indexJs)));
+    }
+
+    /** Deploys {@code index.js} as a new version of function {@code name} ({@code PUT /deploy/:name}). */
+    public FunctionCatalog.Update update(String name, String indexJs) {
+        return catalog.update(name, upload(Zips.of(indexJs)));
     }
 
     /** The zip as an uploaded file. */
@@ -101,8 +119,14 @@ public final class TestStore implements AutoCloseable {
         return dir.resolve("functions");
     }
 
+    /** The folder of the function's active version. */
     public Path deployment(StoredFunction function) {
-        return dir.resolve("deployments").resolve(function.name()).resolve(function.deployment().deploymentId());
+        return deployment(function.active());
+    }
+
+    /** The folder of one version. */
+    public Path deployment(Deployment version) {
+        return dir.resolve("deployments").resolve(version.name()).resolve(version.deploymentId());
     }
 
     /** Every regular file under {@code root} (a link is followed), by relative path, with its content (ISO-8859-1). */

@@ -3,8 +3,10 @@ package io.glambdar.usecase;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
+import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
 import io.glambdar.it.Zips;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.TestStore;
@@ -63,15 +65,16 @@ class DeleteFunctionTest {
 
         CompletableFuture<Void> deleted = deleteFunction.delete("f");
 
-        assertThat(invoker.retired).containsExactly(new DeployedFunction("f", f.deployment().deploymentId(), code,
-                f.deployment().settings()));
+        assertThat(invoker.retired).containsExactly(new DeployedFunction("f", f.active().deploymentId(), code,
+                f.active().settings()));
         assertThatThrownBy(() -> invokeFunction.invoke("f", REQUEST)).isInstanceOf(FunctionNotFoundException.class);
+        assertThatThrownBy(() -> invokeFunction.invoke("f@1", REQUEST)).isInstanceOf(FunctionNotFoundException.class);
         assertThat(dir.resolve("functions/f")).doesNotExist();
         assertThat(store.repository.find("f")).isEmpty();
         assertThat(deleted).isNotDone();
         assertThat(tree(code)).isEqualTo(Map.of("index.js", "// v1"));
 
-        invoker.retirements.get(f.deployment().deploymentId()).complete(null);
+        invoker.retirements.get(f.active().deploymentId()).complete(null);
 
         deleted.get(30, TimeUnit.SECONDS);
         assertThat(code).doesNotExist();
@@ -81,14 +84,15 @@ class DeleteFunctionTest {
     @Test
     void aRedeployRightAfterADeleteRunsItsOwnCodeWhileTheOldInvocationsFinish() throws Exception {
         StoredFunction old = store.deploy("f", "// v1");
-        HeldInvocation running = HeldInvocation.start(invoker, ok("old", "{}"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> running = HeldInvocation.start(invoker, ok("old", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST).result());
 
         CompletableFuture<Void> deleted = deleteFunction.delete("f");
-        new DeployFunction(store.catalog, invoker).deploy("f.zip", store.upload(Zips.of("// v2")));
+        new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30))
+                .deploy("f.zip", store.upload(Zips.of("// v2")));
         StoredFunction fresh = store.catalog.find("f");
         invoker.answer((fn, request) -> ok("new", "{}"));
-        assertThat(invokeFunction.invoke("f", REQUEST).invocationId()).isEqualTo("new");
+        assertThat(invokeFunction.invoke("f", REQUEST).result().invocationId()).isEqualTo("new");
 
         assertThat(invoker.invocations).extracting(call -> call.fn().codeDir())
                 .containsExactly(store.deployment(old), store.deployment(fresh));
@@ -97,9 +101,9 @@ class DeleteFunctionTest {
 
         running.release();
         assertThat(running.result().invocationId()).isEqualTo("old");
-        invoker.retirements.get(old.deployment().deploymentId()).complete(null);
+        invoker.retirements.get(old.active().deploymentId()).complete(null);
         deleted.get(30, TimeUnit.SECONDS);
-        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.deployment().deploymentId());
+        assertThat(names(dir.resolve("deployments/f"))).containsExactly(fresh.active().deploymentId());
     }
 
     @Test
@@ -139,5 +143,41 @@ class DeleteFunctionTest {
                 .hasMessageContaining("'ghost' not found");
         assertThat(invoker.retired).isEmpty();
         assertThat(List.copyOf(invoker.retirements.keySet())).isEmpty();
+    }
+
+    @Test
+    void everyVersionIsRetiredAndEachFolderDeletedOnceTheEngineHasRetiredIt() throws Exception {
+        InlineRetirements engine = new InlineRetirements(invoker);
+        DeleteFunction delete = new DeleteFunction(store.catalog, engine, keys(), Duration.ofSeconds(30));
+        store.update("f", "// v1");
+        store.update("f", "// v2");
+        store.update("f", "// v3");
+        StoredFunction f = store.catalog.rollback("f", 2).function();
+        List<Deployment> versions = f.versions().newestFirst(); // 3, 2 (active), 1
+
+        CompletableFuture<Void> deleted = delete.delete("f");
+
+        assertThat(invoker.retired).containsExactlyInAnyOrderElementsOf(versions.stream()
+                .map(v -> new DeployedFunction("f", v.deploymentId(), v.codeDir(), v.settings())).toList());
+        assertThatThrownBy(() -> store.catalog.find("f")).isInstanceOf(FunctionNotFoundException.class);
+        assertThat(store.repository.findVersions("f")).isEmpty();
+        assertThat(dir.resolve("functions/f")).doesNotExist();
+        assertThat(names(dir.resolve("deployments/f"))).hasSize(3); // invocations still running read them
+
+        // Each version's code goes once the engine has retired that version, and not before.
+        engine.complete(versions.get(0).deploymentId());
+        assertThat(store.deployment(versions.get(0))).doesNotExist();
+        assertThat(tree(store.deployment(versions.get(1)))).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(tree(store.deployment(versions.get(2)))).isEqualTo(Map.of("index.js", "// v1"));
+        assertThat(deleted).isNotDone();
+
+        engine.complete(versions.get(2).deploymentId());
+        assertThat(store.deployment(versions.get(2))).doesNotExist();
+        assertThat(tree(store.deployment(versions.get(1)))).isEqualTo(Map.of("index.js", "// v2"));
+        assertThat(deleted).isNotDone();
+
+        engine.complete(versions.get(1).deploymentId());
+        assertThat(deleted).isCompleted();
+        assertThat(names(dir.resolve("deployments"))).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.it.Zips;
 import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.TestStore;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -53,8 +55,8 @@ class FunctionQueriesTest {
         assertThat(queries.list()).extracting(FunctionInfo::name).containsExactly("alpha", "beta");
         FunctionInfo info = queries.get("alpha");
         assertThat(queries.list().getFirst()).isEqualTo(info);
-        assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null,
-                alpha.deployment().deploymentId(), alpha.deployment().codeSizeBytes(), 2,
+        assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null, 1,
+                alpha.active().deploymentId(), alpha.active().codeSizeBytes(), 2,
                 new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null, 64, false),
                 new ContainerCounts(1, 2, 3, 4)));
     }
@@ -76,6 +78,47 @@ class FunctionQueriesTest {
         assertThat(queries.invocation("f", "inv-42")).get().extracting(InvocationRecord::startedAt)
                 .isEqualTo(T0.plusSeconds(41));
         assertThat(queries.invocation("f", "inv-1")).isEmpty();
+    }
+
+    @Test
+    void infoShowsTheActiveVersionWhileCountingEveryVersion() {
+        StoredFunction f = store.deploy("f", "// v1");
+        f.counters().record(T0.plusSeconds(1), "ok", 3);
+        store.update("f", "// v2");
+        store.catalog.find("f").counters().record(T0.plusSeconds(2), "error", 4);
+        Deployment v1 = store.catalog.rollback("f", 1).active();
+
+        FunctionInfo info = queries.get("f");
+
+        assertThat(info.version()).isEqualTo(1);
+        assertThat(info.deploymentId()).isEqualTo(v1.deploymentId());
+        assertThat(info.invokeCount()).isEqualTo(2);
+        assertThat(info.errorCount()).isEqualTo(1);
+        assertThat(info.lastStatus()).isEqualTo("error");
+    }
+
+    @Test
+    void versionsListsTheKeptVersionsNewestFirstWithTheActiveOne() {
+        store.deploy("f", "// v1");
+        store.clock.advance(Duration.ofMinutes(1));
+        store.catalog.update("f", store.upload(Zips.of(Map.of("index.js", "// v2", "lib.js", "//",
+                "glambdar.json", "{\"memory\": 256, \"env\": {\"TOKEN\": \"secret\"}}"))));
+        store.catalog.rollback("f", 1);
+        StoredFunction f = store.catalog.find("f");
+
+        VersionsInfo versions = queries.versions("f");
+
+        assertThat(versions.function()).isEqualTo("f");
+        assertThat(versions.active()).isEqualTo(1);
+        assertThat(versions.versions()).extracting(VersionsInfo.Version::version).containsExactly(2, 1);
+        VersionsInfo.Version v2 = versions.versions().getFirst();
+        Deployment stored = f.version(2).orElseThrow();
+        assertThat(v2).isEqualTo(new VersionsInfo.Version(2, T0.plusSeconds(60), stored.sha256(),
+                stored.codeSizeBytes(), 3, new FunctionInfo.Settings(30.0, 256, 0.5, List.of("TOKEN"), null, null, 64, false)));
+        assertThat(v2.sha256()).hasSize(64);
+        assertThat(versions.versions().get(1).deployedAt()).isEqualTo(T0);
+        assertThat(versions.versions().get(1).fileCount()).isEqualTo(1);
+        assertThatThrownBy(() -> queries.versions("ghost")).isInstanceOf(FunctionNotFoundException.class);
     }
 
     @Test

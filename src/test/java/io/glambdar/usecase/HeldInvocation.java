@@ -8,22 +8,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** An invocation the fake engine holds until the test lets it end: for what happens while one is running. */
-final class HeldInvocation {
+/**
+ * An invocation the fake engine holds until the test lets it end: for what happens while one is running.
+ *
+ * @param <T> what the call returns
+ */
+final class HeldInvocation<T> {
 
     private final CountDownLatch arrived = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
-    private final CompletableFuture<InvocationResult> result;
+    private final CompletableFuture<T> result;
 
     /**
      * Runs {@code invoke} on another thread; the engine holds it, then ends it with {@code outcome}. Returns once the
      * invocation is in the engine.
      */
-    static HeldInvocation start(FakeInvoker invoker, InvocationResult outcome, Supplier<InvocationResult> invoke) {
-        return new HeldInvocation(invoker, outcome, invoke);
+    static <T> HeldInvocation<T> start(FakeInvoker invoker, InvocationResult outcome, Supplier<T> invoke) {
+        return new HeldInvocation<>(invoker, outcome, invoke);
     }
 
-    private HeldInvocation(FakeInvoker invoker, InvocationResult outcome, Supplier<InvocationResult> invoke) {
+    private HeldInvocation(FakeInvoker invoker, InvocationResult outcome, Supplier<T> invoke) {
         invoker.answer((fn, request) -> {
             arrived.countDown();
             await(released);
@@ -39,7 +43,7 @@ final class HeldInvocation {
     }
 
     /** What the invocation returned, once it has. */
-    InvocationResult result() throws Exception {
+    T result() throws Exception {
         return result.get(30, TimeUnit.SECONDS);
     }
 

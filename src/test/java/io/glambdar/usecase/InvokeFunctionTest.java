@@ -6,14 +6,20 @@ import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
 import io.glambdar.store.Concurrently;
+import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.DeployRejectedException.Reason;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.TestStore;
+import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,11 +73,13 @@ class InvokeFunctionTest {
     void theEngineRunsTheDeploymentFoundWithItsOwnCodeAndSettings() {
         StoredFunction f = store.deploy("f", "// f");
 
-        assertThat(invokeFunction.invoke("f", REQUEST).invocationId()).isEqualTo("inv-1");
+        InvokeFunction.Invoked invoked = invokeFunction.invoke("f", REQUEST);
 
+        assertThat(invoked.result().invocationId()).isEqualTo("inv-1");
+        assertThat(invoked.version()).isEqualTo(1);
         assertThat(invoker.invocations).singleElement().satisfies(call -> {
-            assertThat(call.fn()).isEqualTo(new DeployedFunction("f", f.deployment().deploymentId(),
-                    store.deployment(f), f.deployment().settings()));
+            assertThat(call.fn()).isEqualTo(new DeployedFunction("f", f.active().deploymentId(),
+                    store.deployment(f), f.active().settings()));
             assertThat(call.request()).isSameAs(REQUEST);
         });
     }
@@ -89,7 +97,7 @@ class InvokeFunctionTest {
                 new InvocationResult.Completed("i7", 500, Map.of(), utf8("\"oops\""), "", 9, false, 0));
         for (InvocationResult answer : answers) {
             invoker.answer((called, request) -> answer);
-            assertThat(invokeFunction.invoke("f", REQUEST)).isSameAs(answer);
+            assertThat(invokeFunction.invoke("f", REQUEST).result()).isSameAs(answer);
         }
 
         FunctionInfo info = queries.get("f");
@@ -181,8 +189,8 @@ class InvokeFunctionTest {
     @Test
     void anInvocationThatEndsAfterItsFunctionWasDeletedDoesNotCountTowardsANewDeployOfTheName() throws Exception {
         store.deploy("f", "// v1");
-        HeldInvocation late = HeldInvocation.start(invoker, ok("late", "{}"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> late = HeldInvocation.start(invoker, ok("late", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST).result());
 
         store.catalog.remove("f");
         store.deploy("f", "// v2");
@@ -225,8 +233,8 @@ class InvokeFunctionTest {
     @Test
     void anInvocationThatFinishesDuringShutdownIsCountedInTheRepository() throws Exception {
         store.deploy("f", "// f");
-        HeldInvocation running = HeldInvocation.start(invoker, failed("killed", Failure.TIMEOUT, "timeout"),
-                () -> invokeFunction.invoke("f", REQUEST));
+        HeldInvocation<InvocationResult> running = HeldInvocation.start(invoker,
+                failed("killed", Failure.TIMEOUT, "timeout"), () -> invokeFunction.invoke("f", REQUEST).result());
 
         Thread shutdown = new Thread(() -> {
             invokeFunction.awaitReturned(Duration.ofSeconds(30));
@@ -256,5 +264,119 @@ class InvokeFunctionTest {
             }
             Thread.onSpinWait();
         }
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    @Test
+    void theActiveVersionRunsUnlessAnotherIsNamed() {
+        store.deploy("f", "// v1");
+        store.update("f", "// v2");
+        store.update("f", "// v3");
+        StoredFunction f = store.catalog.find("f");
+
+        assertThat(invokeFunction.invoke("f", REQUEST).version()).isEqualTo(3);
+        assertRanOn(invoker.invocations.poll(), f.version(3).orElseThrow());
+
+        InvokeFunction.Invoked second = invokeFunction.invoke("f@2", REQUEST);
+        assertThat(second.version()).isEqualTo(2);
+        Deployment v2 = f.version(2).orElseThrow();
+        assertThat(invoker.invocations.poll().fn()).isEqualTo(new DeployedFunction("f", v2.deploymentId(),
+                v2.codeDir(), v2.settings()));
+        assertThat(v2.codeDir()).isEqualTo(dir.resolve("deployments/f/" + v2.deploymentId()));
+
+        assertThat(invokeFunction.invoke("f@1", REQUEST).version()).isEqualTo(1);
+        assertRanOn(invoker.invocations.poll(), f.version(1).orElseThrow());
+
+        store.catalog.rollback("f", 1);
+        assertThat(invokeFunction.invoke("f", REQUEST).version()).isEqualTo(1);
+        assertThat(invokeFunction.invoke("f@3", REQUEST).version()).isEqualTo(3);
+    }
+
+    @Test
+    void invocationsOfEveryVersionCountTowardsTheFunction() {
+        store.deploy("f", "// v1");
+        store.update("f", "// v2");
+
+        invokeFunction.invoke("f", REQUEST);
+        invokeFunction.invoke("f@1", REQUEST);
+
+        assertThat(queries.get("f").invokeCount()).isEqualTo(2);
+        assertThat(queries.recentInvocations("f")).hasSize(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"f@0", "f@-1", "f@abc", "f@", "f@1@2", "f@01", "f@1.5", "f@ 1", "f@1234567890", "@1",
+            "@", "a.b@1"})
+    void aBadVersionIsABadRequestThatNeverReachesTheEngine(String reference) {
+        store.deploy("f", "// v1");
+
+        assertThatThrownBy(() -> invokeFunction.invoke(reference, REQUEST))
+                .isInstanceOfSatisfying(DeployRejectedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.BAD_REQUEST));
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void aVersionThatIsNotKeptIsVersionNotFound() {
+        store.deploy("f", "// v1");
+
+        assertThatThrownBy(() -> invokeFunction.invoke("f@999", REQUEST))
+                .isInstanceOf(VersionNotFoundException.class)
+                .hasMessageContaining("'f'")
+                .hasMessageContaining("999");
+        assertThatThrownBy(() -> invokeFunction.invoke("f@2", REQUEST)).isInstanceOf(VersionNotFoundException.class);
+        assertThatThrownBy(() -> invokeFunction.invoke("ghost@1", REQUEST))
+                .isInstanceOf(FunctionNotFoundException.class);
+        assertThat(invoker.invocations).isEmpty();
+        assertThat(queries.get("f").invokeCount()).isZero();
+    }
+
+    @Test
+    void anInvocationThatStartedBeforeAnUpdateFinishesOnItsVersionWhileTheNextRunsTheNew() throws Exception {
+        store.deploy("f", "// v1");
+        Deployment v1 = store.catalog.find("f").active();
+        HeldInvocation<InvokeFunction.Invoked> running = HeldInvocation.start(invoker, ok("old", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST));
+
+        Deployment v2 = store.update("f", "// v2").deployed();
+        invoker.answer((fn, request) -> ok("new", "{}"));
+        InvokeFunction.Invoked next = invokeFunction.invoke("f", REQUEST);
+        running.release();
+
+        InvokeFunction.Invoked held = running.result();
+        assertThat(held.version()).isEqualTo(1);
+        assertThat(held.result().invocationId()).isEqualTo("old");
+        assertThat(next.version()).isEqualTo(2);
+        assertThat(next.result().invocationId()).isEqualTo("new");
+        assertThat(invoker.invocations).extracting(call -> call.fn().deploymentId())
+                .containsExactly(v1.deploymentId(), v2.deploymentId());
+        assertThat(invoker.invocations).extracting(call -> call.fn().codeDir())
+                .containsExactly(v1.codeDir(), v2.codeDir());
+        // Both count towards the function.
+        assertThat(queries.get("f").invokeCount()).isEqualTo(2);
+    }
+
+    @Test
+    void anInvocationThatStartedBeforeARollbackFinishesOnItsVersion() throws Exception {
+        store.deploy("f", "// v1");
+        Deployment v2 = store.update("f", "// v2").deployed();
+        HeldInvocation<InvokeFunction.Invoked> running = HeldInvocation.start(invoker, ok("on-2", "{}"),
+                () -> invokeFunction.invoke("f", REQUEST));
+
+        store.catalog.rollback("f", null);
+        invoker.answer((fn, request) -> ok("on-1", "{}"));
+        assertThat(invokeFunction.invoke("f", REQUEST).version()).isEqualTo(1);
+        running.release();
+
+        assertThat(running.result().version()).isEqualTo(2);
+        assertThat(invoker.invocations.peek().fn().deploymentId()).isEqualTo(v2.deploymentId());
+    }
+
+    /** The engine call ran that version: its deployment, code and settings. */
+    private static void assertRanOn(FakeInvoker.Call call, Deployment version) {
+        assertThat(call).isNotNull();
+        assertThat(call.fn()).isEqualTo(new DeployedFunction(version.name(), version.deploymentId(),
+                version.codeDir(), version.settings()));
     }
 }

@@ -164,7 +164,7 @@ class InvokeKeysTest {
     @Test
     void forgettingAFunctionsKeysNeverThrows() {
         keys.forgetFunction("ghost");
-        store.keysDatabase.close(); // the database fails from here on
+        store.database.close(); // the database fails from here on
 
         keys.forgetFunction("hello");
     }

@@ -28,13 +28,14 @@ class AccessPolicyTest {
 
     /** Functions and keys: {@code hello} and {@code other}, and {@code open}, which is public. */
     static final class FakeFunctions implements FunctionAccess {
-        final Set<String> publicFunctions = Set.of("open");
+        /** References (name, or name@version) of public versions: every version of "open" is public. */
+        final Set<String> publicFunctions = Set.of("open", "open@1", "open@2", "open@3");
         final Map<String, String> keyToFunction = new HashMap<>(Map.of(HELLO_KEY, "hello", OTHER_KEY, "other"));
         final List<String> recordedUses = new ArrayList<>();
 
         @Override
-        public boolean isPublic(String function) {
-            return publicFunctions.contains(function);
+        public boolean isPublic(String reference) {
+            return publicFunctions.contains(reference);
         }
 
         @Override
@@ -412,10 +413,11 @@ class AccessPolicyTest {
 
     @Test
     void routesAreClassifiedOnTheRawPath() {
-        assertThat(Route.classify("POST", "/invoke/hello")).isEqualTo(new Route.Invocation("hello"));
-        assertThat(Route.classify("GET", "/invoke/hello@12/a/b")).isEqualTo(new Route.Invocation("hello"));
-        assertThat(Route.classify("GET", "/invoke/")).isEqualTo(new Route.Invocation(""));
-        assertThat(Route.classify("GET", "/invoke/@3")).isEqualTo(new Route.Invocation(""));
+        assertThat(Route.classify("POST", "/invoke/hello")).isEqualTo(new Route.Invocation("hello", "hello"));
+        assertThat(Route.classify("GET", "/invoke/hello@12/a/b"))
+                .isEqualTo(new Route.Invocation("hello", "hello@12"));
+        assertThat(Route.classify("GET", "/invoke/")).isEqualTo(new Route.Invocation("", ""));
+        assertThat(Route.classify("GET", "/invoke/@3")).isEqualTo(new Route.Invocation("", "@3"));
         assertThat(Route.classify("GET", "/invoke")).isInstanceOf(Route.Control.class);
         assertThat(Route.classify("GET", "/invokes/hello")).isInstanceOf(Route.Control.class);
         assertThat(Route.classify("GET", "/health")).isInstanceOf(Route.Exempt.class);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 
 import static io.glambdar.store.TestStore.names;
 import static io.glambdar.store.TestStore.tree;
@@ -125,17 +126,21 @@ class DeploymentFoldersTest {
         installed("kept", "d1", "// kept");
         installed("kept", "d0", "// older");
         installed("gone", "d9", "// gone");
+        installed("versions", "v1", "// version 1");
+        installed("versions", "v2", "// version 2");
+        installed("versions", "v3", "// version 3");
         write(dir.resolve("staging/half-1"), Map.of("index.js", "// half"));
         write(dir.resolve("trash/old-1"), Map.of("index.js", "// from an earlier version"));
         Files.writeString(dir.resolve("deployments/stray-file"), "x");
 
         folders.deleteLeftovers();
-        folders.deleteDeploymentsExcept(Map.of("kept", "d1"));
+        folders.deleteDeploymentsExcept(Map.of("kept", Set.of("d1"), "versions", Set.of("v1", "v3")));
 
         assertThat(dir.resolve("staging")).isEmptyDirectory();
         assertThat(dir.resolve("trash")).doesNotExist();
-        assertThat(names(dir.resolve("deployments"))).containsExactly("kept");
+        assertThat(names(dir.resolve("deployments"))).containsExactly("kept", "versions");
         assertThat(names(dir.resolve("deployments/kept"))).containsExactly("d1");
+        assertThat(names(dir.resolve("deployments/versions"))).containsExactly("v1", "v3");
     }
 
     @Test

@@ -3,20 +3,18 @@ package io.glambdar.store.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import io.glambdar.store.Concurrently;
+import io.glambdar.store.sqlite.SchemaOne;
+import io.glambdar.store.sqlite.SqliteDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteFunctionRepositoryTest {
 
     private static final Instant T0 = Instant.parse("2025-03-01T10:00:00.123Z");
+    private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     @TempDir
     Path dir;
@@ -43,55 +42,84 @@ class SqliteFunctionRepositoryTest {
         db.close();
     }
 
-    private static FunctionRecord fresh(String name, String deploymentId) {
-        return FunctionRecord.newlyDeployed(name, deploymentId, T0, "/srv/glambdar/functions/" + name, 1234, 3,
-                "{\"timeoutMs\":30000}");
+    private static FunctionRecord fresh(String name, String functionId) {
+        return FunctionRecord.newlyDeployed(name, functionId, T0);
     }
 
-    private static StatsDelta delta(String name, String deploymentId, long invocations, long errors, Instant last,
+    /** Version {@code n} of {@code name}, deployed {@code n} seconds after T0 into the folder {@code deploymentId}. */
+    private static VersionRecord version(String name, int n, String deploymentId) {
+        return new VersionRecord(name, n, deploymentId, T0.plusSeconds(n), SHA, "", 1234, 3, "{\"timeoutMs\":30000}");
+    }
+
+    /** A new function, its version 1 in the folder {@code "v1-" + functionId}. */
+    private void insert(String name, String functionId) {
+        db.insert(fresh(name, functionId), version(name, 1, "v1-" + functionId));
+    }
+
+    private static StatsDelta delta(String name, String functionId, long invocations, long errors, Instant last,
                                     String status, Long durationMs) {
-        return new StatsDelta(name, deploymentId, invocations, errors, last, status, durationMs);
+        return new StatsDelta(name, functionId, invocations, errors, last, status, durationMs);
     }
 
     private FunctionRecord get(String name) {
         return db.find(name).orElseThrow();
     }
 
-    @Test
-    void createsParentDirectoryAndSetsPragmas() throws Exception {
-        assertThat(dbFile).isRegularFile();
-        assertThat(db.file()).isEqualTo(dbFile.toAbsolutePath());
-        db.close();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            assertThat(pragma(st, "user_version")).isEqualTo("1");
-            assertThat(pragma(st, "journal_mode")).isEqualTo("wal");
-        }
+    private List<Integer> versionNumbers(String name) {
+        return db.findVersions(name).stream().map(VersionRecord::version).toList();
     }
+
+    // ---------------------------------------------------------------- functions
 
     @Test
     void insertThenFindReturnsEveryField() {
-        FunctionRecord full = new FunctionRecord("hello", "dep-1", T0, T0.plusSeconds(5), 7, 2, "/code/hello",
-                98_765_432_100L, 42, "{\"memoryMb\":256}", "timeout", 30_000L);
-        db.insert(full);
+        FunctionRecord full = new FunctionRecord("hello", "fn-1", T0, 1, T0.plusSeconds(5), 7, 2, "timeout",
+                30_000L);
+        VersionRecord first = new VersionRecord("hello", 1, "dep-1", T0, SHA, "pkg", 98_765_432_100L, 42,
+                "{\"memoryMb\":256}");
+        db.insert(full, first);
 
         assertThat(db.find("hello")).contains(full);
         FunctionRecord read = get("hello");
+        assertThat(read.functionId()).isEqualTo("fn-1");
+        assertThat(read.activeVersion()).isEqualTo(1);
         assertThat(read.createdAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
         assertThat(read.lastInvokedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:05.123Z"));
         assertThat(read.invokeCount()).isEqualTo(7);
         assertThat(read.errorCount()).isEqualTo(2);
-        assertThat(read.codeSizeBytes()).isEqualTo(98_765_432_100L);
-        assertThat(read.fileCount()).isEqualTo(42);
-        assertThat(read.settingsJson()).isEqualTo("{\"memoryMb\":256}");
         assertThat(read.lastStatus()).isEqualTo("timeout");
         assertThat(read.lastDurationMs()).isEqualTo(30_000L);
+        assertThat(db.findVersions("hello")).containsExactly(first);
+        VersionRecord v1 = db.findVersions("hello").getFirst();
+        assertThat(v1.deploymentId()).isEqualTo("dep-1");
+        assertThat(v1.sha256()).isEqualTo(SHA);
+        assertThat(v1.codeRoot()).isEqualTo("pkg");
+        assertThat(v1.codeSizeBytes()).isEqualTo(98_765_432_100L);
+        assertThat(v1.fileCount()).isEqualTo(42);
+        assertThat(v1.settingsJson()).isEqualTo("{\"memoryMb\":256}");
         assertThat(db.find("nope")).isEmpty();
+        assertThat(db.findVersions("nope")).isEmpty();
+    }
+
+    @Test
+    void aNewFunctionHasVersionOneActive() {
+        insert("f", "fn");
+
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+        assertThat(versionNumbers("f")).containsExactly(1);
+    }
+
+    @Test
+    void insertRefusesAFirstVersionOfAnotherFunction() {
+        assertThatThrownBy(() -> db.insert(fresh("f", "fn"), version("g", 1, "d")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(db.findAll()).isEmpty();
+        assertThat(db.findVersions("g")).isEmpty();
     }
 
     @Test
     void nullableFieldsRoundTripAsNull() {
-        db.insert(fresh("fresh", "d1"));
+        db.insert(fresh("fresh", "d1"), new VersionRecord("fresh", 1, "v1", T0, null, "", 0, 0, "{}"));
 
         FunctionRecord read = get("fresh");
         assertThat(read.lastInvokedAt()).isNull();
@@ -100,28 +128,33 @@ class SqliteFunctionRepositoryTest {
         assertThat(read.invokeCount()).isZero();
         assertThat(read.errorCount()).isZero();
         assertThat(read).isEqualTo(fresh("fresh", "d1"));
+        assertThat(db.findVersions("fresh")).singleElement()
+                .satisfies(v -> assertThat(v.sha256()).isNull());
     }
 
     @Test
     void timesAreKeptToTheMillisecond() {
         Instant withNanos = Instant.parse("2025-03-01T10:00:00.123456789Z");
-        FunctionRecord r = new FunctionRecord("t", "d", withNanos, withNanos, 0, 0, "/c", 0, 0, "{}", null, null);
+        FunctionRecord r = new FunctionRecord("t", "d", withNanos, 1, withNanos, 0, 0, null, null);
+        VersionRecord v = new VersionRecord("t", 1, "v", withNanos, null, "", 0, 0, "{}");
 
         assertThat(r.createdAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
-        db.insert(r);
+        assertThat(v.deployedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
+        db.insert(r, v);
         assertThat(get("t")).isEqualTo(r);
         assertThat(get("t").lastInvokedAt()).isEqualTo(Instant.parse("2025-03-01T10:00:00.123Z"));
+        assertThat(db.findVersions("t")).containsExactly(v);
     }
 
     @Test
     void findAllIsOrderedByName() {
         for (String name : List.of("zeta", "alpha", "Beta", "m-1", "m_0", "0first")) {
-            db.insert(fresh(name, "d-" + name));
+            insert(name, "d-" + name);
         }
 
         assertThat(db.findAll()).extracting(FunctionRecord::name)
                 .containsExactly("0first", "Beta", "alpha", "m-1", "m_0", "zeta");
-        assertThat(db.findAll()).extracting(FunctionRecord::deploymentId)
+        assertThat(db.findAll()).extracting(FunctionRecord::functionId)
                 .containsExactly("d-0first", "d-Beta", "d-alpha", "d-m-1", "d-m_0", "d-zeta");
     }
 
@@ -132,55 +165,200 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void deleteReturnsTrueThenFalse() {
-        db.insert(fresh("gone", "d1"));
-        db.insert(fresh("kept", "d2"));
+        insert("gone", "d1");
+        insert("kept", "d2");
 
         assertThat(db.delete("gone", "d1")).isTrue();
         assertThat(db.delete("gone", "d1")).isFalse();
         assertThat(db.find("gone")).isEmpty();
+        assertThat(db.findVersions("gone")).isEmpty();
         assertThat(db.findAll()).extracting(FunctionRecord::name).containsExactly("kept");
+        assertThat(versionNumbers("kept")).containsExactly(1);
         assertThat(db.delete("never-existed", "d1")).isFalse();
     }
 
     @Test
     void deleteLeavesALaterDeployOfTheNameAlone() {
-        db.insert(fresh("f", "second"));
+        insert("f", "second");
+        db.addVersion("second", version("f", 2, "v2"));
 
         assertThat(db.delete("f", "first")).isFalse();
 
-        assertThat(get("f")).isEqualTo(fresh("f", "second"));
+        assertThat(get("f")).isEqualTo(fresh("f", "second").withActiveVersion(2));
+        assertThat(versionNumbers("f")).containsExactly(2, 1);
+    }
+
+    @Test
+    void deleteRemovesEveryVersionAndTheInvokeKeysOfTheName() throws Exception {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.addVersion("fn", version("f", 3, "v3"));
+        insert("other", "fo");
+        insertInvokeKey("k1", "f", "fn");
+        insertInvokeKey("k2", "f", "fn");
+        insertInvokeKey("k3", "other", "fo");
+
+        assertThat(db.delete("f", "fn")).isTrue();
+
+        assertThat(db.findVersions("f")).isEmpty();
+        assertThat(invokeKeys()).containsExactly("k3");
+        assertThat(versionNumbers("other")).containsExactly(1);
+        // A later deploy of the name starts again at version 1, with nothing of the old one.
+        insert("f", "fn2");
+        assertThat(versionNumbers("f")).containsExactly(1);
+        assertThat(db.findVersions("f").getFirst().deploymentId()).isEqualTo("v1-fn2");
     }
 
     @Test
     void duplicateInsertThrowsAndLeavesOriginalUnchanged() {
-        FunctionRecord original = new FunctionRecord("dup", "first", T0, T0.plusSeconds(1), 3, 1, "/a", 10, 1, "{}",
-                "ok", 12L);
-        db.insert(original);
-        FunctionRecord second = new FunctionRecord("dup", "second", T0.plusSeconds(60), null, 0, 0, "/b", 20, 2,
-                "{\"x\":1}", null, null);
+        FunctionRecord original = new FunctionRecord("dup", "first", T0, 1, T0.plusSeconds(1), 3, 1, "ok", 12L);
+        VersionRecord originalVersion = version("dup", 1, "a");
+        db.insert(original, originalVersion);
+        FunctionRecord second = new FunctionRecord("dup", "second", T0.plusSeconds(60), 1, null, 0, 0, null, null);
 
-        assertThatThrownBy(() -> db.insert(second))
+        assertThatThrownBy(() -> db.insert(second, new VersionRecord("dup", 1, "b", T0, null, "", 20, 2,
+                "{\"x\":1}")))
                 .isInstanceOf(DuplicateFunctionException.class)
                 .hasMessageContaining("'dup'")
                 .satisfies(e -> assertThat(((DuplicateFunctionException) e).functionName()).isEqualTo("dup"));
         assertThat(get("dup")).isEqualTo(original);
+        assertThat(db.findVersions("dup")).containsExactly(originalVersion);
         assertThat(db.findAll()).hasSize(1);
     }
 
     @Test
     void redeployAfterDeleteGetsAFreshRow() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         db.applyStats(List.of(delta("f", "d1", 5, 1, T0.plusSeconds(1), "error", 8L)));
         assertThat(db.delete("f", "d1")).isTrue();
 
-        db.insert(fresh("f", "d2"));
+        insert("f", "d2");
 
         assertThat(get("f")).isEqualTo(fresh("f", "d2"));
     }
 
+    // ---------------------------------------------------------------- versions
+
+    @Test
+    void addVersionMakesTheNewVersionActive() {
+        insert("f", "fn");
+
+        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isTrue();
+
+        assertThat(get("f").activeVersion()).isEqualTo(2);
+        assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
+        // the function's own columns are untouched
+        assertThat(get("f")).isEqualTo(fresh("f", "fn").withActiveVersion(2));
+    }
+
+    @Test
+    void aDuplicateVersionNumberThrowsAndChangesNothing() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.activate("f", "fn", 1);
+
+        assertThatThrownBy(() -> db.addVersion("fn", version("f", 2, "another")))
+                .isInstanceOf(DuplicateVersionException.class)
+                .hasMessageContaining("version 2")
+                .hasMessageContaining("'f'");
+
+        assertThat(get("f").activeVersion()).isEqualTo(1); // the active version stays
+        assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
+    }
+
+    @Test
+    void addVersionForAGoneFunctionWritesNothing() {
+        insert("f", "fn");
+        db.delete("f", "fn");
+        insert("f", "fn-again");
+
+        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isFalse(); // the old life is gone
+        assertThat(db.addVersion("never", version("ghost", 1, "g"))).isFalse();
+
+        assertThat(get("f")).isEqualTo(fresh("f", "fn-again"));
+        assertThat(versionNumbers("f")).containsExactly(1);
+        assertThat(db.findVersions("ghost")).isEmpty();
+    }
+
+    @Test
+    void findVersionsIsNewestFirst() {
+        insert("f", "fn");
+        for (int n = 2; n <= 5; n++) {
+            db.addVersion("fn", version("f", n, "v" + n));
+        }
+        db.activate("f", "fn", 3);
+
+        assertThat(versionNumbers("f")).containsExactly(5, 4, 3, 2, 1);
+        assertThat(db.findVersions("f")).extracting(VersionRecord::deploymentId)
+                .containsExactly("v5", "v4", "v3", "v2", "v1-fn");
+    }
+
+    @Test
+    void activateOnlyToAKeptVersionOfTheRightLife() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "v2"));
+        db.addVersion("fn", version("f", 3, "v3"));
+        db.deleteVersions("f", List.of(2));
+
+        assertThat(db.activate("f", "fn", 1)).isTrue();
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+
+        assertThat(db.activate("f", "fn", 2)).isFalse(); // pruned
+        assertThat(db.activate("f", "fn", 9)).isFalse(); // never deployed
+        assertThat(db.activate("f", "other-life", 3)).isFalse();
+        assertThat(db.activate("ghost", "fn", 1)).isFalse();
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+
+        assertThat(db.activate("f", "fn", 3)).isTrue();
+        assertThat(get("f").activeVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void activateDoesNotReachAVersionOfAnotherFunction() {
+        insert("f", "fn");
+        insert("g", "gn");
+        db.addVersion("gn", version("g", 2, "g2"));
+
+        assertThat(db.activate("f", "fn", 2)).isFalse();
+
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteVersionsNeverDeletesTheActiveOne() {
+        insert("f", "fn");
+        for (int n = 2; n <= 4; n++) {
+            db.addVersion("fn", version("f", n, "v" + n));
+        }
+        db.activate("f", "fn", 2);
+
+        db.deleteVersions("f", List.of(1, 2, 3));
+
+        assertThat(versionNumbers("f")).containsExactly(4, 2);
+        assertThat(get("f").activeVersion()).isEqualTo(2);
+        db.deleteVersions("f", List.of()); // nothing to do
+        db.deleteVersions("f", List.of(99)); // not there: nothing to do
+        assertThat(versionNumbers("f")).containsExactly(4, 2);
+    }
+
+    @Test
+    void deleteVersionsTouchesOnlyTheNamedFunction() {
+        insert("f", "fn");
+        db.addVersion("fn", version("f", 2, "f2"));
+        insert("g", "gn");
+        db.addVersion("gn", version("g", 2, "g2"));
+
+        db.deleteVersions("f", List.of(1));
+
+        assertThat(versionNumbers("f")).containsExactly(2);
+        assertThat(versionNumbers("g")).containsExactly(2, 1);
+    }
+
+    // ---------------------------------------------------------------- statistics
+
     @Test
     void applyStatsAddsCountsExactly() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
 
         db.applyStats(List.of(delta("f", "d1", 10, 2, T0.plusSeconds(10), "ok", 15L)));
         db.applyStats(List.of(
@@ -195,15 +373,25 @@ class SqliteFunctionRepositoryTest {
         assertThat(r.lastDurationMs()).isEqualTo(1000L);
         // untouched columns stay as inserted
         assertThat(r.createdAt()).isEqualTo(T0);
-        assertThat(r.codeRoot()).isEqualTo("/srv/glambdar/functions/f");
-        assertThat(r.codeSizeBytes()).isEqualTo(1234);
-        assertThat(r.fileCount()).isEqualTo(3);
-        assertThat(r.settingsJson()).isEqualTo("{\"timeoutMs\":30000}");
+        assertThat(r.activeVersion()).isEqualTo(1);
+        assertThat(db.findVersions("f")).containsExactly(version("f", 1, "v1-d1"));
+    }
+
+    @Test
+    void applyStatsCountsAcrossVersionsOfTheSameLife() {
+        insert("f", "fn");
+        db.applyStats(List.of(delta("f", "fn", 2, 0, T0.plusSeconds(1), "ok", 1L)));
+        db.addVersion("fn", version("f", 2, "v2"));
+
+        db.applyStats(List.of(delta("f", "fn", 3, 1, T0.plusSeconds(2), "error", 2L)));
+
+        assertThat(get("f").invokeCount()).isEqualTo(5);
+        assertThat(get("f").errorCount()).isEqualTo(1);
     }
 
     @Test
     void applyStatsKeepsTheLatestLastInvokedAtAndItsStatus() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         Instant late = T0.plusSeconds(100);
         db.applyStats(List.of(delta("f", "d1", 1, 0, late, "ok", 5L)));
 
@@ -228,7 +416,7 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void deltaWithoutLastInvokedAtOnlyAddsCounts() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
 
         db.applyStats(List.of(delta("f", "d1", 4, 1, null, null, null)));
 
@@ -241,19 +429,19 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
-    void deltasForOtherDeploymentsOrDeletedFunctionsAreDroppedWithoutFailingTheBatch() {
-        db.insert(fresh("redeployed", "new-deploy"));
-        db.insert(fresh("live", "d1"));
-        db.insert(fresh("deleted", "d9"));
+    void deltasForOtherLivesOrDeletedFunctionsAreDroppedWithoutFailingTheBatch() {
+        insert("redeployed", "new-life");
+        insert("live", "d1");
+        insert("deleted", "d9");
         assertThat(db.delete("deleted", "d9")).isTrue();
 
         db.applyStats(List.of(
-                delta("redeployed", "old-deploy", 100, 50, T0.plusSeconds(9), "error", 1L),
+                delta("redeployed", "old-life", 100, 50, T0.plusSeconds(9), "error", 1L),
                 delta("deleted", "d9", 7, 7, T0.plusSeconds(9), "error", 1L),
                 delta("live", "d1", 3, 1, T0.plusSeconds(5), "ok", 20L),
                 delta("never-existed", "x", 1, 0, T0, "ok", 1L)));
 
-        assertThat(get("redeployed")).isEqualTo(fresh("redeployed", "new-deploy"));
+        assertThat(get("redeployed")).isEqualTo(fresh("redeployed", "new-life"));
         assertThat(db.find("deleted")).isEmpty();
         FunctionRecord live = get("live");
         assertThat(live.invokeCount()).isEqualTo(3);
@@ -266,46 +454,14 @@ class SqliteFunctionRepositoryTest {
 
     @Test
     void emptyBatchIsANoOp() {
-        db.insert(fresh("f", "d1"));
+        insert("f", "d1");
         db.applyStats(List.of());
         assertThat(get("f")).isEqualTo(fresh("f", "d1"));
     }
 
     @Test
-    void closeAndReopenKeepsEverything() {
-        FunctionRecord a = new FunctionRecord("a", "da", T0, null, 0, 0, "/a", 1, 1, "{}", null, null);
-        FunctionRecord b = new FunctionRecord("b", "db", T0.plusMillis(1), null, 0, 0, "/b", 2, 2, "{\"k\":2}", null,
-                null);
-        db.insert(a);
-        db.insert(b);
-        db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
-        db.close();
-
-        db = SqliteFunctionRepository.open(dbFile);
-
-        assertThat(db.findAll()).containsExactly(
-                a,
-                new FunctionRecord("b", "db", T0.plusMillis(1), T0.plusSeconds(3), 9, 4, "/b", 2, 2, "{\"k\":2}",
-                        "error", 77L));
-        // and it is still writable
-        db.applyStats(List.of(delta("b", "db", 1, 0, T0.plusSeconds(4), "ok", 1L)));
-        assertThat(get("b").invokeCount()).isEqualTo(10);
-    }
-
-    @Test
-    void usingAClosedDatabaseFailsClearly() {
-        db.close();
-        db.close();  // idempotent
-
-        assertThatThrownBy(() -> db.find("x"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed")
-                .hasMessageContaining(dbFile.getFileName().toString());
-    }
-
-    @Test
     void concurrentApplyStatsNeverLosesACount() throws Exception {
-        db.insert(fresh("hot", "d1"));
+        insert("hot", "d1");
         Concurrently.run(8, 500, (thread, i) -> {
             Instant at = T0.plusMillis(thread * 10_000L + i);
             db.applyStats(List.of(delta("hot", "d1", 1, i % 5 == 0 ? 1 : 0, at, "ok", (long) i)));
@@ -318,122 +474,137 @@ class SqliteFunctionRepositoryTest {
         assertThat(r.lastDurationMs()).isEqualTo(499L);
     }
 
+    // ---------------------------------------------------------------- the file
+
     @Test
-    void garbageFileGivesAClearException() throws Exception {
+    void closeAndReopenKeepsEverything() {
+        FunctionRecord a = fresh("a", "da");
+        FunctionRecord b = new FunctionRecord("b", "db", T0.plusMillis(1), 1, null, 0, 0, null, null);
+        db.insert(a, new VersionRecord("a", 1, "a1", T0, null, "", 1, 1, "{}"));
+        db.insert(b, new VersionRecord("b", 1, "b1", T0, SHA, "pkg", 2, 2, "{\"k\":2}"));
+        db.addVersion("db", new VersionRecord("b", 2, "b2", T0.plusSeconds(2), SHA, "", 3, 3, "{\"k\":3}"));
+        db.addVersion("db", new VersionRecord("b", 3, "b3", T0.plusSeconds(3), SHA, "", 4, 4, "{\"k\":4}"));
+        db.activate("b", "db", 2);
+        db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
+        List<VersionRecord> versionsOfB = db.findVersions("b");
         db.close();
-        byte[] garbage = new byte[8192];
-        new Random(42).nextBytes(garbage);
-        Files.write(dbFile, garbage);
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database")
-                .hasMessageContaining("move it");
-        assertThat(Files.readAllBytes(dbFile)).isEqualTo(garbage);
+        db = SqliteFunctionRepository.open(dbFile);
+
+        assertThat(db.findAll()).containsExactly(
+                a,
+                new FunctionRecord("b", "db", T0.plusMillis(1), 2, T0.plusSeconds(3), 9, 4, "error", 77L));
+        assertThat(db.findVersions("b")).isEqualTo(versionsOfB).extracting(VersionRecord::version)
+                .containsExactly(3, 2, 1);
+        assertThat(db.findVersions("a")).extracting(VersionRecord::deploymentId).containsExactly("a1");
+        // and it is still writable
+        db.applyStats(List.of(delta("b", "db", 1, 0, T0.plusSeconds(4), "ok", 1L)));
+        assertThat(get("b").invokeCount()).isEqualTo(10);
+        assertThat(db.addVersion("db", version("b", 4, "b4"))).isTrue();
     }
 
     @Test
-    void damagedPagesGiveAClearException() throws Exception {
-        for (int i = 0; i < 300; i++) {
-            db.insert(fresh("f" + i, "d".repeat(200)));
-        }
+    void usingAClosedRepositoryFailsClearly() {
         db.close();
-        assertThat(Files.size(dbFile)).isGreaterThan(4 * 4096);
-        byte[] garbage = new byte[3000];
-        new Random(1).nextBytes(garbage);
-        try (RandomAccessFile raf = new RandomAccessFile(dbFile.toFile(), "rw")) {
-            raf.seek(2 * 4096 + 8);  // inside page 3: the header (page 1) is intact
-            raf.write(garbage);
-        }
+        db.close();  // idempotent
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database")
-                .hasMessageContaining("integrity check failed")
-                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> db.find("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed")
+                .hasMessageContaining(dbFile.getFileName().toString());
     }
 
     @Test
-    void shortTextFileGivesAClearException() throws Exception {
-        db.close();
-        Path other = dir.resolve("notes.db");
-        Files.writeString(other, "this is certainly not a database, just some text that is long enough"
-                + " to fill a header of one hundred bytes and a little more besides.\n".repeat(3),
-                StandardCharsets.UTF_8);
+    void aRepositoryOnASharedDatabaseLeavesItOpen() {
+        try (SqliteDatabase shared = SqliteDatabase.open(dir.resolve("shared.db"))) {
+            SqliteFunctionRepository one = new SqliteFunctionRepository(shared);
+            one.insert(fresh("f", "fn"), version("f", 1, "v1"));
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(other))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(other.toAbsolutePath().toString())
-                .hasMessageContaining("corrupt or not a SQLite database");
-    }
+            one.close();
 
-    @Test
-    void newerSchemaVersionGivesAClearExceptionAndLeavesTheFileAlone() throws Exception {
-        db.insert(fresh("f", "d1"));
-        db.close();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode=DELETE");
-            st.execute("PRAGMA user_version = 7");
-        }
-
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(dbFile))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(dbFile.toAbsolutePath().toString())
-                .hasMessageContaining("schema version 7")
-                .hasMessageContaining("newer Glambdar");
-
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-             Statement st = c.createStatement()) {
-            assertThat(pragma(st, "user_version")).isEqualTo("7");
-            assertThat(pragma(st, "journal_mode")).isEqualTo("delete");
+            assertThat(new SqliteFunctionRepository(shared).find("f")).isPresent();
         }
     }
 
     @Test
-    void foreignSqliteDatabaseIsRefused() throws Exception {
-        Path foreign = dir.resolve("foreign.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + foreign);
-             Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE functions (id INTEGER PRIMARY KEY, body TEXT)");
+    void aSchemaOneDatabaseIsMigratedWithEveryFunctionAsItsVersionOne() throws Exception {
+        Path old = dir.resolve("old").resolve("glambdar.db");
+        java.nio.file.Files.createDirectories(old.getParent());
+        try (SchemaOne schemaOne = SchemaOne.create(old)) {
+            schemaOne.insert(new SchemaOne.Row("plain", "0123456789abcdef", T0, T0.plusSeconds(60), 7, 2, "",
+                    4321, 5, "{\"timeout\":7.0,\"memory\":256}", "error", 12L));
+            schemaOne.insert(SchemaOne.Row.fresh("wrapped", "fedcba9876543210", T0.plusSeconds(1), "pkg", 10, 1,
+                    "{}"));
         }
 
-        assertThatThrownBy(() -> SqliteFunctionRepository.open(foreign))
-                .isInstanceOf(MetadataException.class)
-                .hasMessageContaining(foreign.toAbsolutePath().toString())
-                .hasMessageContaining("not a Glambdar metadata database");
-    }
+        try (SqliteFunctionRepository migrated = SqliteFunctionRepository.open(old)) {
+            assertThat(migrated.findAll()).containsExactly(
+                    new FunctionRecord("plain", "0123456789abcdef", T0, 1, T0.plusSeconds(60), 7, 2, "error", 12L),
+                    new FunctionRecord("wrapped", "fedcba9876543210", T0.plusSeconds(1), 1, null, 0, 0, null, null));
+            // The old deployment id names the version's folder, as it named the function's before.
+            assertThat(migrated.findVersions("plain")).containsExactly(new VersionRecord("plain", 1,
+                    "0123456789abcdef", T0, null, "", 4321, 5, "{\"timeout\":7.0,\"memory\":256}"));
+            assertThat(migrated.findVersions("wrapped")).containsExactly(new VersionRecord("wrapped", 1,
+                    "fedcba9876543210", T0.plusSeconds(1), null, "pkg", 10, 1, "{}"));
 
-    @Test
-    void emptyExistingFileIsInitialised() throws Exception {
-        Path empty = dir.resolve("empty.db");
-        Files.createFile(empty);
-
-        try (SqliteFunctionRepository other = SqliteFunctionRepository.open(empty)) {
-            other.insert(fresh("x", "d"));
-            assertThat(other.findAll()).extracting(FunctionRecord::name).containsExactly("x");
+            // It works as any schema-2 database: statistics by function id, new versions, deletes.
+            migrated.applyStats(List.of(delta("plain", "0123456789abcdef", 1, 0, T0.plusSeconds(61), "ok", 3L)));
+            assertThat(migrated.find("plain").orElseThrow().invokeCount()).isEqualTo(8);
+            assertThat(migrated.addVersion("0123456789abcdef", version("plain", 2, "v2"))).isTrue();
+            assertThat(migrated.find("plain").orElseThrow().activeVersion()).isEqualTo(2);
+            assertThat(migrated.delete("wrapped", "fedcba9876543210")).isTrue();
+            assertThat(migrated.findVersions("wrapped")).isEmpty();
+        }
+        // Migrated once: opening it again finds it up to date, with everything kept.
+        try (SqliteFunctionRepository again = SqliteFunctionRepository.open(old)) {
+            assertThat(again.findAll()).extracting(FunctionRecord::name).containsExactly("plain");
+            assertThat(again.findVersions("plain")).extracting(VersionRecord::version).containsExactly(2, 1);
         }
     }
 
     @Test
     void invalidRecordsAreRejectedBeforeTouchingTheDatabase() {
-        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, null, -1, 0, "/c", 0, 0, "{}", null, null))
+        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, 1, null, -1, 0, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invokeCount");
+        assertThatThrownBy(() -> new FunctionRecord("f", "d", T0, 0, null, 0, 0, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("activeVersion");
+        assertThatThrownBy(() -> new VersionRecord("f", 0, "d", T0, null, "", 0, 0, "{}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version");
+        assertThatThrownBy(() -> new VersionRecord("f", 1, "d", T0, null, "", -1, 0, "{}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("codeSizeBytes");
         assertThatThrownBy(() -> new StatsDelta("f", null, 1, 0, T0, "ok", 1L))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessageContaining("deploymentId");
+                .hasMessageContaining("functionId");
         List<StatsDelta> withNull = new ArrayList<>();
         withNull.add(null);
         assertThatThrownBy(() -> db.applyStats(withNull)).isInstanceOf(NullPointerException.class);
     }
 
-    private static String pragma(Statement st, String name) throws Exception {
-        try (ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-            assertThat(rs.next()).isTrue();
-            return rs.getString(1);
+    // ---------------------------------------------------------------- invoke keys (the table only)
+
+    private void insertInvokeKey(String keyId, String function, String functionId) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+             PreparedStatement ps = c.prepareStatement("INSERT INTO invoke_keys (key_id, function_name,"
+                     + " function_id, key_hash, created_at) VALUES (?, ?, ?, 'hash', 0)")) {
+            ps.setString(1, keyId);
+            ps.setString(2, function);
+            ps.setString(3, functionId);
+            ps.executeUpdate();
         }
+    }
+
+    private List<String> invokeKeys() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+             ResultSet rs = c.createStatement().executeQuery("SELECT key_id FROM invoke_keys ORDER BY key_id")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
     }
 }

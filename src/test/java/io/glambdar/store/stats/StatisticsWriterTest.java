@@ -6,6 +6,7 @@ import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.MetadataException;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
 import io.glambdar.store.metadata.StatsDelta;
+import io.glambdar.store.metadata.VersionRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,9 @@ class StatisticsWriterTest {
         repository.close();
     }
 
-    private InvocationCounters deployed(String name, String deploymentId) {
-        FunctionRecord record = FunctionRecord.newlyDeployed(name, deploymentId, T0, "", 1, 1, "{}");
-        repository.insert(record);
+    private InvocationCounters deployed(String name, String functionId) {
+        FunctionRecord record = FunctionRecord.newlyDeployed(name, functionId, T0);
+        repository.insert(record, new VersionRecord(name, 1, "v1-" + functionId, T0, null, "", 1, 1, "{}"));
         InvocationCounters counters = new InvocationCounters(record);
         tracked.add(counters);
         return counters;
@@ -83,7 +84,7 @@ class StatisticsWriterTest {
         assertThat(written.lastInvokedAt()).isEqualTo(T0.plusSeconds(3));
         assertThat(written.lastStatus()).isEqualTo("timeout");
         assertThat(written.lastDurationMs()).isEqualTo(30_000L);
-        assertThat(row("idle")).isEqualTo(FunctionRecord.newlyDeployed("idle", "d2", T0, "", 1, 1, "{}"));
+        assertThat(row("idle")).isEqualTo(FunctionRecord.newlyDeployed("idle", "d2", T0));
         assertThat(idle.invocations()).isZero();
     }
 
@@ -142,7 +143,7 @@ class StatisticsWriterTest {
 
     @Test
     void countersCarryOnFromTheRow() {
-        FunctionRecord stored = new FunctionRecord("f", "d1", T0, T0.plusSeconds(5), 41, 3, "", 1, 1, "{}", "ok", 7L);
+        FunctionRecord stored = new FunctionRecord("f", "d1", T0, 1, T0.plusSeconds(5), 41, 3, "ok", 7L);
 
         InvocationCounters counters = new InvocationCounters(stored);
         counters.record(T0.plusSeconds(6), "ok", 8);
@@ -162,8 +163,28 @@ class StatisticsWriterTest {
         }
 
         @Override
-        public void insert(FunctionRecord record) {
-            delegate.insert(record);
+        public void insert(FunctionRecord function, VersionRecord first) {
+            delegate.insert(function, first);
+        }
+
+        @Override
+        public boolean addVersion(String functionId, VersionRecord version) {
+            return delegate.addVersion(functionId, version);
+        }
+
+        @Override
+        public boolean activate(String name, String functionId, int version) {
+            return delegate.activate(name, functionId, version);
+        }
+
+        @Override
+        public void deleteVersions(String name, Collection<Integer> versions) {
+            delegate.deleteVersions(name, versions);
+        }
+
+        @Override
+        public List<VersionRecord> findVersions(String name) {
+            return delegate.findVersions(name);
         }
 
         @Override
@@ -177,18 +198,13 @@ class StatisticsWriterTest {
         }
 
         @Override
-        public boolean delete(String name, String deploymentId) {
-            return delegate.delete(name, deploymentId);
+        public boolean delete(String name, String functionId) {
+            return delegate.delete(name, functionId);
         }
 
         @Override
         public void applyStats(Collection<StatsDelta> deltas) {
             delegate.applyStats(deltas);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
