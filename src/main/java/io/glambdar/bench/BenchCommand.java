@@ -233,15 +233,24 @@ public final class BenchCommand implements Callable<Integer> {
     private static void warmUpJit(ServerApi api) throws IOException, InterruptedException {
         progress("warming up the JIT: 3000 calls to a reuse-mode function");
         api.deploy("jitwarmup", HELLO, "{\"reuse\": true}");
-        try (HttpConnection http = api.connection()) {
-            for (int i = 0; i < 3000; i++) {
-                HttpConnection.Reply reply = http.post("/invoke/jitwarmup", REQUEST);
+        sequentialCalls(api.connection(), "/invoke/jitwarmup", 3000);
+        api.delete("jitwarmup");
+    }
+
+    /** {@code count} calls of hello, one after the other, on {@code http} (then closed): a warm-up. */
+    static void sequentialCalls(HttpConnection http, int count) throws IOException {
+        sequentialCalls(http, "/invoke/hello", count);
+    }
+
+    private static void sequentialCalls(HttpConnection http, String path, int count) throws IOException {
+        try (http) {
+            for (int i = 0; i < count; i++) {
+                HttpConnection.Reply reply = http.post(path, REQUEST);
                 if (reply.status() != 200) {
                     throw new IOException("warm-up call failed: " + reply.status() + " " + reply.body());
                 }
             }
         }
-        api.delete("jitwarmup");
     }
 
     static void progress(String message) {

@@ -6,7 +6,6 @@ import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.CodeReader.CheckedCode;
 import io.glambdar.store.code.DeploymentFolders;
 import io.glambdar.store.metadata.DuplicateFunctionException;
-import io.glambdar.store.metadata.DuplicateVersionException;
 import io.glambdar.store.metadata.FunctionRecord;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.VersionRecord;
@@ -31,6 +30,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
 public final class FunctionCatalog {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionCatalog.class);
-    /** Locks for names, shared by hash: bounded whatever names are tried, and enough for changes to run side by side. */
+    /** Locks for names, shared by hash: bounded whatever names are tried; enough for changes to run side by side. */
     private static final int NAME_LOCKS = 64;
 
     /** A new version of a function, deployed and made active. */
@@ -264,7 +264,7 @@ public final class FunctionCatalog {
             throw inTheWay(name);
         }
         FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(), clock.instant());
-        VersionRecord first = versionRecord(name, 1, staged);
+        VersionRecord first = versionRecord(name, 1, Deployment.newId(), staged);
         folders.install(staged.folder(), name, first.deploymentId());
         try {
             repository.insert(record, first);
@@ -295,23 +295,21 @@ public final class FunctionCatalog {
     private Update addVersion(StoredFunction function, StagedCode staged) throws IOException {
         String name = function.name();
         FunctionVersions versions = function.versions();
-        VersionRecord record = versionRecord(name, versions.nextVersion(), staged);
-        folders.install(staged.folder(), name, record.deploymentId());
-        boolean added;
+        String deploymentId = Deployment.newId();
+        folders.install(staged.folder(), name, deploymentId);
+        Optional<VersionRecord> added;
         try {
-            added = repository.addVersion(function.functionId(), record);
+            added = repository.addVersion(name, function.functionId(),
+                    number -> versionRecord(name, number, deploymentId, staged));
         } catch (RuntimeException e) {
-            folders.discard(name, record.deploymentId());
-            if (e instanceof DuplicateVersionException) { // another node deployed it at the same moment
-                throw new DeployRejectedException(Reason.CONFLICT, "another update of function '" + name
-                        + "' took version " + record.version() + " at the same moment; send this one again");
-            }
+            folders.discard(name, deploymentId);
             throw e;
         }
-        if (!added) { // deleted on another node
-            folders.discard(name, record.deploymentId());
+        if (added.isEmpty()) { // deleted on another node
+            folders.discard(name, deploymentId);
             throw new FunctionNotFoundException(name);
         }
+        VersionRecord record = added.get();
         Deployment deployment = deployment(record);
         Deployment previous = versions.activeDeployment();
         FunctionVersions withNew = versions.plus(deployment);
@@ -331,9 +329,9 @@ public final class FunctionCatalog {
         return new Update(function, deployment, previous, pruned);
     }
 
-    private VersionRecord versionRecord(String name, int version, StagedCode staged) {
+    private VersionRecord versionRecord(String name, int version, String deploymentId, StagedCode staged) {
         CheckedCode code = staged.code();
-        return new VersionRecord(name, version, Deployment.newId(), clock.instant(), staged.sha256(),
+        return new VersionRecord(name, version, deploymentId, clock.instant(), staged.sha256(),
                 code.codeRoot(), code.totalBytes(), code.fileCount(), SettingsParser.toJson(code.settings()));
     }
 

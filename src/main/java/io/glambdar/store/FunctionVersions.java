@@ -7,8 +7,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The kept versions of one function and which one is active (by number), as one immutable value: an invocation reads the active
- * version and its code in one step, so it runs wholly on one version whatever switch happens meanwhile.
+ * The kept versions of one function and which one is active (by number), as one immutable value: an invocation
+ * reads the active version and its code in one step, so it runs wholly on one version whatever switch happens
+ * meanwhile.
  */
 public record FunctionVersions(int active, NavigableMap<Integer, Deployment> kept) {
 
@@ -32,11 +33,6 @@ public record FunctionVersions(int active, NavigableMap<Integer, Deployment> kep
     /** Every kept version, newest first. */
     public List<Deployment> newestFirst() {
         return List.copyOf(kept.descendingMap().values());
-    }
-
-    /** The number a new version gets: the highest kept is always the newest deployed, since pruning keeps it. */
-    int nextVersion() {
-        return kept.lastKey() + 1;
     }
 
     /** With {@code deployment} added and made active. */

@@ -297,8 +297,8 @@ class StartupReconcilerTest {
         try (SqliteFunctionRepository repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
             repository.insert(FunctionRecord.newlyDeployed("f", "00000000000000ff", T0),
                     new VersionRecord("f", 1, "0000000000000001", T0, null, "", 1, 1, "{}"));
-            repository.addVersion("00000000000000ff",
-                    new VersionRecord("f", 2, "0000000000000002", T0.plusSeconds(1), null, "", 1, 1, "{}"));
+            repository.addVersion("f", "00000000000000ff", number ->
+                    new VersionRecord("f", number, "0000000000000002", T0.plusSeconds(1), null, "", 1, 1, "{}"));
         }
         write(dir.resolve("deployments/f/0000000000000001"), Map.of("index.js", "// v1"));
         write(dir.resolve("functions/f"), Map.of("index.js", "// v2"));

@@ -3,6 +3,7 @@ package io.glambdar.store.metadata;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * The deployed functions' metadata: one {@link FunctionRecord} per function name and its {@link VersionRecord}s,
@@ -23,12 +24,15 @@ public interface FunctionRepository {
     void insert(FunctionRecord function, VersionRecord first);
 
     /**
-     * Adds a version to the function's life {@code functionId} and makes it the active one, both or neither.
+     * Adds a version to the function's life {@code functionId} and makes it the active one, both or neither. The
+     * repository gives it its number: one more than the highest the function ever had, so concurrent updates (on any
+     * node) each get their own, and no number is ever given twice, even after its version was pruned.
      *
-     * @return false when that function is gone (deleted, perhaps deployed again since): nothing was written
-     * @throws DuplicateVersionException when the version's number is taken (a concurrent deploy on another node)
+     * @param numbered makes the version's record, given its number
+     * @return the version added; empty when that function is gone (deleted, perhaps deployed again since): nothing
+     *         was written
      */
-    boolean addVersion(String functionId, VersionRecord version);
+    Optional<VersionRecord> addVersion(String name, String functionId, IntFunction<VersionRecord> numbered);
 
     /**
      * Makes a kept version the active one.

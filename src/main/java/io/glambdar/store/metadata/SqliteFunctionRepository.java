@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 import static io.glambdar.store.sqlite.SqliteDatabase.nullableLong;
 import static io.glambdar.store.sqlite.SqliteDatabase.nullableTime;
@@ -29,8 +30,8 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
 
     private static final Logger log = LoggerFactory.getLogger(SqliteFunctionRepository.class);
 
-    private static final String COLUMNS = "name, function_id, created_at, active_version, last_invoked_at,"
-            + " invoke_count, error_count, last_status, last_duration_ms";
+    private static final String COLUMNS = "name, function_id, created_at, active_version, last_version,"
+            + " last_invoked_at, invoke_count, error_count, last_status, last_duration_ms";
 
     private static final String VERSION_COLUMNS = "function_name, version, deployment_id, deployed_at, sha256,"
             + " code_root, code_size_bytes, file_count, settings_json";
@@ -87,16 +88,17 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
         requireSameFunction(f.name(), first);
         db.inTransaction("insert function '" + f.name() + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO functions (" + COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 ps.setString(1, f.name());
                 ps.setString(2, f.functionId());
                 ps.setLong(3, f.createdAt().toEpochMilli());
                 ps.setInt(4, first.version());
-                setNullableTime(ps, 5, f.lastInvokedAt());
-                ps.setLong(6, f.invokeCount());
-                ps.setLong(7, f.errorCount());
-                ps.setString(8, f.lastStatus());
-                setNullableLong(ps, 9, f.lastDurationMs());
+                ps.setInt(5, first.version());
+                setNullableTime(ps, 6, f.lastInvokedAt());
+                ps.setLong(7, f.invokeCount());
+                ps.setLong(8, f.errorCount());
+                ps.setString(9, f.lastStatus());
+                setNullableLong(ps, 10, f.lastDurationMs());
                 if (ps.executeUpdate() == 0) {
                     throw new DuplicateFunctionException(f.name());
                 }
@@ -111,22 +113,30 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
         });
     }
 
+    /** The number comes from {@code last_version}, raised in the same transaction: SQLite's write lock orders them. */
     @Override
-    public boolean addVersion(String functionId, VersionRecord v) {
+    public Optional<VersionRecord> addVersion(String name, String functionId, IntFunction<VersionRecord> numbered) {
         Objects.requireNonNull(functionId, "functionId");
-        Objects.requireNonNull(v, "version");
-        return db.inTransaction("add version " + v.version() + " of function '" + v.functionName() + "'", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE functions SET active_version = ? WHERE name = ? AND function_id = ?")) {
-                ps.setInt(1, v.version());
-                ps.setString(2, v.functionName());
-                ps.setString(3, functionId);
-                if (ps.executeUpdate() == 0) {
-                    return false;
+        return db.inTransaction("add a version of function '" + name + "'", c -> {
+            int number;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE functions SET last_version = last_version + 1,"
+                    + " active_version = last_version + 1 WHERE name = ? AND function_id = ? RETURNING last_version")) {
+                ps.setString(1, name);
+                ps.setString(2, functionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    number = rs.getInt(1);
                 }
             }
-            insertVersion(c, v); // a duplicate throws, and the update above is rolled back with it
-            return true;
+            VersionRecord version = numbered.apply(number);
+            if (version.version() != number || !version.functionName().equals(name)) {
+                throw new IllegalArgumentException("version " + version.version() + " of '" + version.functionName()
+                        + "' made for number " + number + " of '" + name + "'");
+            }
+            insertVersion(c, version);
+            return Optional.of(version);
         });
     }
 
@@ -142,7 +152,8 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
             ps.setInt(8, v.fileCount());
             ps.setString(9, v.settingsJson());
             if (ps.executeUpdate() == 0) {
-                throw new DuplicateVersionException(v.functionName(), v.version());
+                // last_version only grows, so a row of this number is a leftover no version should have left
+                throw new SQLException("version " + v.version() + " of '" + v.functionName() + "' exists already");
             }
         }
     }

@@ -88,6 +88,8 @@ public final class SqliteDatabase implements AutoCloseable {
                     // (a delete and a new deploy of the name make a new one), and versions have their own.
                     "ALTER TABLE functions RENAME COLUMN deployment_id TO function_id",
                     "ALTER TABLE functions ADD COLUMN active_version INTEGER NOT NULL DEFAULT 1",
+                    // the highest version number ever given: numbers are never reused, even once pruned or lost
+                    "ALTER TABLE functions ADD COLUMN last_version INTEGER NOT NULL DEFAULT 1",
                     "ALTER TABLE functions DROP COLUMN code_root",
                     "ALTER TABLE functions DROP COLUMN code_size_bytes",
                     "ALTER TABLE functions DROP COLUMN file_count",

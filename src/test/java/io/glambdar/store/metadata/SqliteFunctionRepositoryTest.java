@@ -180,7 +180,7 @@ class SqliteFunctionRepositoryTest {
     @Test
     void deleteLeavesALaterDeployOfTheNameAlone() {
         insert("f", "second");
-        db.addVersion("second", version("f", 2, "v2"));
+        db.addVersion("f", "second", number -> version("f", number, "v2"));
 
         assertThat(db.delete("f", "first")).isFalse();
 
@@ -191,8 +191,8 @@ class SqliteFunctionRepositoryTest {
     @Test
     void deleteRemovesEveryVersionAndTheInvokeKeysOfTheName() throws Exception {
         insert("f", "fn");
-        db.addVersion("fn", version("f", 2, "v2"));
-        db.addVersion("fn", version("f", 3, "v3"));
+        db.addVersion("f", "fn", number -> version("f", number, "v2"));
+        db.addVersion("f", "fn", number -> version("f", number, "v3"));
         insert("other", "fo");
         insertInvokeKey("k1", "f", "fn");
         insertInvokeKey("k2", "f", "fn");
@@ -243,7 +243,7 @@ class SqliteFunctionRepositoryTest {
     void addVersionMakesTheNewVersionActive() {
         insert("f", "fn");
 
-        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isTrue();
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v2"))).isPresent();
 
         assertThat(get("f").activeVersion()).isEqualTo(2);
         assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
@@ -252,18 +252,27 @@ class SqliteFunctionRepositoryTest {
     }
 
     @Test
-    void aDuplicateVersionNumberThrowsAndChangesNothing() {
+    void versionNumbersComeFromTheRepositoryAndAreNeverGivenTwice() {
         insert("f", "fn");
-        db.addVersion("fn", version("f", 2, "v2"));
-        db.activate("f", "fn", 1);
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v2"))).contains(version("f", 2, "v2"));
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v3"))).contains(version("f", 3, "v3"));
+        db.activate("f", "fn", 2);
+        db.deleteVersions("f", List.of(3)); // pruned, or lost at a start-up
 
-        assertThatThrownBy(() -> db.addVersion("fn", version("f", 2, "another")))
-                .isInstanceOf(DuplicateVersionException.class)
-                .hasMessageContaining("version 2")
-                .hasMessageContaining("'f'");
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v4")).orElseThrow().version())
+                .as("3 is gone, but was given once").isEqualTo(4);
+        assertThat(get("f").activeVersion()).isEqualTo(4);
+        assertThat(versionNumbers("f")).containsExactly(4, 2, 1);
+    }
 
-        assertThat(get("f").activeVersion()).isEqualTo(1); // the active version stays
-        assertThat(db.findVersions("f")).containsExactly(version("f", 2, "v2"), version("f", 1, "v1-fn"));
+    @Test
+    void aRecordForAnotherNumberIsRefusedAndChangesNothing() {
+        insert("f", "fn");
+        assertThatThrownBy(() -> db.addVersion("f", "fn", number -> version("f", number + 1, "wrong")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(get("f").activeVersion()).isEqualTo(1);
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v2")).orElseThrow().version())
+                .isEqualTo(2);
     }
 
     @Test
@@ -272,8 +281,8 @@ class SqliteFunctionRepositoryTest {
         db.delete("f", "fn");
         insert("f", "fn-again");
 
-        assertThat(db.addVersion("fn", version("f", 2, "v2"))).isFalse(); // the old life is gone
-        assertThat(db.addVersion("never", version("ghost", 1, "g"))).isFalse();
+        assertThat(db.addVersion("f", "fn", number -> version("f", number, "v2"))).isEmpty(); // the old life is gone
+        assertThat(db.addVersion("ghost", "never", number -> version("ghost", number, "g"))).isEmpty();
 
         assertThat(get("f")).isEqualTo(fresh("f", "fn-again"));
         assertThat(versionNumbers("f")).containsExactly(1);
@@ -284,7 +293,9 @@ class SqliteFunctionRepositoryTest {
     void findVersionsIsNewestFirst() {
         insert("f", "fn");
         for (int n = 2; n <= 5; n++) {
-            db.addVersion("fn", version("f", n, "v" + n));
+            String label = "v" + n;
+            assertThat(db.addVersion("f", "fn", number -> version("f", number, label)).orElseThrow().version())
+                    .isEqualTo(n);
         }
         db.activate("f", "fn", 3);
 
@@ -296,8 +307,8 @@ class SqliteFunctionRepositoryTest {
     @Test
     void activateOnlyToAKeptVersionOfTheRightLife() {
         insert("f", "fn");
-        db.addVersion("fn", version("f", 2, "v2"));
-        db.addVersion("fn", version("f", 3, "v3"));
+        db.addVersion("f", "fn", number -> version("f", number, "v2"));
+        db.addVersion("f", "fn", number -> version("f", number, "v3"));
         db.deleteVersions("f", List.of(2));
 
         assertThat(db.activate("f", "fn", 1)).isTrue();
@@ -317,7 +328,7 @@ class SqliteFunctionRepositoryTest {
     void activateDoesNotReachAVersionOfAnotherFunction() {
         insert("f", "fn");
         insert("g", "gn");
-        db.addVersion("gn", version("g", 2, "g2"));
+        db.addVersion("g", "gn", number -> version("g", number, "g2"));
 
         assertThat(db.activate("f", "fn", 2)).isFalse();
 
@@ -328,7 +339,9 @@ class SqliteFunctionRepositoryTest {
     void deleteVersionsNeverDeletesTheActiveOne() {
         insert("f", "fn");
         for (int n = 2; n <= 4; n++) {
-            db.addVersion("fn", version("f", n, "v" + n));
+            String label = "v" + n;
+            assertThat(db.addVersion("f", "fn", number -> version("f", number, label)).orElseThrow().version())
+                    .isEqualTo(n);
         }
         db.activate("f", "fn", 2);
 
@@ -344,9 +357,9 @@ class SqliteFunctionRepositoryTest {
     @Test
     void deleteVersionsTouchesOnlyTheNamedFunction() {
         insert("f", "fn");
-        db.addVersion("fn", version("f", 2, "f2"));
+        db.addVersion("f", "fn", number -> version("f", number, "f2"));
         insert("g", "gn");
-        db.addVersion("gn", version("g", 2, "g2"));
+        db.addVersion("g", "gn", number -> version("g", number, "g2"));
 
         db.deleteVersions("f", List.of(1));
 
@@ -381,7 +394,7 @@ class SqliteFunctionRepositoryTest {
     void applyStatsCountsAcrossVersionsOfTheSameLife() {
         insert("f", "fn");
         db.applyStats(List.of(delta("f", "fn", 2, 0, T0.plusSeconds(1), "ok", 1L)));
-        db.addVersion("fn", version("f", 2, "v2"));
+        db.addVersion("f", "fn", number -> version("f", number, "v2"));
 
         db.applyStats(List.of(delta("f", "fn", 3, 1, T0.plusSeconds(2), "error", 2L)));
 
@@ -482,8 +495,10 @@ class SqliteFunctionRepositoryTest {
         FunctionRecord b = new FunctionRecord("b", "db", T0.plusMillis(1), 1, null, 0, 0, null, null);
         db.insert(a, new VersionRecord("a", 1, "a1", T0, null, "", 1, 1, "{}"));
         db.insert(b, new VersionRecord("b", 1, "b1", T0, SHA, "pkg", 2, 2, "{\"k\":2}"));
-        db.addVersion("db", new VersionRecord("b", 2, "b2", T0.plusSeconds(2), SHA, "", 3, 3, "{\"k\":3}"));
-        db.addVersion("db", new VersionRecord("b", 3, "b3", T0.plusSeconds(3), SHA, "", 4, 4, "{\"k\":4}"));
+        db.addVersion("b", "db", number ->
+                new VersionRecord("b", number, "b2", T0.plusSeconds(2), SHA, "", 3, 3, "{\"k\":3}"));
+        db.addVersion("b", "db", number ->
+                new VersionRecord("b", number, "b3", T0.plusSeconds(3), SHA, "", 4, 4, "{\"k\":4}"));
         db.activate("b", "db", 2);
         db.applyStats(List.of(delta("b", "db", 9, 4, T0.plusSeconds(3), "error", 77L)));
         List<VersionRecord> versionsOfB = db.findVersions("b");
@@ -500,7 +515,7 @@ class SqliteFunctionRepositoryTest {
         // and it is still writable
         db.applyStats(List.of(delta("b", "db", 1, 0, T0.plusSeconds(4), "ok", 1L)));
         assertThat(get("b").invokeCount()).isEqualTo(10);
-        assertThat(db.addVersion("db", version("b", 4, "b4"))).isTrue();
+        assertThat(db.addVersion("b", "db", number -> version("b", number, "b4"))).isPresent();
     }
 
     @Test
@@ -550,7 +565,8 @@ class SqliteFunctionRepositoryTest {
             // It works as any schema-2 database: statistics by function id, new versions, deletes.
             migrated.applyStats(List.of(delta("plain", "0123456789abcdef", 1, 0, T0.plusSeconds(61), "ok", 3L)));
             assertThat(migrated.find("plain").orElseThrow().invokeCount()).isEqualTo(8);
-            assertThat(migrated.addVersion("0123456789abcdef", version("plain", 2, "v2"))).isTrue();
+            assertThat(migrated.addVersion("plain", "0123456789abcdef", number -> version("plain", number, "v2")))
+                    .isPresent();
             assertThat(migrated.find("plain").orElseThrow().activeVersion()).isEqualTo(2);
             assertThat(migrated.delete("wrapped", "fedcba9876543210")).isTrue();
             assertThat(migrated.findVersions("wrapped")).isEmpty();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -168,8 +169,9 @@ class StatisticsWriterTest {
         }
 
         @Override
-        public boolean addVersion(String functionId, VersionRecord version) {
-            return delegate.addVersion(functionId, version);
+        public Optional<VersionRecord> addVersion(String name, String functionId,
+                                                  IntFunction<VersionRecord> numbered) {
+            return delegate.addVersion(name, functionId, numbered);
         }
 
         @Override
