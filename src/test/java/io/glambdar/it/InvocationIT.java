@@ -364,7 +364,7 @@ class InvocationIT {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.headers().allValues("X-Glambdar-Invocation-Id")).singleElement()
                 .isNotEqualTo("forged");
-        assertThat(response.header("x-glambdar-version")).isNotEqualTo("999");
+        assertThat(response.headers().allValues("X-Glambdar-Version")).containsExactly("1");
         assertThat(response.header("x-fine")).isEqualTo("yes");
     }
 
@@ -387,6 +387,9 @@ class InvocationIT {
         assertThat(split.json().get("code").asText()).isEqualTo("invalid_header");
         assertThat(split.json().get("error").asText()).contains("x-split");
         assertThat(split.headers().allValues("set-cookie")).isEmpty();
+        // A function failure is an invocation response too: it carries both of the server's own headers.
+        assertThat(split.header("X-Glambdar-Invocation-Id")).isEqualTo(split.json().get("invocationId").asText());
+        assertThat(split.header("X-Glambdar-Version")).isEqualTo("1");
     }
 
     /** SPEC "Invocation, widened": a response over GLAMBDAR_MAX_RESPONSE_MB (6 by default) is a 502. */

@@ -132,8 +132,8 @@ class VersionsIT {
     void updatesOfBadNamesOrBadZipsChangeNothing() throws IOException {
         for (String bad : List.of("..", "%2e%2e", "a.b", "-x", "x%20y")) {
             ApiClient.Response response = glambdar.update(bad, version("bad"));
-            assertThat(response.status()).as(bad).isIn(400, 404);
-            assertThat(response.body()).as(bad).contains("\"error\"");
+            assertThat(response.status()).as(bad).isEqualTo(400);
+            assertThat(response.json().get("error").asText()).as(bad).isNotBlank();
         }
         assertThat(glambdar.update("keep", version("one")).status()).isEqualTo(201);
         ApiClient.Response broken = glambdar.update("keep", Zips.of(Map.of("other.js", "")));
