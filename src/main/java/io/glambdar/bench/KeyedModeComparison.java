@@ -20,15 +20,19 @@ final class KeyedModeComparison {
     static final int ROUNDS = 4;
     static final int CONCURRENCY = 32;
 
+    /** One round of one mode: its throughput, and the server's CPU time per invocation through it. */
+    record Round(Throughput throughput, double cpuMicrosPerCall) {
+    }
+
     /** The rounds of each mode, in the order they ran. */
-    record Result(List<Throughput> open, List<Throughput> keyed) {
+    record Result(List<Round> open, List<Round> keyed) {
 
         double openMedian() {
-            return median(open);
+            return median(open.stream().map(r -> r.throughput().perSecond()).toList());
         }
 
         double keyedMedian() {
-            return median(keyed);
+            return median(keyed.stream().map(r -> r.throughput().perSecond()).toList());
         }
 
         /** What keyed mode costs, as a fraction of open mode's throughput (0.03 = 3 % fewer invocations/s). */
@@ -36,28 +40,48 @@ final class KeyedModeComparison {
             return 1 - keyedMedian() / openMedian();
         }
 
+        double openCpuMedian() {
+            return median(open.stream().map(Round::cpuMicrosPerCall).toList());
+        }
+
+        double keyedCpuMedian() {
+            return median(keyed.stream().map(Round::cpuMicrosPerCall).toList());
+        }
+
+        /** What keyed mode costs in the server's CPU time per invocation (0.03 = 3 % more). */
+        double cpuCost() {
+            return keyedCpuMedian() / openCpuMedian() - 1;
+        }
+
         long errors() {
-            return open.stream().mapToLong(t -> t.errors() + t.rejected()).sum()
-                    + keyed.stream().mapToLong(t -> t.errors() + t.rejected()).sum();
+            return open.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum()
+                    + keyed.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum();
         }
 
         void appendTo(StringBuilder md) {
             md.append("\n## Keyed mode\n\nReuse-mode hello function at c=").append(CONCURRENCY)
                     .append(", a server in open mode against one in keyed mode (every call presents an invoke key),"
                             + " both up at once, in ").append(ROUNDS).append(" alternating rounds each.\n\n");
-            md.append("| round | open mode | keyed mode |\n|---:|---:|---:|\n");
+            md.append("Invocations/s (429s, errors), and the server's CPU time (user and system, from"
+                    + " `/proc/<pid>/stat`) per invocation, which is far less noisy on this shared machine than the"
+                    + " rate.\n\n");
+            md.append("| round | open mode | keyed mode | open: CPU per call | keyed: CPU per call |\n"
+                    + "|---:|---:|---:|---:|---:|\n");
             for (int i = 0; i < open.size(); i++) {
-                md.append(String.format(Locale.ROOT, "| %d | %.0f/s (%d, %d) | %.0f/s (%d, %d) |%n", i + 1,
-                        open.get(i).perSecond(), open.get(i).rejected(), open.get(i).errors(),
-                        keyed.get(i).perSecond(), keyed.get(i).rejected(), keyed.get(i).errors()));
+                Throughput o = open.get(i).throughput();
+                Throughput k = keyed.get(i).throughput();
+                md.append(String.format(Locale.ROOT,
+                        "| %d | %.0f/s (%d, %d) | %.0f/s (%d, %d) | %.0f µs | %.0f µs |%n", i + 1, o.perSecond(),
+                        o.rejected(), o.errors(), k.perSecond(), k.rejected(), k.errors(),
+                        open.get(i).cpuMicrosPerCall(), keyed.get(i).cpuMicrosPerCall()));
             }
-            md.append(String.format(Locale.ROOT, "| median | %.0f/s | %.0f/s (%+.1f %%) |%n", openMedian(),
-                    keyedMedian(), -100 * cost()));
+            md.append(String.format(Locale.ROOT,
+                    "| median | %.0f/s | %.0f/s (%+.1f %%) | %.0f µs | %.0f µs (%+.1f %%) |%n", openMedian(),
+                    keyedMedian(), -100 * cost(), openCpuMedian(), keyedCpuMedian(), 100 * cpuCost()));
         }
 
-        private static double median(List<Throughput> rounds) {
-            List<Double> sorted = rounds.stream().map(Throughput::perSecond).sorted(Comparator.naturalOrder())
-                    .toList();
+        private static double median(List<Double> values) {
+            List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
             int middle = sorted.size() / 2;
             return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
         }
@@ -90,20 +114,28 @@ final class KeyedModeComparison {
                 LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, openCallers);
                 LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, keyedCallers);
             }
-            List<Throughput> openRounds = new ArrayList<>();
-            List<Throughput> keyedRounds = new ArrayList<>();
+            List<Round> openRounds = new ArrayList<>();
+            List<Round> keyedRounds = new ArrayList<>();
             for (int round = 1; round <= ROUNDS; round++) {
                 BenchCommand.progress("keyed mode: round " + round + " of " + ROUNDS);
                 boolean openFirst = round % 2 == 1;
                 if (openFirst) {
-                    openRounds.add(LoadRunner.forDuration("open mode", CONCURRENCY, seconds, openCallers));
+                    openRounds.add(round("open mode", open, openCallers, seconds));
                 }
-                keyedRounds.add(LoadRunner.forDuration("keyed mode", CONCURRENCY, seconds, keyedCallers));
+                keyedRounds.add(round("keyed mode", keyed, keyedCallers, seconds));
                 if (!openFirst) {
-                    openRounds.add(LoadRunner.forDuration("open mode", CONCURRENCY, seconds, openCallers));
+                    openRounds.add(round("open mode", open, openCallers, seconds));
                 }
             }
             return new Result(openRounds, keyedRounds);
         }
+    }
+
+    private static Round round(String label, ServerProcess server, LoadRunner.CallFactory callers, double seconds)
+            throws IOException, InterruptedException {
+        ProcessCpu before = ProcessCpu.of(server.pid());
+        Throughput throughput = LoadRunner.forDuration(label, CONCURRENCY, seconds, callers);
+        ProcessCpu after = ProcessCpu.of(server.pid());
+        return new Round(throughput, after.microsPerCall(before, throughput.ok()));
     }
 }

@@ -137,8 +137,10 @@ final class Report {
         double coldRatio = cold.p50() / baseline.p50();
         target(md, "cold p50 ≤ 1.1× raw Engine API create→reply", ratio(coldRatio), coldRatio <= 1.1);
         target(md, "keyed mode costs ≤ 5 % of reuse throughput at c=" + KeyedModeComparison.CONCURRENCY
-                        + " against open mode", String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors",
-                        100 * keyed.cost(), keyed.keyedMedian(), keyed.openMedian(), keyed.errors()),
+                        + " against open mode", String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors;"
+                                + " server CPU per invocation %+.1f %% (%.0f µs vs %.0f µs)", 100 * keyed.cost(),
+                        keyed.keyedMedian(), keyed.openMedian(), keyed.errors(), 100 * keyed.cpuCost(),
+                        keyed.keyedCpuMedian(), keyed.openCpuMedian()),
                 keyed.cost() <= 0.05 && keyed.errors() == 0);
 
         md.append("\n![latency distributions](latency.png)\n\n![throughput](throughput.png)\n");
