@@ -135,7 +135,7 @@ public final class InvokeKeys {
             return Verdict.INVALID;
         }
         IndexedKey key = index.find(keyId);
-        if (key == null || !InvokeKeyFormat.matches(presented, key.keyHash()) || !isLive(key)) {
+        if (key == null || !key.hashEquals(InvokeKeyFormat.sha256(presented)) || !isLive(key)) {
             return Verdict.INVALID;
         }
         if (!key.functionName().equals(functionName)) {

@@ -3,10 +3,12 @@ package io.glambdar.store.keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +34,15 @@ public final class KeyIndex implements AutoCloseable {
     /** One key, with its last use as it is now (the stored one may lag behind by a flush). */
     public static final class IndexedKey {
         private final InvokeKeyRecord stored;
+        /** The stored hex hash as bytes, decoded once: a key is checked on every invocation that presents it. */
+        private final byte[] hashBytes;
         private volatile Instant lastUsedAt;
         /** Set on use, cleared when a flush takes the time: a use between the two is written by the next flush. */
         private final AtomicBoolean unsaved = new AtomicBoolean();
 
         private IndexedKey(InvokeKeyRecord stored) {
             this.stored = stored;
+            this.hashBytes = HexFormat.of().parseHex(stored.keyHash());
             this.lastUsedAt = stored.lastUsedAt();
         }
 
@@ -55,6 +60,11 @@ public final class KeyIndex implements AutoCloseable {
 
         public String keyHash() {
             return stored.keyHash();
+        }
+
+        /** Whether {@code hash} (a presented key's SHA-256) is this key's, compared in constant time. */
+        public boolean hashEquals(byte[] hash) {
+            return MessageDigest.isEqual(hashBytes, hash);
         }
 
         public Instant createdAt() {
@@ -141,13 +151,19 @@ public final class KeyIndex implements AutoCloseable {
         return Math.max(stored, inMemory);
     }
 
-    /** Notes a use of the key, in memory; the next flush writes it. */
+    /**
+     * Notes a use of the key, in memory; the next flush writes it. Writes only when the time moved on: callers in
+     * parallel presenting one key share its fields, and writing them on every call would have every core fight over
+     * them.
+     */
     public void used(IndexedKey key, Instant at) {
         Instant last = key.lastUsedAt;
         if (last == null || at.isAfter(last)) {
             key.lastUsedAt = at;
+            if (!key.unsaved.get()) {
+                key.unsaved.set(true);
+            }
         }
-        key.unsaved.set(true);
     }
 
     /** Writes the last-use times that changed since the last flush, in one batch. */

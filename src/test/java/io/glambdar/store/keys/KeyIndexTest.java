@@ -6,9 +6,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -90,7 +92,7 @@ class KeyIndexTest {
     }
 
     private static InvokeKeyRecord key(String id, String function) {
-        return new InvokeKeyRecord(id, function, "life1", "hash-" + id, T0, null);
+        return new InvokeKeyRecord(id, function, "life1", HexFormat.of().formatHex(("hash of " + id).getBytes(StandardCharsets.UTF_8)), T0, null);
     }
 
     @Test
