@@ -17,7 +17,10 @@ import java.util.Locale;
  */
 final class KeyedModeComparison {
 
-    static final int ROUNDS = 4;
+    /** Many short rounds rather than a few long ones: a neighbour's burst on this shared machine hits both alike. */
+    static final int ROUNDS = 10;
+    /** Each round lasts this share of the bench's {@code --seconds}. */
+    static final double ROUND_SHARE = 1.0 / 3;
     static final int CONCURRENCY = 32;
 
     /** One round of one mode: its throughput, and the server's CPU time per invocation through it. */
@@ -61,10 +64,12 @@ final class KeyedModeComparison {
         void appendTo(StringBuilder md) {
             md.append("\n## Keyed mode\n\nReuse-mode hello function at c=").append(CONCURRENCY)
                     .append(", a server in open mode against one in keyed mode (every call presents an invoke key),"
-                            + " both up at once, in ").append(ROUNDS).append(" alternating rounds each.\n\n");
+                            + " both up at once and warmed up alike, in ").append(ROUNDS).append(" rounds of ")
+                    .append(BenchCommand.fmt(open.getFirst().throughput().seconds()))
+                    .append(" s each, alternating which goes first.\n\n");
             md.append("Invocations/s (429s, errors), and the server's CPU time (user and system, from"
-                    + " `/proc/<pid>/stat`) per invocation, which is far less noisy on this shared machine than the"
-                    + " rate.\n\n");
+                    + " `/proc/<pid>/stat`) per invocation. Both swing from round to round on this shared machine;"
+                    + " compare the medians.\n\n");
             md.append("| round | open mode | keyed mode | open: CPU per call | keyed: CPU per call |\n"
                     + "|---:|---:|---:|---:|---:|\n");
             for (int i = 0; i < open.size(); i++) {
@@ -120,11 +125,11 @@ final class KeyedModeComparison {
                 BenchCommand.progress("keyed mode: round " + round + " of " + ROUNDS);
                 boolean openFirst = round % 2 == 1;
                 if (openFirst) {
-                    openRounds.add(round("open mode", open, openCallers, seconds));
+                    openRounds.add(round("open mode", open, openCallers, seconds * ROUND_SHARE));
                 }
-                keyedRounds.add(round("keyed mode", keyed, keyedCallers, seconds));
+                keyedRounds.add(round("keyed mode", keyed, keyedCallers, seconds * ROUND_SHARE));
                 if (!openFirst) {
-                    openRounds.add(round("open mode", open, openCallers, seconds));
+                    openRounds.add(round("open mode", open, openCallers, seconds * ROUND_SHARE));
                 }
             }
             return new Result(openRounds, keyedRounds);

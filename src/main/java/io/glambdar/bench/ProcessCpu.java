@@ -5,9 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The CPU time a process has used, user and system, as the kernel reports it in {@code /proc/<pid>/stat}. Far less
- * noisy than throughput on a shared 2-core machine: what a change costs per call shows here even when the calls per
- * second swing by 15 % from one round to the next.
+ * The CPU time a process has used, user and system, as the kernel reports it in {@code /proc/<pid>/stat}: divided by
+ * the calls served, a second view of what a change costs per call, beside the calls per second.
  */
 record ProcessCpu(long ticks) {
 
