@@ -61,8 +61,11 @@ final class StartupReconciler {
     List<Loaded> reconcile() {
         folders.deleteLeftovers();
         Map<String, Loaded> live = new TreeMap<>();
+        Map<String, List<VersionRecord>> versions = repository.findAllVersions().stream()
+                .collect(Collectors.groupingBy(VersionRecord::functionName));
         for (FunctionRecord record : repository.findAll()) {
-            restoreCode(record).ifPresent(loaded -> live.put(record.name(), loaded));
+            restoreCode(record, versions.getOrDefault(record.name(), List.of()))
+                    .ifPresent(loaded -> live.put(record.name(), loaded));
         }
         for (String entry : folders.functionEntries()) {
             if (!live.containsKey(entry)) {
@@ -77,14 +80,14 @@ final class StartupReconciler {
     }
 
     /**
-     * The function with the versions whose code is (now) in place. Versions whose code is gone are forgotten (if the
+     * The function with the versions (newest first) whose code is (now) in place. Versions whose code is gone are forgotten (if the
      * active one is among them, the newest remaining one becomes active); a function with none left is forgotten.
      */
-    private Optional<Loaded> restoreCode(FunctionRecord record) {
+    private Optional<Loaded> restoreCode(FunctionRecord record, List<VersionRecord> versions) {
         String name = record.name();
         List<VersionRecord> kept = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
-        for (VersionRecord version : repository.findVersions(name)) {
+        for (VersionRecord version : versions) {
             String deploymentId = version.deploymentId();
             if (folders.isInstalled(name, deploymentId)) {
                 kept.add(version);

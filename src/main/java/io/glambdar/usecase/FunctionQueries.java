@@ -2,10 +2,10 @@ package io.glambdar.usecase;
 
 import io.glambdar.engine.Invoker;
 import io.glambdar.store.DeployRejectedException;
-import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
 
 import java.util.List;
@@ -48,12 +48,8 @@ public final class FunctionQueries {
      */
     public boolean isPublic(String reference) {
         try {
-            FunctionReference ref = FunctionReference.parse(reference);
-            StoredFunction function = catalog.find(ref.name());
-            Optional<Deployment> version = ref.version() == null ? Optional.of(function.active())
-                    : function.version(ref.version());
-            return version.map(deployment -> deployment.settings().isPublic()).orElse(false);
-        } catch (FunctionNotFoundException | DeployRejectedException e) {
+            return FunctionReference.parse(reference).resolve(catalog).version().settings().isPublic();
+        } catch (FunctionNotFoundException | VersionNotFoundException | DeployRejectedException e) {
             return false;
         }
     }

@@ -1,7 +1,12 @@
 package io.glambdar.usecase;
 
 import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.Deployment;
+import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionName;
+import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.StoredFunction;
+import io.glambdar.store.VersionNotFoundException;
 
 /**
  * What {@code /invoke/:name} names: a function ({@code name}, its active version) or one version of it
@@ -31,5 +36,20 @@ public record FunctionReference(String name, Integer version) {
                     + "@N with N a version number (1, 2, ...; see GET /versions/" + name + ")");
         }
         return new FunctionReference(name, Integer.parseInt(version));
+    }
+
+    /** A function and one of its versions. */
+    record Resolved(StoredFunction function, Deployment version) {
+    }
+
+    /**
+     * The function this names and the version: the active one, or version N.
+     *
+     * @throws FunctionNotFoundException when no function of that name is deployed
+     * @throws VersionNotFoundException  when the version named is not kept
+     */
+    Resolved resolve(FunctionCatalog catalog) {
+        StoredFunction function = catalog.find(name);
+        return new Resolved(function, version == null ? function.active() : catalog.version(function, version));
     }
 }

@@ -50,9 +50,9 @@ public final class InvokeFunction {
      * @throws VersionNotFoundException  when the version named is not kept
      */
     public Invoked invoke(String reference, InvocationRequest request) {
-        FunctionReference ref = FunctionReference.parse(reference);
-        StoredFunction function = catalog.find(ref.name());
-        Deployment version = ref.version() == null ? function.active() : catalog.version(function, ref.version());
+        FunctionReference.Resolved resolved = FunctionReference.parse(reference).resolve(catalog);
+        StoredFunction function = resolved.function();
+        Deployment version = resolved.version();
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
             InvocationResult result = invoker.invoke(EngineFunctions.of(version), request);

@@ -21,9 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -282,7 +280,7 @@ class ApiServerAuthTest {
 
         for (String path : List.of("/invoke/open/../../info", "/invoke/open/%2e%2e/%2e%2e/info",
                 "/invoke/open/..%2f..%2finfo", "/invoke/open%2f..%2f..%2finfo", "/invoke/open/./../../info")) {
-            Raw raw = raw("GET", path, List.of());
+            RawHttp.Response raw = raw("GET", path, List.of());
             // At most an invocation of the public function with that sub-path: never the control route.
             assertThat(raw.text()).as(path).doesNotContain("\"functions\"");
         }
@@ -309,7 +307,7 @@ class ApiServerAuthTest {
             for (String header : List.of("Origin: https://evil.example", "Origin: null",
                     "Origin: http://127.0.0.1:" + (port + 1), "Origin: http://localhost:" + port,
                     "Sec-Fetch-Site: cross-site")) {
-                Raw raw = raw(route[0], route[1], List.of(header));
+                RawHttp.Response raw = raw(route[0], route[1], List.of(header));
                 assertThat(raw.status()).as(route[0] + " " + route[1] + " with " + header).isEqualTo(403);
                 assertThat(raw.json().get("error").asText()).contains("cross-site request refused")
                         .contains("other sites");
@@ -333,7 +331,8 @@ class ApiServerAuthTest {
     void keyedModeRefusesPagesOfOtherSitesEvenWithTheKey() throws IOException {
         startKeyed();
 
-        Raw raw = raw("GET", "/info", List.of("Authorization: Bearer " + ADMIN_KEY, "Origin: https://evil.example"));
+        RawHttp.Response raw = raw("GET", "/info",
+                List.of("Authorization: Bearer " + ADMIN_KEY, "Origin: https://evil.example"));
 
         assertThat(raw.status()).isEqualTo(403);
         assertThat(raw.json().get("error").asText()).contains("cross-site");
@@ -350,7 +349,7 @@ class ApiServerAuthTest {
         }
         for (String host : List.of("evil.example", "evil.example:" + server.port(), "127.0.0.1.evil.example",
                 "localhost.evil.example", "10.0.0.1", "[::2]")) {
-            Raw raw = raw("GET", "/info", List.of(), host);
+            RawHttp.Response raw = raw("GET", "/info", List.of(), host);
             assertThat(raw.status()).as(host).isEqualTo(403);
             assertThat(raw.json().get("error").asText()).contains("DNS rebinding").contains("localhost");
         }
@@ -377,7 +376,7 @@ class ApiServerAuthTest {
         start(AccessMode.open(true));
 
         for (String method : List.of("GET", "POST", "DELETE", "PUT", "PATCH")) {
-            Raw raw = raw(method, "/info", List.of("Authorization: Bearer " + "k".repeat(20_000)));
+            RawHttp.Response raw = raw(method, "/info", List.of("Authorization: Bearer " + "k".repeat(20_000)));
 
             assertThat(raw.status()).as(method).isEqualTo(431);
             assertThat(raw.values("Content-Type")).as(method).singleElement().satisfies(type ->
@@ -391,7 +390,7 @@ class ApiServerAuthTest {
     void aTenMegabyteHeaderGetsA431OrAClosedConnectionAndTheServerCarriesOn() throws Exception {
         start(AccessMode.open(true));
 
-        Raw raw = hugeHeader(server.port());
+        RawHttp.Response raw = hugeHeader(server.port());
 
         if (raw != null) {
             assertThat(raw.status()).isEqualTo(431);
@@ -404,7 +403,7 @@ class ApiServerAuthTest {
     void otherRequestsJettyRefusesAreJsonToo() throws IOException {
         start(AccessMode.open(true));
 
-        Raw raw = raw("DELETE", "/info", List.of("Bad Header: x"));
+        RawHttp.Response raw = raw("DELETE", "/info", List.of("Bad Header: x"));
 
         assertThat(raw.status()).isEqualTo(400);
         assertThat(raw.values("Content-Type")).singleElement().satisfies(type ->
@@ -418,7 +417,7 @@ class ApiServerAuthTest {
      *
      * @return the answer, or null when the connection was reset before it could be read
      */
-    static Raw hugeHeader(int port) throws Exception {
+    static RawHttp.Response hugeHeader(int port) throws Exception {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         OutputStream out = socket.getOutputStream();
@@ -437,7 +436,7 @@ class ApiServerAuthTest {
             }
         });
         try {
-            return readResponse(socket.getInputStream());
+            return RawHttp.read(socket.getInputStream(), "GET", true);
         } catch (SocketException e) {
             return null; // reset: the server closed with our bytes unread
         } finally {
@@ -473,70 +472,13 @@ class ApiServerAuthTest {
         assertThat(fieldNames(response.json())).containsExactly("error");
     }
 
-    /** A response as it came over the wire. */
-    record Raw(int status, List<String[]> headers, byte[] body) {
-        List<String> values(String name) {
-            return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + text(), e);
-            }
-        }
-    }
-
-    private Raw raw(String method, String target, List<String> headerLines) throws IOException {
+    private RawHttp.Response raw(String method, String target, List<String> headerLines) throws IOException {
         return raw(method, target, headerLines, "127.0.0.1:" + server.port());
     }
 
     /** One HTTP/1.1 exchange on a fresh socket, with exactly the request line, Host and header lines given. */
-    private Raw raw(String method, String target, List<String> headerLines, String host) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(30_000);
-            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
-            headerLines.forEach(line -> head.append(line).append("\r\n"));
-            head.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return readResponse(socket.getInputStream());
-        }
-    }
-
-    static Raw readResponse(InputStream in) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (String line; !(line = readLine(in)).isEmpty(); ) {
-            lines.add(line);
-        }
-        int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
-        List<String[]> headers = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            int colon = line.indexOf(':');
-            headers.add(new String[]{line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
-        }
-        Raw response = new Raw(status, headers, new byte[0]);
-        List<String> length = response.values("Content-Length");
-        byte[] content = length.isEmpty() ? in.readAllBytes() : in.readNBytes(Integer.parseInt(length.getFirst()));
-        return new Raw(status, headers, content);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) {
-                throw new IOException("connection closed in the middle of the response head");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
+    private RawHttp.Response raw(String method, String target, List<String> headerLines, String host)
+            throws IOException {
+        return RawHttp.exchange(server.port(), method, target, host, headerLines, new byte[0], true);
     }
 }

@@ -26,9 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -220,14 +218,15 @@ class ApiServerTest {
         byte[] tooLarge = multipartBody("XX", zipWithRandomFile((int) MAX_UPLOAD + 1024));
         byte[] malformed = "no parts at all".getBytes(StandardCharsets.UTF_8);
         for (byte[] body : List.of(tooLarge, malformed)) {
-            Raw raw = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"), body);
+            RawHttp.Response raw = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"),
+                    body);
 
             assertThat(raw.status()).isIn(400, 413);
             // Without it, a client sends its next request on a connection the server has dropped.
             assertThat(raw.values("Connection")).containsExactly("close");
         }
         // A zip that was read in full but refused keeps the connection usable.
-        Raw refused = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"),
+        RawHttp.Response refused = raw("POST", "/deploy", List.of("Content-Type: multipart/form-data; boundary=XX"),
                 multipartBody("XX", "PK but not a zip".getBytes(StandardCharsets.UTF_8)));
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.values("Connection")).isEmpty();
@@ -257,7 +256,7 @@ class ApiServerTest {
     void aMethodNoFunctionCanTakeIs405NamingTheOnesItCan() throws IOException {
         deploy("hello.zip", HELLO_ZIP);
 
-        Raw raw = raw("PROPFIND", "/invoke/hello/x", List.of(), new byte[0]);
+        RawHttp.Response raw = raw("PROPFIND", "/invoke/hello/x", List.of(), new byte[0]);
 
         assertThat(raw.status()).isEqualTo(405);
         assertThat(json(new String(raw.body(), StandardCharsets.UTF_8)).get("error").asText())
@@ -328,7 +327,7 @@ class ApiServerTest {
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-1", 201, headers,
                 "hello, world".getBytes(StandardCharsets.UTF_8), "", 3, false, 0));
 
-        Raw raw = raw("POST", "/invoke/hello", List.of(), "{}".getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response raw = raw("POST", "/invoke/hello", List.of(), "{}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(raw.status()).isEqualTo(201);
         // Exactly one: the function's replaces the default (Jetty drops the space before the charset).
@@ -351,7 +350,7 @@ class ApiServerTest {
                 Map.of("Content-Type", List.of("application/json")), "\"ignored\"".getBytes(StandardCharsets.UTF_8),
                 "", 1, false, 0));
 
-        Raw raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
+        RawHttp.Response raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
 
         assertThat(raw.status()).isEqualTo(204);
         assertThat(raw.body()).isEmpty();
@@ -434,7 +433,7 @@ class ApiServerTest {
         });
         byte[] body = {(byte) 0xff, (byte) 0xfe, 0, (byte) 0x80, 'a', (byte) 0xc3};
 
-        Raw raw = raw("POST", "/invoke/hello?a=1&b=%20x&a=2",
+        RawHttp.Response raw = raw("POST", "/invoke/hello?a=1&b=%20x&a=2",
                 List.of("X-Repeat: one", "x-repeat: two", "X-Mixed-Case: Value", "Content-Type: application/x-bin"),
                 body);
 
@@ -471,7 +470,7 @@ class ApiServerTest {
                 Map.of("X-Seen", List.of(request.method() + " " + request.path() + " " + request.query())),
                 "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
 
-        Raw raw = raw(method, "/invoke/hello/any/sub/path?q=1&t=a&t=b", List.of(), new byte[0]);
+        RawHttp.Response raw = raw(method, "/invoke/hello/any/sub/path?q=1&t=a&t=b", List.of(), new byte[0]);
 
         assertThat(raw.status()).isEqualTo(200);
         assertThat(raw.values("X-Seen")).containsExactly(method + " /any/sub/path q=1&t=a&t=b");
@@ -531,7 +530,7 @@ class ApiServerTest {
                 StandardCharsets.UTF_8), "", 1, false, 0));
 
         for (String method : List.of("GET", "POST", "HEAD")) {
-            Raw raw = raw(method, "/invoke/hello/page", List.of(), new byte[0]);
+            RawHttp.Response raw = raw(method, "/invoke/hello/page", List.of(), new byte[0]);
 
             assertThat(raw.status()).isEqualTo(200);
             assertThat(raw.values("Content-Security-Policy")).as(method)
@@ -546,7 +545,7 @@ class ApiServerTest {
         invoker.answer((fn, request) -> new InvocationResult.Completed("inv-csp", 200,
                 Map.of(name, List.of("default-src 'self'")), "{}".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
 
-        Raw raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+        RawHttp.Response raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
 
         assertThat(raw.status()).isEqualTo(200);
         assertThat(raw.values("Content-Security-Policy")).containsExactly("default-src 'self'");
@@ -775,7 +774,7 @@ class ApiServerTest {
                 Map.of("X-Glambdar-Version", List.of("42"), "X-Glambdar-Invocation-Id", List.of("forged")),
                 new byte[0], "", 1, false, 0));
 
-        Raw raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
+        RawHttp.Response raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
 
         assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
         assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-own");
@@ -879,57 +878,10 @@ class ApiServerTest {
         return Zips.ofBytes(Map.of("index.js", Zips.HELLO.getBytes(StandardCharsets.UTF_8), "noise.bin", noise));
     }
 
-    /** A response as it came over the wire: every header line, in order. */
-    private record Raw(int status, List<String[]> headers, byte[] body) {
-        List<String> values(String name) {
-            return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
-        }
-    }
-
     /** One HTTP/1.1 exchange on a fresh socket, with exactly the header lines given. */
-    private Raw raw(String method, String target, List<String> headerLines, byte[] body) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(30_000);
-            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-            if (method.equals("HEAD")) { // then the server closes after the head: a body it sent would show
-                head.append("Connection: close\r\n");
-            }
-            headerLines.forEach(line -> head.append(line).append("\r\n"));
-            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
-
-            InputStream in = socket.getInputStream();
-            List<String> lines = new ArrayList<>();
-            for (String line; !(line = readLine(in)).isEmpty(); ) {
-                lines.add(line);
-            }
-            int status = Integer.parseInt(lines.getFirst().split(" ")[1]);
-            List<String[]> headers = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                int colon = line.indexOf(':');
-                headers.add(new String[]{line.substring(0, colon).trim(), line.substring(colon + 1).trim()});
-            }
-            Raw response = new Raw(status, headers, new byte[0]);
-            List<String> length = response.values("Content-Length");
-            byte[] content = method.equals("HEAD") ? in.readAllBytes() // all there is until the server closes
-                    : length.isEmpty() ? new byte[0] : in.readNBytes(Integer.parseInt(length.getFirst()));
-            return new Raw(status, headers, content);
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) {
-                throw new IOException("connection closed in the middle of the response head");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
+    private RawHttp.Response raw(String method, String target, List<String> headerLines, byte[] body)
+            throws IOException {
+        // HEAD: the server closes after the head, so a body it sent would show
+        return RawHttp.exchange(server.port(), method, target, "127.0.0.1", headerLines, body, method.equals("HEAD"));
     }
 }

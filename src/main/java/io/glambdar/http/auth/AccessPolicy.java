@@ -1,6 +1,7 @@
 package io.glambdar.http.auth;
 
 import io.glambdar.http.auth.Decision.Denied;
+import io.glambdar.store.DeployRejectedException;
 import io.glambdar.usecase.InvokeKeys.Verdict;
 
 /**
@@ -43,10 +44,18 @@ public final class AccessPolicy {
         if (route instanceof Route.Exempt) {
             return Decision.ALLOWED;
         }
-        String function = route instanceof Route.Invocation invocation ? invocation.function() : null;
-        if (route instanceof Route.Invocation invocation && functions.isPublic(invocation.reference())) {
+        Decision decision = decideByRequest(request, route);
+        // Whether the function is public is looked up only for a request about to be refused: the ordinary call, a
+        // program without an Origin in open mode or a caller with a good key, never pays for it.
+        if (decision instanceof Denied && route instanceof Route.Invocation invocation
+                && functions.isPublic(invocation.reference())) {
             return Decision.ALLOWED;
         }
+        return decision;
+    }
+
+    /** What the request itself allows, before a public function lets anyone in. */
+    private Decision decideByRequest(AccessRequest request, Route route) {
         String crossSite = BrowserChecks.crossSite(request.origin(), request.secFetchSite(), request.host());
         if (crossSite != null) {
             return Denied.forbidden("cross-site request refused: " + crossSite + ". Web pages of other sites may not"
@@ -55,7 +64,7 @@ public final class AccessPolicy {
                     + " header, or from a page this server serves");
         }
         if (mode.loopbackHostsOnly() && !BrowserChecks.isLoopbackHost(request.host())) {
-            return Denied.forbidden("request refused: its Host header " + BrowserChecks.quote(request.host())
+            return Denied.forbidden("request refused: its Host header " + DeployRejectedException.quote(request.host())
                     + " is not a loopback name. This server has no admin key and listens on a loopback address, so"
                     + " it answers only requests addressed to localhost, 127.0.0.1 or [::1] (any port): that stops"
                     + " web pages that re-point their own DNS name at this machine (DNS rebinding). Use"
@@ -64,7 +73,8 @@ public final class AccessPolicy {
         if (!mode.keyed()) {
             return Decision.ALLOWED;
         }
-        return function == null ? control(request) : invocation(request, function);
+        return route instanceof Route.Invocation invocation ? invocation(request, invocation.function())
+                : control(request);
     }
 
     /** Keyed mode, a control route: the admin key, in {@code Authorization: Bearer}. */
@@ -76,7 +86,7 @@ public final class AccessPolicy {
         String glambdarKey = present(request.glambdarKey());
         if (isInvokeKey(bearer) || isInvokeKey(glambdarKey)) {
             return Denied.forbidden("an invoke key can only invoke the function it was made for; "
-                    + request.method() + " " + BrowserChecks.quote(request.path()) + " needs the admin key, as "
+                    + request.method() + " " + DeployRejectedException.quote(request.path()) + " needs the admin key, as "
                     + "'Authorization: Bearer <admin key>'");
         }
         if (glambdarKey != null && mode.adminKey().matches(glambdarKey)) {
@@ -124,10 +134,10 @@ public final class AccessPolicy {
         }
         if (bearer != null || glambdarKey != null) {
             return Denied.unauthorized("wrong key: it is neither the admin key nor a live invoke key of "
-                    + BrowserChecks.quote(function) + " (it may have been revoked, or made before the function was"
+                    + DeployRejectedException.quote(function) + " (it may have been revoked, or made before the function was"
                     + " deleted and deployed again). " + invokeKeyHowTo(function));
         }
-        return Denied.unauthorized("invoking " + BrowserChecks.quote(function) + " needs a key. "
+        return Denied.unauthorized("invoking " + DeployRejectedException.quote(function) + " needs a key. "
                 + invokeKeyHowTo(function));
     }
 
@@ -166,7 +176,7 @@ public final class AccessPolicy {
     }
 
     private static String invokeKeyHowTo(String function) {
-        return "Send the admin key or an invoke key of " + BrowserChecks.quote(function)
+        return "Send the admin key or an invoke key of " + DeployRejectedException.quote(function)
                 + " as 'Authorization: Bearer <key>' or 'X-Glambdar-Key: <key>' (the admin makes invoke keys with"
                 + " POST /keys/<name>)";
     }

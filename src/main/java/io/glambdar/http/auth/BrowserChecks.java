@@ -1,5 +1,7 @@
 package io.glambdar.http.auth;
 
+import io.glambdar.store.DeployRejectedException;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -26,7 +28,7 @@ final class BrowserChecks {
                 return "the request comes from a page with an opaque origin (Origin: null), such as a sandboxed frame";
             }
             if (!isSameOrigin(trimmed, host)) {
-                return "the request comes from a page of " + quote(trimmed) + ", which is not this server's own origin"
+                return "the request comes from a page of " + DeployRejectedException.quote(trimmed) + ", which is not this server's own origin"
                         + (host == null ? "" : " (http or https://" + host + ")");
             }
         }
@@ -152,10 +154,5 @@ final class BrowserChecks {
             int number = Integer.parseInt(port);
             return number > 65535 ? null : new HostHeader(name, number);
         }
-    }
-
-    static String quote(String text) {
-        String shortened = text.length() > 200 ? text.substring(0, 200) + "…" : text;
-        return "'" + shortened + "'";
     }
 }

@@ -1,5 +1,6 @@
 package io.glambdar.store.keys;
 
+import io.glambdar.store.WriteBehind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -82,17 +80,11 @@ public final class KeyIndex implements AutoCloseable {
 
     private final KeyRepository repository;
     private final Map<String, IndexedKey> byId = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService flusher;
+    private final WriteBehind writeBehind;
 
     private KeyIndex(KeyRepository repository, Duration flushInterval) {
         this.repository = repository;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "key-last-used-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        flusher.scheduleWithFixedDelay(this::flushQuietly, flushInterval.toMillis(), flushInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        this.writeBehind = new WriteBehind("when invoke keys were last used", flushInterval, this::flush);
     }
 
     /** Loads every key from {@code repository} and starts writing last-use times behind, every {@code flushInterval}. */
@@ -187,23 +179,9 @@ public final class KeyIndex implements AutoCloseable {
         }
     }
 
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            log.warn("Could not save when invoke keys were last used (will retry): {}", e.getMessage());
-        }
-    }
-
     /** Stops the periodic flush and writes the last times. The repository is closed by its owner, afterwards. */
     @Override
     public void close() {
-        flusher.shutdown();
-        try {
-            flusher.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        flushQuietly();
+        writeBehind.close();
     }
 }

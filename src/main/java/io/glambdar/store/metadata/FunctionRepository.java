@@ -53,6 +53,9 @@ public interface FunctionRepository {
     /** The function's kept versions, newest first; empty for an unknown name. */
     List<VersionRecord> findVersions(String name);
 
+    /** The kept versions of every function, by name, each function's newest first: what start-up loads at once. */
+    List<VersionRecord> findAllVersions();
+
     /**
      * Removes the function, all its versions and its invoke keys, if it is still the life {@code functionId}: a delete
      * never removes a later deploy of the same name.

@@ -222,11 +222,23 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
     @Override
     public List<VersionRecord> findVersions(String name) {
         Objects.requireNonNull(name, "name");
-        return db.withConnection("read the versions of function '" + name + "'", c -> {
+        return readVersions("read the versions of function '" + name + "'", "WHERE function_name = ?", name);
+    }
+
+    @Override
+    public List<VersionRecord> findAllVersions() {
+        return readVersions("read the versions of every function", "", null);
+    }
+
+    /** @param where a filter on one parameter ({@code name}), or "" for every row */
+    private List<VersionRecord> readVersions(String what, String where, String name) {
+        return db.withConnection(what, c -> {
             List<VersionRecord> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + VERSION_COLUMNS
-                    + " FROM versions WHERE function_name = ? ORDER BY version DESC")) {
-                ps.setString(1, name);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + VERSION_COLUMNS + " FROM versions " + where
+                    + " ORDER BY function_name, version DESC")) {
+                if (name != null) {
+                    ps.setString(1, name);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         all.add(readVersion(rs));

@@ -110,6 +110,11 @@ public final class SqliteDatabase implements AutoCloseable {
     /** The schema version this code writes and understands. */
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
+    /** The statements that take the schema from {@code version} to the next (for tests that build old databases). */
+    static List<String> migrationFrom(int version) {
+        return MIGRATIONS.get(version);
+    }
+
     private final Path file;
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();

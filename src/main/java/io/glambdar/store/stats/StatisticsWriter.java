@@ -1,17 +1,13 @@
 package io.glambdar.store.stats;
 
+import io.glambdar.store.WriteBehind;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.StatsDelta;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -20,11 +16,9 @@ import java.util.function.Supplier;
  */
 public final class StatisticsWriter implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(StatisticsWriter.class);
-
     private final FunctionRepository repository;
     private final Supplier<? extends Collection<InvocationCounters>> counters;
-    private final ScheduledExecutorService flusher;
+    private final WriteBehind writeBehind;
 
     /**
      * Starts flushing.
@@ -36,13 +30,7 @@ public final class StatisticsWriter implements AutoCloseable {
                             Duration interval) {
         this.repository = repository;
         this.counters = counters;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "statistics-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        flusher.scheduleWithFixedDelay(this::flushQuietly, interval.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        this.writeBehind = new WriteBehind("invocation statistics", interval, this::flush);
     }
 
     /** Writes what changed since the last flush, in one batch. One at a time: each delta is taken, then marked. */
@@ -61,23 +49,9 @@ public final class StatisticsWriter implements AutoCloseable {
         }
     }
 
-    private void flushQuietly() {
-        try {
-            flush();
-        } catch (RuntimeException e) {
-            log.warn("Could not save invocation statistics (will retry): {}", e.getMessage());
-        }
-    }
-
     /** Stops the periodic flush and writes the last counts. The repository is closed by its owner, afterwards. */
     @Override
     public void close() {
-        flusher.shutdown();
-        try {
-            flusher.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        flushQuietly();
+        writeBehind.close();
     }
 }

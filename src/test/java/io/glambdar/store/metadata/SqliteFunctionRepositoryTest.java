@@ -2,6 +2,7 @@ package io.glambdar.store.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -302,6 +303,17 @@ class SqliteFunctionRepositoryTest {
         assertThat(versionNumbers("f")).containsExactly(5, 4, 3, 2, 1);
         assertThat(db.findVersions("f")).extracting(VersionRecord::deploymentId)
                 .containsExactly("v5", "v4", "v3", "v2", "v1-fn");
+    }
+
+    @Test
+    void findAllVersionsIsByNameThenNewestFirst() {
+        insert("g", "gn");
+        insert("f", "fn");
+        db.addVersion("f", "fn", number -> version("f", number, "v2"));
+        db.addVersion("g", "gn", number -> version("g", number, "g2"));
+
+        assertThat(db.findAllVersions()).extracting(VersionRecord::functionName, VersionRecord::version)
+                .containsExactly(tuple("f", 2), tuple("f", 1), tuple("g", 2), tuple("g", 1));
     }
 
     @Test

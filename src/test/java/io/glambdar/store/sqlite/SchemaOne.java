@@ -7,31 +7,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 
 /**
- * A metadata database as a Glambdar from before versions (schema 1) left it, written by hand with plain JDBC: the DDL
- * is a copy of {@code SqliteDatabase.MIGRATIONS[0]}, which is released and never changes.
+ * A metadata database as a Glambdar from before versions (schema 1) left it, written with plain JDBC by the released
+ * first migration alone.
  */
 public final class SchemaOne implements AutoCloseable {
-
-    private static final String FUNCTIONS_DDL = """
-            CREATE TABLE functions (
-                name             TEXT    NOT NULL PRIMARY KEY,
-                deployment_id    TEXT    NOT NULL,
-                created_at       INTEGER NOT NULL,  -- epoch millis, UTC
-                last_invoked_at  INTEGER,           -- epoch millis, UTC; NULL before the first invocation
-                invoke_count     INTEGER NOT NULL DEFAULT 0,
-                error_count      INTEGER NOT NULL DEFAULT 0,
-                code_root        TEXT    NOT NULL,
-                code_size_bytes  INTEGER NOT NULL,
-                file_count       INTEGER NOT NULL,
-                settings_json    TEXT    NOT NULL,
-                last_status      TEXT,
-                last_duration_ms INTEGER
-            ) STRICT
-            """;
 
     /** One row of the schema-1 {@code functions} table. */
     public record Row(String name, String deploymentId, Instant createdAt, Instant lastInvokedAt, long invokeCount,
@@ -59,7 +41,9 @@ public final class SchemaOne implements AutoCloseable {
         }
         Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement st = connection.createStatement()) {
-            st.execute(FUNCTIONS_DDL);
+            for (String sql : SqliteDatabase.migrationFrom(0)) {
+                st.execute(sql);
+            }
             st.execute("PRAGMA user_version = 1");
         } catch (SQLException e) {
             connection.close();
@@ -75,11 +59,7 @@ public final class SchemaOne implements AutoCloseable {
             ps.setString(1, row.name());
             ps.setString(2, row.deploymentId());
             ps.setLong(3, row.createdAt().toEpochMilli());
-            if (row.lastInvokedAt() == null) {
-                ps.setNull(4, Types.INTEGER);
-            } else {
-                ps.setLong(4, row.lastInvokedAt().toEpochMilli());
-            }
+            SqliteDatabase.setNullableTime(ps, 4, row.lastInvokedAt());
             ps.setLong(5, row.invokeCount());
             ps.setLong(6, row.errorCount());
             ps.setString(7, row.codeRoot());
@@ -87,11 +67,7 @@ public final class SchemaOne implements AutoCloseable {
             ps.setInt(9, row.fileCount());
             ps.setString(10, row.settingsJson());
             ps.setString(11, row.lastStatus());
-            if (row.lastDurationMs() == null) {
-                ps.setNull(12, Types.INTEGER);
-            } else {
-                ps.setLong(12, row.lastDurationMs());
-            }
+            SqliteDatabase.setNullableLong(ps, 12, row.lastDurationMs());
             ps.executeUpdate();
         }
         return this;

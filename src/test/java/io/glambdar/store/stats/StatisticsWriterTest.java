@@ -190,6 +190,11 @@ class StatisticsWriterTest {
         }
 
         @Override
+        public List<VersionRecord> findAllVersions() {
+            return delegate.findAllVersions();
+        }
+
+        @Override
         public Optional<FunctionRecord> find(String name) {
             return delegate.find(name);
         }
