@@ -106,7 +106,7 @@ public final class FunctionCatalog {
      *
      * @throws DeployRejectedException when the name, the zip or its settings are not acceptable, or the name is taken
      */
-    public StoredFunction deploy(String uploadFileName, Path zip) {
+    public Update deploy(String uploadFileName, Path zip) {
         String name = FunctionName.fromUploadFileName(uploadFileName);
         if (active.containsKey(name)) { // a shortcut before unzipping; decided again under the lock
             throw exists(name);
@@ -115,7 +115,7 @@ public final class FunctionCatalog {
             if (active.containsKey(name)) {
                 throw exists(name);
             }
-            return create(name, staged);
+            return created(create(name, staged));
         }));
     }
 
@@ -131,8 +131,7 @@ public final class FunctionCatalog {
         return withStagedCode(name, zip, staged -> withNameLock(name, () -> {
             StoredFunction existing = active.get(name);
             if (existing == null) {
-                StoredFunction created = create(name, staged);
-                return new Update(created, created.active(), null, List.of());
+                return created(create(name, staged));
             }
             return addVersion(existing, staged);
         }));
@@ -256,6 +255,11 @@ public final class FunctionCatalog {
                 FileTrees.delete(staged); // gone already when it was installed
             }
         }
+    }
+
+    /** A new function's first version, as an update: nothing before it, nothing pruned. */
+    private static Update created(StoredFunction function) {
+        return new Update(function, function.active(), null, List.of());
     }
 
     /** Under the name's lock: the function's first version, its row, and the link to its code. */

@@ -3,7 +3,6 @@ package io.glambdar.usecase;
 import io.glambdar.engine.Invoker;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionCatalog;
-import io.glambdar.store.StoredFunction;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +30,7 @@ public final class DeployFunction {
      * @throws DeployRejectedException when the name, the zip or its settings are not acceptable, or the name is taken
      */
     public FunctionInfo deploy(String uploadFileName, Path zip) {
-        StoredFunction deployed = catalog.deploy(uploadFileName, zip);
-        EngineFunctions.warm(invoker, deployed.active());
-        return FunctionInfo.of(deployed, invoker.containers(deployed.name()));
+        return deployed(catalog.deploy(uploadFileName, zip));
     }
 
     /**
@@ -43,9 +40,13 @@ public final class DeployFunction {
      * @throws DeployRejectedException when the name, the zip or its settings are not acceptable
      */
     public FunctionInfo update(String name, Path zip) {
-        FunctionCatalog.Update update = catalog.update(name, zip);
+        return deployed(catalog.update(name, zip));
+    }
+
+    /** The engine warms the new version and retires the pruned ones; the answer describes the version deployed. */
+    private FunctionInfo deployed(FunctionCatalog.Update update) {
         EngineFunctions.warm(invoker, update.deployed());
         retirement.retire(update.pruned());
-        return FunctionInfo.of(update.function(), invoker.containers(update.function().name()));
+        return FunctionInfo.of(update.function(), update.deployed(), invoker.containers(update.function().name()));
     }
 }

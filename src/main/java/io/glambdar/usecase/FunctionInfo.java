@@ -41,12 +41,19 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
     }
 
     static FunctionInfo of(StoredFunction function, ContainerCounts containers) {
-        Deployment active = function.active();
+        return of(function, function.active(), containers);
+    }
+
+    /**
+     * The function as it is, but with {@code version}'s code and settings: what a deploy answers about the version it
+     * made, even when another update has made a later one active since.
+     */
+    static FunctionInfo of(StoredFunction function, Deployment version, ContainerCounts containers) {
         InvocationCounters counters = function.counters();
         InvocationCounters.Last last = counters.last();
         return new FunctionInfo(function.name(), function.createdAt(), last == null ? null : last.at(),
                 counters.invocations(), counters.errors(), last == null ? null : last.status(),
-                last == null ? null : last.durationMs(), active.version(), active.deploymentId(),
-                active.codeSizeBytes(), active.fileCount(), Settings.of(active.settings()), containers);
+                last == null ? null : last.durationMs(), version.version(), version.deploymentId(),
+                version.codeSizeBytes(), version.fileCount(), Settings.of(version.settings()), containers);
     }
 }

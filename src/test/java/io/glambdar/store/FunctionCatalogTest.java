@@ -69,7 +69,7 @@ class FunctionCatalogTest {
         files.put("glambdar.json", utf8("{\"timeout\": 5, \"memory\": 256, \"env\": {\"B\": \"2\", \"A\": \"1\"}}"));
         files.put("data.bin", new byte[]{0, (byte) 0xff, (byte) 0xfe, 10, 13});
 
-        StoredFunction hello = catalog.deploy("hello.zip", store.upload(Zips.ofBytes(files)));
+        StoredFunction hello = catalog.deploy("hello.zip", store.upload(Zips.ofBytes(files))).function();
 
         Deployment deployment = hello.active();
         Path folder = dir.resolve("deployments/hello/" + deployment.deploymentId());
@@ -119,7 +119,7 @@ class FunctionCatalogTest {
         files.put("hello-1.0/index.js", "exports.handler = async () => ({ body: 1 });");
         files.put("hello-1.0/package.json", "{}");
 
-        StoredFunction wrapped = catalog.deploy("wrapped.zip", store.upload(Zips.of(files)));
+        StoredFunction wrapped = catalog.deploy("wrapped.zip", store.upload(Zips.of(files))).function();
 
         assertThat(tree(dir.resolve("functions/wrapped"))).isEqualTo(files);
         assertThat(wrapped.active().codeDir()).isEqualTo(store.deployment(wrapped).resolve("hello-1.0"));
@@ -192,7 +192,7 @@ class FunctionCatalogTest {
             for (Path zip : uploads) {
                 results.add(pool.submit(() -> {
                     start.await();
-                    return catalog.deploy("race.zip", zip);
+                    return catalog.deploy("race.zip", zip).function();
                 }));
             }
             start.countDown();

@@ -97,7 +97,7 @@ public final class TestStore implements AutoCloseable {
 
     /** Deploys {@code index.js} as function {@code name} ({@code POST /deploy}): its version 1. */
     public StoredFunction deploy(String name, String indexJs) {
-        return catalog.deploy(name + ".zip", upload(Zips.of(indexJs)));
+        return catalog.deploy(name + ".zip", upload(Zips.of(indexJs))).function();
     }
 
     /** Deploys {@code index.js} as a new version of function {@code name} ({@code PUT /deploy/:name}). */

@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.ContainerCounts;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.Invoker;
@@ -61,6 +62,32 @@ class DeployFunctionTest {
             assertThat(fn.settings().timeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(fn.settings().env()).isEqualTo(Map.of("A", "1", "B", "2"));
         });
+    }
+
+    /** Found by VersionsIT's concurrent updates: the answer named the version active when it was written. */
+    @Test
+    void anUpdateAnswersWithTheVersionItMadeEvenWhenAnotherIsActiveByThen() {
+        store = new TestStore(dir);
+        DeployFunction[] deploy = new DeployFunction[1];
+        boolean[] raced = {false};
+        Invoker racing = new DelegatingInvoker(invoker) {
+            @Override
+            public ContainerCounts containers(String functionName) {
+                if (!raced[0]) { // between storing version 2 and answering: another update makes version 3
+                    raced[0] = true;
+                    deploy[0].update("f", store.upload(Zips.of("// v3")));
+                }
+                return super.containers(functionName);
+            }
+        };
+        deploy[0] = new DeployFunction(store.catalog, racing, GRACE);
+        store.update("f", "// v1");
+
+        FunctionInfo second = deploy[0].update("f", store.upload(Zips.of("// v2")));
+
+        assertThat(second.version()).isEqualTo(2);
+        assertThat(second.deploymentId()).isEqualTo(store.catalog.find("f").version(2).orElseThrow().deploymentId());
+        assertThat(store.catalog.find("f").active().version()).isEqualTo(3);
     }
 
     @Test

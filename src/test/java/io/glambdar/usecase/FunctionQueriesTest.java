@@ -50,7 +50,7 @@ class FunctionQueriesTest {
         store.deploy("beta", "// beta");
         invoker.containers.put("alpha", new ContainerCounts(1, 2, 3, 4));
         StoredFunction alpha = store.catalog.deploy("alpha.zip", store.upload(Zips.of(Map.of("index.js", "// a",
-                "glambdar.json", "{\"memory\": 256, \"cpus\": 1, \"env\": {\"SECRET\": \"x\"}, \"reuse\": true}"))));
+                "glambdar.json", "{\"memory\": 256, \"cpus\": 1, \"env\": {\"SECRET\": \"x\"}, \"reuse\": true}")))).function();
 
         assertThat(queries.list()).extracting(FunctionInfo::name).containsExactly("alpha", "beta");
         FunctionInfo info = queries.get("alpha");
