@@ -19,10 +19,13 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -245,6 +248,67 @@ class AuthIT {
             assertThat(glambdar.send(get(glambdar, "/health").header("Origin", "https://evil.example")).status())
                     .isEqualTo(200);
             assertThat(glambdar.invoke("open", HELLO_BODY, "Origin", "null").body()).isEqualTo(HELLO_ANSWER);
+        }
+    }
+
+    /** SPEC: the keys routes work in both modes; invoke keys are checked only in keyed mode. */
+    @Test
+    void inOpenModeTheKeysRoutesWorkAndNoKeyIsChecked() {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("hello", HELLO_ZIP);
+            JsonNode made = post(glambdar, "/keys/hello");
+            assertThat(made.get("function").asText()).isEqualTo("hello");
+            assertThat(made.get("key").asText()).startsWith("gk_");
+            assertThat(glambdar.get("/keys/hello").json().get("keys")).singleElement()
+                    .satisfies(k -> assertThat(k.get("keyId").asText()).isEqualTo(made.get("keyId").asText()));
+
+            assertThat(glambdar.invoke("hello", HELLO_BODY, "X-Glambdar-Key", "gk_not_a_real_key").body())
+                    .isEqualTo(HELLO_ANSWER);
+            assertThat(glambdar.invoke("hello", HELLO_BODY, "Authorization", "Bearer wrong").body())
+                    .isEqualTo(HELLO_ANSWER);
+            assertThat(glambdar.delete("/keys/hello/" + made.get("keyId").asText()).status()).isEqualTo(204);
+            assertThat(glambdar.get("/keys/hello").json().get("keys")).isEmpty();
+        }
+    }
+
+    /** SPEC: the cross-site refusal applies in keyed mode too, even to a request carrying the admin key. */
+    @Test
+    void inKeyedModePagesOfOtherSitesAreRefusedEvenWithTheAdminKey() {
+        try (Harness glambdar = keyed()) {
+            glambdar.defaultHeader("Authorization", ADMIN);
+            glambdar.deployOk("hello", HELLO_ZIP);
+            assertRefused(glambdar.send(get(glambdar, "/info").header("Origin", "https://evil.example")), 403,
+                    "cross-site request refused");
+            assertRefused(glambdar.invoke("hello", HELLO_BODY, "Sec-Fetch-Site", "cross-site"), 403,
+                    "cross-site request refused");
+            assertThat(glambdar.invoke("hello", HELLO_BODY).body()).isEqualTo(HELLO_ANSWER);
+        }
+    }
+
+    /** SPEC: keys are stored only as hashes; nothing on disk holds the key itself. */
+    @Test
+    void onDiskAKeyIsOnlyItsHash() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
+        try {
+            String key;
+            try (Harness glambdar = Harness.startIn(dir, config -> config.withAuth(AuthSettings.keyed(ADMIN_KEY)))) {
+                glambdar.defaultHeader("Authorization", ADMIN);
+                glambdar.deployOk("hello", HELLO_ZIP);
+                key = post(glambdar, "/keys/hello").get("key").asText();
+                glambdar.server.close();
+            }
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            String secret = key.substring("gk_".length() + 16 + 1); // after the prefix and the key id
+            StringBuilder stored = new StringBuilder();
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    stored.append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+                }
+            }
+            assertThat(stored.toString()).contains(hash).doesNotContain(secret);
+        } finally {
+            FileTrees.delete(dir);
         }
     }
 
