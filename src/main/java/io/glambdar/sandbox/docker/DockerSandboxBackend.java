@@ -50,6 +50,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -74,6 +75,11 @@ public final class DockerSandboxBackend implements SandboxBackend {
     private static final int KEY_BYTES = 6;
     /** Removals still running after this long at shutdown are reported and left to the next start's sweep. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+    /** The exit status of a process killed by SIGKILL, which is how the kernel's OOM killer ends one. */
+    private static final int SIGKILL_EXIT = 137;
+    /** How often, and how far apart, a SIGKILLed container is inspected again for Docker's late OOM flag. */
+    private static final int OOM_LOOKS = 5;
+    private static final Duration OOM_LOOK_INTERVAL = Duration.ofMillis(40);
 
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxBackend.class);
     private static final SecureRandom random = new SecureRandom();
@@ -268,11 +274,23 @@ public final class DockerSandboxBackend implements SandboxBackend {
             } catch (RuntimeException e) {
                 // still running or gone: the inspection below tells which
             }
-            InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(containerId).exec().getState();
-            Integer code = Boolean.TRUE.equals(state.getRunning()) || state.getExitCodeLong() == null
-                    ? null : state.getExitCodeLong().intValue();
-            return new SandboxExit(code, Boolean.TRUE.equals(state.getOOMKilled()));
+            SandboxExit exit = inspectExit(containerId);
+            // The kernel's OOM event and the exit reach Docker separately: a container killed at its memory limit
+            // (SIGKILL, 137) may show OOMKilled only a moment after it shows as exited. Look again, briefly.
+            for (int look = 0; look < OOM_LOOKS && exit.exitCode() != null && exit.exitCode() == SIGKILL_EXIT
+                    && !exit.oomKilled(); look++) {
+                LockSupport.parkNanos(OOM_LOOK_INTERVAL.toNanos());
+                exit = inspectExit(containerId);
+            }
+            return exit;
         });
+    }
+
+    private SandboxExit inspectExit(String containerId) {
+        InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(containerId).exec().getState();
+        Integer code = Boolean.TRUE.equals(state.getRunning()) || state.getExitCodeLong() == null
+                ? null : state.getExitCodeLong().intValue();
+        return new SandboxExit(code, Boolean.TRUE.equals(state.getOOMKilled()));
     }
 
     String logsOf(String containerId, Instant since, int maxBytes, Duration wait) {
