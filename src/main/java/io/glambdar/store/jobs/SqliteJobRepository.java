@@ -67,6 +67,9 @@ public final class SqliteJobRepository implements JobRepository {
     private static final String ENDED = "finished_at = ?1, lease_owner = NULL, lease_until = NULL,"
             + " callback_next_at = CASE WHEN callback_url IS NOT NULL AND callback_done = 0 THEN ?1 END";
 
+    /** How many jobs {@link #deleteFinishedBefore} deletes per statement. */
+    static final int DELETE_CHUNK = 500;
+
     private final SqliteDatabase db;
 
     public SqliteJobRepository(SqliteDatabase db) {
@@ -289,29 +292,47 @@ public final class SqliteJobRepository implements JobRepository {
         });
     }
 
+    /** The query is built for the filters given, so that each can use its index (by function, status, or time). */
     @Override
     public List<Job> list(String functionName, JobStatus status, int limit) {
         if (limit <= 0) {
             return List.of();
         }
+        List<String> where = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        if (functionName != null) {
+            where.add("function_name = ?");
+            values.add(functionName);
+        }
+        if (status != null) {
+            where.add("status = ?");
+            values.add(status.dbName());
+        }
+        String sql = "SELECT " + COLUMNS + " FROM jobs"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY created_at DESC, id DESC LIMIT ?";
         return db.withConnection("list jobs", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs"
-                    + " WHERE (?1 IS NULL OR function_name = ?1) AND (?2 IS NULL OR status = ?2)"
-                    + " ORDER BY created_at DESC, id DESC LIMIT ?3")) {
-                ps.setString(1, functionName);
-                ps.setString(2, status == null ? null : status.dbName());
-                ps.setInt(3, limit);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String value : values) {
+                    ps.setString(i++, value);
+                }
+                ps.setInt(i, limit);
                 return read(ps);
             }
         });
     }
 
+    /**
+     * Walks the queued and the failed jobs of every function by status ({@code +function_name} keeps SQLite from
+     * walking all of this function's records instead, most of which are finished).
+     */
     @Override
     public JobCounts counts(String functionName) {
         return db.withConnection("count the jobs of function '" + functionName + "'", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT"
-                    + " coalesce(sum(status = 'queued'), 0), coalesce(sum(status = 'failed'), 0)"
-                    + " FROM jobs WHERE function_name = ? AND status IN ('queued', 'failed')")) {
+                    + " (SELECT count(*) FROM jobs WHERE status = 'queued' AND +function_name = ?1),"
+                    + " (SELECT count(*) FROM jobs WHERE status = 'failed' AND +function_name = ?1)")) {
                 ps.setString(1, functionName);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -321,11 +342,26 @@ public final class SqliteJobRepository implements JobRepository {
         });
     }
 
+    /**
+     * Deletes in chunks of {@value #DELETE_CHUNK}, each its own statement, so that a large expiry never holds the
+     * write lock (and every enqueue and claim behind it) for long. Only ended jobs have a {@code finished_at} (a
+     * retried job loses it); the status is checked too, with {@code +status} so that the finish index is used.
+     */
     @Override
     public int deleteFinishedBefore(Instant before) {
-        return update("delete the jobs that ended before " + before, "DELETE FROM jobs WHERE finished_at < ?"
-                + " AND status IN ('succeeded', 'failed', 'expired', 'cancelled')",
-                ps -> ps.setLong(1, before.toEpochMilli()));
+        int total = 0;
+        while (true) {
+            int deleted = update("delete the jobs that ended before " + before, "DELETE FROM jobs WHERE id IN"
+                    + " (SELECT id FROM jobs WHERE finished_at < ?"
+                    + " AND +status IN ('succeeded', 'failed', 'expired', 'cancelled') LIMIT ?)", ps -> {
+                ps.setLong(1, before.toEpochMilli());
+                ps.setInt(2, DELETE_CHUNK);
+            });
+            total += deleted;
+            if (deleted < DELETE_CHUNK) {
+                return total;
+            }
+        }
     }
 
     @Override

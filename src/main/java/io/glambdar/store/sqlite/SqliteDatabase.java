@@ -150,7 +150,10 @@ public final class SqliteDatabase implements AutoCloseable {
                             ) STRICT
                             """,
                     "CREATE INDEX jobs_due ON jobs (status, next_attempt_at)",
+                    // listing newest first: by function, by status (the dead-letter list), or all
                     "CREATE INDEX jobs_by_function ON jobs (function_name, created_at)",
+                    "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
+                    "CREATE INDEX jobs_by_time ON jobs (created_at)",
                     "CREATE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key, created_at)"
                             + " WHERE idempotency_key IS NOT NULL",
                     "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE finished_at IS NOT NULL",

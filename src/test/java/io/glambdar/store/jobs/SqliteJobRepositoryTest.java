@@ -582,6 +582,21 @@ class SqliteJobRepositoryTest {
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(7)))).isZero();
     }
 
+    @Test
+    void deleteFinishedBeforeDeletesMoreThanOneChunk() {
+        int count = SqliteJobRepository.DELETE_CHUNK * 2 + 7;
+        for (int i = 0; i < count; i++) {
+            String id = String.format("j%05d", i);
+            enqueue(newJob(id, "f", T0));
+            jobs.cancel(id, T0.plusSeconds(1));
+        }
+        enqueue(newJob("kept", "f", T0));
+
+        assertThat(jobs.deleteFinishedBefore(T0.plusSeconds(2))).isEqualTo(count);
+
+        assertThat(jobs.list(null, null, 10)).extracting(Job::id).containsExactly("kept");
+    }
+
     // ---------------------------------------------------------------- callbacks
 
     @Test
@@ -676,8 +691,8 @@ class SqliteJobRepositoryTest {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
-            assertThat(names).contains("jobs", "jobs_due", "jobs_by_function", "jobs_by_idempotency_key",
-                    "jobs_by_finish", "jobs_callbacks_due");
+            assertThat(names).contains("jobs", "jobs_due", "jobs_by_function", "jobs_by_status", "jobs_by_time",
+                    "jobs_by_idempotency_key", "jobs_by_finish", "jobs_callbacks_due");
         }
     }
 }
