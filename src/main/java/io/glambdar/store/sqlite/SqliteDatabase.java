@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one SQLite file that holds the metadata (functions, versions, invoke keys): opens it, brings its schema up to
- * date, and lends its connection to the repositories built on it, one statement or transaction at a time.
+ * The one SQLite file that holds the metadata (functions, versions, invoke keys, asynchronous jobs): opens it,
+ * brings its schema up to date, and lends its connection to the repositories built on it, one statement or
+ * transaction at a time.
  *
  * <p>One JDBC connection, used under a lock: writers are few (deploy, delete, keys, one background statistics
  * writer), so there is nothing to gain from a pool. The file is in WAL mode with {@code synchronous=NORMAL}: a commit
@@ -104,7 +105,59 @@ public final class SqliteDatabase implements AutoCloseable {
                                 last_used_at   INTEGER
                             ) STRICT
                             """,
-                    "CREATE INDEX invoke_keys_by_function ON invoke_keys (function_name)")
+                    "CREATE INDEX invoke_keys_by_function ON invoke_keys (function_name)"),
+            // 2 -> 3: the durable queue of asynchronous invocations (io.glambdar.store.jobs)
+            List.of("""
+                            CREATE TABLE jobs (
+                                id                TEXT    NOT NULL PRIMARY KEY,  -- the invocation id
+                                function_name     TEXT    NOT NULL,
+                                function_id       TEXT    NOT NULL,  -- the function's life, as functions.function_id
+                                version           INTEGER,           -- NULL: the version active when it runs
+                                status            TEXT    NOT NULL CHECK (status IN ('queued', 'running',
+                                                      'succeeded', 'failed', 'expired', 'cancelled')),
+                                attempts          INTEGER NOT NULL DEFAULT 0,
+                                max_retries       INTEGER NOT NULL,
+                                retry_delay_ms    INTEGER NOT NULL,
+                                max_age_ms        INTEGER NOT NULL,
+                                created_at        INTEGER NOT NULL,  -- epoch millis, UTC, as every time below
+                                age_from          INTEGER NOT NULL,  -- created_at, or the last manual retry
+                                next_attempt_at   INTEGER NOT NULL,
+                                started_at        INTEGER,           -- of the last attempt
+                                finished_at       INTEGER,
+                                lease_owner       TEXT,
+                                lease_until       INTEGER,
+                                request_method    TEXT    NOT NULL,
+                                request_path      TEXT    NOT NULL,
+                                request_query     TEXT    NOT NULL,
+                                request_headers   TEXT    NOT NULL,  -- JSON object: name -> array of values
+                                request_body      BLOB    NOT NULL,
+                                result_status     INTEGER,
+                                result_headers    TEXT,              -- JSON object: name -> array of values
+                                result_body       BLOB,
+                                error_code        TEXT,
+                                error_message     TEXT,
+                                logs              TEXT,              -- of the last attempt
+                                duration_ms       INTEGER,           -- the last attempt's report, all five or none
+                                init_duration_ms  INTEGER,
+                                cold_start        INTEGER,
+                                max_memory_bytes  INTEGER,
+                                outcome           TEXT,
+                                callback_url      TEXT,
+                                callback_attempts INTEGER NOT NULL DEFAULT 0,
+                                callback_next_at  INTEGER,           -- NULL before the job ends and once done
+                                callback_done     INTEGER NOT NULL DEFAULT 0,
+                                idempotency_key   TEXT
+                            ) STRICT
+                            """,
+                    "CREATE INDEX jobs_due ON jobs (status, next_attempt_at)",
+                    // listing newest first: by function, by status (the dead-letter list), or all
+                    "CREATE INDEX jobs_by_function ON jobs (function_name, created_at)",
+                    "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
+                    "CREATE INDEX jobs_by_time ON jobs (created_at)",
+                    "CREATE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key, created_at)"
+                            + " WHERE idempotency_key IS NOT NULL",
+                    "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE finished_at IS NOT NULL",
+                    "CREATE INDEX jobs_callbacks_due ON jobs (callback_next_at) WHERE callback_next_at IS NOT NULL")
     );
 
     /** The schema version this code writes and understands. */

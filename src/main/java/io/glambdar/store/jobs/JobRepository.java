@@ -1,0 +1,125 @@
+package io.glambdar.store.jobs;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable queue of asynchronous invocations (SQLite today; PostgreSQL later, where {@link #claim} is a
+ * {@code SELECT … FOR UPDATE SKIP LOCKED} and the rest are single-row updates guarded by their {@code WHERE}).
+ *
+ * <p>A job moves {@code queued → running} by {@link #claim} (which takes a lease), then {@code running →}
+ * {@code succeeded | failed} by {@link #complete}, back to {@code queued} by {@link #requeue} (a retry, or no
+ * capacity), or to {@code expired} by {@link #expire}. A worker that dies leaves its lease to run out;
+ * {@link #recoverExpiredLeases} then queues its jobs again. Every change of a running job names the lease owner, so a
+ * worker whose lease was taken from it changes nothing. Times are passed in, never read from a clock here, and are
+ * kept to the millisecond.
+ *
+ * <p>Every method may be called from any thread and from several processes (nodes) at once, and returns only once its
+ * change is committed. Failures of the storage are {@link io.glambdar.store.metadata.MetadataException}s.
+ */
+public interface JobRepository {
+
+    /**
+     * Stores a new queued job, due at once, committed before this returns. With an idempotency key, a job of the same
+     * function name with that key created less than {@code idempotencyWindow} before {@code job.createdAt()} is
+     * returned instead and nothing is stored; the check and the insert are one atomic step, so any number of
+     * concurrent enqueues with one key store one job.
+     *
+     * @return the job stored, or the earlier one with the same key (compare its id with {@code job.id()})
+     */
+    Job enqueue(NewJob job, Duration idempotencyWindow);
+
+    /**
+     * Takes up to {@code limit} queued jobs due at {@code now}, those due longest first: each becomes running with
+     * one more attempt, started at {@code now}, leased to {@code owner} until {@code now + leaseDuration}. Two
+     * claims, in any processes, never take the same job.
+     *
+     * @return the jobs taken, as they are now, in the order they were due
+     */
+    List<Job> claim(String owner, Instant now, Duration leaseDuration, int limit);
+
+    /** Extends the lease of a running job. @return false when the job is not running under {@code owner} */
+    boolean renew(String id, String owner, Instant until);
+
+    /**
+     * Ends a running job as succeeded or failed, with its result, error, logs and report; its callback, if any,
+     * becomes due at the outcome's finish time.
+     *
+     * @return false when the job is not running under {@code owner}: nothing changed
+     */
+    boolean complete(String id, String owner, JobOutcome outcome);
+
+    /**
+     * Puts a running job back in the queue, due at {@code nextAttemptAt}: a retry after a failed attempt
+     * ({@code countAttempt} true), or an attempt that never ran for want of capacity (false: its attempt is given
+     * back). The last attempt's error, if given, is kept so that the record says why it is waiting.
+     *
+     * @return false when the job is not running under {@code owner}
+     */
+    boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError);
+
+    /**
+     * Ends a running job as expired (it outlived its maximum age); its callback becomes due at {@code now}.
+     *
+     * @return false when the job is not running under {@code owner}
+     */
+    boolean expire(String id, String owner, Instant now, JobError error);
+
+    /**
+     * Ends as expired every queued job whose age ({@link Job#expiresAt()}) ran out by {@code now}, such as one
+     * waiting for a retry due after it; their callbacks become due at {@code now}.
+     *
+     * @return the ids of the jobs expired
+     */
+    List<String> expireOverdue(Instant now, JobError error);
+
+    /** Cancels a queued job. @return false when the job is unknown or not queued: nothing changed */
+    boolean cancel(String id, Instant now);
+
+    /**
+     * Cancels every queued job of a function (being deleted), with {@code error} saying why; running ones are left
+     * to finish. @return how many
+     */
+    int cancelAllQueued(String functionName, Instant now, JobError error);
+
+    /**
+     * Queues a failed, expired or cancelled job again, due at {@code now}: no attempts, its age counted from
+     * {@code now}, its last result, error, report and logs forgotten, its callback (if any) to be made again.
+     *
+     * @return false when the job is unknown or not failed, expired or cancelled: nothing changed
+     */
+    boolean retry(String id, Instant now);
+
+    /**
+     * Queues again, due at {@code now}, every running job whose lease ran out by {@code now} (its worker died or
+     * stalled). Its attempts are kept, so the next claim makes it attempt + 1. @return how many
+     */
+    int recoverExpiredLeases(Instant now);
+
+    Optional<Job> find(String id);
+
+    /**
+     * Jobs newest first.
+     *
+     * @param functionName null for every function
+     * @param status       null for every status
+     */
+    List<Job> list(String functionName, JobStatus status, int limit);
+
+    /** The function's queued and failed jobs (of any of its lives). */
+    JobCounts counts(String functionName);
+
+    /** Deletes the jobs that ended before {@code before} (retention); queued and running ones stay. @return how many */
+    int deleteFinishedBefore(Instant before);
+
+    /** Ended jobs whose callback is due at {@code now}, longest due first. */
+    List<Job> dueCallbacks(Instant now, int limit);
+
+    /**
+     * Records one attempt at a job's callback: due again at {@code nextAt}, or done (delivered or given up) when
+     * {@code nextAt} is null. @return false when the job is unknown or its callback was done already
+     */
+    boolean callbackAttempted(String id, Instant nextAt);
+}
