@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -22,7 +23,7 @@ import java.util.Objects;
  * @param idempotencyKey null when none was given
  */
 public record Job(String id, String functionName, String functionId, Integer version, JobStatus status,
-                  int attempts, JobPolicy policy, Instant createdAt, Instant ageFrom, Instant nextAttemptAt,
+                  int attempts, AsyncPolicy policy, Instant createdAt, Instant ageFrom, Instant nextAttemptAt,
                   Instant startedAt, Instant finishedAt, String leaseOwner, Instant leaseUntil, JobRequest request,
                   JobResult result, JobError error, String logs, JobReport report, JobCallback callback,
                   String idempotencyKey) {

@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -101,7 +102,7 @@ public final class SqliteJobRepository implements JobRepository {
                 ps.setString(2, job.functionName());
                 ps.setString(3, job.functionId());
                 setNullableLong(ps, 4, job.version() == null ? null : job.version().longValue());
-                ps.setInt(5, job.policy().maxRetries());
+                ps.setInt(5, job.policy().retries());
                 ps.setLong(6, job.policy().retryDelay().toMillis());
                 ps.setLong(7, job.policy().maxAge().toMillis());
                 ps.setLong(8, created);
@@ -433,7 +434,7 @@ public final class SqliteJobRepository implements JobRepository {
         return new Job(rs.getString("id"), rs.getString("function_name"), rs.getString("function_id"),
                 version == null ? null : version.intValue(), JobStatus.fromDbName(rs.getString("status")),
                 rs.getInt("attempts"),
-                new JobPolicy(rs.getInt("max_retries"), Duration.ofMillis(rs.getLong("retry_delay_ms")),
+                new AsyncPolicy(rs.getInt("max_retries"), Duration.ofMillis(rs.getLong("retry_delay_ms")),
                         Duration.ofMillis(rs.getLong("max_age_ms"))),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("age_from")),
                 Instant.ofEpochMilli(rs.getLong("next_attempt_at")), nullableTime(rs, "started_at"),

@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import io.glambdar.store.Concurrently;
 import io.glambdar.store.keys.InvokeKeyRecord;
 import io.glambdar.store.keys.SqliteKeyRepository;
@@ -38,7 +39,7 @@ class SqliteJobRepositoryTest {
     private static final Instant T0 = Instant.parse("2026-05-01T12:00:00.250Z");
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration DAY = Duration.ofHours(24);
-    private static final JobPolicy POLICY = new JobPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
+    private static final AsyncPolicy POLICY = new AsyncPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
     private static final JobError DELETED = new JobError("function_deleted", "the function was deleted");
 
     @TempDir
