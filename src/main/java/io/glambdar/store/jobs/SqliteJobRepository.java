@@ -255,11 +255,14 @@ public final class SqliteJobRepository implements JobRepository {
 
     /** A cancelled job makes no callback: the contract calls back when a job succeeds, fails or expires. */
     @Override
-    public boolean cancel(String id, Instant now) {
-        return update("cancel job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?"
-                + " WHERE id = ? AND status = 'queued'", ps -> {
+    public boolean cancel(String id, Instant now, JobError error) {
+        Objects.requireNonNull(error, "error");
+        return update("cancel job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?,"
+                + " error_code = ?, error_message = ? WHERE id = ? AND status = 'queued'", ps -> {
             ps.setLong(1, now.toEpochMilli());
-            ps.setString(2, id);
+            ps.setString(2, error.code());
+            ps.setString(3, error.message());
+            ps.setString(4, id);
         }) > 0;
     }
 
