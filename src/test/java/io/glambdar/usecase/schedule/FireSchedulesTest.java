@@ -1,6 +1,7 @@
 package io.glambdar.usecase.schedule;
 
 import io.glambdar.store.jobs.Job;
+import io.glambdar.store.jobs.JobError;
 import io.glambdar.store.jobs.JobOutcome;
 import io.glambdar.store.jobs.JobResult;
 import io.glambdar.store.jobs.JobStatus;
@@ -22,6 +23,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 /** The scheduler's pass, on a clock the test moves: firing, skipping, missed firings, and following deploys. */
 class FireSchedulesTest {
+
+    private static final JobError CANCELLED = new JobError("cancelled", "cancelled by the test");
 
     @TempDir
     Path dir;
@@ -101,7 +104,7 @@ class FireSchedulesTest {
         assertThat(f.states().getFirst().lastRunAt()).isEqualTo(at("2026-05-01T12:00:10Z"));
 
         f.at("2026-05-01T12:00:35Z"); // it ends
-        assertThat(f.jobs.complete(first, "worker", JobOutcome.succeeded(new JobResult(200, Map.of(),
+        assertThat(f.jobs.complete(first, "worker", JobOutcome.succeeded(1, new JobResult(200, Map.of(),
                 new byte[0]), null, null, f.clock.instant()))).isTrue();
         f.at("2026-05-01T12:00:40Z");
         scheduler.fireDue();
@@ -118,7 +121,7 @@ class FireSchedulesTest {
         scheduler.fireDue();
         f.at("2026-05-01T12:00:10Z");
         scheduler.fireDue();
-        assertThat(f.jobs.cancel(f.jobs().getFirst().id(), f.clock.instant())).isTrue();
+        assertThat(f.jobs.cancel(f.jobs().getFirst().id(), f.clock.instant(), CANCELLED)).isTrue();
 
         f.at("2026-05-01T12:00:20Z");
         scheduler.fireDue();
@@ -196,7 +199,7 @@ class FireSchedulesTest {
 
         for (String t : List.of("12:00:10", "12:00:15", "12:00:20", "12:00:30", "12:01:00")) {
             f.at("2026-05-01T" + t + "Z");
-            f.jobs().forEach(job -> f.jobs.cancel(job.id(), f.clock.instant())); // none holds the next back
+            f.jobs().forEach(job -> f.jobs.cancel(job.id(), f.clock.instant(), CANCELLED)); // none holds the next back
             scheduler.fireDue();
         }
 

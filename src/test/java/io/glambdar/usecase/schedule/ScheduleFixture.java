@@ -30,7 +30,7 @@ final class ScheduleFixture implements AutoCloseable {
         store = new TestStore(dir);
         clock = store.clock;
         clock.set(now);
-        jobs = new SqliteJobRepository(store.database);
+        jobs = store.jobs;
         states = new SqliteScheduleStateRepository(store.database);
         accept = new AcceptInvocation(store.catalog, jobs, () -> { }, clock);
     }
