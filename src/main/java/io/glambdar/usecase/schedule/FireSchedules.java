@@ -116,7 +116,7 @@ public final class FireSchedules {
         }
         if (previousRunPending(due)) {
             if (states.claimSkip(due, next)) {
-                log.info("Schedule {} of function {}: skipped the firing of {}, the previous run ({}) is still"
+                log.debug("Schedule {} of function {}: skipped the firing of {}, the previous run ({}) is still"
                         + " queued or running", schedule.index(), schedule.function(), due.nextRunAt(),
                         due.lastInvocationId());
             }
