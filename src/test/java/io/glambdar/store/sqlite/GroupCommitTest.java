@@ -51,6 +51,7 @@ class GroupCommitTest {
     /** Items whose write fails, and how. */
     private final Map<String, RuntimeException> failing = new ConcurrentHashMap<>();
     private final Set<String> failingWithSql = ConcurrentHashMap.newKeySet();
+    private final Map<String, Error> erroring = new ConcurrentHashMap<>();
     /** The write of this item waits for {@link #release} (the leader holds its lead meanwhile). */
     private volatile String held;
     private final CountDownLatch holding = new CountDownLatch(1);
@@ -100,6 +101,10 @@ class GroupCommitTest {
         RuntimeException failure = failing.get(item);
         if (failure != null) {
             throw failure;
+        }
+        Error error = erroring.get(item);
+        if (error != null) {
+            throw error;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO items (item) VALUES (?)")) {
             ps.setString(1, item);
@@ -340,6 +345,32 @@ class GroupCommitTest {
         assertThat(outcome(outcomes.get("a"))).isEqualTo("written a");
         assertThat(outcome(outcomes.get("b"))).isEqualTo("written b");
         assertThat(stored()).containsExactly("a", "b", "first");
+    }
+
+    /** Thrown by a write as the JVM would throw an OutOfMemoryError or a StackOverflowError. */
+    private static final class WriteError extends Error {
+        WriteError() {
+            super("the JVM gave up");
+        }
+    }
+
+    @Test
+    void anErrorInOneWriteFailsOnlyItsCallerLeavesNothingHalfCommittedAndNoOneWaitingForEver() throws Exception {
+        GroupCommit<String, String> commits = groupCommit(100);
+        WriteError error = new WriteError();
+        erroring.put("boom", error);
+
+        Map<String, CompletableFuture<String>> outcomes = pileUpBehindAHeldLeader(commits, "first",
+                List.of("a", "boom", "b"));
+        release.countDown();
+
+        assertThat(failure(outcomes.get("boom"))).isSameAs(error);
+        assertThat(outcome(outcomes.get("a"))).isEqualTo("written a");
+        assertThat(outcome(outcomes.get("b"))).isEqualTo("written b");
+        assertThat(outcome(outcomes.get("first"))).isEqualTo("written first");
+        assertThat(commits.submit("later")).as("the lead was given up").isEqualTo("written later");
+        assertThat(stored()).as("each once: the batch the Error broke was rolled back, not committed in part")
+                .containsExactly("a", "b", "first", "later");
     }
 
     @Test
