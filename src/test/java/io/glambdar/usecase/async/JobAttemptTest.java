@@ -221,6 +221,26 @@ class JobAttemptTest {
         assertThat(afterSecond.nextAttemptAt()).as("doubled").isEqualTo(secondStart.plus(RUN).plusSeconds(120));
     }
 
+    /**
+     * SPEC: "logs is the text the function printed in its last attempt". A job waiting for its retry had a last
+     * attempt, and its error is kept (requeue takes it), but what that attempt printed is not: the record shows
+     * {@code "logs": ""} beside the error until a later attempt ends. Keeping it needs {@code JobRepository.requeue}
+     * to take the logs (and the report) too, hence disabled.
+     */
+    @Disabled("finding: a job waiting for a retry shows its last attempt's error but not what it printed")
+    @Test
+    void aJobWaitingForARetryShowsWhatItsLastAttemptPrinted() {
+        deploy(store, "f", "{\"retries\": 1}");
+        String id = accept("f", request("{}"));
+        answer(failure(Failure.FUNCTION_ERROR, "handler_threw", 0));
+
+        claimAndRun();
+
+        assertThat(job(id).status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job(id).error().code()).isEqualTo("handler_threw");
+        assertThat(job(id).logs()).isEqualTo("printed handler_threw");
+    }
+
     @Test
     void theLastAttemptThatFailsEndsTheJobFailedWithItsErrorLogsAndReport() {
         deploy(store, "f", "{\"retries\": 2, \"retryDelaySeconds\": 1}");
