@@ -199,6 +199,56 @@ class SqliteJobRepositoryTest {
         assertThat(jobs.list("f", null, 100)).extracting(Job::id).containsExactlyElementsOf(returned);
     }
 
+    /** Concurrent enqueues share transactions (group commit): keys are still checked one job at a time within one. */
+    @Test
+    void concurrentEnqueuesWithSeveralKeysMakeOneJobPerKeyAndEachCallerGetsItsKeysJob() throws Exception {
+        Map<Integer, Job> returned = new ConcurrentHashMap<>();
+
+        Concurrently.run(60, 1, (thread, call) -> returned.put(thread, enqueue(thread < 50
+                ? keyed("inv-" + thread, "f", "k" + thread % 5, T0.plusMillis(thread))
+                : newJob("plain-" + thread, "f", T0.plusMillis(thread)))));
+
+        for (int thread = 0; thread < 60; thread++) {
+            Job job = returned.get(thread);
+            if (thread < 50) {
+                assertThat(job.idempotencyKey()).as("thread %d", thread).isEqualTo("k" + thread % 5);
+            } else {
+                assertThat(job.id()).as("an unkeyed job is always its own").isEqualTo("plain-" + thread);
+                assertThat(job.idempotencyKey()).isNull();
+            }
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        }
+        assertThat(returned.values().stream().filter(j -> j.idempotencyKey() != null).map(Job::id).distinct())
+                .hasSize(5);
+        assertThat(jobs.list("f", null, 1000)).hasSize(15);
+        assertThat(jobs.list("f", null, 1000)).extracting(Job::id)
+                .containsExactlyInAnyOrderElementsOf(returned.values().stream().map(Job::id).distinct().toList());
+    }
+
+    @Test
+    void aDuplicateIdAmongConcurrentEnqueuesFailsOnlyItsOwnCaller() throws Exception {
+        Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
+
+        Concurrently.run(21, 1, (thread, call) -> {
+            String id = thread == 20 ? "j00" : String.format("j%02d", thread);
+            try {
+                outcomes.put(thread, enqueue(newJob(id, "f", T0.plusMillis(thread))));
+            } catch (MetadataException e) {
+                outcomes.put(thread, e);
+            }
+        });
+
+        assertThat(outcomes.values()).filteredOn(o -> o instanceof MetadataException).singleElement()
+                .satisfies(e -> assertThat(((MetadataException) e).getMessage()).contains("queue jobs"));
+        for (int thread = 1; thread < 20; thread++) {
+            assertThat(outcomes.get(thread)).isInstanceOf(Job.class);
+            assertThat(((Job) outcomes.get(thread)).id()).isEqualTo(String.format("j%02d", thread));
+        }
+        assertThat(jobs.list("f", null, 100)).hasSize(20);
+        Object winner = outcomes.get(0) instanceof Job ? outcomes.get(0) : outcomes.get(20);
+        assertThat(job("j00")).usingRecursiveComparison().isEqualTo(winner);
+    }
+
     // ---------------------------------------------------------------- claim
 
     @Test
