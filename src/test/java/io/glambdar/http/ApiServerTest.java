@@ -90,7 +90,7 @@ class ApiServerTest {
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.jobs, () -> { }, store.clock),
+                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
                 new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
                         store.clock));
         Path uploads;

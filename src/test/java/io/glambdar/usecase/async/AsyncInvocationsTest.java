@@ -51,7 +51,7 @@ class AsyncInvocationsTest {
     void open() {
         store = new TestStore(dir);
         accept = new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock);
-        invocations = new AsyncInvocations(store.jobs, wakeUps::incrementAndGet, store.clock);
+        invocations = new AsyncInvocations(store.catalog, store.jobs, wakeUps::incrementAndGet, store.clock);
         deploy(store, "f", null);
         deploy(store, "g", null);
     }
@@ -208,6 +208,17 @@ class AsyncInvocationsTest {
     }
 
     // ---------------------------------------------------------------- retry
+
+    @Test
+    void aJobWhoseFunctionIsNotDeployedCannotBeRetriedAndSaysWhatToDo() {
+        String id = failed();
+        store.catalog.remove("f");
+
+        assertThatThrownBy(() -> invocations.retry(id)).isInstanceOf(JobStateException.class)
+                .hasMessageContaining("function 'f'").hasMessageContaining("is not deployed; deploy it, then retry");
+        assertThat(job(store, id).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(wakeUps).hasValue(0);
+    }
 
     @Test
     void aFailedExpiredOrCancelledJobIsQueuedAgainWithFreshAttemptsAndTheDispatcherIsWoken() {

@@ -213,7 +213,7 @@ class CallbackSenderTest {
         String running = accept.accept("f", request("{}"), url("/ok"), null).job().id();
         assertThat(store.jobs.claim(OWNER, T0, LEASE, 10)).extracting(Job::id).containsExactly(running);
         String cancelled = accept.accept("f", request("{}"), url("/ok"), null).job().id();
-        new AsyncInvocations(store.jobs, () -> { }, store.clock).cancel(cancelled);
+        new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock).cancel(cancelled);
         sender.start();
         String ended = ended(url("/ok"), JobStatus.SUCCEEDED);
         sender.wake();

@@ -16,7 +16,6 @@ import io.glambdar.store.jobs.JobStatus;
 import io.glambdar.usecase.InvokeFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -227,7 +226,6 @@ class JobAttemptTest {
      * {@code "logs": ""} beside the error until a later attempt ends. Keeping it needs {@code JobRepository.requeue}
      * to take the logs (and the report) too, hence disabled.
      */
-    @Disabled("finding: a job waiting for a retry shows its last attempt's error but not what it printed")
     @Test
     void aJobWaitingForARetryShowsWhatItsLastAttemptPrinted() {
         deploy(store, "f", "{\"retries\": 1}");
@@ -473,7 +471,6 @@ class JobAttemptTest {
      * the same advice: the advice can never work. Either the retry should adopt the function's current life, or the
      * message should say to send the invocation again (a decision for the lead, hence disabled).
      */
-    @Disabled("finding: a job cancelled because its function was deleted can never run again, despite its advice")
     @Test
     void aJobCancelledBecauseItsFunctionWasDeletedRunsWhenRetriedAfterANewDeployAsItsErrorAdvises() {
         deploy(store, "f", null);
@@ -482,7 +479,7 @@ class JobAttemptTest {
         store.jobs.cancelAllQueued("f", T0, JobError.functionDeleted("f")); // as DeleteFunction does
         assertThat(job(id).error().message()).contains("deploy it again and retry the invocation");
         deploy(store, "f", null);
-        new AsyncInvocations(store.jobs, () -> { }, store.clock).retry(id);
+        new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock).retry(id);
         answer(completed("done", ""));
 
         claimAndRun();
