@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +50,16 @@ final class ServerProcess implements AutoCloseable {
     /** @param adminKey started in keyed mode with this admin key; null for open mode */
     static ServerProcess start(Path dir, Path log, List<String> options, String adminKey)
             throws IOException, InterruptedException {
+        return start(dir, log, options, adminKey, Map.of());
+    }
+
+    /**
+     * @param adminKey    started in keyed mode with this admin key; null for open mode
+     * @param environment {@code GLAMBDAR_*} settings given to the server through its environment, the way an operator
+     *                    sets them (the bench's own {@code GLAMBDAR_*} variables are never passed on)
+     */
+    static ServerProcess start(Path dir, Path log, List<String> options, String adminKey,
+                               Map<String, String> environment) throws IOException, InterruptedException {
         Path absoluteDir = dir.toAbsolutePath().normalize();
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
@@ -57,9 +68,11 @@ final class ServerProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--dir", absoluteDir.toString(), "--host", ServerApi.HOST, "--port", Integer.toString(port)));
         command.addAll(options);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restarted server appends
         // The configuration is the defaults plus the options, whatever the bench's own environment sets.
         builder.environment().keySet().removeIf(name -> name.startsWith("GLAMBDAR_"));
+        builder.environment().putAll(environment);
         if (adminKey != null) { // in the environment, not on the command line, where ps would show it
             builder.environment().put("GLAMBDAR_ADMIN_KEY", adminKey);
         }
