@@ -1,0 +1,372 @@
+package io.glambdar.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The figures of asynchronous invocations and schedules: how fast {@code POST /async} accepts, how soon an idle
+ * queue starts a job, how fast a backlog drains against synchronous invocations, and how punctually a schedule fires.
+ * Two servers: one with the default settings for accepting, the idle queue and the schedule; one for the drain,
+ * filled, stopped and started again on the same directory.
+ */
+final class AsyncBench {
+
+    static final int CONCURRENCY = 32;
+    static final int IDLE_CALLS = 50;
+    static final int DRAIN_BACKLOG = 5000;
+    /** Drain jobs left out of the target's figure: the first to start, which pay for starting the containers. */
+    static final int DRAIN_EXCLUDED = 200;
+    static final String SCHEDULE_CRON = "@every 1s";
+    static final long SCHEDULE_PERIOD_MILLIS = 1000;
+    /** Due times observed: about ten seconds of the schedule. */
+    static final int SCHEDULE_DUE_TIMES = 11;
+    static final String REUSE = "{\"reuse\": true}";
+    /** Returns the time it started, by the clock the host and its containers share. */
+    static final String STAMP = """
+            exports.handler = async () => {
+              const start = Date.now();
+              return { statusCode: 200, body: start };
+            };
+            """;
+    /** Polling the queue's state this often costs the server next to nothing. */
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration QUEUE_LIMIT = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AsyncBench() {
+    }
+
+    /** @param syncReuse this bench's synchronous reuse-mode invocations/s at c=32; null to measure it here */
+    static AsyncSection run(Path work, double seconds, Double syncReuse) throws Exception {
+        AsyncSection.Accepting accepting;
+        AsyncSection.IdleQueue idle;
+        AsyncSection.Schedules schedules;
+        BenchCommand.progress("async: starting a server with the default settings");
+        try (ServerProcess server = ServerProcess.start(work.resolve("async"), work.resolve("async-server.log"),
+                List.of())) {
+            ServerApi api = server.api();
+            api.deploy("hello", BenchCommand.HELLO, REUSE);
+            accepting = accepting(api, seconds / 2);
+            idle = idleQueue(api);
+            schedules = schedules(api);
+        }
+        AsyncSection.Drain drain = drain(work, seconds / 2, syncReuse);
+        return new AsyncSection(accepting, idle, drain, schedules);
+    }
+
+    private static AsyncSection.Accepting accepting(ServerApi api, double seconds) throws Exception {
+        BenchCommand.progress("async accepting: warming up (3000 synchronous calls, then POST /async at c="
+                + CONCURRENCY + " for 2 s)");
+        BenchCommand.sequentialCalls(api.connection(), 3000);
+        AtomicReference<String> firstError = new AtomicReference<>();
+        LoadRunner.forDuration("warm-up", CONCURRENCY, Math.min(2, seconds),
+                () -> asyncCall(api.connection(), null, firstError));
+        awaitQueueEmpty(api, "hello");
+        long before = invokeCount(api, "hello");
+        BenchCommand.progress("async accepting: POST /async/hello at c=" + CONCURRENCY + " for "
+                + BenchCommand.fmt(seconds) + " s");
+        List<List<Double>> perCaller = Collections.synchronizedList(new ArrayList<>());
+        Throughput throughput = LoadRunner.forDuration("POST /async", CONCURRENCY, seconds, () -> {
+            List<Double> mine = new ArrayList<>();
+            perCaller.add(mine);
+            return asyncCall(api.connection(), mine, firstError);
+        });
+        if (firstError.get() != null) {
+            BenchCommand.progress("async accepting: the first error: " + firstError.get());
+        }
+        BenchCommand.progress("async accepting: " + throughput.ok() + " accepted; waiting for the queue to empty");
+        boolean empty = awaitQueueEmpty(api, "hello");
+        long after = invokeCount(api, "hello");
+        long ran = !empty || before < 0 || after < 0 ? -1 : after - before;
+        List<Double> replies = new ArrayList<>();
+        perCaller.forEach(replies::addAll);
+        return new AsyncSection.Accepting(throughput, Latencies.of("202", replies), throughput.ok(), ran);
+    }
+
+    /** {@code POST /async/hello}; a 202 with a queued job is OK, its latency added to {@code millis} unless null. */
+    private static LoadRunner.Call asyncCall(HttpConnection http, List<Double> millis,
+                                             AtomicReference<String> firstError) {
+        return () -> {
+            long start = System.nanoTime();
+            HttpConnection.Reply reply = http.post("/async/hello", BenchCommand.REQUEST);
+            double elapsed = (System.nanoTime() - start) / 1e6;
+            if (reply.status() == 429) {
+                return LoadRunner.Outcome.REJECTED;
+            }
+            if (reply.status() == 202 && reply.body().contains("\"queued\"")) {
+                if (millis != null) {
+                    millis.add(elapsed);
+                }
+                return LoadRunner.Outcome.OK;
+            }
+            firstError.compareAndSet(null, reply.status() + " " + reply.body());
+            return LoadRunner.Outcome.ERROR;
+        };
+    }
+
+    private static AsyncSection.IdleQueue idleQueue(ServerApi api) throws Exception {
+        BenchCommand.progress("async idle queue: " + IDLE_CALLS + " async calls, one at a time");
+        api.deploy("stamp", STAMP, REUSE);
+        List<Double> toStart = new ArrayList<>();
+        List<Double> createdToStarted = new ArrayList<>();
+        try (HttpConnection http = api.connection()) {
+            for (int i = 0; i < 3; i++) { // its reuse container started and warm: no cold start is counted
+                expect(http.post("/invoke/stamp", "{}"), 200, "the warm-up call of stamp");
+            }
+            api.awaitQuiet();
+            for (int i = 0; i < IDLE_CALLS; i++) {
+                HttpConnection.Reply reply = http.post("/async/stamp", "{}");
+                long arrived = System.currentTimeMillis();
+                expect(reply, 202, "POST /async/stamp");
+                JsonNode job = awaitJob(api, JSON.readTree(reply.body()).path("invocationId").asText());
+                toStart.add((double) (functionStart(job) - arrived));
+                createdToStarted.add((double) (millis(job, "startedAt") - millis(job, "createdAt")));
+                Thread.sleep(ThreadLocalRandom.current().nextInt(51)); // never in step with a polling worker
+            }
+        }
+        api.delete("stamp");
+        return new AsyncSection.IdleQueue(Latencies.of("202 to function start", toStart),
+                Latencies.of("createdAt to startedAt", createdToStarted));
+    }
+
+    /** Polls {@code GET /invocations/:id} until the job ends; it must have succeeded. */
+    private static JsonNode awaitJob(ServerApi api, String id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Thread.sleep(20); // the function itself takes a few ms; don't poll while it is being dispatched
+        while (true) {
+            JsonNode job = api.getJson("/invocations/" + id);
+            String status = job.path("status").asText();
+            if (status.equals("succeeded")) {
+                return job;
+            }
+            if (!status.equals("queued") && !status.equals("running")) {
+                throw new IOException("job " + id + " ended " + status + ": " + job);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("job " + id + " did not end within 30 s: " + job);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static AsyncSection.Schedules schedules(ServerApi api) throws Exception {
+        BenchCommand.progress("async schedules: a function with " + SCHEDULE_CRON + " for " + SCHEDULE_DUE_TIMES
+                + " due times");
+        long period = SCHEDULE_PERIOD_MILLIS;
+        // deploy just after a due time, so that the deploy most likely ends before the next: that one is the first
+        sleepUntilMillis(Math.floorDiv(System.currentTimeMillis(), period) * period + period + 50);
+        long deployStart = System.currentTimeMillis();
+        api.deploy("tick", STAMP, "{\"reuse\": true, \"schedules\": [{\"cron\": \"" + SCHEDULE_CRON + "\"}]}");
+        long deployEnd = System.currentTimeMillis();
+        try (HttpConnection http = api.connection()) { // starts its reuse container before the first firing
+            expect(http.post("/invoke/tick", "{}"), 200, "the warm-up call of tick");
+        }
+        OptionalLong anchor = ScheduleLateness.firstDue(deployStart, deployEnd, period);
+        long firstGuess = anchor.orElse(Math.floorDiv(deployEnd, period) * period + period);
+        long lastDue = firstGuess + (SCHEDULE_DUE_TIMES - 1) * period;
+        sleepUntilMillis(lastDue + 1200); // the last due time's firing has had more than the second it is allowed
+        long skipped = -1;
+        for (JsonNode schedule : api.getJson("/schedules").path("schedules")) {
+            if (schedule.path("function").asText().equals("tick")) {
+                skipped = schedule.path("skipped").asLong(-1);
+            }
+        }
+        JsonNode jobs = api.getJson("/invocations?function=tick&limit=100").path("invocations");
+        api.delete("tick");
+        List<ScheduleLateness.Firing> firings = new ArrayList<>();
+        for (JsonNode job : jobs) {
+            Long start = job.path("status").asText().equals("succeeded") ? functionStart(job) : null;
+            firings.add(new ScheduleLateness.Firing(millis(job, "createdAt"), start));
+        }
+        if (firings.isEmpty()) {
+            throw new IOException("the schedule " + SCHEDULE_CRON + " of tick never fired in "
+                    + (SCHEDULE_DUE_TIMES + 1) + " s");
+        }
+        long firstDue = anchor.isPresent() ? anchor.getAsLong() : ScheduleLateness.firstDueFromFiring(
+                firings.stream().mapToLong(ScheduleLateness.Firing::createdAtMillis).min().orElseThrow(), period);
+        return new AsyncSection.Schedules(SCHEDULE_CRON, ScheduleLateness.of(firings, firstDue, lastDue, period),
+                skipped, anchor.isPresent());
+    }
+
+    private static AsyncSection.Drain drain(Path work, double seconds, Double syncReuse) throws Exception {
+        Path dir = work.resolve("drain");
+        Path log = work.resolve("drain-server.log");
+        long accepted;
+        long backlog;
+        BenchCommand.progress("async drain: queueing " + DRAIN_BACKLOG + " jobs on a server with"
+                + " GLAMBDAR_ASYNC_CONCURRENCY=1");
+        try (ServerProcess filler = ServerProcess.start(dir, log, List.of(), null,
+                Map.of("GLAMBDAR_ASYNC_CONCURRENCY", "1"))) {
+            ServerApi api = filler.api();
+            api.deploy("hello", BenchCommand.HELLO, REUSE);
+            BenchCommand.sequentialCalls(api.connection(), 10);
+            accepted = fill(api);
+            backlog = queued(api, "hello");
+            BenchCommand.progress("async drain: " + accepted + " accepted, " + backlog + " queued; stopping the"
+                    + " server (SIGTERM)");
+        }
+        long restart = System.currentTimeMillis();
+        BenchCommand.progress("async drain: starting it again with GLAMBDAR_ASYNC_CONCURRENCY=" + CONCURRENCY);
+        try (ServerProcess drainer = ServerProcess.start(dir, log, List.of(), null,
+                Map.of("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(CONCURRENCY)))) {
+            ServerApi api = drainer.api();
+            awaitQueueEmpty(api, "hello");
+            JsonNode jobs = api.getJson("/invocations?function=hello&limit=" + (accepted + 100))
+                    .path("invocations");
+            List<DrainRate.Span> spans = new ArrayList<>();
+            long failed = 0;
+            long repeated = 0;
+            for (JsonNode job : jobs) {
+                if (!job.path("status").asText().equals("succeeded")) {
+                    failed++;
+                    continue;
+                }
+                if (job.path("attempts").asInt() > 1) {
+                    repeated++;
+                }
+                long started = millis(job, "startedAt");
+                if (started >= restart) {
+                    spans.add(new DrainRate.Span(started, millis(job, "finishedAt")));
+                }
+            }
+            if (jobs.size() != accepted) {
+                BenchCommand.progress("async drain: the list holds " + jobs.size() + " jobs of the " + accepted
+                        + " accepted");
+            }
+            double reference;
+            String source;
+            if (syncReuse != null) {
+                reference = syncReuse;
+                source = "this bench's reuse throughput run";
+            } else {
+                BenchCommand.progress("async drain: synchronous reference, POST /invoke/hello at c=" + CONCURRENCY
+                        + " for " + BenchCommand.fmt(seconds) + " s on the same server");
+                reference = LoadRunner.forDuration("sync", CONCURRENCY, seconds,
+                        () -> BenchCommand.call(api.connection())).perSecond();
+                source = "measured for " + BenchCommand.fmt(seconds) + " s on the restarted server after the drain";
+            }
+            return new AsyncSection.Drain(CONCURRENCY, backlog, DrainRate.of(spans, 0),
+                    DrainRate.of(spans, DRAIN_EXCLUDED), failed, repeated, reference, source);
+        }
+    }
+
+    /** {@code POST /async/hello} at c=32 until {@link #DRAIN_BACKLOG} jobs are queued; returns how many were accepted. */
+    private static long fill(ServerApi api) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder accepted = new LongAdder();
+        LongAdder failures = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CONCURRENCY; i++) {
+                callers.execute(() -> {
+                    LoadRunner.Call call = asyncCall(api.connection(), null, firstError);
+                    while (!stop.get() && failures.sum() < 100) {
+                        try {
+                            if (call.call() == LoadRunner.Outcome.OK) {
+                                accepted.increment();
+                            } else {
+                                failures.increment();
+                            }
+                        } catch (Exception e) {
+                            firstError.compareAndSet(null, e.toString());
+                            failures.increment();
+                        }
+                    }
+                });
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            try {
+                while (queued(api, "hello") < DRAIN_BACKLOG && failures.sum() < 100
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(POLL);
+                }
+            } finally {
+                stop.set(true);
+            }
+            callers.shutdown();
+            callers.awaitTermination(2, TimeUnit.MINUTES);
+        }
+        if (failures.sum() > 0) {
+            BenchCommand.progress("async drain: " + failures.sum() + " calls were not accepted; the first: "
+                    + firstError.get());
+        }
+        return accepted.sum();
+    }
+
+    /** Waits until the function has no job queued or running; false if that took longer than a few minutes. */
+    private static boolean awaitQueueEmpty(ServerApi api, String name) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + QUEUE_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (queued(api, name) == 0 && api.getJson("/invocations?function=" + name + "&status=running&limit=1")
+                    .path("invocations").isEmpty()) {
+                return true;
+            }
+            Thread.sleep(POLL);
+        }
+        BenchCommand.progress("async: " + name + " still had jobs queued or running after "
+                + QUEUE_LIMIT.toMinutes() + " minutes");
+        return false;
+    }
+
+    private static long queued(ServerApi api, String name) throws IOException, InterruptedException {
+        JsonNode info = api.getJson("/info/" + name);
+        if (!info.path("asyncQueued").canConvertToLong()) {
+            throw new IOException("GET /info/" + name + " has no asyncQueued count: " + info);
+        }
+        return info.path("asyncQueued").asLong();
+    }
+
+    /** The function's {@code invokeCount}; -1 if absent. */
+    private static long invokeCount(ServerApi api, String name) throws IOException, InterruptedException {
+        return api.getJson("/info/" + name).path("invokeCount").asLong(-1);
+    }
+
+    /** What a succeeded job of {@link #STAMP} returned: when the function started, epoch ms. */
+    private static long functionStart(JsonNode job) throws IOException {
+        String body = job.path("result").path("body").asText();
+        try {
+            return Long.parseLong(body.trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("job " + job.path("invocationId").asText() + " returned " + body
+                    + ", not a time: " + job);
+        }
+    }
+
+    private static long millis(JsonNode job, String field) throws IOException {
+        String text = job.path(field).asText(null);
+        if (text == null || text.equals("null")) {
+            throw new IOException("job " + job.path("invocationId").asText() + " has no " + field + ": " + job);
+        }
+        return Instant.parse(text).toEpochMilli();
+    }
+
+    private static void expect(HttpConnection.Reply reply, int status, String what) throws IOException {
+        if (reply.status() != status) {
+            throw new IOException(what + " answered " + reply.status() + ": " + reply.body());
+        }
+    }
+
+    private static void sleepUntilMillis(long epochMillis) throws InterruptedException {
+        long wait = epochMillis - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+}
