@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import io.glambdar.store.Concurrently;
 import io.glambdar.store.keys.InvokeKeyRecord;
 import io.glambdar.store.keys.SqliteKeyRepository;
@@ -38,7 +39,8 @@ class SqliteJobRepositoryTest {
     private static final Instant T0 = Instant.parse("2026-05-01T12:00:00.250Z");
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration DAY = Duration.ofHours(24);
-    private static final JobPolicy POLICY = new JobPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
+    private static final JobError BY_USER = new JobError("cancelled", "cancelled by a user");
+    private static final AsyncPolicy POLICY = new AsyncPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
     private static final JobError DELETED = new JobError("function_deleted", "the function was deleted");
 
     @TempDir
@@ -100,12 +102,12 @@ class SqliteJobRepositoryTest {
     }
 
     private static JobOutcome success(Instant at) {
-        return JobOutcome.succeeded(new JobResult(201, Map.of("x-out", List.of("v")),
+        return JobOutcome.succeeded(null, new JobResult(201, Map.of("x-out", List.of("v")),
                 "done".getBytes(StandardCharsets.UTF_8)), "printed\n", new JobReport(12, 300, true, 4096L, "ok"), at);
     }
 
     private static JobOutcome failure(Instant at) {
-        return JobOutcome.failed(new JobError("function_error", "boom"), "stack\n",
+        return JobOutcome.failed(null, new JobError("function_error", "boom"), "stack\n",
                 new JobReport(5, 0, false, null, "error"), at);
     }
 
@@ -328,6 +330,52 @@ class SqliteJobRepositoryTest {
         assertThat(again.attempts()).isEqualTo(2);
     }
 
+    @Test
+    void theJobsOfThisNodesDeadProcessAreRecoveredAtOnceAndNoOneElses() {
+        enqueue(newJob("mine", "f", T0));
+        enqueue(newJob("other", "f", T0.plusMillis(1)));
+        claimOne("node-a/process-1", T0.plusMillis(1));
+        claimOne("node-b/process-9", T0.plusMillis(1));
+
+        assertThat(jobs.recoverLeasesOf("node-a/", T0.plusSeconds(1))).isEqualTo(1);
+
+        assertThat(job("mine").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job("mine").attempts()).as("kept: the next claim is attempt 2").isEqualTo(1);
+        assertThat(job("other").status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(jobs.recoverLeasesOf("node-%", T0.plusSeconds(1))).as("no pattern matching").isZero();
+        assertThat(claimOne("node-a/process-2", T0.plusSeconds(1)).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aRunningJobWhoseFunctionWasDeletedIsCancelledOnlyByItsOwner() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        JobError deleted = new JobError("function_deleted", "function 'f' was deleted");
+
+        assertThat(jobs.cancelRunning("a", "node-b", T0.plusSeconds(1), deleted)).isFalse();
+        assertThat(jobs.cancelRunning("a", "node-a", T0.plusSeconds(1), deleted)).isTrue();
+
+        Job cancelled = job("a");
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.error()).isEqualTo(deleted);
+        assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(cancelled.leaseOwner()).isNull();
+        assertThat(jobs.cancelRunning("a", "node-a", T0.plusSeconds(2), deleted)).as("once").isFalse();
+    }
+
+    @Test
+    void completeRecordsTheVersionTheAttemptRanOnAndRetryForgetsIt() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        jobs.complete("a", "node-a", JobOutcome.failed(3, new JobError("handler_threw", "boom"), "", null,
+                T0.plusSeconds(1)));
+
+        assertThat(job("a").ranVersion()).isEqualTo(3);
+        assertThat(job("a").version()).as("still: the active one when it runs").isNull();
+        jobs.retry("a", T0.plusSeconds(2));
+        assertThat(job("a").ranVersion()).isNull();
+    }
+
     // ---------------------------------------------------------------- complete, requeue, expire
 
     @Test
@@ -367,7 +415,7 @@ class SqliteJobRepositoryTest {
 
     @Test
     void anOutcomeIsSucceededOrFailed() {
-        assertThatThrownBy(() -> new JobOutcome(JobStatus.EXPIRED, null, null, null, null, T0))
+        assertThatThrownBy(() -> new JobOutcome(JobStatus.EXPIRED, null, null, null, null, null, T0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -450,10 +498,10 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("running", "f", T0.minusSeconds(1)));
         claimOne("node-a", T0);
 
-        assertThat(jobs.cancel("running", T0.plusSeconds(1))).isFalse();
-        assertThat(jobs.cancel("ghost", T0.plusSeconds(1))).isFalse();
-        assertThat(jobs.cancel("queued", T0.plusSeconds(1))).isTrue();
-        assertThat(jobs.cancel("queued", T0.plusSeconds(2))).as("already cancelled").isFalse();
+        assertThat(jobs.cancel("running", T0.plusSeconds(1), BY_USER)).isFalse();
+        assertThat(jobs.cancel("ghost", T0.plusSeconds(1), BY_USER)).isFalse();
+        assertThat(jobs.cancel("queued", T0.plusSeconds(1), BY_USER)).isTrue();
+        assertThat(jobs.cancel("queued", T0.plusSeconds(2), BY_USER)).as("already cancelled").isFalse();
 
         Job cancelled = job("queued");
         assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
@@ -496,7 +544,7 @@ class SqliteJobRepositoryTest {
         jobs.callbackAttempted("failed", null);
         jobs.expire("expired", "node-a", t1, new JobError("expired", "too old"));
         jobs.complete("succeeded", "node-a", success(t1));
-        jobs.cancel("cancelled", t1);
+        jobs.cancel("cancelled", t1, BY_USER);
         Instant now = T0.plus(Duration.ofHours(10));
 
         assertThat(jobs.retry("succeeded", now)).isFalse();
@@ -533,7 +581,7 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("g1", "g", T0.plusSeconds(1)));
         enqueue(newJob("f2", "f", T0.plusSeconds(2)));
         enqueue(newJob("f3", "f", T0.plusSeconds(3)));
-        jobs.cancel("f2", T0.plusSeconds(4));
+        jobs.cancel("f2", T0.plusSeconds(4), BY_USER);
 
         assertThat(jobs.list(null, null, 10)).extracting(Job::id).containsExactly("f3", "f2", "g1", "f1");
         assertThat(jobs.list("f", null, 10)).extracting(Job::id).containsExactly("f3", "f2", "f1");
@@ -567,13 +615,13 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("running", "f", T0.plusMillis(3)));
         enqueue(newJob("old-cancelled", "f", T0.plusMillis(4)));
         enqueue(newJob("queued", "f", T0.minus(Duration.ofDays(30))));
-        jobs.cancel("queued", T0);  // then retried: no longer finished, though it ended once
+        jobs.cancel("queued", T0, BY_USER);  // then retried: no longer finished, though it ended once
         jobs.retry("queued", T0.plus(Duration.ofDays(9)));
         jobs.claim("node-a", T0.plusSeconds(1), LEASE, 4);
         jobs.complete("old-ok", "node-a", success(T0.plusSeconds(2)));
         jobs.complete("old-failed", "node-a", failure(T0.plusSeconds(2)));
         jobs.complete("new-ok", "node-a", success(T0.plus(Duration.ofDays(8))));
-        jobs.cancel("old-cancelled", T0.plusSeconds(3));
+        jobs.cancel("old-cancelled", T0.plusSeconds(3), BY_USER);
 
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(7)))).isEqualTo(3);
 
@@ -588,7 +636,7 @@ class SqliteJobRepositoryTest {
         for (int i = 0; i < count; i++) {
             String id = String.format("j%05d", i);
             enqueue(newJob(id, "f", T0));
-            jobs.cancel(id, T0.plusSeconds(1));
+            jobs.cancel(id, T0.plusSeconds(1), BY_USER);
         }
         enqueue(newJob("kept", "f", T0));
 
@@ -607,7 +655,7 @@ class SqliteJobRepositoryTest {
         Instant t1 = T0.plusSeconds(1);
         assertThat(jobs.dueCallbacks(T0.plus(DAY), 10)).as("nothing ended yet").isEmpty();
         claimOne("node-a", t1);
-        jobs.cancel("cancelled", t1);
+        jobs.cancel("cancelled", t1, BY_USER);
         Job plain = claimOne("node-a", t1);
         jobs.complete(plain.id(), "node-a", success(t1));
         Instant end = T0.plusSeconds(2);
