@@ -12,11 +12,16 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -77,7 +82,7 @@ final class AsyncBench {
         BenchCommand.sequentialCalls(api.connection(), 3000);
         AtomicReference<String> firstError = new AtomicReference<>();
         LoadRunner.forDuration("warm-up", CONCURRENCY, Math.min(2, seconds),
-                () -> asyncCall(api.connection(), null, firstError));
+                () -> asyncCall(api.connection(), null, null, firstError));
         awaitQueueEmpty(api, "hello");
         long before = invokeCount(api, "hello");
         BenchCommand.progress("async accepting: POST /async/hello at c=" + CONCURRENCY + " for "
@@ -86,7 +91,7 @@ final class AsyncBench {
         Throughput throughput = LoadRunner.forDuration("POST /async", CONCURRENCY, seconds, () -> {
             List<Double> mine = new ArrayList<>();
             perCaller.add(mine);
-            return asyncCall(api.connection(), mine, firstError);
+            return asyncCall(api.connection(), mine, null, firstError);
         });
         if (firstError.get() != null) {
             BenchCommand.progress("async accepting: the first error: " + firstError.get());
@@ -100,8 +105,11 @@ final class AsyncBench {
         return new AsyncSection.Accepting(throughput, Latencies.of("202", replies), throughput.ok(), ran);
     }
 
-    /** {@code POST /async/hello}; a 202 with a queued job is OK, its latency added to {@code millis} unless null. */
-    private static LoadRunner.Call asyncCall(HttpConnection http, List<Double> millis,
+    /**
+     * {@code POST /async/hello}; a 202 with a queued job is OK, its latency added to {@code millis} and its id to
+     * {@code ids} unless null.
+     */
+    private static LoadRunner.Call asyncCall(HttpConnection http, List<Double> millis, Queue<String> ids,
                                              AtomicReference<String> firstError) {
         return () -> {
             long start = System.nanoTime();
@@ -113,6 +121,9 @@ final class AsyncBench {
             if (reply.status() == 202 && reply.body().contains("\"queued\"")) {
                 if (millis != null) {
                     millis.add(elapsed);
+                }
+                if (ids != null) {
+                    ids.add(JSON.readTree(reply.body()).path("invocationId").asText());
                 }
                 return LoadRunner.Outcome.OK;
             }
@@ -183,10 +194,14 @@ final class AsyncBench {
         long lastDue = firstGuess + (SCHEDULE_DUE_TIMES - 1) * period;
         sleepUntilMillis(lastDue + 1200); // the last due time's firing has had more than the second it is allowed
         long skipped = -1;
-        for (JsonNode schedule : api.getJson("/schedules").path("schedules")) {
-            if (schedule.path("function").asText().equals("tick")) {
-                skipped = schedule.path("skipped").asLong(-1);
+        try {
+            for (JsonNode schedule : api.getJson("/schedules").path("schedules")) {
+                if (schedule.path("function").asText().equals("tick")) {
+                    skipped = schedule.path("skipped").asLong(-1);
+                }
             }
+        } catch (IOException e) {
+            BenchCommand.progress("async schedules: no skipped count: " + e.getMessage());
         }
         JsonNode jobs = api.getJson("/invocations?function=tick&limit=100").path("invocations");
         api.delete("tick");
@@ -195,11 +210,10 @@ final class AsyncBench {
             Long start = job.path("status").asText().equals("succeeded") ? functionStart(job) : null;
             firings.add(new ScheduleLateness.Firing(millis(job, "createdAt"), start));
         }
-        if (firings.isEmpty()) {
-            throw new IOException("the schedule " + SCHEDULE_CRON + " of tick never fired in "
-                    + (SCHEDULE_DUE_TIMES + 1) + " s");
+        if (firings.isEmpty()) { // reported as every firing missing
+            BenchCommand.progress("async schedules: the schedule " + SCHEDULE_CRON + " of tick never fired");
         }
-        long firstDue = anchor.isPresent() ? anchor.getAsLong() : ScheduleLateness.firstDueFromFiring(
+        long firstDue = anchor.isPresent() || firings.isEmpty() ? firstGuess : ScheduleLateness.firstDueFromFiring(
                 firings.stream().mapToLong(ScheduleLateness.Firing::createdAtMillis).min().orElseThrow(), period);
         return new AsyncSection.Schedules(SCHEDULE_CRON, ScheduleLateness.of(firings, firstDue, lastDue, period),
                 skipped, anchor.isPresent());
@@ -208,7 +222,7 @@ final class AsyncBench {
     private static AsyncSection.Drain drain(Path work, double seconds, Double syncReuse) throws Exception {
         Path dir = work.resolve("drain");
         Path log = work.resolve("drain-server.log");
-        long accepted;
+        Queue<String> ids = new ConcurrentLinkedQueue<>();
         long backlog;
         BenchCommand.progress("async drain: queueing " + DRAIN_BACKLOG + " jobs on a server with"
                 + " GLAMBDAR_ASYNC_CONCURRENCY=1");
@@ -217,9 +231,9 @@ final class AsyncBench {
             ServerApi api = filler.api();
             api.deploy("hello", BenchCommand.HELLO, REUSE);
             BenchCommand.sequentialCalls(api.connection(), 10);
-            accepted = fill(api);
+            fill(api, ids);
             backlog = queued(api, "hello");
-            BenchCommand.progress("async drain: " + accepted + " accepted, " + backlog + " queued; stopping the"
+            BenchCommand.progress("async drain: " + ids.size() + " accepted, " + backlog + " queued; stopping the"
                     + " server (SIGTERM)");
         }
         long restart = System.currentTimeMillis();
@@ -228,8 +242,8 @@ final class AsyncBench {
                 Map.of("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(CONCURRENCY)))) {
             ServerApi api = drainer.api();
             awaitQueueEmpty(api, "hello");
-            JsonNode jobs = api.getJson("/invocations?function=hello&limit=" + (accepted + 100))
-                    .path("invocations");
+            BenchCommand.progress("async drain: reading the " + ids.size() + " jobs' records");
+            List<JsonNode> jobs = records(api, List.copyOf(ids));
             List<DrainRate.Span> spans = new ArrayList<>();
             long failed = 0;
             long repeated = 0;
@@ -245,10 +259,6 @@ final class AsyncBench {
                 if (started >= restart) {
                     spans.add(new DrainRate.Span(started, millis(job, "finishedAt")));
                 }
-            }
-            if (jobs.size() != accepted) {
-                BenchCommand.progress("async drain: the list holds " + jobs.size() + " jobs of the " + accepted
-                        + " accepted");
             }
             double reference;
             String source;
@@ -267,21 +277,46 @@ final class AsyncBench {
         }
     }
 
-    /** {@code POST /async/hello} at c=32 until {@link #DRAIN_BACKLOG} jobs are queued; returns how many were accepted. */
-    private static long fill(ServerApi api) throws Exception {
+    /**
+     * Each job's record, by {@code GET /invocations/:id} (the list route shows at most the newest 1,000), a few
+     * requests at a time; the measurement is over.
+     */
+    private static List<JsonNode> records(ServerApi api, List<String> ids) throws Exception {
+        JsonNode[] records = new JsonNode[ids.size()];
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> readers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int r = 0; r < 4; r++) {
+                readers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < records.length; i = next.getAndIncrement()) {
+                        records[i] = api.getJson("/invocations/" + ids.get(i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> reader : readers) {
+                try {
+                    reader.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        }
+        return List.of(records);
+    }
+
+    /** {@code POST /async/hello} at c=32 until {@link #DRAIN_BACKLOG} jobs are queued, their ids added to {@code ids}. */
+    private static void fill(ServerApi api, Queue<String> ids) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
-        LongAdder accepted = new LongAdder();
         LongAdder failures = new LongAdder();
         AtomicReference<String> firstError = new AtomicReference<>();
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < CONCURRENCY; i++) {
                 callers.execute(() -> {
-                    LoadRunner.Call call = asyncCall(api.connection(), null, firstError);
+                    LoadRunner.Call call = asyncCall(api.connection(), null, ids, firstError);
                     while (!stop.get() && failures.sum() < 100) {
                         try {
-                            if (call.call() == LoadRunner.Outcome.OK) {
-                                accepted.increment();
-                            } else {
+                            if (call.call() != LoadRunner.Outcome.OK) {
                                 failures.increment();
                             }
                         } catch (Exception e) {
@@ -307,7 +342,6 @@ final class AsyncBench {
             BenchCommand.progress("async drain: " + failures.sum() + " calls were not accepted; the first: "
                     + firstError.get());
         }
-        return accepted.sum();
     }
 
     /** Waits until the function has no job queued or running; false if that took longer than a few minutes. */
