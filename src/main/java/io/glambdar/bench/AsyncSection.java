@@ -42,7 +42,7 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
     /**
      * A backlog run by a restarted server.
      *
-     * @param backlog        jobs queued when the first server stopped
+     * @param backlog        jobs queued when the first server stopped, which the restarted one ran
      * @param all            every job the restarted server ran
      * @param steady         the same without the first {@link DrainRate#excluded()} to start
      * @param failed         jobs that did not succeed
@@ -102,8 +102,8 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                 idle.createdToStarted().p99()));
 
         md.append(String.format(Locale.ROOT, "**Drain.** A server with `GLAMBDAR_ASYNC_CONCURRENCY=1` accepted jobs of"
-                        + " the reuse-mode hello until %d were queued and was stopped (SIGTERM; queued jobs stay"
-                        + " queued); a server started again on the same directory with"
+                        + " the reuse-mode hello and was stopped (SIGTERM; queued jobs stay queued) with %d"
+                        + " queued; a server started again on the same directory with"
                         + " `GLAMBDAR_ASYNC_CONCURRENCY=%d` ran the backlog. From the records' `startedAt` and"
                         + " `finishedAt`: all %d jobs in %.2f s, %.0f jobs/s, which includes the restarted server's"
                         + " cold start of the reuse containers and its JIT warming up; without the first %d to start,"

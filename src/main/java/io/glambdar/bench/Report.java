@@ -168,11 +168,21 @@ final class Report {
         md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only async` on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ").append(engine)
                 .append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
-                .append(".\n");
+                .append("; load average at the start ").append(loadAverage()).append(".\n");
         async.appendTo(md);
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         async.appendTargets(md);
         Files.writeString(dir.resolve("async-report.md"), md.toString());
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg: how busy the shared machine was. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static void target(StringBuilder md, String what, String measured, boolean met) {
