@@ -40,7 +40,7 @@ public final class JobView {
         }
         view.put("result", result(job.result()));
         view.put("error", job.error() == null ? null
-                : Map.of("code", job.error().code(), "message", job.error().message()));
+                : errorView(job));
         view.put("logs", job.logs() == null ? "" : job.logs());
         JobReport report = job.report();
         view.put("durationMs", report == null ? null : report.durationMs());
@@ -49,6 +49,13 @@ public final class JobView {
         view.put("maxMemoryBytes", report == null ? null : report.maxMemoryBytes());
         view.put("outcome", report == null ? null : report.outcome());
         return view;
+    }
+
+    private static Map<String, Object> errorView(Job job) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", job.error().code());
+        error.put("message", job.error().message());
+        return error;
     }
 
     private static Map<String, Object> result(JobResult result) {
