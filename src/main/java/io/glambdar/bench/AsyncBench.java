@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
@@ -24,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The figures of asynchronous invocations and schedules: how fast {@code POST /async} accepts, how soon an idle
@@ -73,7 +76,7 @@ final class AsyncBench {
                 List.of())) {
             ServerApi api = server.api();
             api.deploy("hello", BenchCommand.HELLO, REUSE);
-            accepting = accepting(api, seconds / 2);
+            accepting = accepting(api, seconds / 2, asyncConcurrency(server));
             idle = idleQueue(api);
             schedules = schedules(api);
         }
@@ -81,7 +84,14 @@ final class AsyncBench {
         return new AsyncSection(accepting, idle, drain, schedules);
     }
 
-    private static AsyncSection.Accepting accepting(ServerApi api, double seconds) throws Exception {
+    /** The async concurrency the server says it uses ({@code GLAMBDAR_ASYNC_CONCURRENCY} or its default); -1 if unsaid. */
+    private static int asyncConcurrency(ServerProcess server) throws IOException {
+        Matcher said = Pattern.compile("Asynchronous invocations: at most (\\d+) at once").matcher(server.logText());
+        return said.find() ? Integer.parseInt(said.group(1)) : -1;
+    }
+
+    private static AsyncSection.Accepting accepting(ServerApi api, double seconds, int asyncConcurrency)
+            throws Exception {
         BenchCommand.progress("async accepting: warming up (3000 synchronous calls, then POST /async at c="
                 + CONCURRENCY + " for 2 s)");
         BenchCommand.sequentialCalls(api.connection(), 3000);
@@ -107,7 +117,8 @@ final class AsyncBench {
         long ran = !empty || before < 0 || after < 0 ? -1 : after - before;
         List<Double> replies = new ArrayList<>();
         perCaller.forEach(replies::addAll);
-        return new AsyncSection.Accepting(throughput, Latencies.of("202", replies), throughput.ok(), ran);
+        return new AsyncSection.Accepting(throughput, Latencies.of("202", replies), throughput.ok(), ran,
+                asyncConcurrency);
     }
 
     /**
@@ -235,8 +246,11 @@ final class AsyncBench {
             ServerApi api = filler.api();
             api.deploy("hello", BenchCommand.HELLO, REUSE);
             BenchCommand.sequentialCalls(api.connection(), 10);
+            long start = System.nanoTime();
             fill(api, ids);
-            BenchCommand.progress("async drain: " + ids.size() + " accepted; stopping the server (SIGTERM)");
+            BenchCommand.progress(String.format(Locale.ROOT, "async drain: %d accepted in %.1f s, %.0f/s (a young"
+                    + " JIT); stopping the server (SIGTERM)", ids.size(), (System.nanoTime() - start) / 1e9,
+                    ids.size() / ((System.nanoTime() - start) / 1e9)));
         }
         long restart = System.currentTimeMillis();
         BenchCommand.progress("async drain: starting it again with GLAMBDAR_ASYNC_CONCURRENCY=" + CONCURRENCY);

@@ -17,8 +17,9 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
      * @param accepted 202s answered
      * @param ran      how many of the accepted jobs are known to have run, from the function's {@code invokeCount}
      *                 once the queue was empty; -1 if it could not be read
+     * @param asyncConcurrency the server's async concurrency, as it logged it; -1 if it did not
      */
-    record Accepting(Throughput throughput, Latencies replies, long accepted, long ran) {
+    record Accepting(Throughput throughput, Latencies replies, long accepted, long ran, int asyncConcurrency) {
 
         boolean met() {
             return throughput.perSecond() >= ACCEPT_TARGET_PER_SECOND && throughput.errors() == 0
@@ -83,11 +84,12 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
         md.append("\n## Asynchronous invocations and schedules\n\n");
         Throughput t = accepting.throughput();
         md.append(String.format(Locale.ROOT, "**Accepting.** `POST /async/hello` (reuse-mode hello) in a closed loop"
-                        + " at c=%d for %s s, on a server with the default `GLAMBDAR_ASYNC_CONCURRENCY`; the jobs run"
-                        + " meanwhile. Each 202 is answered once the job is committed to the store. %.0f accepted/s"
+                        + " at c=%d for %s s, on a server with the default `GLAMBDAR_ASYNC_CONCURRENCY` (%s here):"
+                        + " the jobs run meanwhile. Each 202 is answered once the job is committed to the store. %.0f accepted/s"
                         + " (%d 429s, %d errors); the 202's latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms. Of %d"
                         + " accepted jobs, %s ran (the function's `invokeCount`, once the queue was empty).%n%n",
-                t.concurrency(), BenchCommand.fmt(t.seconds()), t.perSecond(), t.rejected(), t.errors(),
+                t.concurrency(), BenchCommand.fmt(t.seconds()), accepting.asyncConcurrency() < 0 ? "unknown"
+                        : Integer.toString(accepting.asyncConcurrency()), t.perSecond(), t.rejected(), t.errors(),
                 accepting.replies().p50(), accepting.replies().p90(), accepting.replies().p99(),
                 accepting.accepted(), accepting.ran() < 0 ? "an unknown number" : Long.toString(accepting.ran())));
 

@@ -130,6 +130,11 @@ final class ServerProcess implements AutoCloseable {
         return dir;
     }
 
+    /** What the server has logged so far (a restarted server's log follows its earlier run's). */
+    String logText() throws IOException {
+        return Files.readString(log);
+    }
+
     ProcessMemory memory() throws IOException {
         return ProcessMemory.of(process.pid());
     }

@@ -14,7 +14,7 @@ class AsyncSectionTest {
 
     private static AsyncSection.Accepting accepting(double seconds, long ok, long rejected, long errors, long ran) {
         return new AsyncSection.Accepting(new Throughput("POST /async", 32, seconds, ok, rejected, errors), ms(1.0),
-                ok, ran);
+                ok, ran, 48);
     }
 
     @Test
