@@ -289,7 +289,7 @@ final class AsyncBench {
                 source = "measured for " + BenchCommand.fmt(seconds) + " s on the restarted server after the drain";
             }
             return new AsyncSection.Drain(CONCURRENCY, spans.size(), DrainRate.of(spans, 0),
-                    DrainRate.of(spans, DRAIN_EXCLUDED), failed, repeated, reference, source);
+                    DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), failed, repeated, reference, source);
         }
     }
 

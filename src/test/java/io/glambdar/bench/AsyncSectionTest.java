@@ -36,7 +36,7 @@ class AsyncSectionTest {
 
     private static AsyncSection.Drain drain(int jobs, double seconds, long failed, double reference) {
         DrainRate rate = new DrainRate(jobs, 200, seconds);
-        return new AsyncSection.Drain(32, jobs + 200, rate, rate, failed, 0, reference, "test");
+        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, "test");
     }
 
     @Test
