@@ -84,7 +84,7 @@ final class AsyncBench {
         return new AsyncSection(accepting, idle, drain, schedules);
     }
 
-    /** The async concurrency the server says it uses ({@code GLAMBDAR_ASYNC_CONCURRENCY} or its default); -1 if unsaid. */
+    /** The async concurrency the server logged ({@code GLAMBDAR_ASYNC_CONCURRENCY} or its default); -1 if unsaid. */
     private static int asyncConcurrency(ServerProcess server) throws IOException {
         Matcher said = Pattern.compile("Asynchronous invocations: at most (\\d+) at once").matcher(server.logText());
         return said.find() ? Integer.parseInt(said.group(1)) : -1;
@@ -289,7 +289,8 @@ final class AsyncBench {
                 source = "measured for " + BenchCommand.fmt(seconds) + " s on the restarted server after the drain";
             }
             return new AsyncSection.Drain(CONCURRENCY, spans.size(), DrainRate.of(spans, 0),
-                    DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), failed, repeated, reference, source);
+                    DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), failed, repeated,
+                    reference, source);
         }
     }
 

@@ -86,7 +86,9 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
         Throughput t = accepting.throughput();
         md.append(String.format(Locale.ROOT, "**Accepting.** `POST /async/hello` (reuse-mode hello) in a closed loop"
                         + " at c=%d for %s s, on a server with the default `GLAMBDAR_ASYNC_CONCURRENCY` (%s here):"
-                        + " the jobs run meanwhile. Each 202 is answered once the job is committed to the store. %.0f accepted/s"
+                        + " the jobs run meanwhile. Each 202 is answered once the job is committed (SQLite in WAL mode,"
+                        + " `synchronous=NORMAL`: in the WAL before the 202, which survives a crash or `kill -9` of the"
+                        + " server, fsynced at checkpoints; concurrent accepts share one commit). %.0f accepted/s"
                         + " (%d 429s, %d errors); the 202's latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms. Of %d"
                         + " accepted jobs, %s ran (the function's `invokeCount`, once the queue was empty).%n%n",
                 t.concurrency(), BenchCommand.fmt(t.seconds()), accepting.asyncConcurrency() < 0 ? "unknown"

@@ -40,7 +40,7 @@ final class ScheduleLateness {
         return deployEnd < first ? OptionalLong.of(first) : OptionalLong.empty();
     }
 
-    /** The fallback when {@link #firstDue} cannot tell: the multiple of {@code period} at or before the first firing. */
+    /** When {@link #firstDue} cannot tell: the multiple of {@code period} at or before the first firing. */
     static long firstDueFromFiring(long firstCreatedAt, long period) {
         return Math.floorDiv(firstCreatedAt, period) * period;
     }
