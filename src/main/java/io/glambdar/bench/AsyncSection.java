@@ -49,11 +49,14 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
      * @param secondHalf     the same without the first half to start: how much the restarted server sped up
      * @param failed         jobs that did not succeed
      * @param repeated       jobs with more than one attempt
-     * @param syncReference  synchronous reuse-mode invocations/s at the same concurrency
-     * @param referenceSource where that figure comes from
+     * @param syncReference  synchronous reuse-mode invocations/s at the same concurrency, which the target compares
+     * @param fromReuseRun   whether that is the bench's own reuse throughput run (else {@code adjacent})
+     * @param adjacent       the same, measured on the restarted server right after the drain
+     * @param adjacentSeconds for how long
      */
     record Drain(int concurrency, long backlog, DrainRate all, DrainRate steady, DrainRate secondHalf, long failed,
-                 long repeated, double syncReference, String referenceSource) {
+                 long repeated, double syncReference, boolean fromReuseRun, double adjacent,
+                 double adjacentSeconds) {
 
         double ratio() {
             return steady.perSecond() / syncReference;
@@ -115,12 +118,18 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                         + " %d jobs in %.2f s, **%.0f jobs/s**, the figure the target compares, as the synchronous"
                         + " figure is measured on warm containers (the restarted server's JIT is young; its second"
                         + " half alone, %d jobs, ran at %.0f jobs/s). %d did not succeed; %d ran more than once."
-                        + " Synchronous reuse at c=%d: %.0f/s (%s); ratio %.0f %%.%n%n",
+                        + " Synchronous reuse at c=%d: %s; ratio %.0f %%.%n%n",
                 drain.backlog(), drain.concurrency(), drain.all().jobs(), drain.all().seconds(),
                 drain.all().perSecond(), drain.steady().excluded(), drain.steady().jobs(), drain.steady().seconds(),
                 drain.steady().perSecond(), drain.secondHalf().jobs(), drain.secondHalf().perSecond(),
                 drain.failed(), drain.repeated(), drain.concurrency(),
-                drain.syncReference(), drain.referenceSource(), 100 * drain.ratio()));
+                drain.fromReuseRun() ? String.format(Locale.ROOT, "%.0f/s in this bench's reuse throughput run"
+                        + " (on the restarted server right after the drain, for %s s: %.0f/s, %.0f %%)",
+                        drain.syncReference(), BenchCommand.fmt(drain.adjacentSeconds()), drain.adjacent(),
+                        100 * drain.steady().perSecond() / drain.adjacent())
+                        : String.format(Locale.ROOT, "%.0f/s, measured on the restarted server right after the drain"
+                        + " for %s s", drain.syncReference(), BenchCommand.fmt(drain.adjacentSeconds())),
+                100 * drain.ratio()));
 
         ScheduleLateness.Result l = schedules.lateness();
         md.append(String.format(Locale.ROOT, "**Schedules.** A reuse-mode function with `\"schedules\": [{\"cron\":"

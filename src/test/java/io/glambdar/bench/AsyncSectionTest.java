@@ -36,7 +36,7 @@ class AsyncSectionTest {
 
     private static AsyncSection.Drain drain(int jobs, double seconds, long failed, double reference) {
         DrainRate rate = new DrainRate(jobs, 200, seconds);
-        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, "test");
+        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, true, reference / 2, 5);
     }
 
     @Test
@@ -67,5 +67,27 @@ class AsyncSectionTest {
                 new ScheduleLateness.Firing(2005, 2010L), new ScheduleLateness.Firing(3005, null));
         assertThat(schedules(neverRan, 0).met()).isFalse();
         assertThat(schedules(punctual, -1).met()).isTrue(); // the count is not shown: not held against it
+    }
+
+    @Test
+    void rendersItsSectionAndTargetRows() {
+        List<ScheduleLateness.Firing> firings = List.of(new ScheduleLateness.Firing(1005, 1010L),
+                new ScheduleLateness.Firing(2005, 2010L), new ScheduleLateness.Firing(3005, 3020L));
+        for (boolean fromReuseRun : new boolean[]{true, false}) {
+            AsyncSection section = new AsyncSection(accepting(5, 6000, 0, 0, 6000),
+                    new AsyncSection.IdleQueue(ms(-1.0, 2.0, 3.0), ms(1.0, 1.0)),
+                    new AsyncSection.Drain(32, 5000, new DrainRate(5000, 0, 5), new DrainRate(4800, 200, 4),
+                            new DrainRate(2500, 2500, 2), 0, 0, 1500, fromReuseRun, 1400, 5),
+                    schedules(firings, 0));
+            StringBuilder md = new StringBuilder();
+
+            section.appendTo(md);
+            section.appendTargets(md);
+
+            assertThat(md).contains("1200 jobs/s vs 1500/s (80 %").contains("1200 jobs/s**")
+                    .contains("created max 5 ms late, function started max 20 ms late; 0 missing, 0 skipped | yes")
+                    .contains("p50 2 ms, p99 3 ms (3 calls) | yes");
+            assertThat(md.toString().contains("86 %")).isEqualTo(fromReuseRun); // against the adjacent 1400/s
+        }
     }
 }
