@@ -109,10 +109,11 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                 idle.toStart().percentile(0), idle.toStart().percentile(100), idle.createdToStarted().p50(),
                 idle.createdToStarted().p99()));
 
-        md.append(String.format(Locale.ROOT, "**Drain.** A server with `GLAMBDAR_ASYNC_CONCURRENCY=1` accepted jobs of"
-                        + " the reuse-mode hello and was stopped (SIGTERM; queued jobs stay queued) with %d"
-                        + " queued; a server started again on the same directory with"
-                        + " `GLAMBDAR_ASYNC_CONCURRENCY=%d` ran the backlog. From the records' `startedAt` and"
+        md.append(String.format(Locale.ROOT, "**Drain.** A server with `GLAMBDAR_ASYNC_CONCURRENCY=1`, its one slot"
+                        + " held by a job that sleeps, accepted %d jobs of the reuse-mode hello, none of which could"
+                        + " start, and was killed (SIGKILL) with them queued; a server started again on the same"
+                        + " directory with `GLAMBDAR_ASYNC_CONCURRENCY=%d` ran them (the sleeping job, recovered and"
+                        + " past its one-second maximum age, expires unrun). From the records' `startedAt` and"
                         + " `finishedAt`: all %d jobs in %.2f s, %.0f jobs/s, which includes the restarted server's"
                         + " cold start of the reuse containers and its JIT warming up; without the first %d to start,"
                         + " %d jobs in %.2f s, **%.0f jobs/s**, the figure the target compares, as the synchronous"
