@@ -287,7 +287,18 @@ final class AsyncBench {
         try (ServerProcess drainer = ServerProcess.start(dir, log, List.of(), null,
                 Map.of("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(CONCURRENCY)))) {
             ServerApi api = drainer.api();
-            awaitQueueEmpty(api, "hello");
+            // the server's CPU time through the second half of the drain, when its JIT has had some warming up
+            long halfway = -1;
+            ProcessCpu atHalf = null;
+            long deadline = System.nanoTime() + QUEUE_LIMIT.toNanos();
+            while (!(queued(api, "hello") == 0 && running(api, "hello") == 0) && System.nanoTime() < deadline) {
+                if (atHalf == null && queued(api, "hello") <= backlog / 2) {
+                    atHalf = ProcessCpu.of(drainer.pid());
+                    halfway = System.currentTimeMillis();
+                }
+                Thread.sleep(POLL);
+            }
+            ProcessCpu atEnd = ProcessCpu.of(drainer.pid());
             BenchCommand.progress("async drain: reading the " + ids.size() + " jobs' records");
             List<JsonNode> jobs = records(api, List.copyOf(ids));
             List<DrainRate.Span> spans = new ArrayList<>();
@@ -310,8 +321,13 @@ final class AsyncBench {
             // on the bench's own reuse figure, which was measured minutes earlier on another server
             BenchCommand.progress("async drain: synchronous reference, POST /invoke/hello at c=" + CONCURRENCY
                     + " for " + BenchCommand.fmt(seconds) + " s on the same server");
-            double adjacent = LoadRunner.forDuration("sync", CONCURRENCY, seconds,
-                    () -> BenchCommand.call(api.connection())).perSecond();
+            ProcessCpu beforeSync = ProcessCpu.of(drainer.pid());
+            Throughput sync = LoadRunner.forDuration("sync", CONCURRENCY, seconds,
+                    () -> BenchCommand.call(api.connection()));
+            double syncCpu = ProcessCpu.of(drainer.pid()).microsPerCall(beforeSync, sync.ok());
+            long from = halfway;
+            double drainCpu = atHalf == null ? Double.NaN
+                    : atEnd.microsPerCall(atHalf, spans.stream().filter(s -> s.startedAtMillis() >= from).count());
             JsonNode held = api.getJson("/invocations/" + holder);
             BenchCommand.progress("async drain: the slot-holding job ended " + held.path("status").asText() + " after "
                     + held.path("attempts").asText() + " attempts");
@@ -321,7 +337,8 @@ final class AsyncBench {
             }
             return new AsyncSection.Drain(CONCURRENCY, spans.size(), DrainRate.of(spans, 0),
                     DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), failed, repeated,
-                    syncReuse != null ? syncReuse : adjacent, syncReuse != null, adjacent, seconds);
+                    syncReuse != null ? syncReuse : sync.perSecond(), syncReuse != null, sync.perSecond(), seconds,
+                    drainCpu, syncCpu);
         }
     }
 
@@ -396,6 +413,11 @@ final class AsyncBench {
         BenchCommand.progress("async: " + name + " still had jobs queued or running after "
                 + QUEUE_LIMIT.toMinutes() + " minutes");
         return false;
+    }
+
+    private static int running(ServerApi api, String name) throws IOException, InterruptedException {
+        return api.getJson("/invocations?function=" + name + "&status=running&limit=" + CONCURRENCY)
+                .path("invocations").size();
     }
 
     private static long queued(ServerApi api, String name) throws IOException, InterruptedException {

@@ -53,10 +53,12 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
      * @param fromReuseRun   whether that is the bench's own reuse throughput run (else {@code adjacent})
      * @param adjacent       the same, measured on the restarted server right after the drain
      * @param adjacentSeconds for how long
+     * @param cpuPerJob      the server's CPU time per job, µs, through the second half of the drain
+     * @param cpuPerSyncCall the same per invocation through the run of {@code adjacent}
      */
     record Drain(int concurrency, long backlog, DrainRate all, DrainRate steady, DrainRate secondHalf, long failed,
                  long repeated, double syncReference, boolean fromReuseRun, double adjacent,
-                 double adjacentSeconds) {
+                 double adjacentSeconds, double cpuPerJob, double cpuPerSyncCall) {
 
         double ratio() {
             return steady.perSecond() / syncReference;
@@ -119,7 +121,9 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                         + " %d jobs in %.2f s, **%.0f jobs/s**, the figure the target compares, as the synchronous"
                         + " figure is measured on warm containers (the restarted server's JIT is young; its second"
                         + " half alone, %d jobs, ran at %.0f jobs/s). %d did not succeed; %d ran more than once."
-                        + " Synchronous reuse at c=%d: %s; ratio %.0f %%.%n%n",
+                        + " Synchronous reuse at c=%d: %s; ratio %.0f %%. The server's CPU time (user and system)"
+                        + " per job through the drain's second half: %.0f µs (%.2f cores busy); per synchronous"
+                        + " invocation on the same server right after: %.0f µs (%.2f cores busy).%n%n",
                 drain.backlog(), drain.concurrency(), drain.all().jobs(), drain.all().seconds(),
                 drain.all().perSecond(), drain.steady().excluded(), drain.steady().jobs(), drain.steady().seconds(),
                 drain.steady().perSecond(), drain.secondHalf().jobs(), drain.secondHalf().perSecond(),
@@ -130,7 +134,8 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                         100 * drain.steady().perSecond() / drain.adjacent())
                         : String.format(Locale.ROOT, "%.0f/s, measured on the restarted server right after the drain"
                         + " for %s s", drain.syncReference(), BenchCommand.fmt(drain.adjacentSeconds())),
-                100 * drain.ratio()));
+                100 * drain.ratio(), drain.cpuPerJob(), drain.cpuPerJob() * drain.secondHalf().perSecond() / 1e6,
+                drain.cpuPerSyncCall(), drain.cpuPerSyncCall() * drain.adjacent() / 1e6));
 
         ScheduleLateness.Result l = schedules.lateness();
         md.append(String.format(Locale.ROOT, "**Schedules.** A reuse-mode function with `\"schedules\": [{\"cron\":"

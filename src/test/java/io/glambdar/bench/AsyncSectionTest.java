@@ -36,7 +36,7 @@ class AsyncSectionTest {
 
     private static AsyncSection.Drain drain(int jobs, double seconds, long failed, double reference) {
         DrainRate rate = new DrainRate(jobs, 200, seconds);
-        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, true, reference / 2, 5);
+        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, true, reference / 2, 5, 300, 200);
     }
 
     @Test
@@ -77,7 +77,7 @@ class AsyncSectionTest {
             AsyncSection section = new AsyncSection(accepting(5, 6000, 0, 0, 6000),
                     new AsyncSection.IdleQueue(ms(-1.0, 2.0, 3.0), ms(1.0, 1.0)),
                     new AsyncSection.Drain(32, 5000, new DrainRate(5000, 0, 5), new DrainRate(4800, 200, 4),
-                            new DrainRate(2500, 2500, 2), 0, 0, 1500, fromReuseRun, 1400, 5),
+                            new DrainRate(2500, 2500, 2), 0, 0, 1500, fromReuseRun, 1400, 5, 300, 200),
                     schedules(firings, 0));
             StringBuilder md = new StringBuilder();
 
