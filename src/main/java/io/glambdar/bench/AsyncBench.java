@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * The figures of asynchronous invocations and schedules: how fast {@code POST /async} accepts, how soon an idle
  * queue starts a job, how fast a backlog drains against synchronous invocations, and how punctually a schedule fires.
  * Two servers: one with the default settings for accepting, the idle queue and the schedule; one for the drain,
- * filled, stopped and started again on the same directory.
+ * filled, killed and started again on the same directory.
  */
 final class AsyncBench {
 
