@@ -1,5 +1,6 @@
 package io.glambdar.bench;
 
+import java.util.List;
 import java.util.Locale;
 
 /** The report's figures for asynchronous invocations and schedules, with their targets. */
@@ -78,11 +79,22 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
     record Schedules(String cron, ScheduleLateness.Result lateness, long skipped, boolean anchoredOnDeploy) {
 
         boolean met() {
-            int matched = lateness.expected() - lateness.missing();
-            return matched > 0 && lateness.missing() == 0 && skipped <= 0
+            return lateness.matched() > 0 && lateness.missing().isEmpty() && lateness.extra() == 0 && skipped <= 0
                     && lateness.created().percentile(100) < SCHEDULE_TARGET_MS
-                    && lateness.started().count() == matched
+                    && lateness.started().count() == lateness.matched()
                     && lateness.started().percentile(100) < SCHEDULE_TARGET_MS;
+        }
+
+        /** "none missing", or which due times had no firing within their period, counted from 1; and extra ones. */
+        String missingText() {
+            String extra = lateness.extra() == 0 ? "" : ", " + lateness.extra() + " extra firings";
+            if (lateness.missing().isEmpty()) {
+                return "none missing" + extra;
+            }
+            List<String> numbers = lateness.missing().stream().map(i -> "#" + (i + 1)).toList();
+            return lateness.missing().size() + " missing (" + String.join(", ", numbers)
+                    + (lateness.missing().getFirst() == 0 && anchoredOnDeploy
+                    ? "; #1 is the first whole second after the deploy's 201" : "") + ")" + extra;
         }
     }
 
@@ -140,14 +152,17 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
         ScheduleLateness.Result l = schedules.lateness();
         md.append(String.format(Locale.ROOT, "**Schedules.** A reuse-mode function with `\"schedules\": [{\"cron\":"
                         + " \"%s\"}]`, warmed by one synchronous call just after its deploy, observed for %d due"
-                        + " times (the first %s); each firing matched in order with the whole second it was due."
-                        + " Job created: p50 %.0f ms, max %.0f ms after its time; function started: p50 %.0f ms,"
-                        + " max %.0f ms. %d firings missing, %s skipped.%n",
+                        + " times (the first %s). Each firing is matched with the latest due time at or before it; a"
+                        + " due time without a firing within its second (none, or only one more than a second late) is"
+                        + " missing; a firing before the first due time or a second one within a second is extra."
+                        + " Job created: min %.0f ms, p50 %.0f ms, max %.0f ms after its"
+                        + " time; function started: p50 %.0f ms, max %.0f ms. Due times: %s; firings skipped (as"
+                        + " `GET /schedules` counts them): %s.%n",
                 schedules.cron(), l.expected(), schedules.anchoredOnDeploy()
                         ? "the first whole second after the deploy" : "taken from the first firing, as the deploy"
-                        + " spanned a whole second", l.created().p50(), l.created().percentile(100),
-                l.started().p50(), l.started().percentile(100), l.missing(),
-                schedules.skipped() < 0 ? "unknown" : Long.toString(schedules.skipped())));
+                        + " spanned a whole second", l.created().percentile(0), l.created().p50(),
+                l.created().percentile(100), l.started().p50(), l.started().percentile(100),
+                schedules.missingText(), schedules.skipped() < 0 ? "unknown" : Long.toString(schedules.skipped())));
     }
 
     /** The rows of the report's targets table. */
@@ -168,9 +183,9 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                         drain.all().perSecond(), drain.steady().excluded(), drain.failed()), drain.met());
         ScheduleLateness.Result l = schedules.lateness();
         Report.target(md, "schedules fire within 1 s of their time",
-                String.format(Locale.ROOT, "%d firings of `%s`: created max %.0f ms late, function started max %.0f"
-                                + " ms late; %d missing, %s skipped", l.expected() - l.missing(), schedules.cron(),
-                        l.created().percentile(100), l.started().percentile(100), l.missing(),
+                String.format(Locale.ROOT, "%d due times of `%s`: created max %.0f ms late, function started max"
+                                + " %.0f ms late; %s, %s skipped", l.expected(), schedules.cron(),
+                        l.created().percentile(100), l.started().percentile(100), schedules.missingText(),
                         schedules.skipped() < 0 ? "?" : Long.toString(schedules.skipped())), schedules.met());
     }
 }

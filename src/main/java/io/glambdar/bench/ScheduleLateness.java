@@ -7,8 +7,10 @@ import java.util.OptionalLong;
 
 /**
  * How late the firings of an {@code @every} schedule were. Its due times are the multiples of its period since the
- * epoch; the i-th firing (in order of creation) is matched with the i-th due time from the first one, so a schedule
- * that fires every firing 1.3 s late, or drops one, shows as late rather than being matched with a nearer second.
+ * epoch, from the first after the deploy. Each firing is matched with the latest due time at or before it: a due
+ * time with no firing within its period (none at all, or only one more than a period late) is missing, and a firing
+ * before the first due time, or a second one within a period, is extra. Every firing is within one period of its
+ * time exactly when none is missing or extra.
  */
 final class ScheduleLateness {
 
@@ -22,9 +24,15 @@ final class ScheduleLateness {
      * @param expected  due times from the first to the last observed one
      * @param created   each matched firing's job creation minus its due time, ms
      * @param started   each matched firing's function start minus its due time, ms (those that ran)
-     * @param missing   due times with no firing
+     * @param missing   the due times with no firing within their period, as indexes from 0 (the first due time)
+     * @param extra     firings before the first due time, or after another within the same period
      */
-    record Result(long firstDue, int expected, Latencies created, Latencies started, int missing) {
+    record Result(long firstDue, int expected, Latencies created, Latencies started, List<Integer> missing,
+                  int extra) {
+
+        int matched() {
+            return expected - missing.size();
+        }
     }
 
     private ScheduleLateness() {
@@ -46,24 +54,39 @@ final class ScheduleLateness {
     }
 
     /**
-     * Matches the first firings with the due times {@code firstDue}, {@code firstDue + period}, … up to
-     * {@code lastDue}; firings beyond are not counted (they were due after the observation ended).
+     * Matches the firings with the due times {@code firstDue}, {@code firstDue + period}, … up to {@code lastDue};
+     * firings after the last one's period are not counted (the observation ended there).
      */
     static Result of(List<Firing> firings, long firstDue, long lastDue, long period) {
         int expected = lastDue < firstDue ? 0 : (int) ((lastDue - firstDue) / period) + 1;
         List<Firing> sorted = firings.stream().sorted(Comparator.comparingLong(Firing::createdAtMillis)).toList();
-        int matched = Math.min(expected, sorted.size());
         List<Double> created = new ArrayList<>();
         List<Double> started = new ArrayList<>();
-        for (int i = 0; i < matched; i++) {
-            long due = firstDue + i * period;
-            Firing firing = sorted.get(i);
+        boolean[] fired = new boolean[expected];
+        int extra = 0;
+        for (Firing firing : sorted) {
+            long slot = Math.floorDiv(firing.createdAtMillis() - firstDue, period);
+            if (slot >= expected) {
+                break;
+            }
+            if (slot < 0 || fired[(int) slot]) {
+                extra++;
+                continue;
+            }
+            fired[(int) slot] = true;
+            long due = firstDue + slot * period;
             created.add((double) (firing.createdAtMillis() - due));
             if (firing.functionStartMillis() != null) {
                 started.add((double) (firing.functionStartMillis() - due));
             }
         }
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < expected; i++) {
+            if (!fired[i]) {
+                missing.add(i);
+            }
+        }
         return new Result(firstDue, expected, Latencies.of("job created", created),
-                Latencies.of("function started", started), expected - matched);
+                Latencies.of("function started", started), List.copyOf(missing), extra);
     }
 }

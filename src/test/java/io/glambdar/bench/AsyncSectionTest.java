@@ -85,9 +85,24 @@ class AsyncSectionTest {
             section.appendTargets(md);
 
             assertThat(md).contains("1200 jobs/s vs 1500/s (80 %").contains("1200 jobs/s**")
-                    .contains("created max 5 ms late, function started max 20 ms late; 0 missing, 0 skipped | yes")
+                    .contains("created max 5 ms late, function started max 20 ms late; none missing, 0 skipped | yes")
                     .contains("p50 2 ms, p99 3 ms (3 calls) | yes");
             assertThat(md.toString().contains("86 %")).isEqualTo(fromReuseRun); // against the adjacent 1400/s
         }
+    }
+
+    @Test
+    void namesTheDueTimesMissing() {
+        List<ScheduleLateness.Firing> lateStart = List.of(new ScheduleLateness.Firing(2005, 2010L),
+                new ScheduleLateness.Firing(3005, 3010L));
+
+        AsyncSection.Schedules schedules = schedules(lateStart, 0);
+
+        assertThat(schedules.met()).isFalse();
+        assertThat(schedules.missingText())
+                .isEqualTo("1 missing (#1; #1 is the first whole second after the deploy's 201)");
+        assertThat(schedules(List.of(new ScheduleLateness.Firing(1005, 1010L),
+                new ScheduleLateness.Firing(2005, 2010L), new ScheduleLateness.Firing(3005, 3010L)), 0)
+                .missingText()).isEqualTo("none missing");
     }
 }

@@ -26,14 +26,15 @@ class ScheduleLatenessTest {
     }
 
     @Test
-    void firingsAreMatchedInOrderWithConsecutiveDueTimes() {
+    void eachFiringIsMatchedWithItsDueTime() {
         List<ScheduleLateness.Firing> firings = List.of( // newest first, as the server lists them
                 firing(13_020, 13_025L), firing(12_004, 12_010L), firing(11_010, 11_300L));
 
         ScheduleLateness.Result result = ScheduleLateness.of(firings, 11_000, 13_000, 1000);
 
         assertThat(result.expected()).isEqualTo(3);
-        assertThat(result.missing()).isZero();
+        assertThat(result.missing()).isEmpty();
+        assertThat(result.extra()).isZero();
         assertThat(result.created().sorted()).containsExactly(4, 10, 20);
         assertThat(result.created().p50()).isEqualTo(10);
         assertThat(result.created().percentile(100)).isEqualTo(20);
@@ -41,22 +42,48 @@ class ScheduleLatenessTest {
     }
 
     @Test
-    void aUniformlyLateScheduleIsNotMatchedWithTheNearerSecond() {
+    void aFirstDueTimeWithoutAFiringIsMissingAndTheOthersOnTime() {
+        List<ScheduleLateness.Firing> firings = List.of(firing(12_001, 12_003L), firing(13_002, 13_004L));
+
+        ScheduleLateness.Result result = ScheduleLateness.of(firings, 11_000, 13_000, 1000);
+
+        assertThat(result.missing()).containsExactly(0);
+        assertThat(result.matched()).isEqualTo(2);
+        assertThat(result.created().sorted()).containsExactly(1, 2);
+    }
+
+    @Test
+    void aFiringMoreThanAPeriodLateLeavesItsDueTimeMissing() {
         List<ScheduleLateness.Firing> firings = List.of(firing(12_300, null), firing(13_300, null));
 
-        ScheduleLateness.Result result = ScheduleLateness.of(firings, 11_000, 12_000, 1000);
+        ScheduleLateness.Result result = ScheduleLateness.of(firings, 11_000, 13_000, 1000);
 
-        assertThat(result.created().sorted()).containsExactly(1300, 1300);
+        assertThat(result.missing()).containsExactly(0);
+        assertThat(result.created().sorted()).containsExactly(300, 300);
         assertThat(result.started().count()).isZero();
     }
 
     @Test
-    void firingsAfterTheLastObservedDueTimeAreLeftOutAndMissingOnesCounted() {
+    void aFiringBeforeTheFirstDueTimeOrTwiceInAPeriodIsExtra() {
+        List<ScheduleLateness.Firing> firings = List.of(firing(10_990, null), firing(11_010, null),
+                firing(11_020, null), firing(12_005, null));
+
+        ScheduleLateness.Result result = ScheduleLateness.of(firings, 11_000, 12_000, 1000);
+
+        assertThat(result.extra()).isEqualTo(2);
+        assertThat(result.created().sorted()).containsExactly(5, 10);
+        assertThat(result.missing()).isEmpty();
+    }
+
+    @Test
+    void firingsAfterTheLastObservedDueTimeAreLeftOut() {
         List<ScheduleLateness.Firing> firings = List.of(firing(11_001, 11_002L), firing(12_001, 12_002L));
 
-        assertThat(ScheduleLateness.of(firings, 11_000, 11_000, 1000).created().count()).isEqualTo(1);
-        ScheduleLateness.Result short2 = ScheduleLateness.of(firings, 11_000, 14_000, 1000);
-        assertThat(short2.expected()).isEqualTo(4);
-        assertThat(short2.missing()).isEqualTo(2);
+        ScheduleLateness.Result one = ScheduleLateness.of(firings, 11_000, 11_000, 1000);
+        assertThat(one.created().count()).isEqualTo(1);
+        assertThat(one.missing()).isEmpty();
+        ScheduleLateness.Result four = ScheduleLateness.of(firings, 11_000, 14_000, 1000);
+        assertThat(four.expected()).isEqualTo(4);
+        assertThat(four.missing()).containsExactly(2, 3);
     }
 }
