@@ -18,11 +18,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code glambdar bench}: measures, in one run on this machine, raw Docker (the baseline) and Glambdar's three ways of
- * running the seed's hello function, then writes a Markdown report with ratios against the baseline and PNG charts.
+ * running the seed's hello function, keyed against open mode, and asynchronous invocations and schedules
+ * ({@link AsyncBench}), then writes a Markdown report with ratios against the baseline and PNG charts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark raw Docker against cold, warm single-use and reuse invocations, and keyed against"
-                + " open mode; write a report.")
+        description = "Benchmark raw Docker against cold, warm single-use and reuse invocations, keyed against"
+                + " open mode, and asynchronous invocations and schedules; write a report.")
 public final class BenchCommand implements Callable<Integer> {
 
     static final String HELLO = """
@@ -58,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "docker")
     String dockerCli;
 
+    @Option(names = "--only", description = "Run only this part and write <out>/async-report.md: async"
+            + " (asynchronous invocations and schedules, about two minutes).")
+    String only;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
@@ -65,6 +70,18 @@ public final class BenchCommand implements Callable<Integer> {
         try (DockerConnection docker = DockerConnection.open()) {
             String image = new ImageProvisioner(docker, Duration.ofMinutes(5)).ensure(ServerConfig.DEFAULT_IMAGE);
             Report report = new Report(docker.describe(), image, seconds);
+            if (only != null) {
+                if (!only.equals("async")) {
+                    System.err.println("--only knows one part: async");
+                    return 2;
+                }
+                report.async(AsyncBench.run(work, seconds, null));
+                Files.createDirectories(out);
+                report.writeAsyncOnly(out);
+                progress("wrote " + out.resolve("async-report.md"));
+                System.out.println(Files.readString(out.resolve("async-report.md")));
+                return 0;
+            }
 
             progress("raw Docker: Engine API create+start+wait, " + samples + " samples");
             RawDocker raw = new RawDocker(docker.client(), image, dockerCli);
@@ -81,6 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
             measure(work, "warm", report, docker.client());
             measure(work, "reuse", report, docker.client(), "--reuse");
             report.keyed(KeyedModeComparison.run(work, seconds));
+            report.async(AsyncBench.run(work, seconds, report.syncReuse32()));
 
             Files.createDirectories(out);
             report.write(out);

@@ -32,6 +32,7 @@ final class Report {
     private final Map<String, Map<Integer, Throughput>> modes = new LinkedHashMap<>();
     private final MemorySection memory = new MemorySection();
     private KeyedModeComparison.Result keyed;
+    private AsyncSection async;
 
     Report(String engine, String image, double seconds) {
         this.engine = engine;
@@ -58,6 +59,15 @@ final class Report {
 
     void keyed(KeyedModeComparison.Result result) {
         keyed = result;
+    }
+
+    void async(AsyncSection section) {
+        async = section;
+    }
+
+    /** Synchronous reuse-mode invocations/s at c=32, from the reuse throughput run. */
+    double syncReuse32() {
+        return modes.get("reuse").get(32).perSecond();
     }
 
     MemorySection memory() {
@@ -113,6 +123,7 @@ final class Report {
 
         memory.appendTo(md);
         keyed.appendTo(md);
+        async.appendTo(md);
 
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Latencies warm = latencyOf("warm");
@@ -142,6 +153,7 @@ final class Report {
                         keyed.keyedMedian(), keyed.openMedian(), keyed.errors(), 100 * keyed.cpuCost(),
                         keyed.keyedCpuMedian(), keyed.openCpuMedian()),
                 keyed.cost() <= 0.05 && keyed.errors() == 0);
+        async.appendTargets(md);
 
         md.append("\n![latency distributions](latency.png)\n\n![throughput](throughput.png)\n");
         Files.writeString(dir.resolve("report.md"), md.toString());
@@ -149,7 +161,31 @@ final class Report {
         throughputChart(dir.resolve("throughput.png"));
     }
 
-    private static void target(StringBuilder md, String what, String measured, boolean met) {
+    /** {@code --only async}: a report of that section alone, as async-report.md. */
+    void writeAsyncOnly(Path dir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Glambdar benchmark: asynchronous invocations and schedules\n\n");
+        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only async` on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ").append(engine)
+                .append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
+                .append("; load average at the start ").append(loadAverage()).append(".\n");
+        async.appendTo(md);
+        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        async.appendTargets(md);
+        Files.writeString(dir.resolve("async-report.md"), md.toString());
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg: how busy the shared machine was. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    static void target(StringBuilder md, String what, String measured, boolean met) {
         md.append("| ").append(what).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**")
                 .append(" |\n");
     }

@@ -1,6 +1,7 @@
 package io.glambdar.bench;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,15 @@ final class ServerApi {
             throw new IOException("GET /health answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readValue(response.body(), Health.class).load();
+    }
+
+    /** {@code GET path}, which must answer 200: its JSON. */
+    JsonNode getJson(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
     }
 
     /** Deploys {@code code} as index.js, with {@code settings} as glambdar.json unless null. */

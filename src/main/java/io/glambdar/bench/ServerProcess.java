@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +30,7 @@ final class ServerProcess implements AutoCloseable {
     private final ServerApi api;
     /** Stops the server if the bench itself is stopped, so that it does not run on without anyone to stop it. */
     private final Thread stopOnExit;
+    private boolean killed;
 
     private ServerProcess(Process process, Path dir, Path log, ServerApi api) {
         this.process = process;
@@ -49,6 +51,16 @@ final class ServerProcess implements AutoCloseable {
     /** @param adminKey started in keyed mode with this admin key; null for open mode */
     static ServerProcess start(Path dir, Path log, List<String> options, String adminKey)
             throws IOException, InterruptedException {
+        return start(dir, log, options, adminKey, Map.of());
+    }
+
+    /**
+     * @param adminKey    started in keyed mode with this admin key; null for open mode
+     * @param environment {@code GLAMBDAR_*} settings given to the server through its environment, the way an operator
+     *                    sets them (the bench's own {@code GLAMBDAR_*} variables are never passed on)
+     */
+    static ServerProcess start(Path dir, Path log, List<String> options, String adminKey,
+                               Map<String, String> environment) throws IOException, InterruptedException {
         Path absoluteDir = dir.toAbsolutePath().normalize();
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
@@ -57,9 +69,11 @@ final class ServerProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--dir", absoluteDir.toString(), "--host", ServerApi.HOST, "--port", Integer.toString(port)));
         command.addAll(options);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restarted server appends
         // The configuration is the defaults plus the options, whatever the bench's own environment sets.
         builder.environment().keySet().removeIf(name -> name.startsWith("GLAMBDAR_"));
+        builder.environment().putAll(environment);
         if (adminKey != null) { // in the environment, not on the command line, where ps would show it
             builder.environment().put("GLAMBDAR_ADMIN_KEY", adminKey);
         }
@@ -117,13 +131,32 @@ final class ServerProcess implements AutoCloseable {
         return dir;
     }
 
+    /** What the server has logged so far (a restarted server's log follows its earlier run's). */
+    String logText() throws IOException {
+        return Files.readString(log);
+    }
+
     ProcessMemory memory() throws IOException {
         return ProcessMemory.of(process.pid());
+    }
+
+    /**
+     * SIGKILL, as a crash: the server stops at once, leaving its containers to the next start on the same directory
+     * to remove. {@link #close()} then does nothing more.
+     */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+        killed = true;
+        close();
     }
 
     /** SIGTERM, as an operator stops it: the server shuts down cleanly and exits 0. Killed only if it hangs. */
     @Override
     public void close() throws InterruptedException {
+        if (killed) {
+            removeStopOnExit();
+            return;
+        }
         process.destroy();
         if (!process.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             BenchCommand.progress("the server did not stop within " + STOP_LIMIT.toSeconds() + " s of SIGTERM;"
@@ -133,6 +166,10 @@ final class ServerProcess implements AutoCloseable {
             BenchCommand.progress("the server exited with " + process.exitValue() + "; the end of its log:\n"
                     + logTail());
         }
+        removeStopOnExit();
+    }
+
+    private void removeStopOnExit() {
         try {
             Runtime.getRuntime().removeShutdownHook(stopOnExit);
         } catch (IllegalStateException e) {
