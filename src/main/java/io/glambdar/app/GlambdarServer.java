@@ -232,8 +232,9 @@ public final class GlambdarServer implements AutoCloseable {
     }
 
     /**
-     * Stops, in the order that loses nothing: the HTTP server refuses new requests and lets those in progress finish
-     * (up to the shutdown grace); the scheduler stops firing, so nothing new is queued; the engine gets the rest of
+     * Stops, in the order that loses nothing: no new asynchronous attempt starts and the scheduler stops firing (queued
+     * jobs wait in the store for the next start); the HTTP server refuses new requests and lets those in progress
+     * finish (up to the shutdown grace); the engine gets the rest of
      * the grace for invocations still running, then closes, ending what is left; once every invocation has returned
      * and counted itself, statistics are saved and the metadata closed; last, every container and socket is removed.
      * Safe to call twice.
@@ -244,9 +245,10 @@ public final class GlambdarServer implements AutoCloseable {
             return;
         }
         log.info("Shutting down");
-        stop("the HTTP server", api);
-        stop("the scheduler", scheduler);
+        // Queued jobs and schedules wait durably for the next start: no new attempt begins once stopping.
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
+        stop("the scheduler", scheduler);
+        stop("the HTTP server", api);
         stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));
         stop("the engine", engine);

@@ -60,8 +60,7 @@ public final class SqliteJobRepository implements JobRepository {
     private static final String INSERT = "INSERT INTO jobs (id, function_name, function_id, version, status,"
             + " attempts, max_retries, retry_delay_ms, max_age_ms, created_at, age_from, next_attempt_at,"
             + " request_method, request_path, request_query, request_headers, request_body, callback_url,"
-            + " idempotency_key) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " RETURNING " + COLUMNS;
+            + " idempotency_key) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** A running job held by the lease owner: the guard of every change a worker makes. */
     private static final String HELD = " WHERE id = ? AND status = 'running' AND lease_owner = ?";
@@ -132,8 +131,14 @@ public final class SqliteJobRepository implements JobRepository {
             ps.setBytes(15, request.body());
             ps.setString(16, job.callbackUrl());
             ps.setString(17, job.idempotencyKey());
-            return read(ps).getFirst();
+            ps.executeUpdate();
         }
+        // As stored, without reading it back: what a new job holds is all in hand.
+        Instant created = job.createdAt();
+        return new Job(job.id(), job.functionName(), job.functionId(), job.version(), null, JobStatus.QUEUED, 0,
+                job.policy(), created, created, created, null, null, null, null, job.request(), null, null, null,
+                null, job.callbackUrl() == null ? null : new JobCallback(job.callbackUrl(), 0, null, false),
+                job.idempotencyKey());
     }
 
     /**

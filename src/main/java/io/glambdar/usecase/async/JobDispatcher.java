@@ -36,6 +36,11 @@ public final class JobDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
     /** The most jobs one claim takes. */
     static final int CLAIM_BATCH = 64;
+    /**
+     * When nearly every slot is taken, how long to let a few more attempts end before claiming, so that one claim (a
+     * write transaction) takes several jobs rather than one per attempt ended.
+     */
+    static final Duration CLAIM_GATHER = Duration.ofMillis(2);
 
     /**
      * @param concurrency at most this many attempts at once (GLAMBDAR_ASYNC_CONCURRENCY), so that async work never
@@ -60,6 +65,8 @@ public final class JobDispatcher implements AutoCloseable {
     private final Clock clock;
     private final String nodePrefix;
     private final String owner;
+    /** Below this many free slots (while attempts run), gather a few more before claiming. */
+    private final int claimFloor;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Wakeup wakeup = new Wakeup();
@@ -79,6 +86,7 @@ public final class JobDispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodePrefix = node + "/";
         this.owner = nodePrefix + UUID.randomUUID();
+        this.claimFloor = Math.max(1, Math.min(CLAIM_BATCH, settings.concurrency() / 4));
     }
 
     /** Recovers the jobs an earlier process of this node left running, then starts dispatching. */
@@ -107,6 +115,10 @@ public final class JobDispatcher implements AutoCloseable {
                 Instant now = now();
                 maintain(now);
                 int free = settings.concurrency() - running.size();
+                if (free > 0 && free < claimFloor && !running.isEmpty()) {
+                    Thread.sleep(CLAIM_GATHER);
+                    free = settings.concurrency() - running.size();
+                }
                 List<Job> claimed = free > 0
                         ? jobs.claim(owner, now, settings.lease(), Math.min(free, CLAIM_BATCH)) : List.of();
                 for (Job job : claimed) {
@@ -117,6 +129,9 @@ public final class JobDispatcher implements AutoCloseable {
                     // Nothing due, or no slot left: wait for a new job, a free slot, or the next poll.
                     await(settings.idlePoll());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (RuntimeException e) {
                 if (stopping) {
                     return;

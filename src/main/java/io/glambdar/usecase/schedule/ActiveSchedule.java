@@ -17,8 +17,9 @@ import java.util.Optional;
  * One schedule of a function's active version: entry {@code index} of its {@code "schedules"}.
  *
  * @param deploymentId the active version's, which its {@link ScheduleState} must belong to
+ * @param deployedAt   when that version was deployed
  */
-record ActiveSchedule(String function, String deploymentId, int index, ScheduleSettings settings) {
+record ActiveSchedule(String function, String deploymentId, Instant deployedAt, int index, ScheduleSettings settings) {
 
     /** Every schedule of the active versions of the functions deployed now, by function name and index. */
     static List<ActiveSchedule> in(FunctionCatalog catalog) {
@@ -27,7 +28,8 @@ record ActiveSchedule(String function, String deploymentId, int index, ScheduleS
             Deployment active = function.active();
             List<ScheduleSettings> settings = active.settings().schedules();
             for (int i = 0; i < settings.size(); i++) {
-                schedules.add(new ActiveSchedule(function.name(), active.deploymentId(), i, settings.get(i)));
+                schedules.add(new ActiveSchedule(function.name(), active.deploymentId(), active.deployedAt(), i,
+                        settings.get(i)));
             }
         }
         return schedules;

@@ -92,9 +92,16 @@ public final class FireSchedules {
     }
 
     /** When a schedule first seen now fires first; null, with a warning, if its stored form cannot be read. */
+    /**
+     * A schedule's first firing once this scheduler sees it: the first after it was deployed, since a pass sees a
+     * deploy up to a second later and its first due time may lie in between (it then fires, late by less than
+     * {@link #ON_TIME}); but never one from more than {@link #ON_TIME} ago, as for a version rolled back to.
+     */
     private static Instant firstRun(ActiveSchedule schedule, Instant now) {
+        Instant seenFrom = now.minus(ON_TIME);
+        Instant after = schedule.deployedAt().isAfter(seenFrom) ? schedule.deployedAt() : seenFrom;
         try {
-            return schedule.nextAfter(now).orElse(null);
+            return schedule.nextAfter(after).orElse(null);
         } catch (RuntimeException e) {
             log.warn("Schedule {} of function {} ({} in {}) will not fire: {}", schedule.index(), schedule.function(),
                     schedule.settings().cron(), schedule.settings().timezone(), e.getMessage());

@@ -58,6 +58,20 @@ class FireSchedulesTest {
     }
 
     @Test
+    void aDeployFirstSeenAfterItsFirstDueTimeStillFiresIt() {
+        FireSchedules scheduler = f.scheduler();
+        scheduler.fireDue();
+        f.at("2026-05-01T12:00:09.950Z");
+        f.deploy("f", "[{\"cron\": \"@every 10s\"}]");
+        f.at("2026-05-01T12:00:10.900Z"); // the next pass, up to a second after the deploy
+
+        assertThat(scheduler.fireDue()).isEqualTo(at("2026-05-01T12:00:20Z"));
+
+        assertThat(f.jobs()).hasSize(1);
+        assertThat(f.states().getFirst().lastRunAt()).isEqualTo(at("2026-05-01T12:00:10Z"));
+    }
+
+    @Test
     void aDueScheduleFiresOnceAsAnAsynchronousPostWithItsBodyAndHeader() {
         f.deploy("f", "[{\"cron\": \"@every 10s\", \"body\": {\"n\": 1}}]");
         FireSchedules scheduler = f.scheduler();
