@@ -6,7 +6,6 @@ import io.glambdar.engine.time.SystemEngineClock;
 import io.glambdar.sandbox.SandboxBackend;
 
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +36,8 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
-        InvocationResult result = new InvocationRun(pool, clock, UUID.randomUUID().toString(), fn, request).run();
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
+        InvocationResult result = new InvocationRun(pool, clock, invocationId, fn, request).run();
         output.submit(fn.name(), result);
         return result;
     }

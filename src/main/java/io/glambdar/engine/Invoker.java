@@ -1,15 +1,22 @@
 package io.glambdar.engine;
 
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /** What the use cases need from the invocation engine (and what their tests replace). */
 public interface Invoker {
 
     /**
-     * Runs one invocation to its end; never throws for anything the function or the sandbox did. An invocation of a
-     * deployment already retired (or retired while it waited) ends as {@link InvocationResult.Failure#GONE}.
+     * Runs one invocation to its end, under {@code invocationId} (its logs and result carry it); never throws for
+     * anything the function or the sandbox did. An invocation of a deployment already retired (or retired while it
+     * waited) ends as {@link InvocationResult.Failure#GONE}.
      */
-    InvocationResult invoke(DeployedFunction fn, InvocationRequest request);
+    InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request);
+
+    /** {@link #invoke(DeployedFunction, String, InvocationRequest)} under a new random invocation id. */
+    default InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
+        return invoke(fn, UUID.randomUUID().toString(), request);
+    }
 
     /** A deployment was just made: the engine may start a container for it ahead of its first invocation. */
     void warm(DeployedFunction fn);

@@ -1,6 +1,7 @@
 package io.glambdar.function;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,9 +18,12 @@ import java.util.Objects;
  * @param tmpMb       size of the container's writable {@code /tmp}, in MiB; it is memory (a tmpfs), so it counts
  *                    against {@code memoryMb}, not beside it
  * @param isPublic    whether anyone may invoke it without a key ({@code "public"}; it matters in keyed mode)
+ * @param async       how its asynchronous invocations are retried and how long they may wait
+ * @param schedules   when it is invoked on a schedule; empty for never
  */
 public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
-                               Integer concurrency, int tmpMb, boolean isPublic) {
+                               Integer concurrency, int tmpMb, boolean isPublic, AsyncPolicy async,
+                               List<ScheduleSettings> schedules) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MEMORY_MB = 128;
@@ -27,11 +31,13 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
     public static final int DEFAULT_TMP_MB = 64;
 
     public static final FunctionSettings DEFAULTS = new FunctionSettings(DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB,
-            DEFAULT_CPUS, Map.of(), null, null, DEFAULT_TMP_MB, false);
+            DEFAULT_CPUS, Map.of(), null, null, DEFAULT_TMP_MB, false, AsyncPolicy.DEFAULTS, List.of());
 
     public FunctionSettings {
         Objects.requireNonNull(timeout, "timeout");
         env = Map.copyOf(env);
+        Objects.requireNonNull(async, "async");
+        schedules = List.copyOf(schedules);
         if (concurrency != null && concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
         }
@@ -46,12 +52,19 @@ public record FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<
         this(timeout, memoryMb, cpus, env, reuse, concurrency, DEFAULT_TMP_MB, false);
     }
 
+    /** With the default asynchronous policy and no schedules. */
+    public FunctionSettings(Duration timeout, int memoryMb, double cpus, Map<String, String> env, Boolean reuse,
+                            Integer concurrency, int tmpMb, boolean isPublic) {
+        this(timeout, memoryMb, cpus, env, reuse, concurrency, tmpMb, isPublic, AsyncPolicy.DEFAULTS, List.of());
+    }
+
     /** The reuse mode to apply, given the server-wide default for functions that did not choose. */
     public boolean reuseOr(boolean serverDefault) {
         return reuse == null ? serverDefault : reuse;
     }
 
     public FunctionSettings withConcurrency(Integer newConcurrency) {
-        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency, tmpMb, isPublic);
+        return new FunctionSettings(timeout, memoryMb, cpus, env, reuse, newConcurrency, tmpMb, isPublic, async,
+                schedules);
     }
 }

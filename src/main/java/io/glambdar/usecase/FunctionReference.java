@@ -39,7 +39,7 @@ public record FunctionReference(String name, Integer version) {
     }
 
     /** A function and one of its versions. */
-    record Resolved(StoredFunction function, Deployment version) {
+    public record Resolved(StoredFunction function, Deployment version) {
     }
 
     /**
@@ -48,7 +48,7 @@ public record FunctionReference(String name, Integer version) {
      * @throws FunctionNotFoundException when no function of that name is deployed
      * @throws VersionNotFoundException  when the version named is not kept
      */
-    Resolved resolve(FunctionCatalog catalog) {
+    public Resolved resolve(FunctionCatalog catalog) {
         StoredFunction function = catalog.find(name);
         return new Resolved(function, version == null ? function.active() : catalog.version(function, version));
     }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 
 /**
  * {@code /invoke/:name[@N]}: runs the function's active version (or version N) and records how it went: its
@@ -50,12 +51,19 @@ public final class InvokeFunction {
      * @throws VersionNotFoundException  when the version named is not kept
      */
     public Invoked invoke(String reference, InvocationRequest request) {
-        FunctionReference.Resolved resolved = FunctionReference.parse(reference).resolve(catalog);
+        return invoke(FunctionReference.parse(reference).resolve(catalog), UUID.randomUUID().toString(), request);
+    }
+
+    /**
+     * Runs {@code request} on a version already chosen, under an invocation id chosen by the caller (an asynchronous
+     * job's attempts run under the job's id).
+     */
+    public Invoked invoke(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request) {
         StoredFunction function = resolved.function();
         Deployment version = resolved.version();
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
-            InvocationResult result = invoker.invoke(EngineFunctions.of(version), request);
+            InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request);
             record(function, startedAt, result);
             return new Invoked(function.name(), version.version(), result);
         }

@@ -36,7 +36,7 @@ public final class FakeInvoker implements Invoker {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
         invocations.add(new Call(fn, request));
         return answer.apply(fn, request);
     }

@@ -18,8 +18,8 @@ class DelegatingInvoker implements Invoker {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {
-        return delegate.invoke(fn, request);
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
+        return delegate.invoke(fn, invocationId, request);
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * An asynchronous invocation as stored: everything {@code GET /invocations/:id} shows, and what the worker needs.
  *
- * @param version        null: the version active when it runs
+ * @param version        the version asked for; null: the version active when it runs
+ * @param ranVersion     the version its last ended attempt ran on; null before one ended
  * @param attempts       attempts started so far (0 while none has)
  * @param ageFrom        when its age counts from: its creation, or its last manual retry
  * @param nextAttemptAt  when a queued job is due
@@ -21,8 +23,9 @@ import java.util.Objects;
  * @param callback       null when none was asked for
  * @param idempotencyKey null when none was given
  */
-public record Job(String id, String functionName, String functionId, Integer version, JobStatus status,
-                  int attempts, JobPolicy policy, Instant createdAt, Instant ageFrom, Instant nextAttemptAt,
+public record Job(String id, String functionName, String functionId, Integer version, Integer ranVersion,
+                  JobStatus status,
+                  int attempts, AsyncPolicy policy, Instant createdAt, Instant ageFrom, Instant nextAttemptAt,
                   Instant startedAt, Instant finishedAt, String leaseOwner, Instant leaseUntil, JobRequest request,
                   JobResult result, JobError error, String logs, JobReport report, JobCallback callback,
                   String idempotencyKey) {

@@ -75,6 +75,13 @@ public interface JobRepository {
      */
     List<String> expireOverdue(Instant now, JobError error);
 
+    /**
+     * Ends a running job as cancelled: its function was deleted before the attempt could run. No callback is made.
+     *
+     * @return false when the job is not running under {@code owner}
+     */
+    boolean cancelRunning(String id, String owner, Instant now, JobError error);
+
     /** Cancels a queued job. @return false when the job is unknown or not queued: nothing changed */
     boolean cancel(String id, Instant now);
 
@@ -97,6 +104,13 @@ public interface JobRepository {
      * stalled). Its attempts are kept, so the next claim makes it attempt + 1. @return how many
      */
     int recoverExpiredLeases(Instant now);
+
+    /**
+     * Queues again, due at {@code now}, every running job leased to an owner whose name starts with
+     * {@code ownerPrefix}: at start-up, the jobs of this node's previous process, which died without finishing them
+     * (their leases would otherwise hold them until they ran out). Attempts are kept. @return how many
+     */
+    int recoverLeasesOf(String ownerPrefix, Instant now);
 
     Optional<Job> find(String id);
 

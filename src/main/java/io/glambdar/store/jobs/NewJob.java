@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param idempotencyKey null when none was given
  */
 public record NewJob(String id, String functionName, String functionId, Integer version, JobRequest request,
-                     JobPolicy policy, Instant createdAt, String callbackUrl, String idempotencyKey) {
+                     AsyncPolicy policy, Instant createdAt, String callbackUrl, String idempotencyKey) {
 
     public NewJob {
         Objects.requireNonNull(id, "id");

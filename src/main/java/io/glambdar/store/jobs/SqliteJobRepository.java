@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,7 +48,7 @@ public final class SqliteJobRepository implements JobRepository {
     private static final TypeReference<LinkedHashMap<String, List<String>>> HEADERS = new TypeReference<>() {
     };
 
-    private static final String COLUMNS = "id, function_name, function_id, version, status, attempts, max_retries,"
+    private static final String COLUMNS = "id, function_name, function_id, version, ran_version, status, attempts, max_retries,"
             + " retry_delay_ms, max_age_ms, created_at, age_from, next_attempt_at, started_at, finished_at,"
             + " lease_owner, lease_until, request_method, request_path, request_query, request_headers, request_body,"
             + " result_status, result_headers, result_body, error_code, error_message, logs, duration_ms,"
@@ -101,7 +102,7 @@ public final class SqliteJobRepository implements JobRepository {
                 ps.setString(2, job.functionName());
                 ps.setString(3, job.functionId());
                 setNullableLong(ps, 4, job.version() == null ? null : job.version().longValue());
-                ps.setInt(5, job.policy().maxRetries());
+                ps.setInt(5, job.policy().retries());
                 ps.setLong(6, job.policy().retryDelay().toMillis());
                 ps.setLong(7, job.policy().maxAge().toMillis());
                 ps.setLong(8, created);
@@ -166,7 +167,8 @@ public final class SqliteJobRepository implements JobRepository {
         return update("complete job " + id, "UPDATE jobs SET " + ENDED + ", status = ?2, result_status = ?3,"
                 + " result_headers = ?4, result_body = ?5, error_code = ?6, error_message = ?7, logs = ?8,"
                 + " duration_ms = ?9, init_duration_ms = ?10, cold_start = ?11, max_memory_bytes = ?12,"
-                + " outcome = ?13 WHERE id = ?14 AND status = 'running' AND lease_owner = ?15", ps -> {
+                + " outcome = ?13, ran_version = ?16 WHERE id = ?14 AND status = 'running' AND lease_owner = ?15",
+                ps -> {
             ps.setLong(1, outcome.finishedAt().toEpochMilli());
             ps.setString(2, outcome.status().dbName());
             setNullableLong(ps, 3, result == null ? null : (long) result.statusCode());
@@ -186,6 +188,7 @@ public final class SqliteJobRepository implements JobRepository {
             ps.setString(13, report == null ? null : report.outcome());
             ps.setString(14, id);
             ps.setString(15, owner);
+            setNullableLong(ps, 16, outcome.version() == null ? null : outcome.version().longValue());
         }) > 0;
     }
 
@@ -237,6 +240,19 @@ public final class SqliteJobRepository implements JobRepository {
         });
     }
 
+    @Override
+    public boolean cancelRunning(String id, String owner, Instant now, JobError error) {
+        Objects.requireNonNull(error, "error");
+        return update("cancel running job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?,"
+                + " lease_owner = NULL, lease_until = NULL, error_code = ?, error_message = ?" + HELD, ps -> {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, error.code());
+            ps.setString(3, error.message());
+            ps.setString(4, id);
+            ps.setString(5, owner);
+        }) > 0;
+    }
+
     /** A cancelled job makes no callback: the contract calls back when a job succeeds, fails or expires. */
     @Override
     public boolean cancel(String id, Instant now) {
@@ -267,7 +283,7 @@ public final class SqliteJobRepository implements JobRepository {
                 + " lease_until = NULL, result_status = NULL, result_headers = NULL, result_body = NULL,"
                 + " error_code = NULL, error_message = NULL, logs = NULL, duration_ms = NULL,"
                 + " init_duration_ms = NULL, cold_start = NULL, max_memory_bytes = NULL, outcome = NULL,"
-                + " callback_attempts = 0, callback_next_at = NULL, callback_done = 0"
+                + " callback_attempts = 0, callback_next_at = NULL, callback_done = 0, ran_version = NULL"
                 + " WHERE id = ?2 AND status IN ('failed', 'expired', 'cancelled')", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, id);
@@ -279,6 +295,17 @@ public final class SqliteJobRepository implements JobRepository {
         return update("recover the jobs whose lease ran out", "UPDATE jobs SET status = 'queued',"
                 + " next_attempt_at = ?1, lease_owner = NULL, lease_until = NULL"
                 + " WHERE status = 'running' AND lease_until <= ?1", ps -> ps.setLong(1, now.toEpochMilli()));
+    }
+
+    @Override
+    public int recoverLeasesOf(String ownerPrefix, Instant now) {
+        Objects.requireNonNull(ownerPrefix, "ownerPrefix");
+        return update("recover the jobs of " + ownerPrefix + "*", "UPDATE jobs SET status = 'queued',"
+                + " next_attempt_at = ?1, lease_owner = NULL, lease_until = NULL"
+                + " WHERE status = 'running' AND substr(lease_owner, 1, length(?2)) = ?2", ps -> {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, ownerPrefix);
+        });
     }
 
     @Override
@@ -419,6 +446,7 @@ public final class SqliteJobRepository implements JobRepository {
 
     private static Job read(ResultSet rs) throws SQLException {
         Long version = nullableLong(rs, "version");
+        Long ranVersion = nullableLong(rs, "ran_version");
         Long resultStatus = nullableLong(rs, "result_status");
         JobResult result = resultStatus == null ? null : new JobResult(resultStatus.intValue(),
                 fromJson(rs.getString("result_headers")), rs.getBytes("result_body"));
@@ -431,9 +459,10 @@ public final class SqliteJobRepository implements JobRepository {
         JobCallback callback = callbackUrl == null ? null : new JobCallback(callbackUrl,
                 rs.getInt("callback_attempts"), nullableTime(rs, "callback_next_at"), rs.getInt("callback_done") != 0);
         return new Job(rs.getString("id"), rs.getString("function_name"), rs.getString("function_id"),
-                version == null ? null : version.intValue(), JobStatus.fromDbName(rs.getString("status")),
+                version == null ? null : version.intValue(), ranVersion == null ? null : ranVersion.intValue(),
+                JobStatus.fromDbName(rs.getString("status")),
                 rs.getInt("attempts"),
-                new JobPolicy(rs.getInt("max_retries"), Duration.ofMillis(rs.getLong("retry_delay_ms")),
+                new AsyncPolicy(rs.getInt("max_retries"), Duration.ofMillis(rs.getLong("retry_delay_ms")),
                         Duration.ofMillis(rs.getLong("max_age_ms"))),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("age_from")),
                 Instant.ofEpochMilli(rs.getLong("next_attempt_at")), nullableTime(rs, "started_at"),

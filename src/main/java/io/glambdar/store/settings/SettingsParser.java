@@ -11,7 +11,10 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.glambdar.function.AsyncPolicy;
 import io.glambdar.function.FunctionSettings;
+import io.glambdar.function.ScheduleSettings;
+import io.glambdar.schedule.CronSchedule;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
 import java.io.IOException;
@@ -26,6 +29,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +43,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a function's {@code glambdar.json}: its timeout, memory, CPU, environment, container reuse, concurrency, size
- * of {@code /tmp}, and whether it is public.
+ * of {@code /tmp}, whether it is public, how its asynchronous invocations are retried, and its schedules.
  *
  * <pre>{@code
  * {"timeout": 10, "memory": 256, "cpus": 1, "env": {"API_URL": "https://example.com"}, "reuse": true, "tmp": 32}
@@ -63,11 +69,36 @@ public final class SettingsParser {
     static final String CONCURRENCY = "concurrency";
     static final String TMP = "tmp";
     static final String PUBLIC = "public";
+    static final String ASYNC = "async";
+    static final String SCHEDULES = "schedules";
+    static final String RETRIES = "retries";
+    static final String RETRY_DELAY = "retryDelaySeconds";
+    static final String MAX_AGE = "maxAgeSeconds";
+    static final String CRON = "cron";
+    static final String TIMEZONE = "timezone";
+    static final String BODY = "body";
+    /** Most retries of an asynchronous invocation a function may ask for. */
+    public static final int MAX_RETRIES = 10;
+    /** Longest first retry delay: a day. */
+    static final BigDecimal MAX_RETRY_DELAY_SECONDS = BigDecimal.valueOf(86_400);
+    /** Longest age of an asynchronous invocation: a week, the default retention of its record. */
+    static final BigDecimal MAX_AGE_SECONDS = BigDecimal.valueOf(604_800);
+    /** Most schedules of one function. */
+    public static final int MAX_SCHEDULES = 20;
+    /** Largest body of one schedule, as JSON text. */
+    static final int MAX_SCHEDULE_BODY_BYTES = 16 * 1024;
     /** Most invocations at once a function may ask for (beyond it, memory is the limit anyway). */
     public static final int MAX_CONCURRENCY = 10_000;
-    private static final Set<String> KEYS = Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC);
+    private static final Set<String> KEYS =
+            Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC, ASYNC, SCHEDULES);
     private static final String ALLOWED_KEYS =
-            String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC);
+            String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC, ASYNC, SCHEDULES);
+    private static final Set<String> ASYNC_KEYS = Set.of(RETRIES, RETRY_DELAY, MAX_AGE);
+    private static final Set<String> SCHEDULE_KEYS = Set.of(CRON, TIMEZONE, BODY);
+    private static final String ASYNC_EXAMPLE =
+            "{\"retries\": 2, \"retryDelaySeconds\": 60, \"maxAgeSeconds\": 21600}";
+    private static final String SCHEDULE_EXAMPLE =
+            "[{\"cron\": \"0 3 * * *\", \"timezone\": \"Europe/Berlin\", \"body\": {\"job\": \"nightly\"}}]";
 
     /** Prefix of the environment variables the runtime sets itself. */
     public static final String RESERVED_ENV_PREFIX = "GLAMBDAR_";
@@ -168,7 +199,9 @@ public final class SettingsParser {
         int tmp = root.has(TMP) ? tmp(root.get(TMP), memory, root.has(MEMORY))
                 : Math.min(defaults.tmpMb(), memory);
         boolean isPublic = root.has(PUBLIC) ? isPublic(root.get(PUBLIC)) : defaults.isPublic();
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic);
+        AsyncPolicy async = root.has(ASYNC) ? async(root.get(ASYNC)) : defaults.async();
+        List<ScheduleSettings> schedules = root.has(SCHEDULES) ? schedules(root.get(SCHEDULES)) : defaults.schedules();
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic, async, schedules);
     }
 
     private Duration timeout(JsonNode value) {
@@ -300,6 +333,118 @@ public final class SettingsParser {
                 + " default), got " + describe(value));
     }
 
+    private static AsyncPolicy async(JsonNode value) {
+        if (!value.isObject()) {
+            throw reject(quote(ASYNC) + " must be an object such as " + ASYNC_EXAMPLE + ", got " + describe(value));
+        }
+        for (Map.Entry<String, JsonNode> property : value.properties()) {
+            if (!ASYNC_KEYS.contains(property.getKey())) {
+                throw reject(quote(ASYNC) + " has an unknown setting " + quote(property.getKey())
+                        + "; allowed: " + RETRIES + ", " + RETRY_DELAY + ", " + MAX_AGE);
+            }
+        }
+        AsyncPolicy defaults = AsyncPolicy.DEFAULTS;
+        int retries = defaults.retries();
+        JsonNode r = value.get(RETRIES);
+        if (r != null) {
+            BigDecimal n = r.isNumber() ? r.decimalValue() : null;
+            if (n == null || !(n.signum() == 0 || n.stripTrailingZeros().scale() <= 0) || n.signum() < 0
+                    || n.compareTo(BigDecimal.valueOf(MAX_RETRIES)) > 0) {
+                throw reject(quote(ASYNC) + "." + RETRIES + " must be a whole number of retries from 0 to "
+                        + MAX_RETRIES + ", got " + describe(r));
+            }
+            retries = n.intValueExact();
+        }
+        Duration retryDelay = defaults.retryDelay();
+        JsonNode d = value.get(RETRY_DELAY);
+        if (d != null) {
+            if (!d.isNumber() || d.decimalValue().signum() < 0 || d.decimalValue().compareTo(MAX_RETRY_DELAY_SECONDS) > 0) {
+                throw reject(quote(ASYNC) + "." + RETRY_DELAY + " must be a number of seconds from 0 to "
+                        + plain(MAX_RETRY_DELAY_SECONDS) + " (e.g. 60 or 0.5), got " + describe(d));
+            }
+            retryDelay = millisUp(d.decimalValue());
+        }
+        Duration maxAge = defaults.maxAge();
+        JsonNode a = value.get(MAX_AGE);
+        if (a != null) {
+            if (!a.isNumber() || a.decimalValue().signum() <= 0 || a.decimalValue().compareTo(MAX_AGE_SECONDS) > 0) {
+                throw reject(quote(ASYNC) + "." + MAX_AGE + " must be a number of seconds greater than 0 and at most "
+                        + plain(MAX_AGE_SECONDS) + " (a week), got " + describe(a));
+            }
+            maxAge = millisUp(a.decimalValue());
+        }
+        return new AsyncPolicy(retries, retryDelay, maxAge);
+    }
+
+    private static List<ScheduleSettings> schedules(JsonNode value) {
+        if (!value.isArray()) {
+            throw reject(quote(SCHEDULES) + " must be an array such as " + SCHEDULE_EXAMPLE + ", got "
+                    + describe(value));
+        }
+        if (value.size() > MAX_SCHEDULES) {
+            throw reject(quote(SCHEDULES) + " has " + value.size() + " entries; at most " + MAX_SCHEDULES
+                    + " are allowed");
+        }
+        List<ScheduleSettings> schedules = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            schedules.add(schedule(value.get(i), quote(SCHEDULES) + "[" + i + "]"));
+        }
+        return schedules;
+    }
+
+    private static ScheduleSettings schedule(JsonNode entry, String where) {
+        if (!entry.isObject()) {
+            throw reject(where + " must be an object such as {\"cron\": \"0 3 * * *\"}, got " + describe(entry));
+        }
+        for (Map.Entry<String, JsonNode> property : entry.properties()) {
+            if (!SCHEDULE_KEYS.contains(property.getKey())) {
+                throw reject(where + " has an unknown setting " + quote(property.getKey()) + "; allowed: " + CRON
+                        + ", " + TIMEZONE + ", " + BODY);
+            }
+        }
+        JsonNode c = entry.get(CRON);
+        if (c == null || !c.isTextual() || c.textValue().isBlank()) {
+            throw reject(where + "." + CRON + " must be a cron expression such as \"0 3 * * *\", \"@daily\" or"
+                    + " \"@every 5m\", got " + (c == null ? "nothing" : describe(c)));
+        }
+        String cron = c.textValue().strip();
+        try {
+            CronSchedule.parse(cron);
+        } catch (IllegalArgumentException e) {
+            throw reject(where + "." + CRON + " " + quote(cron) + " is not valid: " + e.getMessage());
+        }
+        String timezone = ScheduleSettings.DEFAULT_TIMEZONE;
+        JsonNode z = entry.get(TIMEZONE);
+        if (z != null) {
+            if (!z.isTextual() || !ZoneId.getAvailableZoneIds().contains(z.textValue())) {
+                throw reject(where + "." + TIMEZONE + " must be an IANA time zone such as \"Europe/Berlin\" or"
+                        + " \"UTC\", got " + (z.isTextual() ? "the unknown time zone " : "") + describe(z));
+            }
+            timezone = z.textValue();
+        }
+        String body = ScheduleSettings.DEFAULT_BODY;
+        JsonNode b = entry.get(BODY);
+        if (b != null) {
+            body = jsonText(b);
+            if (body.length() > MAX_SCHEDULE_BODY_BYTES) {
+                throw reject(where + "." + BODY + " is larger than " + MAX_SCHEDULE_BODY_BYTES / 1024 + " KiB");
+            }
+        }
+        return new ScheduleSettings(cron, timezone, body);
+    }
+
+    private static Duration millisUp(BigDecimal seconds) {
+        return Duration.ofMillis(seconds.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact());
+    }
+
+    private static String jsonText(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree just read always writes
+        }
+    }
+
     // ---------------------------------------------------------------- stored form
 
     /**
@@ -335,6 +480,22 @@ public final class SettingsParser {
             }
             json.writeNumberField(TMP, settings.tmpMb());
             json.writeBooleanField(PUBLIC, settings.isPublic());
+            AsyncPolicy async = settings.async();
+            json.writeObjectFieldStart(ASYNC);
+            json.writeNumberField(RETRIES, async.retries());
+            json.writeNumberField(RETRY_DELAY, seconds(async.retryDelay()).stripTrailingZeros());
+            json.writeNumberField(MAX_AGE, seconds(async.maxAge()).stripTrailingZeros());
+            json.writeEndObject();
+            json.writeArrayFieldStart(SCHEDULES);
+            for (ScheduleSettings schedule : settings.schedules()) {
+                json.writeStartObject();
+                json.writeStringField(CRON, schedule.cron());
+                json.writeStringField(TIMEZONE, schedule.timezone());
+                json.writeFieldName(BODY);
+                json.writeRawValue(schedule.body());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to a StringWriter does not fail
@@ -425,7 +586,27 @@ public final class SettingsParser {
             requireStored(p.isBoolean(), PUBLIC);
             isPublic = p.booleanValue();
         }
-        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic);
+        AsyncPolicy async = defaults.async(); // missing in rows written before "async" existed
+        JsonNode a = root.get(ASYNC);
+        if (a != null) {
+            requireStored(a.isObject() && a.path(RETRIES).canConvertToInt() && a.path(RETRY_DELAY).isNumber()
+                    && a.path(MAX_AGE).isNumber(), ASYNC);
+            async = new AsyncPolicy(a.get(RETRIES).intValue(), millisUp(a.get(RETRY_DELAY).decimalValue()),
+                    millisUp(a.get(MAX_AGE).decimalValue()));
+        }
+        List<ScheduleSettings> schedules = defaults.schedules();
+        JsonNode s = root.get(SCHEDULES);
+        if (s != null) {
+            requireStored(s.isArray(), SCHEDULES);
+            schedules = new ArrayList<>();
+            for (JsonNode entry : s) {
+                requireStored(entry.path(CRON).isTextual() && entry.path(TIMEZONE).isTextual() && entry.has(BODY),
+                        SCHEDULES);
+                schedules.add(new ScheduleSettings(entry.get(CRON).textValue(), entry.get(TIMEZONE).textValue(),
+                        jsonText(entry.get(BODY))));
+            }
+        }
+        return new FunctionSettings(timeout, memory, cpus, env, reuse, concurrency, tmp, isPublic, async, schedules);
     }
 
     private static void requireStored(boolean ok, String key) {

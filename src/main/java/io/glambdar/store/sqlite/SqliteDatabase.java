@@ -113,6 +113,7 @@ public final class SqliteDatabase implements AutoCloseable {
                                 function_name     TEXT    NOT NULL,
                                 function_id       TEXT    NOT NULL,  -- the function's life, as functions.function_id
                                 version           INTEGER,           -- NULL: the version active when it runs
+                                ran_version       INTEGER,           -- the version its last ended attempt ran on
                                 status            TEXT    NOT NULL CHECK (status IN ('queued', 'running',
                                                       'succeeded', 'failed', 'expired', 'cancelled')),
                                 attempts          INTEGER NOT NULL DEFAULT 0,

@@ -1,5 +1,6 @@
 package io.glambdar.store.jobs;
 
+import io.glambdar.function.AsyncPolicy;
 import io.glambdar.store.Concurrently;
 import io.glambdar.store.keys.InvokeKeyRecord;
 import io.glambdar.store.keys.SqliteKeyRepository;
@@ -38,7 +39,7 @@ class SqliteJobRepositoryTest {
     private static final Instant T0 = Instant.parse("2026-05-01T12:00:00.250Z");
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration DAY = Duration.ofHours(24);
-    private static final JobPolicy POLICY = new JobPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
+    private static final AsyncPolicy POLICY = new AsyncPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
     private static final JobError DELETED = new JobError("function_deleted", "the function was deleted");
 
     @TempDir
@@ -100,12 +101,12 @@ class SqliteJobRepositoryTest {
     }
 
     private static JobOutcome success(Instant at) {
-        return JobOutcome.succeeded(new JobResult(201, Map.of("x-out", List.of("v")),
+        return JobOutcome.succeeded(null, new JobResult(201, Map.of("x-out", List.of("v")),
                 "done".getBytes(StandardCharsets.UTF_8)), "printed\n", new JobReport(12, 300, true, 4096L, "ok"), at);
     }
 
     private static JobOutcome failure(Instant at) {
-        return JobOutcome.failed(new JobError("function_error", "boom"), "stack\n",
+        return JobOutcome.failed(null, new JobError("function_error", "boom"), "stack\n",
                 new JobReport(5, 0, false, null, "error"), at);
     }
 
@@ -328,6 +329,52 @@ class SqliteJobRepositoryTest {
         assertThat(again.attempts()).isEqualTo(2);
     }
 
+    @Test
+    void theJobsOfThisNodesDeadProcessAreRecoveredAtOnceAndNoOneElses() {
+        enqueue(newJob("mine", "f", T0));
+        enqueue(newJob("other", "f", T0.plusMillis(1)));
+        claimOne("node-a/process-1", T0.plusMillis(1));
+        claimOne("node-b/process-9", T0.plusMillis(1));
+
+        assertThat(jobs.recoverLeasesOf("node-a/", T0.plusSeconds(1))).isEqualTo(1);
+
+        assertThat(job("mine").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job("mine").attempts()).as("kept: the next claim is attempt 2").isEqualTo(1);
+        assertThat(job("other").status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(jobs.recoverLeasesOf("node-%", T0.plusSeconds(1))).as("no pattern matching").isZero();
+        assertThat(claimOne("node-a/process-2", T0.plusSeconds(1)).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aRunningJobWhoseFunctionWasDeletedIsCancelledOnlyByItsOwner() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        JobError deleted = new JobError("function_deleted", "function 'f' was deleted");
+
+        assertThat(jobs.cancelRunning("a", "node-b", T0.plusSeconds(1), deleted)).isFalse();
+        assertThat(jobs.cancelRunning("a", "node-a", T0.plusSeconds(1), deleted)).isTrue();
+
+        Job cancelled = job("a");
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.error()).isEqualTo(deleted);
+        assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(cancelled.leaseOwner()).isNull();
+        assertThat(jobs.cancelRunning("a", "node-a", T0.plusSeconds(2), deleted)).as("once").isFalse();
+    }
+
+    @Test
+    void completeRecordsTheVersionTheAttemptRanOnAndRetryForgetsIt() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        jobs.complete("a", "node-a", JobOutcome.failed(3, new JobError("handler_threw", "boom"), "", null,
+                T0.plusSeconds(1)));
+
+        assertThat(job("a").ranVersion()).isEqualTo(3);
+        assertThat(job("a").version()).as("still: the active one when it runs").isNull();
+        jobs.retry("a", T0.plusSeconds(2));
+        assertThat(job("a").ranVersion()).isNull();
+    }
+
     // ---------------------------------------------------------------- complete, requeue, expire
 
     @Test
@@ -367,7 +414,7 @@ class SqliteJobRepositoryTest {
 
     @Test
     void anOutcomeIsSucceededOrFailed() {
-        assertThatThrownBy(() -> new JobOutcome(JobStatus.EXPIRED, null, null, null, null, T0))
+        assertThatThrownBy(() -> new JobOutcome(JobStatus.EXPIRED, null, null, null, null, null, T0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.glambdar.function.AsyncPolicy;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.DeployRejectedException;
 import java.io.IOException;
@@ -182,7 +183,7 @@ class SettingsParserTest {
         void unknownKey() {
             assertThat(rejection("{\"timout\": 10}")).isEqualTo(
                     "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency,"
-                            + " tmp, public");
+                            + " tmp, public, async, schedules");
             assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
             assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
                     .startsWith("glambdar.json: unknown setting \"handler\"");
@@ -455,6 +456,67 @@ class SettingsParserTest {
     // ---------------------------------------------------------------- reading the file
 
     @Nested
+    class Async {
+
+        @Test
+        void defaultsWhenAbsent() {
+            assertThat(parse("{}").async()).isEqualTo(AsyncPolicy.DEFAULTS);
+            assertThat(AsyncPolicy.DEFAULTS).isEqualTo(
+                    new AsyncPolicy(2, Duration.ofSeconds(60), Duration.ofSeconds(21_600)));
+        }
+
+        @Test
+        void everyKeyWithFractions() {
+            assertThat(parse("{\"async\": {\"retries\": 0, \"retryDelaySeconds\": 0.25, \"maxAgeSeconds\": 1.5}}")
+                    .async()).isEqualTo(new AsyncPolicy(0, Duration.ofMillis(250), Duration.ofMillis(1500)));
+            assertThat(parse("{\"async\": {\"retries\": 10}}").async())
+                    .isEqualTo(new AsyncPolicy(10, Duration.ofSeconds(60), Duration.ofSeconds(21_600)));
+            assertThat(parse("{\"async\": {\"retryDelaySeconds\": 0}}").async().retryDelay()).isZero();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-1", "11", "1.5", "\"2\"", "true", "null"})
+        void badRetries(String value) {
+            assertThat(rejection("{\"async\": {\"retries\": " + value + "}}"))
+                    .startsWith("glambdar.json: \"async\".retries must be a whole number of retries from 0 to 10");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-0.1", "86401", "\"60\"", "null"})
+        void badRetryDelay(String value) {
+            assertThat(rejection("{\"async\": {\"retryDelaySeconds\": " + value + "}}"))
+                    .startsWith("glambdar.json: \"async\".retryDelaySeconds must be a number of seconds");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0", "-5", "604801", "\"1h\"", "[]"})
+        void badMaxAge(String value) {
+            assertThat(rejection("{\"async\": {\"maxAgeSeconds\": " + value + "}}"))
+                    .startsWith("glambdar.json: \"async\".maxAgeSeconds must be a number of seconds greater than 0");
+        }
+
+        @Test
+        void notAnObjectOrUnknownKey() {
+            assertThat(rejection("{\"async\": true}")).startsWith("glambdar.json: \"async\" must be an object");
+            assertThat(rejection("{\"async\": {\"retry\": 1}}"))
+                    .isEqualTo("glambdar.json: \"async\" has an unknown setting \"retry\"; allowed: retries,"
+                            + " retryDelaySeconds, maxAgeSeconds");
+        }
+
+        @Test
+        void roundTripsThroughTheStoredForm() {
+            FunctionSettings s = parse("{\"async\": {\"retries\": 3, \"retryDelaySeconds\": 0.2,"
+                    + " \"maxAgeSeconds\": 7200}}");
+            assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(s))).isEqualTo(s);
+        }
+
+        @Test
+        void storedRowsWithoutAsyncTakeTheDefaults() {
+            assertThat(SettingsParser.fromStoredJson("{\"timeout\":30.0}").async()).isEqualTo(AsyncPolicy.DEFAULTS);
+        }
+    }
+
+    @Nested
     class ReadFrom {
 
         @TempDir
@@ -535,7 +597,7 @@ class SettingsParserTest {
         void defaults() {
             assertThat(SettingsParser.toJson(FunctionSettings.DEFAULTS))
                     .isEqualTo("{\"timeout\":30.0,\"memory\":128,\"cpus\":0.5,\"env\":{},\"reuse\":null,\"concurrency\":null,"
-                            + "\"tmp\":64,\"public\":false}");
+                            + "\"tmp\":64,\"public\":false,\"async\":{\"retries\":2,\"retryDelaySeconds\":60,\"maxAgeSeconds\":21600},\"schedules\":[]}");
             assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(FunctionSettings.DEFAULTS)))
                     .isEqualTo(FunctionSettings.DEFAULTS);
         }
@@ -549,7 +611,8 @@ class SettingsParserTest {
 
             assertThat(SettingsParser.toJson(s)).isEqualTo("{\"timeout\":2.5,\"memory\":256,\"cpus\":2.0,"
                     + "\"env\":{\"A\":\"quote \\\" backslash \\\\ newline \\n unicode ü\",\"Z\":\"last\"},"
-                    + "\"reuse\":true,\"concurrency\":null,\"tmp\":64,\"public\":false}");
+                    + "\"reuse\":true,\"concurrency\":null,"
+                    + "\"tmp\":64,\"public\":false,\"async\":{\"retries\":2,\"retryDelaySeconds\":60,\"maxAgeSeconds\":21600},\"schedules\":[]}");
         }
 
         @Test
