@@ -154,6 +154,7 @@ class AsyncCrashIT {
             for (ServerProcess server : servers) {
                 server.killHard();
             }
+            removeContainersOf(dir); // a failed run may leave the killed server's containers behind
             if (passed) {
                 FileTrees.delete(dir);
                 for (ServerProcess server : servers) {
@@ -203,6 +204,17 @@ class AsyncCrashIT {
             return sent.stream().map(CompletableFuture::join).collect(Collectors.toList());
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    private static void removeContainersOf(Path dir) throws IOException {
+        List<Container> left = Harness.containersOf(dir);
+        if (!left.isEmpty()) {
+            try (DockerConnection docker = DockerConnection.open()) {
+                for (Container container : left) {
+                    docker.client().removeContainerCmd(container.getId()).withForce(true).exec();
+                }
+            }
         }
     }
 
