@@ -363,15 +363,14 @@ class AsyncIT {
             assertThat(json(failedDelivery.body())).isEqualTo(failedJob);
             assertThat(json(failedDelivery.body()).path("status").asText()).isEqualTo("failed");
 
-            Jobs.await(glambdar, refused, JOB_DONE, "succeeded");
-            long refusedFinished = System.nanoTime();
+            Instant refusedFinished = instant(Jobs.await(glambdar, refused, JOB_DONE, "succeeded"), "finishedAt");
             Jobs.await(glambdar, error, JOB_DONE, "succeeded");
             Jobs.await(glambdar, hangs, JOB_DONE, "succeeded");
 
             // The refused port starts listening once the first try (and the 1 s retry) were refused: the later
             // retries then arrive there.
-            long openAt = refusedFinished + Duration.ofMillis(3500).toNanos();
-            while (System.nanoTime() < openAt) {
+            Instant openAt = refusedFinished.plusMillis(3500);
+            while (Instant.now().isBefore(openAt)) {
                 Jobs.pause(50);
             }
             try (RecordingServer late = RecordingServer.on(
