@@ -14,11 +14,13 @@ import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.function.FunctionSettings;
+import io.glambdar.store.jobs.JobRepository;
+import io.glambdar.store.jobs.SqliteJobRepository;
 import io.glambdar.store.keys.KeyIndex;
 import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
-import io.glambdar.store.sqlite.SqliteDatabase;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
 import io.glambdar.store.sqlite.SqliteDatabase;
@@ -29,6 +31,10 @@ import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
+import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.async.CallbackSender;
+import io.glambdar.usecase.async.JobDispatcher;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +64,14 @@ public final class GlambdarServer implements AutoCloseable {
     private static final Duration KEY_USE_INTERVAL = Duration.ofSeconds(5);
     /** Beyond a deleted function's own timeout, how long its code waits for the engine to retire it. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
+    /** How long a claimed asynchronous job is held before another worker may take it; renewed while it runs. */
+    private static final Duration JOB_LEASE = Duration.ofSeconds(30);
+    /** How often an idle dispatcher looks for jobs come due (a retry's time); new jobs wake it at once. */
+    private static final Duration JOB_IDLE_POLL = Duration.ofMillis(250);
+    /** How often dead workers' jobs are recovered and jobs past their age expired. */
+    private static final Duration JOB_MAINTENANCE = Duration.ofSeconds(1);
+    /** This node's name in job leases; one node until the multi-node work names them. */
+    private static final String NODE = "local";
     /** Once the engine has closed, its last invocations return at once; this only bounds one that is stuck. */
     private static final Duration RETURN_WAIT = Duration.ofSeconds(10);
 
@@ -71,6 +85,8 @@ public final class GlambdarServer implements AutoCloseable {
     private StatisticsWriter statistics;
     private KeyIndex keyIndex;
     private InvokeFunction invokeFunction;
+    private JobDispatcher jobDispatcher;
+    private CallbackSender callbacks;
     private ApiServer api;
     private String image;
 
@@ -126,12 +142,23 @@ public final class GlambdarServer implements AutoCloseable {
         statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
         keyIndex = KeyIndex.load(new SqliteKeyRepository(database), KEY_USE_INTERVAL);
 
+        JobRepository jobs = new SqliteJobRepository(database);
+
         // Use cases
         invokeFunction = new InvokeFunction(catalog, engine, clock);
         InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
+        int asyncConcurrency = config.async().concurrencyFor(engineSettings.maxMemoryMb(),
+                FunctionSettings.DEFAULT_MEMORY_MB);
+        jobDispatcher = new JobDispatcher(jobs, catalog, invokeFunction, new JobDispatcher.Settings(asyncConcurrency,
+                JOB_LEASE, JOB_IDLE_POLL, JOB_MAINTENANCE, config.async().retention()), clock, NODE);
+        callbacks = new CallbackSender(jobs, config.async().callbackTimeout(), clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
-                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, RETIRE_GRACE),
-                new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine), invokeKeys);
+                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE),
+                new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
+                new AcceptInvocation(catalog, jobs, jobDispatcher::wake, clock),
+                new AsyncInvocations(jobs, jobDispatcher::wake, clock));
+        jobDispatcher.start();
+        callbacks.start();
 
         // HTTP
         Path uploads = dir.resolve("uploads");
@@ -144,6 +171,8 @@ public final class GlambdarServer implements AutoCloseable {
         log.info(describe(auth.mode()));
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
+        log.info("Asynchronous invocations: at most {} at once, records kept {}", asyncConcurrency,
+                config.async().retention());
         log.info("Containers may reserve up to {} MB in all; warm pools {} (at most {} per function), reuse mode {}"
                         + " by default; functions run as uid {}",
                 engineSettings.maxMemoryMb(), engineSettings.pooling() ? "on" : "off",
@@ -204,8 +233,11 @@ public final class GlambdarServer implements AutoCloseable {
         }
         log.info("Shutting down");
         stop("the HTTP server", api);
+        stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
+        stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));
         stop("the engine", engine);
+        stop("the asynchronous attempts", jobDispatcher);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);
         stop("the invoke keys' last uses", keyIndex);

@@ -125,6 +125,21 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:GLAMBDAR_KEEP_VERSIONS:-" + ServerConfig.DEFAULT_KEEP_VERSIONS + "}")
     int keepVersions;
 
+    @Option(names = "--async-concurrency", description = "Most asynchronous invocations running at once (env"
+            + " GLAMBDAR_ASYNC_CONCURRENCY, default: half the container capacity).",
+            defaultValue = "${env:GLAMBDAR_ASYNC_CONCURRENCY}")
+    Integer asyncConcurrency;
+
+    @Option(names = "--async-retention-hours", description = "Hours the records of ended asynchronous invocations are"
+            + " kept, fractions allowed (env GLAMBDAR_ASYNC_RETENTION_HOURS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_ASYNC_RETENTION_HOURS:-168}")
+    double asyncRetentionHours;
+
+    @Option(names = "--callback-timeout", description = "Seconds one callback POST may take (env"
+            + " GLAMBDAR_CALLBACK_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_CALLBACK_TIMEOUT_SECONDS:-" + AsyncOptions.DEFAULT_CALLBACK_TIMEOUT_SECONDS + "}")
+    double callbackTimeoutSeconds;
+
     ServerConfig config() {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
         EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
@@ -135,7 +150,8 @@ final class ServeCommand implements Callable<Integer> {
                 defaults.pidsLimit(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,
                 (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions,
-                new AuthSettings(adminKey, auth));
+                new AuthSettings(adminKey, auth), new AsyncOptions(asyncConcurrency, AsyncOptions.hours(asyncRetentionHours),
+                Duration.ofMillis(Math.max(1, Math.round(callbackTimeoutSeconds * 1000)))));
     }
 
     @Override
@@ -148,7 +164,13 @@ final class ServeCommand implements Callable<Integer> {
             log.error("Cannot start: GLAMBDAR_KEEP_VERSIONS must be at least 1, got {}", keepVersions);
             return 1;
         }
-        ServerConfig config = config();
+        ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            log.error("Cannot start: {}", e.getMessage());
+            return 1;
+        }
         GlambdarServer server;
         try {
             server = GlambdarServer.start(config);

@@ -24,11 +24,13 @@ import java.time.Duration;
  * @param engine         pools, reuse and admission control; {@code maxMemoryMb} 0 means "derive from the host"
  * @param keepVersions   how many of each function's newest versions are kept (the active one always is)
  * @param auth           admin key and GLAMBDAR_AUTH: open or keyed mode
+ * @param async          asynchronous invocations: concurrency, retention, callbacks
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
-                           EngineSettings engine, int keepVersions, AuthSettings auth) {
+                           EngineSettings engine, int keepVersions, AuthSettings auth,
+                           AsyncOptions async) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -48,42 +50,52 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
                 256, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
-                DEFAULT_KEEP_VERSIONS, AuthSettings.OPEN);
+                DEFAULT_KEEP_VERSIONS, AuthSettings.OPEN, AsyncOptions.DEFAULTS);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
+                newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
+                auth, async);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
+                auth, async);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
+                auth, async);
     }
 
     public ServerConfig withKeepVersions(int newKeepVersions) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions, auth);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions, auth, async);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions, auth);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions, auth, async);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(baseDir, newHost, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
+                auth, async);
     }
 
     public ServerConfig withAuth(AuthSettings newAuth) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                newAuth);
+                newAuth, async);
+    }
+
+    public ServerConfig withAsync(AsyncOptions newAsync) {
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth,
+                newAsync);
     }
 }

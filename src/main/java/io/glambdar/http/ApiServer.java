@@ -17,6 +17,8 @@ import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
+import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.async.AsyncInvocations;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -36,7 +38,8 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The HTTP API of SPEC.md: deploy, invoke, info, delete, versions; plus logs, invoke keys and health. Every error is
+ * The HTTP API of SPEC.md: deploy, invoke, info, delete, versions, asynchronous invocations; plus logs, invoke keys
+ * and health. Every error is
  * JSON. Before any route runs, the access policy ({@link AccessPolicy}) decides whether the request may go on.
  */
 public final class ApiServer implements AutoCloseable {
@@ -58,7 +61,8 @@ public final class ApiServer implements AutoCloseable {
 
     /** What the routes do: each route calls one of these. */
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
-                           RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys) {
+                           RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys,
+                           AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations) {
     }
 
     /**
@@ -76,7 +80,6 @@ public final class ApiServer implements AutoCloseable {
     /** @param load what /health reports besides "ok": containers and invocations right now */
     public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
         DeployHandler deploy = new DeployHandler(useCases.deploy(), settings.maxUploadBytes(), settings.uploadDir());
-        InvokeHandler invoke = new InvokeHandler(useCases.invoke());
         FunctionQueries queries = useCases.queries();
         InvokeKeys keys = useCases.keys();
         AccessPolicy policy = new AccessPolicy(settings.access(), new FunctionAccess() {
@@ -90,6 +93,9 @@ public final class ApiServer implements AutoCloseable {
                 return keys.check(key, function);
             }
         });
+        InvokeHandler invoke = new InvokeHandler(useCases.invoke(), policy);
+        AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
+        InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -123,6 +129,12 @@ public final class ApiServer implements AutoCloseable {
                 config.routes.addHttpHandler(method, InvokeHandler.ROUTE, invoke::handle);
                 config.routes.addHttpHandler(method, InvokeHandler.ROUTE_WITH_PATH, invoke::handle);
             }
+            config.routes.post(AsyncHandler.ROUTE, async::handle);
+            config.routes.post(AsyncHandler.ROUTE_WITH_PATH, async::handle);
+            config.routes.get("/invocations", invocations::list);
+            config.routes.get("/invocations/{id}", invocations::get);
+            config.routes.delete("/invocations/{id}", invocations::cancel);
+            config.routes.post("/invocations/{id}/retry", invocations::retry);
             config.routes.get("/info", ctx -> {
                 var functions = queries.list();
                 ctx.json(Map.of("count", functions.size(), "functions", functions));
@@ -164,6 +176,13 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(VersionNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(InvokeKeys.KeyNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(AccessDeniedException.class, AccessFilter::respond);
+            config.routes.exception(RequestRejected.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            config.routes.exception(AsyncInvocations.JobNotFoundException.class,
+                    (e, ctx) -> error(ctx, 404, e.getMessage()));
+            config.routes.exception(AsyncInvocations.JobStateException.class,
+                    (e, ctx) -> error(ctx, 409, e.getMessage()));
+            config.routes.exception(AsyncInvocations.BadQueryException.class,
+                    (e, ctx) -> error(ctx, 400, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                     describe(e, ctx, settings.maxBodyBytes())));
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -191,12 +210,15 @@ public final class ApiServer implements AutoCloseable {
                     ? "no such route: " + ctx.method() + " " + ctx.path()
                     + " (routes: POST /deploy, PUT /deploy/:name, any method on /invoke/:name[@N][/path],"
                     + " GET /info, GET /info/:name, DELETE /del/:name, GET /versions/:name, POST /rollback/:name,"
-                    + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId, GET /health)"
+                    + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId,"
+                    + " POST /async/:name[@N], GET /invocations, GET /invocations/:id, DELETE /invocations/:id,"
+                    + " POST /invocations/:id/retry, GET /health)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()
                     .map(HandlerType::name).collect(Collectors.joining(", ")) : "");
-            case 413 -> "request body too large: the limit is " + maxBodyBytes + " bytes (GLAMBDAR_MAX_BODY_MB)";
+            case 413 -> ctx.path().startsWith(AsyncHandler.PREFIX) ? AsyncHandler.tooLarge().getMessage()
+                    : "request body too large: the limit is " + maxBodyBytes + " bytes (GLAMBDAR_MAX_BODY_MB)";
             default -> e.getMessage();
         };
     }

@@ -1,6 +1,7 @@
 package io.glambdar.http;
 
 import io.glambdar.engine.InvocationRequest;
+import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.usecase.InvokeFunction;
 import io.javalin.http.Context;
@@ -45,9 +46,11 @@ final class InvokeHandler {
             "content-length", "upgrade", "te", "trailer", "proxy-connection");
 
     private final InvokeFunction invokeFunction;
+    private final AccessPolicy access;
 
-    InvokeHandler(InvokeFunction invokeFunction) {
+    InvokeHandler(InvokeFunction invokeFunction, AccessPolicy access) {
         this.invokeFunction = invokeFunction;
+        this.access = access;
     }
 
     void handle(Context ctx) {
@@ -56,7 +59,7 @@ final class InvokeHandler {
         String reference = ctx.pathParam("name"); // as is: the use case reads it (a version suffix, say)
         byte[] body = ctx.bodyAsBytes();
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), subPath(ctx.path()),
-                ctx.queryString() == null ? "" : ctx.queryString(), headers(ctx.req()), body);
+                ctx.queryString() == null ? "" : ctx.queryString(), access.withoutCredentials(headers(ctx.req())), body);
         InvokeFunction.Invoked invoked = invokeFunction.invoke(reference, request);
         InvocationResult result = invoked.result();
         switch (result) {
@@ -73,8 +76,13 @@ final class InvokeHandler {
      * when there is none.
      */
     static String subPath(String requestPath) {
-        int name = requestPath.indexOf(PREFIX);
-        int slash = name < 0 ? -1 : requestPath.indexOf('/', name + PREFIX.length());
+        return subPath(requestPath, PREFIX);
+    }
+
+    /** The part of the request's path after {@code <prefix><name>}, or {@code "/"} when there is none. */
+    static String subPath(String requestPath, String prefix) {
+        int name = requestPath.indexOf(prefix);
+        int slash = name < 0 ? -1 : requestPath.indexOf('/', name + prefix.length());
         return slash < 0 ? "/" : requestPath.substring(slash);
     }
 

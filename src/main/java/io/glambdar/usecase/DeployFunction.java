@@ -47,6 +47,7 @@ public final class DeployFunction {
     private FunctionInfo deployed(FunctionCatalog.Update update) {
         EngineFunctions.warm(invoker, update.deployed());
         retirement.retire(update.pruned());
-        return FunctionInfo.of(update.function(), update.deployed(), invoker.containers(update.function().name()));
+        return FunctionInfo.of(update.function(), update.deployed(), invoker.containers(update.function().name()),
+                null); // a deploy's answer does not count jobs
     }
 }

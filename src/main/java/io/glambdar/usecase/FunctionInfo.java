@@ -5,6 +5,7 @@ import io.glambdar.engine.ContainerCounts;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.store.Deployment;
 import io.glambdar.store.StoredFunction;
+import io.glambdar.store.jobs.JobCounts;
 import io.glambdar.store.stats.InvocationCounters;
 
 import java.time.Instant;
@@ -19,10 +20,13 @@ import java.util.List;
  * @param deploymentId   of the active version: changes with every deploy and rollback
  * @param codeSizeBytes  bytes of code on disk (uncompressed)
  * @param containers     its containers right now, by state, all versions together
+ * @param asyncQueued    its asynchronous invocations waiting to run (or for a retry); null where not counted
+ * @param asyncFailed    its asynchronous invocations that failed for good (its dead letters); null where not counted
  */
 public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt, long invokeCount,
                            long errorCount, String lastStatus, Long lastDurationMs, int version, String deploymentId,
-                           long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers) {
+                           long codeSizeBytes, int fileCount, Settings settings, ContainerCounts containers,
+                           Long asyncQueued, Long asyncFailed) {
 
     /**
      * The settings, with environment variable names only: their values may be secrets.
@@ -40,20 +44,21 @@ public record FunctionInfo(String name, Instant createdAt, Instant lastInvokedAt
         }
     }
 
-    static FunctionInfo of(StoredFunction function, ContainerCounts containers) {
-        return of(function, function.active(), containers);
+    static FunctionInfo of(StoredFunction function, ContainerCounts containers, JobCounts jobs) {
+        return of(function, function.active(), containers, jobs);
     }
 
     /**
      * The function as it is, but with {@code version}'s code and settings: what a deploy answers about the version it
      * made, even when another update has made a later one active since.
      */
-    static FunctionInfo of(StoredFunction function, Deployment version, ContainerCounts containers) {
+    static FunctionInfo of(StoredFunction function, Deployment version, ContainerCounts containers, JobCounts jobs) {
         InvocationCounters counters = function.counters();
         InvocationCounters.Last last = counters.last();
         return new FunctionInfo(function.name(), function.createdAt(), last == null ? null : last.at(),
                 counters.invocations(), counters.errors(), last == null ? null : last.status(),
                 last == null ? null : last.durationMs(), version.version(), version.deploymentId(),
-                version.codeSizeBytes(), version.fileCount(), Settings.of(version.settings()), containers);
+                version.codeSizeBytes(), version.fileCount(), Settings.of(version.settings()), containers,
+                jobs == null ? null : jobs.queued(), jobs == null ? null : jobs.failed());
     }
 }

@@ -7,19 +7,25 @@ import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
+import io.glambdar.store.jobs.JobRepository;
 
 import java.util.List;
 import java.util.Optional;
 
-/** What is deployed and how it ran: {@code GET /info}, {@code /info/:name}, {@code /logs/:name[/:id]}. Read only. */
+/**
+ * What is deployed and how it ran: {@code GET /info} (with each function's queued and failed asynchronous
+ * invocations), {@code /info/:name}, {@code /logs/:name[/:id]}. Read only.
+ */
 public final class FunctionQueries {
 
     private final FunctionCatalog catalog;
     private final Invoker invoker;
+    private final JobRepository jobs;
 
-    public FunctionQueries(FunctionCatalog catalog, Invoker invoker) {
+    public FunctionQueries(FunctionCatalog catalog, Invoker invoker, JobRepository jobs) {
         this.catalog = catalog;
         this.invoker = invoker;
+        this.jobs = jobs;
     }
 
     /** Every deployed function, by name. */
@@ -33,7 +39,7 @@ public final class FunctionQueries {
     }
 
     private FunctionInfo info(StoredFunction function) {
-        return FunctionInfo.of(function, invoker.containers(function.name()));
+        return FunctionInfo.of(function, invoker.containers(function.name()), jobs.counts(function.name()));
     }
 
     /** @throws FunctionNotFoundException when no function of that name is deployed */

@@ -18,6 +18,8 @@ import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.InvokeKeys;
+import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,8 +79,10 @@ class ApiServerTest {
         ApiServer.UseCases useCases = new ApiServer.UseCases(
                 new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
                 new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, keys, Duration.ofSeconds(30)),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker), keys);
+                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
+                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
+                new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
+                new AsyncInvocations(store.jobs, () -> { }, store.clock));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));

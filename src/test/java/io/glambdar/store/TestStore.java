@@ -4,6 +4,7 @@ import io.glambdar.it.Zips;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.jobs.SqliteJobRepository;
 import io.glambdar.store.keys.KeyIndex;
 import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
@@ -49,6 +50,8 @@ public final class TestStore implements AutoCloseable {
     /** Functions, versions and keys: one database, as in the server. */
     public SqliteDatabase database;
     public KeyIndex keyIndex;
+    /** The asynchronous jobs, in the same database. */
+    public SqliteJobRepository jobs;
 
     public TestStore(Path dir) {
         this(dir, SettingsLimits.defaults(), LIMITS);
@@ -74,6 +77,7 @@ public final class TestStore implements AutoCloseable {
     /** Opens the database, repository, catalog (reconciling), statistics writer and key index on {@link #dir}. */
     public void open() {
         database = SqliteDatabase.open(dir.resolve("glambdar.db"));
+        jobs = new SqliteJobRepository(database);
         repository = new SqliteFunctionRepository(database);
         catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository,
                 new CodeReader(new SettingsParser(settingsLimits), archiveLimits), clock, keepVersions);

@@ -45,7 +45,7 @@ class DeleteFunctionTest {
     @BeforeEach
     void open() {
         store = new TestStore(dir);
-        deleteFunction = new DeleteFunction(store.catalog, invoker, keys(), Duration.ofSeconds(30));
+        deleteFunction = new DeleteFunction(store.catalog, invoker, keys(), store.jobs, store.clock, Duration.ofSeconds(30));
         invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
     }
 
@@ -111,7 +111,7 @@ class DeleteFunctionTest {
         // A 1 ms timeout and no grace: the fallback comes at once, and the engine's retirement never completes.
         store.catalog.deploy("f.zip", store.upload(Zips.of(Map.of("index.js", "//", "glambdar.json",
                 "{\"timeout\": 0.001}"))));
-        DeleteFunction impatient = new DeleteFunction(store.catalog, invoker, keys(), Duration.ZERO);
+        DeleteFunction impatient = new DeleteFunction(store.catalog, invoker, keys(), store.jobs, store.clock, Duration.ZERO);
 
         impatient.delete("f").get(30, TimeUnit.SECONDS);
 
@@ -130,7 +130,7 @@ class DeleteFunctionTest {
             }
         };
 
-        new DeleteFunction(store.catalog, broken, keys(), Duration.ZERO).delete("f").get(30, TimeUnit.SECONDS);
+        new DeleteFunction(store.catalog, broken, keys(), store.jobs, store.clock, Duration.ZERO).delete("f").get(30, TimeUnit.SECONDS);
 
         assertThat(names(dir.resolve("deployments"))).isEmpty();
         assertThat(store.catalog.all()).isEmpty();
@@ -148,7 +148,7 @@ class DeleteFunctionTest {
     @Test
     void everyVersionIsRetiredAndEachFolderDeletedOnceTheEngineHasRetiredIt() throws Exception {
         InlineRetirements engine = new InlineRetirements(invoker);
-        DeleteFunction delete = new DeleteFunction(store.catalog, engine, keys(), Duration.ofSeconds(30));
+        DeleteFunction delete = new DeleteFunction(store.catalog, engine, keys(), store.jobs, store.clock, Duration.ofSeconds(30));
         store.update("f", "// v1");
         store.update("f", "// v2");
         store.update("f", "// v3");

@@ -36,7 +36,7 @@ class FunctionQueriesTest {
     @BeforeEach
     void open() {
         store = new TestStore(dir);
-        queries = new FunctionQueries(store.catalog, invoker);
+        queries = new FunctionQueries(store.catalog, invoker, store.jobs);
     }
 
     @AfterEach
@@ -58,7 +58,7 @@ class FunctionQueriesTest {
         assertThat(info).isEqualTo(new FunctionInfo("alpha", T0, null, 0, 0, null, null, 1,
                 alpha.active().deploymentId(), alpha.active().codeSizeBytes(), 2,
                 new FunctionInfo.Settings(30.0, 256, 1.0, List.of("SECRET"), true, null, 64, false),
-                new ContainerCounts(1, 2, 3, 4)));
+                new ContainerCounts(1, 2, 3, 4), 0L, 0L));
     }
 
     @Test

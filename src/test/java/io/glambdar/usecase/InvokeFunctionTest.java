@@ -56,7 +56,7 @@ class InvokeFunctionTest {
 
     private void wire() {
         invokeFunction = new InvokeFunction(store.catalog, invoker, store.clock);
-        queries = new FunctionQueries(store.catalog, invoker);
+        queries = new FunctionQueries(store.catalog, invoker, store.jobs);
     }
 
     @AfterEach

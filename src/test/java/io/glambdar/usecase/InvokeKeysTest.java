@@ -133,7 +133,7 @@ class InvokeKeysTest {
     void deletingTheFunctionDeletesItsKeysAndANewDeployStartsWithNone() {
         store.deploy("hello", "//");
         String key = keys.create("hello").key();
-        DeleteFunction delete = new DeleteFunction(store.catalog, new FakeInvoker(), keys, Duration.ZERO);
+        DeleteFunction delete = new DeleteFunction(store.catalog, new FakeInvoker(), keys, store.jobs, store.clock, Duration.ZERO);
 
         delete.delete("hello");
         store.deploy("hello", "// again");

@@ -1,5 +1,10 @@
 package io.glambdar.http.auth;
 
+import io.glambdar.usecase.InvokeKeyFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import io.glambdar.http.auth.Decision.Denied;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.usecase.InvokeKeys.Verdict;
@@ -139,6 +144,30 @@ public final class AccessPolicy {
         }
         return Denied.unauthorized("invoking " + DeployRejectedException.quote(function) + " needs a key. "
                 + invokeKeyHowTo(function));
+    }
+
+    /**
+     * The headers of a request as its function may see them: without Glambdar's credentials, which the function's code
+     * (untrusted) must never read — {@code X-Glambdar-Key} always, and in keyed mode an {@code Authorization: Bearer}
+     * that holds the admin key or an invoke key. A function's own kind of {@code Authorization} passes through.
+     *
+     * @param headers lower-case names; not changed
+     */
+    public Map<String, List<String>> withoutCredentials(Map<String, List<String>> headers) {
+        List<String> authorization = headers.get("authorization");
+        boolean glambdarBearer = mode.keyed() && authorization != null && authorization.stream()
+                .map(AccessPolicy::bearerToken)
+                .anyMatch(token -> token != null
+                        && (InvokeKeyFormat.keyIdOf(token) != null || mode.adminKey().matches(token)));
+        if (!glambdarBearer && !headers.containsKey("x-glambdar-key")) {
+            return headers;
+        }
+        Map<String, List<String>> kept = new LinkedHashMap<>(headers);
+        kept.remove("x-glambdar-key");
+        if (glambdarBearer) {
+            kept.remove("authorization");
+        }
+        return kept;
     }
 
     private boolean isInvokeKey(String key) {

@@ -17,7 +17,8 @@ public sealed interface Route {
     }
 
     /**
-     * {@code /invoke/:name} and {@code /invoke/:name/...}, any method.
+     * {@code /invoke/:name} and {@code /invoke/:name/...}, any method; {@code POST /async/:name[/...]}, which invokes
+     * it later.
      *
      * @param function  the name as it appears in the path, without a version suffix ({@code name@3} → {@code name})
      * @param reference the name with its version suffix, if any: which version's {@code public} setting applies
@@ -53,6 +54,7 @@ public sealed interface Route {
             new ExemptRoute("GET", "/health", false));
 
     String INVOKE_PREFIX = "/invoke/";
+    String ASYNC_PREFIX = "/async/";
 
     static Route classify(String method, String path) {
         for (ExemptRoute exempt : EXEMPT) {
@@ -60,9 +62,11 @@ public sealed interface Route {
                 return new Exempt();
             }
         }
-        if (path.startsWith(INVOKE_PREFIX)) {
-            int end = path.indexOf('/', INVOKE_PREFIX.length());
-            String segment = path.substring(INVOKE_PREFIX.length(), end < 0 ? path.length() : end);
+        String prefix = path.startsWith(INVOKE_PREFIX) ? INVOKE_PREFIX
+                : path.startsWith(ASYNC_PREFIX) && method.equals("POST") ? ASYNC_PREFIX : null;
+        if (prefix != null) {
+            int end = path.indexOf('/', prefix.length());
+            String segment = path.substring(prefix.length(), end < 0 ? path.length() : end);
             int at = segment.indexOf('@');
             return new Invocation(at < 0 ? segment : segment.substring(0, at), segment);
         }

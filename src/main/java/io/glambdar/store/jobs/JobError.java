@@ -9,4 +9,11 @@ public record JobError(String code, String message) {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
     }
+
+    /** Why a job did not run: its function was deleted first. */
+    public static JobError functionDeleted(String functionName) {
+        return new JobError("function_deleted", "function '" + functionName + "' was deleted before this invocation"
+                + " ran; deploy it again and retry the invocation (POST /invocations/<id>/retry) if it is still"
+                + " wanted");
+    }
 }

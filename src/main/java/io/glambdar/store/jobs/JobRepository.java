@@ -82,8 +82,11 @@ public interface JobRepository {
      */
     boolean cancelRunning(String id, String owner, Instant now, JobError error);
 
-    /** Cancels a queued job. @return false when the job is unknown or not queued: nothing changed */
-    boolean cancel(String id, Instant now);
+    /**
+     * Cancels a queued job, with {@code error} saying who did. @return false when the job is unknown or not queued:
+     * nothing changed
+     */
+    boolean cancel(String id, Instant now, JobError error);
 
     /**
      * Cancels every queued job of a function (being deleted), with {@code error} saying why; running ones are left

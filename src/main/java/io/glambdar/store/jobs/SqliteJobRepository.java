@@ -4,6 +4,7 @@ import io.glambdar.function.AsyncPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.glambdar.store.sqlite.GroupCommit;
 import io.glambdar.store.sqlite.SqliteDatabase;
 
 import java.sql.Connection;
@@ -33,7 +34,8 @@ import static io.glambdar.store.sqlite.SqliteDatabase.setNullableTime;
  * (the file's write lock taken up front), so a transaction that reads and then writes, such as an idempotent
  * {@link #enqueue} or a {@link #claim}, is never interleaved with another writer, in this process or another.
  *
- * <p>Durability: {@link #enqueue} returns once its transaction is committed. The database runs in WAL mode with
+ * <p>Durability: {@link #enqueue} returns once its transaction is committed; concurrent enqueues share one
+ * transaction ({@link GroupCommit}), so accepting many jobs at once costs one commit per batch, not per job. The database runs in WAL mode with
  * {@code synchronous=NORMAL}: a commit is written to the WAL (handed to the operating system) before it returns, and
  * the WAL is fsynced only at checkpoints. A committed job therefore survives a crash or {@code kill -9} of the
  * process, which is what the contract promises for a 202; a power loss or kernel crash may lose the last commits
@@ -71,53 +73,65 @@ public final class SqliteJobRepository implements JobRepository {
     /** How many jobs {@link #deleteFinishedBefore} deletes per statement. */
     static final int DELETE_CHUNK = 500;
 
+    /** Most jobs one enqueue transaction holds. */
+    static final int ENQUEUE_BATCH = 256;
+
     private final SqliteDatabase db;
+    private final GroupCommit<Enqueue, Job> enqueues;
 
     public SqliteJobRepository(SqliteDatabase db) {
         this.db = Objects.requireNonNull(db, "db");
+        this.enqueues = new GroupCommit<>(db, "queue jobs", ENQUEUE_BATCH, SqliteJobRepository::insert);
     }
 
     @Override
     public Job enqueue(NewJob job, Duration idempotencyWindow) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
-        return db.inTransaction("queue job " + job.id() + " of function '" + job.functionName() + "'", c -> {
-            if (job.idempotencyKey() != null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs"
-                        + " WHERE function_name = ? AND idempotency_key = ? AND created_at > ?"
-                        + " ORDER BY created_at, id LIMIT 1")) {
-                    ps.setString(1, job.functionName());
-                    ps.setString(2, job.idempotencyKey());
-                    ps.setLong(3, job.createdAt().minus(idempotencyWindow).toEpochMilli());
-                    List<Job> earlier = read(ps);
-                    if (!earlier.isEmpty()) {
-                        return earlier.getFirst();
-                    }
+        return enqueues.submit(new Enqueue(job, idempotencyWindow));
+    }
+
+    private record Enqueue(NewJob job, Duration idempotencyWindow) {
+    }
+
+    /** One job's insert (or its earlier twin by idempotency key), inside a group commit's transaction. */
+    private static Job insert(Connection c, Enqueue enqueue) throws SQLException {
+        NewJob job = enqueue.job();
+        if (job.idempotencyKey() != null) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs"
+                    + " WHERE function_name = ? AND idempotency_key = ? AND created_at > ?"
+                    + " ORDER BY created_at, id LIMIT 1")) {
+                ps.setString(1, job.functionName());
+                ps.setString(2, job.idempotencyKey());
+                ps.setLong(3, job.createdAt().minus(enqueue.idempotencyWindow()).toEpochMilli());
+                List<Job> earlier = read(ps);
+                if (!earlier.isEmpty()) {
+                    return earlier.getFirst();
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                long created = job.createdAt().toEpochMilli();
-                JobRequest request = job.request();
-                ps.setString(1, job.id());
-                ps.setString(2, job.functionName());
-                ps.setString(3, job.functionId());
-                setNullableLong(ps, 4, job.version() == null ? null : job.version().longValue());
-                ps.setInt(5, job.policy().retries());
-                ps.setLong(6, job.policy().retryDelay().toMillis());
-                ps.setLong(7, job.policy().maxAge().toMillis());
-                ps.setLong(8, created);
-                ps.setLong(9, created);
-                ps.setLong(10, created);
-                ps.setString(11, request.method());
-                ps.setString(12, request.path());
-                ps.setString(13, request.query());
-                ps.setString(14, toJson(request.headers()));
-                ps.setBytes(15, request.body());
-                ps.setString(16, job.callbackUrl());
-                ps.setString(17, job.idempotencyKey());
-                return read(ps).getFirst();
-            }
-        });
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            long created = job.createdAt().toEpochMilli();
+            JobRequest request = job.request();
+            ps.setString(1, job.id());
+            ps.setString(2, job.functionName());
+            ps.setString(3, job.functionId());
+            setNullableLong(ps, 4, job.version() == null ? null : job.version().longValue());
+            ps.setInt(5, job.policy().retries());
+            ps.setLong(6, job.policy().retryDelay().toMillis());
+            ps.setLong(7, job.policy().maxAge().toMillis());
+            ps.setLong(8, created);
+            ps.setLong(9, created);
+            ps.setLong(10, created);
+            ps.setString(11, request.method());
+            ps.setString(12, request.path());
+            ps.setString(13, request.query());
+            ps.setString(14, toJson(request.headers()));
+            ps.setBytes(15, request.body());
+            ps.setString(16, job.callbackUrl());
+            ps.setString(17, job.idempotencyKey());
+            return read(ps).getFirst();
+        }
     }
 
     /**
@@ -255,11 +269,14 @@ public final class SqliteJobRepository implements JobRepository {
 
     /** A cancelled job makes no callback: the contract calls back when a job succeeds, fails or expires. */
     @Override
-    public boolean cancel(String id, Instant now) {
-        return update("cancel job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?"
-                + " WHERE id = ? AND status = 'queued'", ps -> {
+    public boolean cancel(String id, Instant now, JobError error) {
+        Objects.requireNonNull(error, "error");
+        return update("cancel job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?,"
+                + " error_code = ?, error_message = ? WHERE id = ? AND status = 'queued'", ps -> {
             ps.setLong(1, now.toEpochMilli());
-            ps.setString(2, id);
+            ps.setString(2, error.code());
+            ps.setString(3, error.message());
+            ps.setString(4, id);
         }) > 0;
     }
 

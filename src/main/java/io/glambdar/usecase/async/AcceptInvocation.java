@@ -23,6 +23,12 @@ import java.util.UUID;
  */
 public final class AcceptInvocation {
 
+    /** Headers the server sets on every attempt (a client's own values for them are dropped). */
+    public static final String INVOCATION_ID_HEADER = "x-glambdar-invocation-id";
+    public static final String ATTEMPT_HEADER = "x-glambdar-attempt";
+    /** Set on the firings of a schedule: its cron expression. */
+    public static final String SCHEDULE_HEADER = "x-glambdar-schedule";
+
     /** SPEC: the same {@code Idempotency-Key} for the same function within 24 h returns the first job. */
     public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 

@@ -39,6 +39,7 @@ class SqliteJobRepositoryTest {
     private static final Instant T0 = Instant.parse("2026-05-01T12:00:00.250Z");
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration DAY = Duration.ofHours(24);
+    private static final JobError BY_USER = new JobError("cancelled", "cancelled by a user");
     private static final AsyncPolicy POLICY = new AsyncPolicy(2, Duration.ofSeconds(60), Duration.ofHours(6));
     private static final JobError DELETED = new JobError("function_deleted", "the function was deleted");
 
@@ -497,10 +498,10 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("running", "f", T0.minusSeconds(1)));
         claimOne("node-a", T0);
 
-        assertThat(jobs.cancel("running", T0.plusSeconds(1))).isFalse();
-        assertThat(jobs.cancel("ghost", T0.plusSeconds(1))).isFalse();
-        assertThat(jobs.cancel("queued", T0.plusSeconds(1))).isTrue();
-        assertThat(jobs.cancel("queued", T0.plusSeconds(2))).as("already cancelled").isFalse();
+        assertThat(jobs.cancel("running", T0.plusSeconds(1), BY_USER)).isFalse();
+        assertThat(jobs.cancel("ghost", T0.plusSeconds(1), BY_USER)).isFalse();
+        assertThat(jobs.cancel("queued", T0.plusSeconds(1), BY_USER)).isTrue();
+        assertThat(jobs.cancel("queued", T0.plusSeconds(2), BY_USER)).as("already cancelled").isFalse();
 
         Job cancelled = job("queued");
         assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
@@ -543,7 +544,7 @@ class SqliteJobRepositoryTest {
         jobs.callbackAttempted("failed", null);
         jobs.expire("expired", "node-a", t1, new JobError("expired", "too old"));
         jobs.complete("succeeded", "node-a", success(t1));
-        jobs.cancel("cancelled", t1);
+        jobs.cancel("cancelled", t1, BY_USER);
         Instant now = T0.plus(Duration.ofHours(10));
 
         assertThat(jobs.retry("succeeded", now)).isFalse();
@@ -580,7 +581,7 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("g1", "g", T0.plusSeconds(1)));
         enqueue(newJob("f2", "f", T0.plusSeconds(2)));
         enqueue(newJob("f3", "f", T0.plusSeconds(3)));
-        jobs.cancel("f2", T0.plusSeconds(4));
+        jobs.cancel("f2", T0.plusSeconds(4), BY_USER);
 
         assertThat(jobs.list(null, null, 10)).extracting(Job::id).containsExactly("f3", "f2", "g1", "f1");
         assertThat(jobs.list("f", null, 10)).extracting(Job::id).containsExactly("f3", "f2", "f1");
@@ -614,13 +615,13 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("running", "f", T0.plusMillis(3)));
         enqueue(newJob("old-cancelled", "f", T0.plusMillis(4)));
         enqueue(newJob("queued", "f", T0.minus(Duration.ofDays(30))));
-        jobs.cancel("queued", T0);  // then retried: no longer finished, though it ended once
+        jobs.cancel("queued", T0, BY_USER);  // then retried: no longer finished, though it ended once
         jobs.retry("queued", T0.plus(Duration.ofDays(9)));
         jobs.claim("node-a", T0.plusSeconds(1), LEASE, 4);
         jobs.complete("old-ok", "node-a", success(T0.plusSeconds(2)));
         jobs.complete("old-failed", "node-a", failure(T0.plusSeconds(2)));
         jobs.complete("new-ok", "node-a", success(T0.plus(Duration.ofDays(8))));
-        jobs.cancel("old-cancelled", T0.plusSeconds(3));
+        jobs.cancel("old-cancelled", T0.plusSeconds(3), BY_USER);
 
         assertThat(jobs.deleteFinishedBefore(T0.plus(Duration.ofDays(7)))).isEqualTo(3);
 
@@ -635,7 +636,7 @@ class SqliteJobRepositoryTest {
         for (int i = 0; i < count; i++) {
             String id = String.format("j%05d", i);
             enqueue(newJob(id, "f", T0));
-            jobs.cancel(id, T0.plusSeconds(1));
+            jobs.cancel(id, T0.plusSeconds(1), BY_USER);
         }
         enqueue(newJob("kept", "f", T0));
 
@@ -654,7 +655,7 @@ class SqliteJobRepositoryTest {
         Instant t1 = T0.plusSeconds(1);
         assertThat(jobs.dueCallbacks(T0.plus(DAY), 10)).as("nothing ended yet").isEmpty();
         claimOne("node-a", t1);
-        jobs.cancel("cancelled", t1);
+        jobs.cancel("cancelled", t1, BY_USER);
         Job plain = claimOne("node-a", t1);
         jobs.complete(plain.id(), "node-a", success(t1));
         Instant end = T0.plusSeconds(2);

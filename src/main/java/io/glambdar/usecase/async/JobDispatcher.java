@@ -1,0 +1,222 @@
+package io.glambdar.usecase.async;
+
+import io.glambdar.store.FunctionCatalog;
+import io.glambdar.store.jobs.Job;
+import io.glambdar.store.jobs.JobError;
+import io.glambdar.store.jobs.JobRepository;
+import io.glambdar.usecase.InvokeFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the queued asynchronous invocations: claims due jobs (leased to this process) while fewer than
+ * {@link Settings#concurrency()} of its attempts run, runs each on a virtual thread, renews the leases of those
+ * running, and keeps the queue tidy — jobs of dead workers queued again, jobs past their age expired, old records
+ * deleted.
+ *
+ * <p>The owner name is {@code <node>/<random>}, new for each process: at start, jobs still leased to an earlier process
+ * of this node (which died, or this one would not be starting) are queued again at once rather than when their leases
+ * run out.
+ */
+public final class JobDispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
+    /** The most jobs one claim takes. */
+    static final int CLAIM_BATCH = 64;
+
+    /**
+     * @param concurrency at most this many attempts at once (GLAMBDAR_ASYNC_CONCURRENCY), so that async work never
+     *                    takes the last of the capacity from synchronous invocations
+     * @param lease       how long a claim holds a job before another worker may take it (renewed while it runs)
+     * @param idlePoll    how often an idle dispatcher looks for jobs come due (new jobs wake it at once)
+     * @param maintenance how often dead workers' jobs are recovered and overdue ones expired
+     * @param retention   how long ended jobs are kept (GLAMBDAR_ASYNC_RETENTION_HOURS)
+     */
+    public record Settings(int concurrency, Duration lease, Duration idlePoll, Duration maintenance,
+                           Duration retention) {
+        public Settings {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+            }
+        }
+    }
+
+    private final JobRepository jobs;
+    private final JobAttempt attempt;
+    private final Settings settings;
+    private final Clock clock;
+    private final String nodePrefix;
+    private final String owner;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object signal = new Object();
+    private boolean woken; // guarded by signal
+    private volatile boolean stopping;
+    private Thread loop;
+    private Instant nextMaintenance = Instant.MIN;
+    private Instant nextRenewal = Instant.MIN;
+    private Instant nextRetention = Instant.MIN;
+
+    /** @param node this node's name: jobs leased by its earlier processes are recovered at start */
+    public JobDispatcher(JobRepository jobs, FunctionCatalog catalog, InvokeFunction invokeFunction,
+                         Settings settings, Clock clock, String node) {
+        this.jobs = jobs;
+        this.attempt = new JobAttempt(catalog, invokeFunction, jobs,
+                new RetryDelay(() -> ThreadLocalRandom.current().nextDouble()), clock);
+        this.settings = settings;
+        this.clock = clock;
+        this.nodePrefix = node + "/";
+        this.owner = nodePrefix + UUID.randomUUID();
+    }
+
+    /** Recovers the jobs an earlier process of this node left running, then starts dispatching. */
+    public void start() {
+        int recovered = jobs.recoverLeasesOf(nodePrefix, now());
+        if (recovered > 0) {
+            log.info("{} asynchronous invocations were running when the server last stopped; they run again",
+                    recovered);
+        }
+        loop = Thread.ofPlatform().name("job-dispatcher").daemon().start(this::dispatch);
+    }
+
+    /** A job was queued: look for it now rather than at the next poll. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    /** Attempts running right now in this process. */
+    public int running() {
+        return running.size();
+    }
+
+    private void dispatch() {
+        while (!stopping) {
+            try {
+                Instant now = now();
+                maintain(now);
+                int free = settings.concurrency() - running.size();
+                List<Job> claimed = free > 0
+                        ? jobs.claim(owner, now, settings.lease(), Math.min(free, CLAIM_BATCH)) : List.of();
+                for (Job job : claimed) {
+                    running.add(job.id());
+                    attempts.execute(() -> runAttempt(job));
+                }
+                if (claimed.isEmpty() || claimed.size() == free) {
+                    // Nothing due, or no slot left: wait for a new job, a free slot, or the next poll.
+                    await(settings.idlePoll());
+                }
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                log.warn("The asynchronous queue could not be read ({}); trying again in {}", e.toString(),
+                        settings.idlePoll());
+                await(settings.idlePoll());
+            }
+        }
+    }
+
+    private void runAttempt(Job job) {
+        try {
+            attempt.run(job, owner);
+        } catch (RuntimeException e) {
+            // The job stays leased; once the lease runs out it is queued again (attempt + 1).
+            log.warn("Asynchronous invocation {} of '{}': its attempt could not be recorded: {}", job.id(),
+                    job.functionName(), e.toString());
+        } finally {
+            running.remove(job.id());
+            wake();
+        }
+    }
+
+    private void maintain(Instant now) {
+        if (!now.isBefore(nextRenewal)) {
+            Instant until = now.plus(settings.lease());
+            for (String id : running) {
+                jobs.renew(id, owner, until);
+            }
+            nextRenewal = now.plus(settings.lease().dividedBy(3));
+        }
+        if (!now.isBefore(nextMaintenance)) {
+            jobs.recoverExpiredLeases(now);
+            jobs.expireOverdue(now, new JobError("expired", "the invocation was not done within its maximum age"
+                    + " (\"async\": {\"maxAgeSeconds\"} in glambdar.json)"));
+            nextMaintenance = now.plus(settings.maintenance());
+        }
+        if (!now.isBefore(nextRetention)) {
+            int deleted = jobs.deleteFinishedBefore(now.minus(settings.retention()));
+            if (deleted > 0) {
+                log.info("Deleted {} asynchronous invocation records older than {}", deleted, settings.retention());
+            }
+            nextRetention = now.plus(Duration.ofMinutes(1));
+        }
+    }
+
+    private void await(Duration timeout) {
+        synchronized (signal) {
+            if (!woken && !stopping) {
+                try {
+                    signal.wait(Math.max(1, timeout.toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                }
+            }
+            woken = false;
+        }
+    }
+
+    /**
+     * Stops claiming (attempts running go on: the engine's drain bounds them). Call {@link #close()} once the engine
+     * has closed.
+     */
+    public void stopClaiming() {
+        stopping = true;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits (bounded) for the attempts still running to record how they ended: once the engine has closed they
+     * return at once, those cut off queued again without spending an attempt.
+     */
+    @Override
+    public void close() {
+        stopClaiming();
+        attempts.shutdown();
+        try {
+            if (!attempts.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("{} asynchronous attempts still running at shutdown; they run again after the restart",
+                        running.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
