@@ -151,7 +151,9 @@ class AsyncIT {
         assertThat(job.path("durationMs").isNumber()).as("durationMs in %s", job).isTrue();
         assertThat(job.path("initDurationMs").isNumber()).as("initDurationMs in %s", job).isTrue();
         assertThat(job.path("coldStart").isBoolean()).as("coldStart in %s", job).isTrue();
-        assertThat(job.path("maxMemoryBytes").isNumber()).as("maxMemoryBytes in %s", job).isTrue();
+        // present; null until the observability issue measures the function's peak memory
+        assertThat(job.has("maxMemoryBytes")).as("maxMemoryBytes in %s", job).isTrue();
+        assertThat(job.get("maxMemoryBytes").isNumber() || job.get("maxMemoryBytes").isNull()).isTrue();
         assertThat(job.path("outcome").asText()).isEqualTo("ok");
         assertThat(Jobs.attemptsLogged(glambdar, "greet", id)).as("the invocation logs show one run").containsExactly(1);
 
