@@ -8,16 +8,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fail in every way, idempotency keys, and deleting a function with queued jobs.
  *
  * <p>One server for the class, with at most two async invocations at once (so a test can hold both and keep a job
- * queued) and a 1 s callback timeout (so a hanging callback target costs seconds, not minutes).
+ * queued), a 1 s callback timeout (so a hanging callback target costs seconds, not minutes) and a 1 s wait for
+ * capacity (so a 429 comes quickly).
  */
 @ExtendWith(DockerRequired.class)
 class AsyncIT {
@@ -43,6 +47,8 @@ class AsyncIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ASYNC_CONCURRENCY = 2;
     private static final Duration JOB_DONE = Duration.ofSeconds(60);
+    /** How long an invocation waits for capacity before a 429: short, so that a test can make one quickly. */
+    private static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(1);
 
     /**
      * Prints which job and attempt it runs (what {@link Jobs#attemptsLogged} counts), then answers with what it saw.
@@ -80,8 +86,9 @@ class AsyncIT {
 
     @BeforeAll
     static void start() {
-        glambdar = Harness.start(c -> c.withAsync(
-                new AsyncOptions(ASYNC_CONCURRENCY, AsyncOptions.DEFAULTS.retention(), Duration.ofSeconds(1))));
+        glambdar = Harness.start(c -> c
+                .withAsync(new AsyncOptions(ASYNC_CONCURRENCY, AsyncOptions.DEFAULTS.retention(), Duration.ofSeconds(1)))
+                .withEngine(c.engine().withQueue(c.engine().queueSize(), QUEUE_TIMEOUT)));
     }
 
     @AfterAll
@@ -197,7 +204,22 @@ class AsyncIT {
         assertThat(tooLarge.json().path("error").asText()).isNotBlank();
         ApiClient.Response justOver = Jobs.enqueue(glambdar, "sized", new byte[1024 * 1024 + 1]);
         assertThat(justOver.status()).as("1 MiB + 1 byte: %s", justOver.body()).isEqualTo(413);
-        assertThat(Jobs.list(glambdar, "function=sized")).as("nothing queued for an oversized body").isEmpty();
+        ApiClient.Response chunked = glambdar.send(HttpRequest.newBuilder(glambdar.uri("/async/sized"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(twoMiB))));
+        assertThat(chunked.status()).as("2 MiB, chunked (no Content-Length): %s", chunked.body()).isEqualTo(413);
+        for (String badUrl : List.of("ftp://example.com/x", "not a url", "http:///nohost", "file:///etc/passwd")) {
+            ApiClient.Response badCallback = Jobs.enqueue(glambdar, "sized", "{}", "X-Glambdar-Callback-Url", badUrl);
+            assertThat(badCallback.status()).as("callback URL %s: %s", badUrl, badCallback.body()).isEqualTo(400);
+            assertThat(badCallback.json().path("error").asText()).contains("X-Glambdar-Callback-Url");
+        }
+        ApiClient.Response longKey = Jobs.enqueue(glambdar, "sized", "{}", "Idempotency-Key", "k".repeat(300));
+        assertThat(longKey.status()).as(longKey.body()).isEqualTo(400);
+        assertThat(Jobs.enqueue(glambdar, "ghost", "{}", "Idempotency-Key", "k1").status())
+                .as("an idempotency key does not make an unknown function known").isEqualTo(404);
+        assertThat(Jobs.list(glambdar, "function=sized")).as("nothing queued for a refused request").isEmpty();
+        assertThat(glambdar.get("/invocations?status=bogus").status()).isEqualTo(400);
+        assertThat(glambdar.get("/invocations?limit=0").status()).isEqualTo(400);
+        assertThat(glambdar.get("/invocations?function=a.b").status()).isEqualTo(400);
         assertThat(glambdar.get("/info/sized").json().path("asyncQueued").asInt()).isZero();
 
         byte[] oneMiB = new byte[1024 * 1024];
@@ -221,7 +243,7 @@ class AsyncIT {
     @Test
     void aFunctionThatAlwaysThrowsIsTriedRetriesPlusOneTimesThenListedAsDeadAndCanBeRetried() {
         glambdar.deployOk("flaky", function(THROWS,
-                "{\"reuse\": true, \"async\": {\"retries\": 2, \"retryDelaySeconds\": 0.2}}"));
+                "{\"reuse\": true, \"async\": {\"retries\": 2, \"retryDelaySeconds\": 0.5}}"));
         String id = Jobs.enqueueOk(glambdar, "flaky", "{}");
 
         JsonNode failed = Jobs.await(glambdar, id, JOB_DONE, "failed");
@@ -234,6 +256,14 @@ class AsyncIT {
         assertThat(failed.path("finishedAt").isTextual()).isTrue();
         assertThat(Jobs.attemptsLogged(glambdar, "flaky", id)).as("three runs, one per attempt")
                 .containsExactlyInAnyOrder(1, 2, 3);
+        // the delay doubles: 0.5 s then 1 s, each ±20 % (so at least 0.4 s, then at least 0.8 s)
+        List<JsonNode> runs = new ArrayList<>();
+        glambdar.get("/logs/flaky").json().path("invocations").forEach(runs::add);
+        runs.sort(Comparator.comparing(r -> Instant.parse(r.path("startedAt").asText())));
+        assertThat(runs).hasSize(3);
+        assertThat(idleBetween(runs.get(0), runs.get(1))).as("first retry delay").isGreaterThanOrEqualTo(350);
+        assertThat(idleBetween(runs.get(1), runs.get(2))).as("second retry delay, doubled")
+                .isGreaterThanOrEqualTo(750);
         // and it stays at three: nothing is due any more
         assertThat(failed.path("nextAttemptAt").isMissingNode() || failed.path("nextAttemptAt").isNull()).isTrue();
 
@@ -258,6 +288,64 @@ class AsyncIT {
         assertThat(Jobs.attemptsLogged(glambdar, "flaky", id)).as("three more runs, counted from 1 again")
                 .containsExactlyInAnyOrder(1, 2, 3, 1, 2, 3);
         assertThat(glambdar.get("/info/flaky").json().path("asyncFailed").asInt()).isEqualTo(1);
+    }
+
+    /** Milliseconds from the end of one run (as the invocation logs report it) to the start of the next. */
+    private static long idleBetween(JsonNode run, JsonNode next) {
+        Instant end = Instant.parse(run.path("startedAt").asText()).plusMillis(run.path("durationMs").asLong());
+        return Duration.between(end, Instant.parse(next.path("startedAt").asText())).toMillis();
+    }
+
+    @Test
+    void aJobWaitingForItsRetrySaysWhenAndCanBeCancelled() {
+        glambdar.deployOk("later", function(THROWS,
+                "{\"reuse\": true, \"async\": {\"retries\": 2, \"retryDelaySeconds\": 30}}"));
+        String id = Jobs.enqueueOk(glambdar, "later", "{}");
+        Eventually.holds("the first attempt failed and the retry waits", JOB_DONE, () -> {
+            JsonNode job = Jobs.job(glambdar, id);
+            return job.path("attempts").asInt() == 1 && job.path("status").asText().equals("queued");
+        });
+        JsonNode waiting = Jobs.job(glambdar, id);
+        assertThat(waiting.path("nextAttemptAt").isTextual()).as("nextAttemptAt in %s", waiting).isTrue();
+        Duration wait = Duration.between(Instant.now(), Instant.parse(waiting.path("nextAttemptAt").asText()));
+        assertThat(wait).as("30 s ±20 %% after the failure: %s", waiting)
+                .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(37));
+        assertThat(waiting.path("error").path("code").asText()).as("why it waits: %s", waiting)
+                .isEqualTo("handler_threw");
+        assertThat(Jobs.attemptsLogged(glambdar, "later", id)).containsExactly(1);
+        assertThat(glambdar.get("/info/later").json().path("asyncQueued").asInt()).isEqualTo(1);
+
+        assertThat(glambdar.delete("/invocations/" + id).status()).as("a job waiting for a retry is queued")
+                .isEqualTo(204);
+        JsonNode cancelled = Jobs.job(glambdar, id);
+        assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("nextAttemptAt").isMissingNode() || cancelled.path("nextAttemptAt").isNull())
+                .as("nothing is due: %s", cancelled).isTrue();
+        assertThat(glambdar.get("/info/later").json().path("asyncQueued").asInt()).isZero();
+    }
+
+    /**
+     * SPEC: no capacity (429) puts the job back without spending an attempt. The function allows one invocation at
+     * once and a synchronous call holds it for 4 s, longer than the 1 s an invocation waits for capacity: the job's
+     * attempts meet 429s until then, and with {@code "retries": 0} a single spent attempt would fail it.
+     */
+    @Test
+    void noCapacityPutsTheJobBackWithoutSpendingAnAttempt() throws Exception {
+        glambdar.deployOk("narrow", function(ECHO,
+                "{\"reuse\": true, \"concurrency\": 1, \"async\": {\"retries\": 0}}"));
+        CompletableFuture<ApiClient.Response> holder = CompletableFuture.supplyAsync(
+                () -> glambdar.invoke("narrow", "sleep 4000"));
+        Eventually.holds("the synchronous call runs", JOB_DONE,
+                () -> glambdar.get("/health").json().path("load").path("running").asInt() >= 1);
+        long enqueued = System.nanoTime();
+        String id = Jobs.enqueueOk(glambdar, "narrow", "quick");
+        JsonNode done = Jobs.await(glambdar, id, JOB_DONE, "succeeded");
+        assertThat(holder.get().status()).isEqualTo(201);
+        assertThat(Duration.ofNanos(System.nanoTime() - enqueued)).as("it had to wait for the synchronous call")
+                .isGreaterThan(QUEUE_TIMEOUT.multipliedBy(2));
+        assertThat(done.path("attempts").asInt()).as("the 429s spent no attempt: %s", done).isEqualTo(1);
+        assertThat(json(done.path("result").path("body").asText()).path("attempt").asText()).isEqualTo("1");
+        assertThat(Jobs.attemptsLogged(glambdar, "narrow", id)).containsExactly(1);
     }
 
     @Test
