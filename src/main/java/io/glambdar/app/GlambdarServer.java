@@ -21,6 +21,8 @@ import io.glambdar.store.keys.KeyIndex;
 import io.glambdar.store.keys.SqliteKeyRepository;
 import io.glambdar.store.metadata.FunctionRepository;
 import io.glambdar.store.metadata.SqliteFunctionRepository;
+import io.glambdar.store.schedules.ScheduleStateRepository;
+import io.glambdar.store.schedules.SqliteScheduleStateRepository;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.store.settings.SettingsParser;
 import io.glambdar.store.sqlite.SqliteDatabase;
@@ -35,6 +37,9 @@ import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.async.CallbackSender;
 import io.glambdar.usecase.async.JobDispatcher;
+import io.glambdar.usecase.schedule.FireSchedules;
+import io.glambdar.usecase.schedule.ScheduleQueries;
+import io.glambdar.usecase.schedule.Scheduler;
 import io.glambdar.util.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +92,7 @@ public final class GlambdarServer implements AutoCloseable {
     private InvokeFunction invokeFunction;
     private JobDispatcher jobDispatcher;
     private CallbackSender callbacks;
+    private Scheduler scheduler;
     private ApiServer api;
     private String image;
 
@@ -152,13 +158,18 @@ public final class GlambdarServer implements AutoCloseable {
         jobDispatcher = new JobDispatcher(jobs, catalog, invokeFunction, new JobDispatcher.Settings(asyncConcurrency,
                 JOB_LEASE, JOB_IDLE_POLL, JOB_MAINTENANCE, config.async().retention()), clock, NODE);
         callbacks = new CallbackSender(jobs, config.async().callbackTimeout(), clock);
+        AcceptInvocation acceptInvocation = new AcceptInvocation(catalog, jobs, jobDispatcher::wake, clock);
+        ScheduleStateRepository scheduleStates = new SqliteScheduleStateRepository(database);
+        scheduler = new Scheduler(new FireSchedules(catalog, scheduleStates, jobs, acceptInvocation, clock)::fireDue,
+                clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
                 invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE),
                 new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
-                new AcceptInvocation(catalog, jobs, jobDispatcher::wake, clock),
-                new AsyncInvocations(jobs, jobDispatcher::wake, clock));
+                acceptInvocation, new AsyncInvocations(jobs, jobDispatcher::wake, clock),
+                new ScheduleQueries(catalog, scheduleStates, jobs, clock));
         jobDispatcher.start();
         callbacks.start();
+        scheduler.start();
 
         // HTTP
         Path uploads = dir.resolve("uploads");
@@ -222,9 +233,10 @@ public final class GlambdarServer implements AutoCloseable {
 
     /**
      * Stops, in the order that loses nothing: the HTTP server refuses new requests and lets those in progress finish
-     * (up to the shutdown grace); the engine gets the rest of the grace for invocations still running, then closes,
-     * ending what is left; once every invocation has returned and counted itself, statistics are saved and the
-     * metadata closed; last, every container and socket is removed. Safe to call twice.
+     * (up to the shutdown grace); the scheduler stops firing, so nothing new is queued; the engine gets the rest of
+     * the grace for invocations still running, then closes, ending what is left; once every invocation has returned
+     * and counted itself, statistics are saved and the metadata closed; last, every container and socket is removed.
+     * Safe to call twice.
      */
     @Override
     public void close() {
@@ -233,6 +245,7 @@ public final class GlambdarServer implements AutoCloseable {
         }
         log.info("Shutting down");
         stop("the HTTP server", api);
+        stop("the scheduler", scheduler);
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));

@@ -19,6 +19,7 @@ import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
@@ -62,7 +63,8 @@ public final class ApiServer implements AutoCloseable {
     /** What the routes do: each route calls one of these. */
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
                            RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys,
-                           AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations) {
+                           AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations,
+                           ScheduleQueries schedules) {
     }
 
     /**
@@ -135,6 +137,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get("/invocations/{id}", invocations::get);
             config.routes.delete("/invocations/{id}", invocations::cancel);
             config.routes.post("/invocations/{id}/retry", invocations::retry);
+            config.routes.get("/schedules", ctx -> ctx.json(Map.of("schedules", useCases.schedules().list())));
             config.routes.get("/info", ctx -> {
                 var functions = queries.list();
                 ctx.json(Map.of("count", functions.size(), "functions", functions));
@@ -212,7 +215,7 @@ public final class ApiServer implements AutoCloseable {
                     + " GET /info, GET /info/:name, DELETE /del/:name, GET /versions/:name, POST /rollback/:name,"
                     + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId,"
                     + " POST /async/:name[@N], GET /invocations, GET /invocations/:id, DELETE /invocations/:id,"
-                    + " POST /invocations/:id/retry, GET /health)"
+                    + " POST /invocations/:id/retry, GET /schedules, GET /health)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()

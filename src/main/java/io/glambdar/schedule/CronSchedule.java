@@ -3,19 +3,35 @@ package io.glambdar.schedule;
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A schedule's {@code cron} as written in {@code glambdar.json}: a 5-field (Unix) cron expression parsed by
  * cron-utils, one of the macros {@code @hourly}, {@code @daily}, {@code @weekly}, {@code @monthly}, or
- * {@code @every <n>s|m|h}. Six-field and Quartz expressions are refused.
+ * {@code @every <n>s|m|h}. Six-field and Quartz expressions are refused, and so are expressions that never fire
+ * (such as the 30th of February).
+ *
+ * <p>{@link #nextAfter} gives the firings. A cron expression fires at local times of a zone; across daylight-saving
+ * changes a local time that does not exist that day does not fire that day, and one that occurs twice fires once, at
+ * its first occurrence. {@code @every n} fires at the multiples of n since the Unix epoch, whatever the zone (so
+ * {@code @every 1s} fires on whole seconds and {@code @every 1h} on the hour, UTC).
  */
 public final class CronSchedule {
 
@@ -27,16 +43,28 @@ public final class CronSchedule {
             "@monthly", "0 0 1 * *");
     private static final Pattern EVERY = Pattern.compile("@every\\s+(\\d{1,9})([smh])");
 
+    /** Where {@link #parse} looks for a first firing, to refuse expressions that never fire. */
+    private static final Instant PROBE_FROM = Instant.parse("2000-01-01T00:00:00Z");
+    /**
+     * Candidates {@link #nextAfter} may pass over before giving up: each is a local time the zone skips or repeats, and
+     * it jumps over a whole transition at a time, so a handful suffice; this only bounds a broken time-zone table.
+     */
+    private static final int MAX_CANDIDATES = 1_000;
+
     private final String text;
-    /** The parsed expression; null for {@code @every}. */
-    private final Cron cron;
-    /** The period of {@code @every}; null for a cron expression. */
-    private final Duration every;
+    /**
+     * When the expression fires, read on local (wall-clock) times: run on a fixed-offset zone, cron-utils never sees
+     * a daylight-saving change, and {@link #nextAfter} applies the rules for skipped and repeated times itself.
+     * Null for {@code @every}.
+     */
+    private final ExecutionTime localTimes;
+    /** The period of {@code @every}, in whole seconds; 0 for a cron expression. */
+    private final long everySeconds;
 
     private CronSchedule(String text, Cron cron, Duration every) {
         this.text = text;
-        this.cron = cron;
-        this.every = every;
+        this.localTimes = cron == null ? null : ExecutionTime.forCron(cron);
+        this.everySeconds = every == null ? 0 : every.toSeconds();
     }
 
     /**
@@ -73,11 +101,57 @@ public final class CronSchedule {
                     + (fields.length == 6 || fields.length == 7 ? "; six-field (seconds) and Quartz expressions are"
                     + " not supported" : ""));
         }
+        CronSchedule schedule;
         try {
-            return new CronSchedule(trimmed, UNIX.parse(trimmed).validate(), null);
+            schedule = new CronSchedule(trimmed, UNIX.parse(trimmed).validate(), null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() == null ? "invalid cron expression" : e.getMessage(), e);
         }
+        // In UTC no local time is skipped: an expression with no firing there (30 2 30 2 *) has none anywhere.
+        if (schedule.nextAfter(PROBE_FROM, ZoneOffset.UTC).isEmpty()) {
+            throw new IllegalArgumentException("it never fires (no such day of the month)");
+        }
+        return schedule;
+    }
+
+    /**
+     * The first firing strictly after {@code after}.
+     *
+     * @param zone where the local times of a cron expression are read; {@code @every} ignores it
+     * @return empty when it never fires again
+     */
+    public Optional<Instant> nextAfter(Instant after, ZoneId zone) {
+        Objects.requireNonNull(after, "after");
+        Objects.requireNonNull(zone, "zone");
+        if (localTimes == null) {
+            long next = (Math.floorDiv(after.getEpochSecond(), everySeconds) + 1) * everySeconds;
+            return Optional.of(Instant.ofEpochSecond(next));
+        }
+        ZoneRules rules = zone.getRules();
+        // Firings are whole minutes: the seconds of after never decide anything.
+        LocalDateTime cursor = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.SECONDS);
+        for (int i = 0; i < MAX_CANDIDATES; i++) {
+            Optional<ZonedDateTime> next = localTimes.nextExecution(cursor.atZone(ZoneOffset.UTC));
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            LocalDateTime local = next.get().toLocalDateTime();
+            ZoneOffsetTransition transition = rules.getTransition(local);
+            if (transition != null && transition.isGap()) {
+                // Does not exist today: on to the first local time after the gap.
+                cursor = transition.getDateTimeAfter().minusSeconds(1);
+                continue;
+            }
+            // In an overlap, the earlier offset: the first occurrence.
+            Instant at = ZonedDateTime.ofLocal(local, zone, null).toInstant();
+            if (at.isAfter(after)) {
+                return Optional.of(at);
+            }
+            // Only a repeated local time whose first occurrence has passed gets here (after lies in the repeat):
+            // it fired then, so on to the end of the repeated hour.
+            cursor = transition != null ? transition.getDateTimeBefore().minusSeconds(1) : local;
+        }
+        return Optional.empty();
     }
 
     /** The expression as written. */

@@ -9,6 +9,7 @@ import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
 import io.glambdar.store.TestStore;
+import io.glambdar.store.schedules.SqliteScheduleStateRepository;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.usecase.DeleteFunction;
@@ -18,6 +19,7 @@ import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,9 @@ class ApiServerAuthTest {
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.jobs, () -> { }, store.clock));
+                new AsyncInvocations(store.jobs, () -> { }, store.clock),
+                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
+                        store.clock));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -190,6 +194,10 @@ class ApiServerAuthTest {
         assertError(invoke("hello", "X-Glambdar-Key", otherKey), 403, "another function");
         assertError(api.send(get("/info").header("Authorization", "Bearer " + key)), 403, "needs the admin key");
         assertError(api.send(get("/keys/hello").header("X-Glambdar-Key", key)), 403, "needs the admin key");
+        assertError(api.send(get("/schedules").header("X-Glambdar-Key", key)), 403, "needs the admin key");
+        assertError(api.get("/schedules"), 401, "admin key");
+        assertThat(api.send(get("/schedules").header("Authorization", "Bearer " + ADMIN_KEY)).status())
+                .isEqualTo(200);
         assertThat(invoker.invocations).hasSize(4);
 
         // The key's use is recorded, and shown to the admin.
@@ -298,7 +306,8 @@ class ApiServerAuthTest {
             new String[]{"DELETE", "/del/hello"}, new String[]{"GET", "/logs/hello"},
             new String[]{"GET", "/logs/hello/inv-1"}, new String[]{"POST", "/keys/hello"},
             new String[]{"GET", "/keys/hello"}, new String[]{"DELETE", "/keys/hello/0011223344556677"},
-            new String[]{"GET", "/nowhere"}, new String[]{"POST", "/invoke/hello"});
+            new String[]{"GET", "/nowhere"}, new String[]{"POST", "/invoke/hello"},
+            new String[]{"GET", "/schedules"});
 
     @Test
     void openModeRefusesPagesOfOtherSitesOnEveryControlRoute() throws IOException {

@@ -11,6 +11,7 @@ import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
 import io.glambdar.store.TestStore;
+import io.glambdar.store.schedules.SqliteScheduleStateRepository;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.usecase.DeleteFunction;
@@ -20,6 +21,7 @@ import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +84,9 @@ class ApiServerTest {
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.jobs, () -> { }, store.clock));
+                new AsyncInvocations(store.jobs, () -> { }, store.clock),
+                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
+                        store.clock));
         Path uploads;
         try {
             uploads = Files.createDirectories(dir.resolve("uploads"));
@@ -815,6 +819,35 @@ class ApiServerTest {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asText()).isEqualTo("ok");
         assertThat(health.json().get("load").get("containers").asInt()).isZero();
+    }
+
+    @Test
+    void schedulesListsTheSchedulesOfTheActiveVersionsWithTheirState() {
+        assertThat(get("/schedules").json()).isEqualTo(json("{\"schedules\": []}"));
+        assertThat(deploy("hello.zip", HELLO_ZIP).status()).isEqualTo(201);
+        assertThat(put("nightly", "nightly.zip", Zips.of(Map.of("index.js", Zips.HELLO, "glambdar.json", """
+                {"schedules": [{"cron": "0 3 * * *", "timezone": "Europe/Berlin", "body": {"job": "nightly"}},
+                               {"cron": "@every 10s"}]}"""))).status()).isEqualTo(201);
+
+        Response response = get("/schedules");
+
+        // TestStore's clock: 2025-04-01T12:00:00.250Z
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json()).isEqualTo(json("""
+                {"schedules": [
+                  {"function": "nightly", "index": 0, "cron": "0 3 * * *", "timezone": "Europe/Berlin",
+                   "nextRunAt": "2025-04-02T01:00:00Z", "lastRunAt": null, "lastInvocationId": null,
+                   "lastStatus": null, "skipped": 0},
+                  {"function": "nightly", "index": 1, "cron": "@every 10s", "timezone": "UTC",
+                   "nextRunAt": "2025-04-01T12:00:10Z", "lastRunAt": null, "lastInvocationId": null,
+                   "lastStatus": null, "skipped": 0}]}"""));
+        List<String> fields = new ArrayList<>();
+        response.json().get("schedules").get(0).fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("function", "index", "cron", "timezone", "nextRunAt", "lastRunAt",
+                "lastInvocationId", "lastStatus", "skipped");
+
+        assertThat(api.delete("/del/nightly").status()).isEqualTo(204);
+        assertThat(get("/schedules").json()).isEqualTo(json("{\"schedules\": []}"));
     }
 
     /** Asserts the response is {@code {"error": "..."}} and nothing else, with no trace of a stack. */

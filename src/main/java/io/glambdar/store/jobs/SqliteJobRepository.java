@@ -73,15 +73,17 @@ public final class SqliteJobRepository implements JobRepository {
     /** How many jobs {@link #deleteFinishedBefore} deletes per statement. */
     static final int DELETE_CHUNK = 500;
 
-    /** Most jobs one enqueue transaction holds. */
+    /** Most jobs one enqueue (or completion) transaction holds. */
     static final int ENQUEUE_BATCH = 256;
 
     private final SqliteDatabase db;
     private final GroupCommit<Enqueue, Job> enqueues;
+    private final GroupCommit<Completion, Boolean> completions;
 
     public SqliteJobRepository(SqliteDatabase db) {
         this.db = Objects.requireNonNull(db, "db");
         this.enqueues = new GroupCommit<>(db, "queue jobs", ENQUEUE_BATCH, SqliteJobRepository::insert);
+        this.completions = new GroupCommit<>(db, "complete jobs", ENQUEUE_BATCH, SqliteJobRepository::complete);
     }
 
     @Override
@@ -175,14 +177,22 @@ public final class SqliteJobRepository implements JobRepository {
     @Override
     public boolean complete(String id, String owner, JobOutcome outcome) {
         Objects.requireNonNull(outcome, "outcome");
+        return completions.submit(new Completion(id, owner, outcome));
+    }
+
+    private record Completion(String id, String owner, JobOutcome outcome) {
+    }
+
+    /** One job's end, inside a group commit's transaction: attempts ending together share a commit. */
+    private static boolean complete(Connection c, Completion completion) throws SQLException {
+        JobOutcome outcome = completion.outcome();
         JobResult result = outcome.result();
         JobError error = outcome.error();
         JobReport report = outcome.report();
-        return update("complete job " + id, "UPDATE jobs SET " + ENDED + ", status = ?2, result_status = ?3,"
-                + " result_headers = ?4, result_body = ?5, error_code = ?6, error_message = ?7, logs = ?8,"
-                + " duration_ms = ?9, init_duration_ms = ?10, cold_start = ?11, max_memory_bytes = ?12,"
-                + " outcome = ?13, ran_version = ?16 WHERE id = ?14 AND status = 'running' AND lease_owner = ?15",
-                ps -> {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET " + ENDED + ", status = ?2,"
+                + " result_status = ?3, result_headers = ?4, result_body = ?5, error_code = ?6, error_message = ?7,"
+                + " logs = ?8, duration_ms = ?9, init_duration_ms = ?10, cold_start = ?11, max_memory_bytes = ?12,"
+                + " outcome = ?13, ran_version = ?16 WHERE id = ?14 AND status = 'running' AND lease_owner = ?15")) {
             ps.setLong(1, outcome.finishedAt().toEpochMilli());
             ps.setString(2, outcome.status().dbName());
             setNullableLong(ps, 3, result == null ? null : (long) result.statusCode());
@@ -200,10 +210,11 @@ public final class SqliteJobRepository implements JobRepository {
             setNullableLong(ps, 11, report == null ? null : report.coldStart() ? 1L : 0L);
             setNullableLong(ps, 12, report == null ? null : report.maxMemoryBytes());
             ps.setString(13, report == null ? null : report.outcome());
-            ps.setString(14, id);
-            ps.setString(15, owner);
+            ps.setString(14, completion.id());
+            ps.setString(15, completion.owner());
             setNullableLong(ps, 16, outcome.version() == null ? null : outcome.version().longValue());
-        }) > 0;
+            return ps.executeUpdate() > 0;
+        }
     }
 
     @Override

@@ -158,7 +158,20 @@ public final class SqliteDatabase implements AutoCloseable {
                     "CREATE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key, created_at)"
                             + " WHERE idempotency_key IS NOT NULL",
                     "CREATE INDEX jobs_by_finish ON jobs (finished_at) WHERE finished_at IS NOT NULL",
-                    "CREATE INDEX jobs_callbacks_due ON jobs (callback_next_at) WHERE callback_next_at IS NOT NULL")
+                    "CREATE INDEX jobs_callbacks_due ON jobs (callback_next_at) WHERE callback_next_at IS NOT NULL"),
+            // 3 -> 4: where each schedule of the functions' active versions stands (io.glambdar.store.schedules)
+            List.of("""
+                    CREATE TABLE schedule_state (
+                        function_name       TEXT    NOT NULL,
+                        schedule_index      INTEGER NOT NULL,  -- in the version's "schedules"
+                        deployment_id       TEXT    NOT NULL,  -- the version they belong to; another starts afresh
+                        next_run_at         INTEGER,           -- epoch millis, UTC; NULL: never again
+                        last_run_at         INTEGER,           -- the last firing's time, as scheduled
+                        last_invocation_id  TEXT,              -- the job it queued
+                        skipped             INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (function_name, schedule_index)
+                    ) STRICT
+                    """)
     );
 
     /** The schema version this code writes and understands. */

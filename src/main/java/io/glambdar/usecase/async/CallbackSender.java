@@ -44,8 +44,7 @@ public final class CallbackSender implements AutoCloseable {
     private final Clock clock;
     private final Set<String> sending = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    private final Object signal = new Object();
-    private boolean woken; // guarded by signal
+    private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopping;
     private Thread loop;
 
@@ -67,10 +66,7 @@ public final class CallbackSender implements AutoCloseable {
 
     /** A job ended: its callback may be due now. */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        wakeup.wake();
     }
 
     private void deliver() {
@@ -86,15 +82,8 @@ public final class CallbackSender implements AutoCloseable {
                     log.warn("Could not read the callbacks due: {}", e.toString());
                 }
             }
-            synchronized (signal) {
-                if (!woken && !stopping) {
-                    try {
-                        signal.wait(POLL.toMillis());
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                woken = false;
+            if (!stopping && !wakeup.await(POLL)) {
+                return;
             }
         }
     }

@@ -62,8 +62,7 @@ public final class JobDispatcher implements AutoCloseable {
     private final String owner;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
-    private final Object signal = new Object();
-    private boolean woken; // guarded by signal
+    private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopping;
     private Thread loop;
     private Instant nextMaintenance = Instant.MIN;
@@ -94,10 +93,7 @@ public final class JobDispatcher implements AutoCloseable {
 
     /** A job was queued: look for it now rather than at the next poll. */
     public void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        wakeup.wake();
     }
 
     /** Attempts running right now in this process. */
@@ -169,16 +165,8 @@ public final class JobDispatcher implements AutoCloseable {
     }
 
     private void await(Duration timeout) {
-        synchronized (signal) {
-            if (!woken && !stopping) {
-                try {
-                    signal.wait(Math.max(1, timeout.toMillis()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopping = true;
-                }
-            }
-            woken = false;
+        if (!stopping && !wakeup.await(timeout)) {
+            stopping = true;
         }
     }
 

@@ -65,7 +65,8 @@ class AccessPolicyTest {
                 new String[]{"POST", "/keys/hello"}, new String[]{"GET", "/keys/hello"},
                 new String[]{"DELETE", "/keys/hello/00112233445566aa"}, new String[]{"GET", "/nowhere"},
                 new String[]{"PUT", "/deploy/hello"}, new String[]{"POST", "/health"}, new String[]{"GET", "/"},
-                new String[]{"GET", "/INVOKE/open"}, new String[]{"GET", "/invoke"});
+                new String[]{"GET", "/INVOKE/open"}, new String[]{"GET", "/invoke"},
+                new String[]{"GET", "/schedules"});
     }
 
     private static Request request(String method, String path) {

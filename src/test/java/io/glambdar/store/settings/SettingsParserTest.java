@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.glambdar.function.AsyncPolicy;
 import io.glambdar.function.FunctionSettings;
+import io.glambdar.function.ScheduleSettings;
 import io.glambdar.store.DeployRejectedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -513,6 +515,129 @@ class SettingsParserTest {
         @Test
         void storedRowsWithoutAsyncTakeTheDefaults() {
             assertThat(SettingsParser.fromStoredJson("{\"timeout\":30.0}").async()).isEqualTo(AsyncPolicy.DEFAULTS);
+        }
+    }
+
+    @Nested
+    class Schedules {
+
+        @Test
+        void noneWhenAbsent() {
+            assertThat(parse("{}").schedules()).isEmpty();
+            assertThat(parse("{\"schedules\": []}").schedules()).isEmpty();
+        }
+
+        @Test
+        void defaultsAreUtcAndAnEmptyObject() {
+            assertThat(parse("{\"schedules\": [{\"cron\": \"0 3 * * *\"}]}").schedules())
+                    .containsExactly(new ScheduleSettings("0 3 * * *", "UTC", "{}"));
+        }
+
+        @Test
+        void everyFormWithItsZoneAndBody() {
+            FunctionSettings s = parse("""
+                    {"schedules": [
+                      {"cron": "0 3 * * *", "timezone": "Europe/Berlin", "body": {"job": "nightly", "n": [1, 2]}},
+                      {"cron": "@weekly", "timezone": "America/New_York"},
+                      {"cron": " @every 30s "},
+                      {"cron": "*/15 9-17 * * 1-5", "body": [1, "two"]}
+                    ]}""");
+            assertThat(s.schedules()).containsExactly(
+                    new ScheduleSettings("0 3 * * *", "Europe/Berlin", "{\"job\":\"nightly\",\"n\":[1,2]}"),
+                    new ScheduleSettings("@weekly", "America/New_York", "{}"),
+                    new ScheduleSettings("@every 30s", "UTC", "{}"),
+                    new ScheduleSettings("*/15 9-17 * * 1-5", "UTC", "[1,\"two\"]"));
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "\"text\"      | \"text\"",
+                "42            | 42",
+                "-1.5          | -1.5",
+                "true          | true",
+                "null          | null",
+                "[]            | []",
+                "{\"a\": {}}     | {\"a\":{}}"})
+        void bodyIsAnyJson(String body, String sent) {
+            assertThat(parse("{\"schedules\": [{\"cron\": \"@hourly\", \"body\": " + body + "}]}").schedules()
+                    .getFirst().body()).isEqualTo(sent);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"61 * * * *", "0 3 * *", "whenever", "0 0 30 2 *"})
+        void invalidCronNamesTheEntry(String cron) {
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\"}, {\"cron\": \"" + cron + "\"}]}"))
+                    .startsWith("glambdar.json: \"schedules\"[1].cron \"" + cron + "\" is not valid: ");
+        }
+
+        @Test
+        void everyZeroSeconds() {
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@every 0s\"}]}"))
+                    .isEqualTo("glambdar.json: \"schedules\"[0].cron \"@every 0s\" is not valid: @every needs a"
+                            + " period of at least 1s, e.g. \"@every 30s\"");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"0 0 12 * * MON", "0 0 12 ? * MON", "0 0 12 ? * MON 2026"})
+        void sixFieldAndQuartzAreRefused(String cron) {
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"" + cron + "\"}]}"))
+                    .startsWith("glambdar.json: \"schedules\"[0].cron \"" + cron + "\" is not valid: a cron"
+                            + " expression has 5 fields")
+                    .contains("six-field (seconds) and Quartz expressions are not supported");
+        }
+
+        @Test
+        void missingOrBlankOrNotTextCron() {
+            for (String entry : new String[]{"{}", "{\"cron\": \"  \"}", "{\"cron\": 5}", "{\"cron\": null}"}) {
+                assertThat(rejection("{\"schedules\": [" + entry + "]}"))
+                        .startsWith("glambdar.json: \"schedules\"[0].cron must be a cron expression such as");
+            }
+        }
+
+        @Test
+        void unknownTimeZoneIsNamed() {
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\", \"timezone\": \"Mars/Base\"}]}"))
+                    .isEqualTo("glambdar.json: \"schedules\"[0].timezone must be an IANA time zone such as"
+                            + " \"Europe/Berlin\" or \"UTC\", got the unknown time zone \"Mars/Base\"");
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\", \"timezone\": 1}]}"))
+                    .endsWith("got 1");
+        }
+
+        @Test
+        void tooManyEntries() {
+            String entries = String.join(", ", Collections.nCopies(SettingsParser.MAX_SCHEDULES + 1,
+                    "{\"cron\": \"@daily\"}"));
+            assertThat(rejection("{\"schedules\": [" + entries + "]}")).isEqualTo("glambdar.json: \"schedules\" has "
+                    + (SettingsParser.MAX_SCHEDULES + 1) + " entries; at most " + SettingsParser.MAX_SCHEDULES
+                    + " are allowed");
+            String most = String.join(", ", Collections.nCopies(SettingsParser.MAX_SCHEDULES,
+                    "{\"cron\": \"@daily\"}"));
+            assertThat(parse("{\"schedules\": [" + most + "]}").schedules()).hasSize(SettingsParser.MAX_SCHEDULES);
+        }
+
+        @Test
+        void notAnArrayOrNotAnObjectOrUnknownKey() {
+            assertThat(rejection("{\"schedules\": {\"cron\": \"@daily\"}}"))
+                    .startsWith("glambdar.json: \"schedules\" must be an array such as");
+            assertThat(rejection("{\"schedules\": [\"@daily\"]}"))
+                    .startsWith("glambdar.json: \"schedules\"[0] must be an object such as");
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\", \"tz\": \"UTC\"}]}"))
+                    .isEqualTo("glambdar.json: \"schedules\"[0] has an unknown setting \"tz\"; allowed: cron,"
+                            + " timezone, body");
+        }
+
+        @Test
+        void bodyTooLarge() {
+            String big = "\"" + "x".repeat(16 * 1024) + "\"";
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\", \"body\": " + big + "}]}"))
+                    .isEqualTo("glambdar.json: \"schedules\"[0].body is larger than 16 KiB");
+        }
+
+        @Test
+        void roundTripsThroughTheStoredForm() {
+            FunctionSettings s = parse("{\"schedules\": [{\"cron\": \"0 3 * * *\", \"timezone\": \"Europe/Berlin\","
+                    + " \"body\": {\"a\": [1, null]}}, {\"cron\": \"@every 1s\", \"body\": \"hi\"}]}");
+            assertThat(SettingsParser.fromStoredJson(SettingsParser.toJson(s))).isEqualTo(s);
         }
     }
 
