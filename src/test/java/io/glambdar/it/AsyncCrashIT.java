@@ -3,6 +3,7 @@ package io.glambdar.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
+import io.glambdar.app.AsyncOptions;
 import io.glambdar.app.Main;
 import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.util.FileTrees;
@@ -94,6 +95,7 @@ class AsyncCrashIT {
 
             first.killHard();
             long killedAt = System.nanoTime();
+            int runsBeforeKill = recorder.on("/run").size();
             List<String> leftBehind = Harness.containersOf(dir).stream().map(Container::getId).toList();
             assertThat(leftBehind).as("the killed server's containers are still there").isNotEmpty();
 
@@ -140,6 +142,8 @@ class AsyncCrashIT {
                             assertThat(run.nanoTime() < killedAt).isEqualTo(run.attempt() == 1));
                 }
             }
+            System.out.printf("AsyncCrashIT: %d runs before the kill, %d jobs ran twice (cut off), %d runs in all%n",
+                    runsBeforeKill, twice.size(), runs.values().stream().mapToInt(List::size).sum());
             assertThat(twice).as("the jobs cut off by the kill ran again after the restart").isNotEmpty();
             assertThat(twice.size()).isLessThanOrEqualTo(RUNNING);
             assertThat(running).as("the jobs running at the kill ran once or, cut off, twice")
@@ -164,6 +168,55 @@ class AsyncCrashIT {
                 System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
                         + servers.stream().map(s -> s.log.toString()).toList());
             }
+        }
+    }
+
+    /**
+     * The gentle version: a clean stop (SIGTERM's path) with jobs queued and two running. The running ones finish (the
+     * stop lets invocations in progress finish), the queued ones wait in the store, and after the restart each job has
+     * run exactly once.
+     */
+    @Test
+    void aCleanStopWithJobsQueuedAndRunningRunsEachExactlyOnceAcrossTheRestart() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glstop-");
+        String gateway = bridgeGateway();
+        AsyncOptions twoAtOnce = new AsyncOptions(2, AsyncOptions.DEFAULTS.retention(),
+                AsyncOptions.DEFAULTS.callbackTimeout());
+        int count = 12;
+        try (RecordingServer recorder = RecordingServer.on(new InetSocketAddress(InetAddress.getByName(gateway), 0))) {
+            List<String> ids = new ArrayList<>();
+            try (Harness first = Harness.startIn(dir, c -> c.withAsync(twoAtOnce))) {
+                first.deployOk("crash", Zips.of(Map.of("index.js", RECORDS_ITS_RUNS, "glambdar.json",
+                        "{\"reuse\": true, \"env\": {\"RECORDER\": \"http://" + gateway + ":" + recorder.port()
+                                + "\"}}")));
+                for (int i = 0; i < count; i++) {
+                    ids.add(Jobs.enqueueOk(first, "crash", "{\"n\":" + i + "}"));
+                }
+                Eventually.holds("two jobs run inside the function", Duration.ofSeconds(60),
+                        () -> runs(recorder).size() >= 2);
+            } // a clean stop, as on SIGTERM
+            Map<String, List<Run>> beforeRestart = runs(recorder);
+            assertThat(beforeRestart.size()).as("some jobs ran before the stop, not all").isBetween(2, count - 1);
+
+            try (Harness second = Harness.startIn(dir, c -> c.withAsync(twoAtOnce))) {
+                for (String id : ids) {
+                    JsonNode job = Jobs.await(second, id, Duration.ofSeconds(120), "succeeded");
+                    assertThat(job.path("attempts").asInt()).as("%s: %s", id, job).isEqualTo(1);
+                }
+                Map<String, List<Run>> runs = runs(recorder);
+                for (String id : ids) {
+                    assertThat(runs.get(id)).as("%s ran exactly once, as attempt 1", id).extracting(Run::attempt)
+                            .containsExactly(1);
+                }
+                for (String id : beforeRestart.keySet()) {
+                    assertThat(runs.get(id)).as("%s, running at the stop, finished then: not run again", id)
+                            .hasSize(1);
+                }
+            }
+            assertThat(Harness.containersOf(dir)).isEmpty();
+        } finally {
+            removeContainersOf(dir);
+            FileTrees.delete(dir);
         }
     }
 
