@@ -172,6 +172,91 @@ class AsyncCrashIT {
     }
 
     /**
+     * SPEC: the job is stored durably before the 202. Sixteen clients send {@code POST /async} as fast as they can
+     * while the server is killed with {@code kill -9}; after the restart every job that got its 202 is there (and the
+     * accepted ones run).
+     */
+    @Test
+    void everyJobAcceptedBeforeAKillMinus9IsThereAfterTheRestart() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glburst-");
+        Map<String, String> env = Map.of("GLAMBDAR_ASYNC_CONCURRENCY", "2");
+        List<ServerProcess> servers = new ArrayList<>();
+        boolean passed = false;
+        try {
+            ServerProcess first = ServerProcess.start(dir, "first", env);
+            servers.add(first);
+            first.api.deployOk("burst", Zips.of(Map.of("index.js", "exports.handler = async () => ({ body: 'ok' });",
+                    "glambdar.json", "{\"reuse\": true}")));
+            List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+            List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
+            int clients = 16;
+            ExecutorService threads = Executors.newFixedThreadPool(clients);
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                senders.add(CompletableFuture.runAsync(() -> {
+                    try (ApiClient own = new ApiClient(first.api.baseUrl)) {
+                        for (int i = 0; ; i++) {
+                            ApiClient.Response answer;
+                            try {
+                                answer = Jobs.enqueue(own, "burst", "{\"client\":" + client + ",\"i\":" + i + "}");
+                            } catch (RuntimeException e) {
+                                return; // the server is gone: this request may or may not have been accepted
+                            }
+                            if (answer.status() == 202) {
+                                accepted.add(answer.json().path("invocationId").asText());
+                            } else {
+                                unexpected.add(answer.status() + " " + answer.body());
+                                return;
+                            }
+                        }
+                    }
+                }, threads));
+            }
+            try {
+                Eventually.holds("300 jobs accepted", Duration.ofSeconds(60), () -> accepted.size() >= 300
+                        || !unexpected.isEmpty());
+                first.killHard();
+                CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(unexpected).as("answers other than 202 before the kill").isEmpty();
+            List<String> acceptedIds = List.copyOf(accepted);
+            System.out.printf("AsyncCrashIT: %d jobs accepted before the kill%n", acceptedIds.size());
+
+            ServerProcess second = ServerProcess.start(dir, "second", env);
+            servers.add(second);
+            List<String> missing = new ArrayList<>();
+            for (String id : acceptedIds) {
+                if (second.api.get("/invocations/" + id).status() != 200) {
+                    missing.add(id);
+                }
+            }
+            assertThat(missing).as("of %d jobs accepted (202) before the kill, these are gone after the restart",
+                    acceptedIds.size()).isEmpty();
+            String last = acceptedIds.getLast();
+            Jobs.await(second.api, last, Duration.ofSeconds(120), "succeeded");
+            second.stop();
+            passed = true;
+        } finally {
+            for (ServerProcess server : servers) {
+                server.killHard();
+            }
+            removeContainersOf(dir);
+            if (passed) {
+                FileTrees.delete(dir);
+                for (ServerProcess server : servers) {
+                    Files.deleteIfExists(server.log);
+                }
+            } else {
+                System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
+                        + servers.stream().map(s -> s.log.toString()).toList());
+            }
+        }
+    }
+
+    /**
      * The gentle version: a clean stop (SIGTERM's path) with jobs queued and two running. The running ones finish (the
      * stop lets invocations in progress finish), the queued ones wait in the store, and after the restart each job has
      * run exactly once.
@@ -281,7 +366,7 @@ class AsyncCrashIT {
         }
     }
 
-    /** {@code glambdar serve} in a JVM of its own, with 8 async invocations at once (and 8 reuse containers). */
+    /** {@code glambdar serve} in a JVM of its own (by default with 8 async invocations at once, 8 reuse containers). */
     private static final class ServerProcess {
 
         final Process process;
@@ -295,6 +380,12 @@ class AsyncCrashIT {
         }
 
         static ServerProcess start(Path dir, String label) throws IOException, InterruptedException {
+            return start(dir, label, Map.of("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(RUNNING),
+                    "GLAMBDAR_REUSE_MAX_CONTAINERS", Integer.toString(RUNNING)));
+        }
+
+        static ServerProcess start(Path dir, String label, Map<String, String> env)
+                throws IOException, InterruptedException {
             int port;
             try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = free.getLocalPort();
@@ -305,8 +396,7 @@ class AsyncCrashIT {
                     Main.class.getName(), "serve", "--dir", dir.toString(), "--port", Integer.toString(port))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("GLAMBDAR_"));
-            builder.environment().put("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(RUNNING));
-            builder.environment().put("GLAMBDAR_REUSE_MAX_CONTAINERS", Integer.toString(RUNNING));
+            builder.environment().putAll(env);
             ServerProcess server = new ServerProcess(builder.start(), new ApiClient("http://127.0.0.1:" + port), log);
             try {
                 Eventually.holds("the " + label + " server answers /health (log: " + log + ")", Duration.ofSeconds(90),
