@@ -423,7 +423,7 @@ class AsyncIT {
 
     /**
      * Four callback targets at once (one run of about 35 s rather than four): one that answers 200 (gets the record,
-     * for a success and for a failure), one that answers 500 (exactly four POSTs: the first and three retries), one
+     * for a success, a failure and an expiry), one that answers 500 (exactly four POSTs: the first and three retries), one
      * that never answers (four POSTs, each cut off by the 1 s callback timeout), and a port that refuses connections.
      * None changes the job's own status.
      */
@@ -431,6 +431,8 @@ class AsyncIT {
     void callbacksAreDeliveredOrRetriedABoundedNumberOfTimesWithoutChangingTheJob() throws IOException {
         glambdar.deployOk("notify", function(ECHO, "{\"reuse\": true}"));
         glambdar.deployOk("notifyfail", function(THROWS, "{\"reuse\": true, \"async\": {\"retries\": 0}}"));
+        glambdar.deployOk("notifystale", function(THROWS,
+                "{\"reuse\": true, \"async\": {\"retries\": 5, \"retryDelaySeconds\": 2, \"maxAgeSeconds\": 1.5}}"));
         int refusedPort;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             refusedPort = free.getLocalPort();
@@ -439,6 +441,7 @@ class AsyncIT {
         try (RecordingServer target = RecordingServer.onLoopback()) {
             String ok = Jobs.enqueueOk(glambdar, "notify", "ok", header, target.url("/ok"));
             String okFailed = Jobs.enqueueOk(glambdar, "notifyfail", "x", header, target.url("/failed-job"));
+            String okExpired = Jobs.enqueueOk(glambdar, "notifystale", "x", header, target.url("/expired-job"));
             String error = Jobs.enqueueOk(glambdar, "notify", "500", header, target.url("/status/500"));
             String hangs = Jobs.enqueueOk(glambdar, "notify", "hang", header, target.url("/hang"));
             String refused = Jobs.enqueueOk(glambdar, "notify", "refused", header,
@@ -454,6 +457,11 @@ class AsyncIT {
             RecordingServer.Received failedDelivery = target.await("/failed-job", 1, Duration.ofSeconds(30)).getFirst();
             assertThat(json(failedDelivery.body())).isEqualTo(failedJob);
             assertThat(json(failedDelivery.body()).path("status").asText()).isEqualTo("failed");
+
+            JsonNode expiredJob = Jobs.await(glambdar, okExpired, JOB_DONE, "expired");
+            RecordingServer.Received expiredDelivery = target.await("/expired-job", 1, Duration.ofSeconds(30))
+                    .getFirst();
+            assertThat(json(expiredDelivery.body())).isEqualTo(expiredJob);
 
             Instant refusedFinished = instant(Jobs.await(glambdar, refused, JOB_DONE, "succeeded"), "finishedAt");
             Jobs.await(glambdar, error, JOB_DONE, "succeeded");
@@ -492,6 +500,7 @@ class AsyncIT {
                         .hasSizeBetween(1, 3);
                 assertThat(target.on("/ok")).as("a 200 is delivered once").hasSize(1);
                 assertThat(target.on("/failed-job")).hasSize(1);
+                assertThat(target.on("/expired-job")).hasSize(1);
             }
             for (String id : List.of(ok, error, hangs, refused)) {
                 assertThat(Jobs.job(glambdar, id).path("status").asText()).as("job %s", id).isEqualTo("succeeded");
