@@ -172,6 +172,59 @@ class AsyncCrashIT {
     }
 
     /**
+     * A job cut off by {@code kill -9} runs again promptly after the restart: the new process takes back the jobs its
+     * dead predecessor held, rather than waiting for their leases to run out (those last tens of seconds).
+     */
+    @Test
+    void jobsCutOffByAKillRunAgainPromptlyAfterTheRestart() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glcut-");
+        Map<String, String> env = Map.of("GLAMBDAR_ASYNC_CONCURRENCY", "2");
+        List<ServerProcess> servers = new ArrayList<>();
+        boolean passed = false;
+        try {
+            ServerProcess first = ServerProcess.start(dir, "first", env);
+            servers.add(first);
+            first.api.deployOk("cut", Zips.of(Map.of("index.js", """
+                    exports.handler = async (req) => {
+                      await new Promise(r => setTimeout(r, 3000));
+                      return { body: { attempt: req.headers['x-glambdar-attempt'] } };
+                    };
+                    """, "glambdar.json", "{\"reuse\": true}")));
+            List<String> ids = List.of(Jobs.enqueueOk(first.api, "cut", "a"), Jobs.enqueueOk(first.api, "cut", "b"));
+            Eventually.holds("both jobs run", Duration.ofSeconds(60),
+                    () -> ids.stream().allMatch(id -> Jobs.status(first.api, id).equals("running")));
+            first.killHard();
+
+            ServerProcess second = ServerProcess.start(dir, "second", env);
+            servers.add(second);
+            long restarted = System.nanoTime();
+            for (String id : ids) {
+                JsonNode job = Jobs.await(second.api, id, Duration.ofSeconds(120), "succeeded");
+                assertThat(job.path("attempts").asInt()).as("%s: %s", id, job).isEqualTo(2);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - restarted))
+                    .as("the cut-off jobs ran again soon after the restart, not once their leases ran out")
+                    .isLessThan(Duration.ofSeconds(20));
+            second.stop();
+            passed = true;
+        } finally {
+            for (ServerProcess server : servers) {
+                server.killHard();
+            }
+            removeContainersOf(dir);
+            if (passed) {
+                FileTrees.delete(dir);
+                for (ServerProcess server : servers) {
+                    Files.deleteIfExists(server.log);
+                }
+            } else {
+                System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
+                        + servers.stream().map(s -> s.log.toString()).toList());
+            }
+        }
+    }
+
+    /**
      * SPEC: the job is stored durably before the 202. Sixteen clients send {@code POST /async} as fast as they can
      * while the server is killed with {@code kill -9}; after the restart every job that got its 202 is there (and the
      * accepted ones run).
