@@ -444,6 +444,7 @@ class AsyncIT {
             String okExpired = Jobs.enqueueOk(glambdar, "notifystale", "x", header, target.url("/expired-job"));
             String error = Jobs.enqueueOk(glambdar, "notify", "500", header, target.url("/status/500"));
             String hangs = Jobs.enqueueOk(glambdar, "notify", "hang", header, target.url("/hang"));
+            String stalls = Jobs.enqueueOk(glambdar, "notify", "stall", header, target.url("/stall/500"));
             String refused = Jobs.enqueueOk(glambdar, "notify", "refused", header,
                     "http://127.0.0.1:" + refusedPort + "/refused");
 
@@ -466,6 +467,7 @@ class AsyncIT {
             Instant refusedFinished = instant(Jobs.await(glambdar, refused, JOB_DONE, "succeeded"), "finishedAt");
             Jobs.await(glambdar, error, JOB_DONE, "succeeded");
             Jobs.await(glambdar, hangs, JOB_DONE, "succeeded");
+            Jobs.await(glambdar, stalls, JOB_DONE, "succeeded");
 
             // The refused port starts listening once the first try (and the 1 s retry) were refused: the later
             // retries then arrive there.
@@ -477,6 +479,7 @@ class AsyncIT {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), refusedPort))) {
                 List<RecordingServer.Received> fails = target.await("/status/500", 4, Duration.ofSeconds(60));
                 List<RecordingServer.Received> hung = target.await("/hang", 4, Duration.ofSeconds(70));
+                List<RecordingServer.Received> stalled = target.await("/stall/500", 4, Duration.ofSeconds(70));
                 late.await("/refused", 1, Duration.ofSeconds(60));
                 assertThat(seconds(fails.get(1).nanoTime() - fails.get(0).nanoTime()))
                         .as("first retry about 1 s after the first try").isBetween(0.7, 4.0);
@@ -488,21 +491,23 @@ class AsyncIT {
                 assertThat(json(fails.getFirst().body()).path("invocationId").asText()).isEqualTo(error);
 
                 // then nothing more arrives: the retries are bounded
-                long quietUntil = Math.max(fails.get(3).nanoTime(), hung.get(3).nanoTime())
-                        + Duration.ofSeconds(8).toNanos();
+                long quietUntil = Math.max(Math.max(fails.get(3).nanoTime(), hung.get(3).nanoTime()),
+                        stalled.get(3).nanoTime()) + Duration.ofSeconds(8).toNanos();
                 while (System.nanoTime() < quietUntil) {
                     Jobs.pause(200);
                 }
                 assertThat(target.on("/status/500")).as("a 500 gets the first try and three retries").hasSize(4);
                 assertThat(target.on("/hang")).as("a target that never answers: four tries, each timed out")
                         .hasSize(4);
+                assertThat(stalled).as("a 500 whose body never comes: four tries, each timed out").hasSize(4);
+                assertThat(target.on("/stall/500")).hasSize(4);
                 assertThat(late.on("/refused")).as("the retries left after connections were refused for 3.5 s")
                         .hasSizeBetween(1, 3);
                 assertThat(target.on("/ok")).as("a 200 is delivered once").hasSize(1);
                 assertThat(target.on("/failed-job")).hasSize(1);
                 assertThat(target.on("/expired-job")).hasSize(1);
             }
-            for (String id : List.of(ok, error, hangs, refused)) {
+            for (String id : List.of(ok, error, hangs, stalls, refused)) {
                 assertThat(Jobs.job(glambdar, id).path("status").asText()).as("job %s", id).isEqualTo("succeeded");
             }
             assertThat(Jobs.job(glambdar, okFailed).path("status").asText()).isEqualTo("failed");

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small HTTP server a test runs to receive what Glambdar (or a function) sends it: every request is recorded, then
  * answered with the status its path asks for — {@code /status/500} answers 500, {@code /hang} never answers (until
- * the server is closed), anything else 200.
+ * the server is closed), {@code /stall/500} sends the status and headers of a 500 but never its body, anything else
+ * 200.
  */
 final class RecordingServer implements AutoCloseable {
 
@@ -70,6 +71,16 @@ final class RecordingServer implements AutoCloseable {
                     exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Content-Type"),
                     body));
             if (path.startsWith("/hang")) {
+                try {
+                    closing.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            if (path.startsWith("/stall/")) { // the status line and headers, then a body that never comes
+                exchange.sendResponseHeaders(Integer.parseInt(path.substring("/stall/".length())), 1000);
+                exchange.getResponseBody().flush();
                 try {
                     closing.await();
                 } catch (InterruptedException e) {
