@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,9 @@ class AsyncIT {
               const id = req.headers['x-glambdar-invocation-id'];
               const attempt = req.headers['x-glambdar-attempt'];
               console.log(`ran ${id} attempt ${attempt}`);
+              if (req.headers['x-mirror']) {
+                return { headers: { 'content-type': 'application/octet-stream' }, body: req.rawBody };
+              }
               if (req.body === 'binary') {
                 return { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0xff, 0xfe, 0x00, 0x80]) };
               }
@@ -173,12 +177,23 @@ class AsyncIT {
         assertThat(binary.path("result").path("body").asText()).isEqualTo("//4AgA==");
         assertThat(binary.path("result").path("statusCode").asInt()).isEqualTo(200);
 
+        // and a request body that is not UTF-8 reaches the function byte for byte
+        byte[] raw = {(byte) 0xff, 0x00, (byte) 0x80, 0x41, (byte) 0xc3};
+        ApiClient.Response mirrorAccepted = Jobs.enqueue(glambdar, "greet", raw, "X-Mirror", "1",
+                "Content-Type", "application/octet-stream");
+        assertThat(mirrorAccepted.status()).isEqualTo(202);
+        String mirrorId = mirrorAccepted.json().path("invocationId").asText();
+        JsonNode mirrored = Jobs.await(glambdar, mirrorId, JOB_DONE, "succeeded");
+        assertThat(mirrored.path("result").path("bodyEncoding").asText()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(mirrored.path("result").path("body").asText())).isEqualTo(raw);
+
         List<JsonNode> listed = Jobs.list(glambdar, "function=greet");
-        assertThat(Jobs.ids(listed)).as("newest first").containsExactly(binaryId, id);
+        assertThat(Jobs.ids(listed)).as("newest first").containsExactly(mirrorId, binaryId, id);
         assertThat(listed.get(1).path("status").asText()).isEqualTo("succeeded");
         assertThat(listed).allSatisfy(j -> assertThat(j.path("function").asText()).isEqualTo("greet"));
-        assertThat(Jobs.ids(Jobs.list(glambdar, "function=greet&limit=1"))).containsExactly(binaryId);
-        assertThat(Jobs.ids(Jobs.list(glambdar, "function=greet&status=succeeded"))).containsExactly(binaryId, id);
+        assertThat(Jobs.ids(Jobs.list(glambdar, "function=greet&limit=1"))).containsExactly(mirrorId);
+        assertThat(Jobs.ids(Jobs.list(glambdar, "function=greet&status=succeeded")))
+                .containsExactly(mirrorId, binaryId, id);
         assertThat(Jobs.list(glambdar, "function=greet&status=failed")).isEmpty();
 
         JsonNode info = glambdar.get("/info/greet").json();
