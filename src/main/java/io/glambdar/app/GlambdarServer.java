@@ -165,7 +165,7 @@ public final class GlambdarServer implements AutoCloseable {
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
                 invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE),
                 new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
-                acceptInvocation, new AsyncInvocations(jobs, jobDispatcher::wake, clock),
+                acceptInvocation, new AsyncInvocations(catalog, jobs, jobDispatcher::wake, clock),
                 new ScheduleQueries(catalog, scheduleStates, jobs, clock));
         jobDispatcher.start();
         callbacks.start();

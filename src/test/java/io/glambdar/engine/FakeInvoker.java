@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
  */
 public final class FakeInvoker implements Invoker {
 
-    public record Call(DeployedFunction fn, InvocationRequest request) {
+    /** @param invocationId the id the caller chose for the invocation */
+    public record Call(DeployedFunction fn, InvocationRequest request, String invocationId) {
     }
 
     public final Queue<Call> invocations = new ConcurrentLinkedQueue<>();
@@ -37,7 +38,7 @@ public final class FakeInvoker implements Invoker {
 
     @Override
     public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
-        invocations.add(new Call(fn, request));
+        invocations.add(new Call(fn, request, invocationId));
         return answer.apply(fn, request);
     }
 

@@ -72,7 +72,7 @@ class ApiServerAuthTest {
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.jobs, () -> { }, store.clock),
+                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
                 new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
                         store.clock));
         Path uploads;
@@ -298,6 +298,120 @@ class ApiServerAuthTest {
         }
     }
 
+    // ---------------------------------------------------------------- keyed mode: asynchronous invocations
+
+    @Test
+    void keyedModeAsyncCallsTakeAKeyAsInvocationsDo() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        api.deployOk("other", HELLO_ZIP);
+        api.deployOk("open", PUBLIC_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String otherKey = api.send(post("/keys/other")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        assertThat(async("/async/hello", "Authorization", "Bearer " + ADMIN_KEY).status()).isEqualTo(202);
+        assertThat(async("/async/hello", "X-Glambdar-Key", key).status()).isEqualTo(202);
+        assertThat(async("/async/hello", "Authorization", "Bearer " + key).status()).isEqualTo(202);
+        assertThat(async("/async/hello@1/sub/path", "X-Glambdar-Key", key).status()).isEqualTo(202);
+        assertThat(async("/async/open").status()).as("a public function needs no key").isEqualTo(202);
+
+        Response none = async("/async/hello");
+        assertError(none, 401, "needs a key");
+        assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"glambdar\"");
+        assertError(async("/async/hello", "X-Glambdar-Key", key + "x"), 401, "wrong key");
+        assertError(async("/async/hello", "X-Glambdar-Key", otherKey), 403, "another function");
+        assertError(async("/async/ghost"), 401, "needs a key");
+        assertThat(store.jobs.list(null, null, 100)).hasSize(5);
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void keyedModeInvocationsRoutesNeedTheAdminKey() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String id = async("/async/hello").json().get("invocationId").asText();
+        api.defaultHeader("Authorization", null);
+        List<HttpRequest.Builder> routes = List.of(get("/invocations"), get("/invocations?function=hello"),
+                get("/invocations/" + id), HttpRequest.newBuilder(api.uri("/invocations/" + id)).DELETE(),
+                post("/invocations/" + id + "/retry"));
+
+        for (HttpRequest.Builder route : routes) {
+            HttpRequest built = route.build();
+            String what = built.method() + " " + built.uri().getPath();
+            assertThat(api.send(HttpRequest.newBuilder(built, (n, v) -> true)).status()).as(what).isEqualTo(401);
+            Response withInvokeKey = api.send(HttpRequest.newBuilder(built, (n, v) -> true)
+                    .header("X-Glambdar-Key", key));
+            assertThat(withInvokeKey.status()).as(what + " with an invoke key").isEqualTo(403);
+            assertThat(withInvokeKey.json().get("error").asText()).contains("needs the admin key");
+            assertThat(api.send(HttpRequest.newBuilder(built, (n, v) -> true)
+                    .header("Authorization", "Bearer " + key)).status()).as(what).isEqualTo(403);
+        }
+        assertThat(store.jobs.find(id).orElseThrow().status().dbName()).as("nothing was cancelled").isEqualTo("queued");
+
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(api.get("/invocations/" + id).status()).isEqualTo(200);
+        assertThat(api.get("/invocations").json().get("invocations")).hasSize(1);
+        assertThat(api.delete("/invocations/" + id).status()).isEqualTo(204);
+        assertThat(api.send(post("/invocations/" + id + "/retry")).status()).isEqualTo(202);
+    }
+
+    // ---------------------------------------------------------------- Glambdar's credentials never reach the function
+
+    @Test
+    void glambdarKeysNeverReachTheFunctionButItsOwnAuthorizationDoes() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        api.deployOk("open", PUBLIC_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        assertThat(invoke("hello", "X-Glambdar-Key", key, "X-Other", "kept").status()).isEqualTo(200);
+        assertThat(invoke("hello", "Authorization", "Bearer " + key).status()).isEqualTo(200);
+        assertThat(invoke("hello", "Authorization", "Bearer " + ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(invoke("hello", "X-Glambdar-Key", ADMIN_KEY, "Authorization", "Basic abc").status())
+                .isEqualTo(200);
+        assertThat(invoke("open", "Authorization", "Basic abc").status()).isEqualTo(200);
+        assertThat(invoke("open", "Authorization", "Bearer the-functions-own-token").status()).isEqualTo(200);
+
+        List<Map<String, List<String>>> seen = invoker.invocations.stream().map(call -> call.request().headers())
+                .toList();
+        assertThat(seen).hasSize(6);
+        assertThat(seen).allSatisfy(headers -> assertThat(headers).doesNotContainKey("x-glambdar-key"));
+        assertThat(seen.get(0)).containsEntry("x-other", List.of("kept"));
+        assertThat(seen.get(1)).doesNotContainKey("authorization");
+        assertThat(seen.get(2)).doesNotContainKey("authorization");
+        assertThat(seen.get(3)).containsEntry("authorization", List.of("Basic abc"));
+        assertThat(seen.get(4)).containsEntry("authorization", List.of("Basic abc"));
+        assertThat(seen.get(5)).as("a bearer token that is no Glambdar key is the function's")
+                .containsEntry("authorization", List.of("Bearer the-functions-own-token"));
+        assertThat(seen.toString()).doesNotContain(key).doesNotContain(ADMIN_KEY);
+    }
+
+    @Test
+    void glambdarKeysAreNotStoredWithAnAsyncRequest() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        String byHeader = async("/async/hello", "X-Glambdar-Key", key, "Authorization", "Basic abc")
+                .json().get("invocationId").asText();
+        String byBearer = async("/async/hello", "Authorization", "Bearer " + key).json().get("invocationId").asText();
+        String byAdmin = async("/async/hello", "Authorization", "Bearer " + ADMIN_KEY).json().get("invocationId")
+                .asText();
+
+        Map<String, List<String>> first = store.jobs.find(byHeader).orElseThrow().request().headers();
+        assertThat(first).doesNotContainKey("x-glambdar-key").containsEntry("authorization", List.of("Basic abc"));
+        assertThat(store.jobs.find(byBearer).orElseThrow().request().headers()).doesNotContainKey("authorization");
+        assertThat(store.jobs.find(byAdmin).orElseThrow().request().headers()).doesNotContainKey("authorization");
+    }
+
     // ---------------------------------------------------------------- web pages of other sites
 
     /** Every control route, plus an unknown one and a non-public invocation. */
@@ -462,6 +576,15 @@ class ApiServerAuthTest {
 
     private Response invoke(String name, String... headers) {
         return api.invoke(name, "{}", headers);
+    }
+
+    private Response async(String target, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(api.uri(target))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return api.send(request);
     }
 
     private HttpRequest.Builder post(String path) {

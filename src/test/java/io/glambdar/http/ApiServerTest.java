@@ -13,6 +13,8 @@ import io.glambdar.it.Zips;
 import io.glambdar.store.TestStore;
 import io.glambdar.store.schedules.SqliteScheduleStateRepository;
 import io.glambdar.store.archive.ArchiveLimits;
+import io.glambdar.store.jobs.Job;
+import io.glambdar.store.jobs.JobStatus;
 import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
@@ -76,6 +78,10 @@ class ApiServerTest {
     }
 
     private void start(SettingsLimits settingsLimits) {
+        start(settingsLimits, MAX_BODY);
+    }
+
+    private void start(SettingsLimits settingsLimits, long maxBody) {
         store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
         InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(
@@ -84,7 +90,7 @@ class ApiServerTest {
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.jobs, () -> { }, store.clock),
+                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
                 new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
                         store.clock));
         Path uploads;
@@ -93,7 +99,7 @@ class ApiServerTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, MAX_BODY, uploads,
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, MAX_UPLOAD, maxBody, uploads,
                 Duration.ofSeconds(5), AccessMode.open(true)), () -> java.util.Map.of("containers", 0));
         api = new ApiClient("http://127.0.0.1:" + server.port());
     }
@@ -809,6 +815,248 @@ class ApiServerTest {
         assertError(invoke("hello@999", "{}"), 404, "no version 999");
         assertError(invoke("ghost@1", "{}"), 404, "'ghost' not found");
         assertThat(invoker.invocations).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- asynchronous invocations
+
+    private static final String SPEC_JOB_FIELDS = "invocationId function version status attempts createdAt startedAt"
+            + " finishedAt nextAttemptAt result error logs durationMs initDurationMs coldStart maxMemoryBytes outcome";
+
+    @Test
+    void postAsyncAnswers202WithWhereToFindTheQueuedJobAndStoresTheRequest() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Response accepted = async("/async/hello/orders/7?x=1&y=2", "{\"n\": 1}", "Content-Type", "application/json",
+                "X-Custom", "kept");
+
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        assertThat(accepted.header("Content-Type")).startsWith("application/json");
+        assertThat(fieldNames(accepted.json())).containsExactly("invocationId", "status");
+        String id = accepted.json().get("invocationId").asText();
+        assertThat(accepted.json().get("status").asText()).isEqualTo("queued");
+        assertThat(accepted.header("Location")).isEqualTo("/invocations/" + id);
+        assertThat(accepted.header("Idempotent-Replayed")).isNull();
+        Job job = store.jobs.find(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.functionName()).isEqualTo("hello");
+        assertThat(job.version()).isNull();
+        assertThat(job.request().method()).isEqualTo("POST");
+        assertThat(job.request().path()).isEqualTo("/orders/7");
+        assertThat(job.request().query()).isEqualTo("x=1&y=2");
+        assertThat(job.request().body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"n\": 1}");
+        assertThat(job.request().headers()).containsEntry("x-custom", List.of("kept"))
+                .containsEntry("content-type", List.of("application/json"));
+        assertThat(job.callback()).isNull();
+        assertThat(invoker.invocations).as("nothing runs it here: no dispatcher").isEmpty();
+
+        Response pinned = async("/async/hello@1", "");
+        assertThat(pinned.status()).isEqualTo(202);
+        assertThat(store.jobs.find(pinned.json().get("invocationId").asText()).orElseThrow().version()).isEqualTo(1);
+        assertThat(get("/info/hello").json().get("asyncQueued").asLong()).isEqualTo(2);
+        assertThat(get("/info/hello").json().get("asyncFailed").asLong()).isZero();
+    }
+
+    @Test
+    void anAsyncCallToAnUnknownFunctionOrVersionIsRefusedAndNothingIsQueued() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        assertError(async("/async/ghost", "{}"), 404, "'ghost' not found");
+        assertError(async("/async/hello@9", "{}"), 404, "no version 9");
+        assertError(async("/async/hello@abc", "{}"), 400, "invalid version");
+        assertError(async("/async/a.b", "{}"), 400, "invalid function name");
+        assertError(get("/async/hello"), 405, "GET is not allowed");
+
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void anAsyncBodyOverOneMiBIs413SayingSoAndNothingIsQueued() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        assertError(async("/async/hello", "x".repeat(1024 * 1024 + 1)), 413, "1 MiB");
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void anAsyncBodyMayBeOneMiBAndNotAByteMoreWhateverTheInvokeLimit() {
+        stop();
+        start(SettingsLimits.defaults(), 4 * 1024 * 1024);
+        deploy("hello.zip", HELLO_ZIP);
+        int mib = 1024 * 1024;
+
+        assertThat(async("/async/hello", "x".repeat(mib)).status()).isEqualTo(202);
+        assertError(async("/async/hello", "x".repeat(mib + 1)), 413, "1 MiB");
+        Response chunked = send(HttpRequest.newBuilder(uri("/async/hello")).POST(HttpRequest.BodyPublishers
+                .ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[mib + 1]))));
+        assertError(chunked, 413, "1 MiB");
+
+        assertThat(store.jobs.list(null, null, 100)).singleElement()
+                .satisfies(job -> assertThat(job.request().body()).hasSize(mib));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "ftp://example.com/hook          | http:// or https://",
+            "not-a-url                       | http:// or https://",
+            "http://                         | not a valid URL",
+            "http:///path                    | no host",
+            "https://user:secret@example.com | user name or password",
+            "http://exa mple.com/            | not a valid URL"})
+    void aCallbackUrlThatCannotBeUsedIs400(String url, String why) {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Response refused = async("/async/hello", "{}", "X-Glambdar-Callback-Url", url);
+
+        assertError(refused, 400, "X-Glambdar-Callback-Url");
+        assertThat(refused.json().get("error").asText()).contains(why);
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void aCallbackUrlIsKeptWithTheJob() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Response accepted = async("/async/hello", "{}", "X-Glambdar-Callback-Url", "http://127.0.0.1:9/hook?t=1");
+
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(store.jobs.find(accepted.json().get("invocationId").asText()).orElseThrow().callback().url())
+                .isEqualTo("http://127.0.0.1:9/hook?t=1");
+    }
+
+    @Test
+    void theSameIdempotencyKeyReturnsTheFirstJobAndSaysItWasReplayed() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Response first = async("/async/hello", "{\"n\": 1}", "Idempotency-Key", "order-7");
+        Response again = async("/async/hello", "{\"n\": 2}", "Idempotency-Key", "order-7");
+        Response otherKey = async("/async/hello", "{}", "Idempotency-Key", "order-8");
+
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.json()).isEqualTo(first.json());
+        assertThat(again.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(otherKey.json().get("invocationId")).isNotEqualTo(first.json().get("invocationId"));
+        assertThat(store.jobs.list("hello", null, 100)).hasSize(2);
+        assertError(async("/async/hello", "{}", "Idempotency-Key", "k".repeat(256)), 400, "Idempotency-Key");
+    }
+
+    @Test
+    void theServersOwnHeadersAndGlambdarKeysAreNotStoredWithTheRequest() {
+        deploy("hello.zip", HELLO_ZIP);
+
+        Response accepted = async("/async/hello", "{}", "X-Glambdar-Attempt", "7", "x-glambdar-schedule", "* * * * *",
+                "X-Glambdar-Invocation-Id", "forged", "X-Glambdar-Key", "some-key", "X-Other", "kept");
+
+        Map<String, List<String>> headers = store.jobs.find(accepted.json().get("invocationId").asText())
+                .orElseThrow().request().headers();
+        assertThat(headers).doesNotContainKeys("x-glambdar-attempt", "x-glambdar-schedule",
+                "x-glambdar-invocation-id", "x-glambdar-key").containsEntry("x-other", List.of("kept"));
+    }
+
+    @Test
+    void getInvocationShowsTheRecordAndAnUnknownIdIs404() {
+        deploy("hello.zip", HELLO_ZIP);
+        String id = async("/async/hello", "{}").json().get("invocationId").asText();
+
+        Response record = get("/invocations/" + id);
+
+        assertThat(record.status()).isEqualTo(200);
+        assertThat(fieldNames(record.json())).containsExactly(SPEC_JOB_FIELDS.split(" "));
+        assertThat(record.json().get("invocationId").asText()).isEqualTo(id);
+        assertThat(record.json().get("function").asText()).isEqualTo("hello");
+        assertThat(record.json().get("status").asText()).isEqualTo("queued");
+        assertThat(record.json().get("attempts").asInt()).isZero();
+        assertThat(record.json().get("createdAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertThat(record.json().get("nextAttemptAt").asText()).isEqualTo("2025-04-01T12:00:00.250Z");
+        assertThat(record.json().get("result").isNull()).isTrue();
+        assertError(get("/invocations/no-such-id"), 404, "no asynchronous invocation 'no-such-id'");
+    }
+
+    @Test
+    void listingIsNewestFirstWithFiltersAndBadFiltersAre400() {
+        deploy("hello.zip", HELLO_ZIP);
+        deploy("other.zip", HELLO_ZIP);
+        String first = async("/async/hello", "{}").json().get("invocationId").asText();
+        store.clock.advance(Duration.ofSeconds(1));
+        String second = async("/async/other", "{}").json().get("invocationId").asText();
+
+        Response all = get("/invocations");
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(fieldNames(all.json())).containsExactly("invocations");
+        assertThat(all.json().get("invocations")).extracting(node -> node.get("invocationId").asText())
+                .containsExactly(second, first);
+        assertThat(all.json().get("invocations").get(0)).isEqualTo(get("/invocations/" + second).json());
+        assertThat(get("/invocations?function=hello&status=queued&limit=5").json().get("invocations"))
+                .extracting(node -> node.get("invocationId").asText()).containsExactly(first);
+        assertThat(get("/invocations?limit=1").json().get("invocations")).hasSize(1);
+        assertThat(get("/invocations?status=failed").json().get("invocations")).isEmpty();
+
+        assertError(get("/invocations?status=bogus"), 400, "unknown status 'bogus'");
+        assertError(get("/invocations?limit=0"), 400, "limit must be a whole number from 1 to 1000");
+        assertError(get("/invocations?limit=1001"), 400, "limit");
+        assertError(get("/invocations?limit=abc"), 400, "limit");
+        assertError(get("/invocations?function=a.b"), 400, "invalid function name");
+    }
+
+    @Test
+    void deletingAQueuedInvocationCancelsItOnceAndAgainIs409() {
+        deploy("hello.zip", HELLO_ZIP);
+        String id = async("/async/hello", "{}").json().get("invocationId").asText();
+
+        Response cancelled = send(HttpRequest.newBuilder(uri("/invocations/" + id)).DELETE());
+
+        assertThat(cancelled.status()).isEqualTo(204);
+        assertThat(cancelled.body()).isEmpty();
+        JsonNode record = get("/invocations/" + id).json();
+        assertThat(record.get("status").asText()).isEqualTo("cancelled");
+        assertThat(record.get("error").get("code").asText()).isEqualTo("cancelled");
+        assertError(send(HttpRequest.newBuilder(uri("/invocations/" + id)).DELETE()), 409, "is cancelled");
+        assertError(send(HttpRequest.newBuilder(uri("/invocations/no-such-id")).DELETE()), 404, "no-such-id");
+    }
+
+    @Test
+    void retryingQueuesAnEndedInvocationAgainAndAQueuedOneIs409() {
+        deploy("hello.zip", HELLO_ZIP);
+        String id = async("/async/hello", "{}").json().get("invocationId").asText();
+
+        assertError(send(post("/invocations/" + id + "/retry")), 409, "is queued");
+        assertThat(send(HttpRequest.newBuilder(uri("/invocations/" + id)).DELETE()).status()).isEqualTo(204);
+        Response retried = send(post("/invocations/" + id + "/retry"));
+
+        assertThat(retried.status()).isEqualTo(202);
+        assertThat(retried.header("Location")).isEqualTo("/invocations/" + id);
+        assertThat(retried.json()).isEqualTo(json("{\"invocationId\": \"" + id + "\", \"status\": \"queued\"}"));
+        assertThat(get("/invocations/" + id).json().get("status").asText()).isEqualTo("queued");
+        assertThat(get("/invocations/" + id).json().get("error").isNull()).isTrue();
+        assertError(send(post("/invocations/no-such-id/retry")), 404, "no-such-id");
+    }
+
+    @Test
+    void deletingAFunctionCancelsItsQueuedInvocationsWithAClearError() {
+        deploy("hello.zip", HELLO_ZIP);
+        String id = async("/async/hello", "{}").json().get("invocationId").asText();
+
+        assertThat(send(HttpRequest.newBuilder(uri("/del/hello")).DELETE()).status()).isEqualTo(204);
+
+        JsonNode record = get("/invocations/" + id).json();
+        assertThat(record.get("status").asText()).isEqualTo("cancelled");
+        assertThat(record.get("error").get("code").asText()).isEqualTo("function_deleted");
+        assertThat(record.get("error").get("message").asText()).contains("'hello' was deleted");
+    }
+
+    private Response async(String target, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(target))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
+    private HttpRequest.Builder post(String path) {
+        return HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody());
     }
 
     // ---------------------------------------------------------------- helpers

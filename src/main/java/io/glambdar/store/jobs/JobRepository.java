@@ -54,11 +54,13 @@ public interface JobRepository {
     /**
      * Puts a running job back in the queue, due at {@code nextAttemptAt}: a retry after a failed attempt
      * ({@code countAttempt} true), or an attempt that never ran for want of capacity (false: its attempt is given
-     * back). The last attempt's error, if given, is kept so that the record says why it is waiting.
+     * back). The last attempt's error, logs and report, where given (not null), are kept so that the record says why
+     * it is waiting and what the attempt printed.
      *
      * @return false when the job is not running under {@code owner}
      */
-    boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError);
+    boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError,
+                    String lastLogs, JobReport lastReport);
 
     /**
      * Ends a running job as expired (it outlived its maximum age); its callback becomes due at {@code now}.
@@ -96,11 +98,13 @@ public interface JobRepository {
 
     /**
      * Queues a failed, expired or cancelled job again, due at {@code now}: no attempts, its age counted from
-     * {@code now}, its last result, error, report and logs forgotten, its callback (if any) to be made again.
+     * {@code now}, its last result, error, report and logs forgotten, its callback (if any) to be made again. With a
+     * {@code functionId} (not null) it runs for that life of its function: one deployed again after the job's was
+     * deleted.
      *
      * @return false when the job is unknown or not failed, expired or cancelled: nothing changed
      */
-    boolean retry(String id, Instant now);
+    boolean retry(String id, Instant now, String functionId);
 
     /**
      * Queues again, due at {@code now}, every running job whose lease ran out by {@code now} (its worker died or

@@ -218,16 +218,28 @@ public final class SqliteJobRepository implements JobRepository {
     }
 
     @Override
-    public boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError) {
+    public boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError,
+                           String lastLogs, JobReport lastReport) {
         return update("queue job " + id + " again", "UPDATE jobs SET status = 'queued', next_attempt_at = ?,"
                 + " lease_owner = NULL, lease_until = NULL, attempts = attempts - ?,"
-                + " error_code = coalesce(?, error_code), error_message = coalesce(?, error_message)" + HELD, ps -> {
+                + " error_code = coalesce(?, error_code), error_message = coalesce(?, error_message),"
+                + " logs = coalesce(?, logs), duration_ms = coalesce(?, duration_ms),"
+                + " init_duration_ms = coalesce(?, init_duration_ms), cold_start = coalesce(?, cold_start),"
+                + " max_memory_bytes = CASE WHEN ? THEN ? ELSE max_memory_bytes END, outcome = coalesce(?, outcome)"
+                + HELD, ps -> {
             ps.setLong(1, nextAttemptAt.toEpochMilli());
             ps.setInt(2, countAttempt ? 0 : 1);
             ps.setString(3, lastError == null ? null : lastError.code());
             ps.setString(4, lastError == null ? null : lastError.message());
-            ps.setString(5, id);
-            ps.setString(6, owner);
+            ps.setString(5, lastLogs);
+            setNullableLong(ps, 6, lastReport == null ? null : lastReport.durationMs());
+            setNullableLong(ps, 7, lastReport == null ? null : lastReport.initDurationMs());
+            setNullableLong(ps, 8, lastReport == null ? null : lastReport.coldStart() ? 1L : 0L);
+            ps.setBoolean(9, lastReport != null);
+            setNullableLong(ps, 10, lastReport == null ? null : lastReport.maxMemoryBytes());
+            ps.setString(11, lastReport == null ? null : lastReport.outcome());
+            ps.setString(12, id);
+            ps.setString(13, owner);
         }) > 0;
     }
 
@@ -305,8 +317,9 @@ public final class SqliteJobRepository implements JobRepository {
     }
 
     @Override
-    public boolean retry(String id, Instant now) {
+    public boolean retry(String id, Instant now, String functionId) {
         return update("retry job " + id, "UPDATE jobs SET status = 'queued', attempts = 0, age_from = ?1,"
+                + " function_id = coalesce(?3, function_id),"
                 + " next_attempt_at = ?1, started_at = NULL, finished_at = NULL, lease_owner = NULL,"
                 + " lease_until = NULL, result_status = NULL, result_headers = NULL, result_body = NULL,"
                 + " error_code = NULL, error_message = NULL, logs = NULL, duration_ms = NULL,"
@@ -315,6 +328,7 @@ public final class SqliteJobRepository implements JobRepository {
                 + " WHERE id = ?2 AND status IN ('failed', 'expired', 'cancelled')", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, id);
+            ps.setString(3, functionId);
         }) > 0;
     }
 

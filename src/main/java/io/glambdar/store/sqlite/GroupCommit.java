@@ -66,6 +66,9 @@ public final class GroupCommit<T, R> {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -97,7 +100,9 @@ public final class GroupCommit<T, R> {
                 }
                 return written;
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (out of memory, say): were it to escape, the lead would never be given up and every
+            // caller, now and later, would wait for ever.
             if (batch.size() == 1) {
                 batch.getFirst().result().completeExceptionally(e);
                 return;

@@ -379,7 +379,8 @@ public final class SqliteDatabase implements AutoCloseable {
                 T result = work.run(c);
                 c.commit();
                 return result;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
+                // An Error too: turning auto-commit back on below would commit the half-done work.
                 rollbackQuietly(c, e);
                 throw e;
             } finally {
@@ -405,7 +406,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
         } catch (SQLException e) {

@@ -1,6 +1,8 @@
 package io.glambdar.usecase.async;
 
+import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionName;
+import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.jobs.Job;
 import io.glambdar.store.jobs.JobError;
 import io.glambdar.store.jobs.JobRepository;
@@ -43,12 +45,14 @@ public final class AsyncInvocations {
         }
     }
 
+    private final FunctionCatalog catalog;
     private final JobRepository jobs;
     private final Runnable jobQueued;
     private final Clock clock;
 
     /** @param jobQueued told after a job is queued again, so that an idle dispatcher starts it at once */
-    public AsyncInvocations(JobRepository jobs, Runnable jobQueued, Clock clock) {
+    public AsyncInvocations(FunctionCatalog catalog, JobRepository jobs, Runnable jobQueued, Clock clock) {
+        this.catalog = catalog;
         this.jobs = jobs;
         this.jobQueued = jobQueued;
         this.clock = clock;
@@ -115,8 +119,16 @@ public final class AsyncInvocations {
      * @throws JobStateException    when it is queued, running or succeeded
      */
     public Job retry(String id) {
-        get(id);
-        if (!jobs.retry(id, now())) {
+        Job job = get(id);
+        String functionId;
+        try {
+            // A job whose function was deleted runs for the one deployed since under its name.
+            functionId = catalog.find(job.functionName()).functionId();
+        } catch (FunctionNotFoundException e) {
+            throw new JobStateException("function '" + job.functionName() + "' of invocation '" + id + "' is not"
+                    + " deployed; deploy it, then retry the invocation");
+        }
+        if (!jobs.retry(id, now(), functionId)) {
             throw new JobStateException("invocation '" + id + "' is " + get(id).status().dbName()
                     + "; only a failed, expired or cancelled invocation can be retried");
         }

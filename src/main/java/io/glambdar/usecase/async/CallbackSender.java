@@ -55,6 +55,7 @@ public final class CallbackSender implements AutoCloseable {
         this.timeout = timeout;
         this.clock = clock;
         this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade attempt on a POST to an http:// URL
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(senders)

@@ -87,19 +87,20 @@ final class JobAttempt {
                         JobError error = new JobError(failed.code(), failed.message());
                         if (job.attempts() > job.policy().retries()) {
                             jobs.complete(job.id(), owner, JobOutcome.failed(version, error, failed.logs(),
-                                    report(failed, failed.failure() == InvocationResult.Failure.TIMEOUT
-                                            ? "timeout" : "error"), end));
+                                    report(failed, outcome(failed)), end));
                         } else {
                             // A retry due after the job's age runs out is expired then, by the dispatcher.
                             jobs.requeue(job.id(), owner, end.plus(retryDelay.after(job.attempts(),
-                                    job.policy().retryDelay())), true, error);
+                                    job.policy().retryDelay())), true, error, failed.logs(), report(failed,
+                                    outcome(failed)));
                         }
                     }
                     // It never ran: the attempt is given back.
                     case OVERLOADED, UNAVAILABLE -> jobs.requeue(job.id(), owner, end.plus(Duration.ofSeconds(
-                            Math.max(NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null);
+                            Math.max(NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null, null,
+                            null);
                     // Its version was replaced or the function deleted while it waited: look again at once.
-                    case GONE -> jobs.requeue(job.id(), owner, end, false, null);
+                    case GONE -> jobs.requeue(job.id(), owner, end, false, null, null, null);
                 }
             }
         }
@@ -124,6 +125,10 @@ final class JobAttempt {
         headers.put(AcceptInvocation.INVOCATION_ID_HEADER, List.of(job.id()));
         headers.put(AcceptInvocation.ATTEMPT_HEADER, List.of(Integer.toString(job.attempts())));
         return new InvocationRequest(accepted.method(), accepted.path(), accepted.query(), headers, accepted.body());
+    }
+
+    private static String outcome(InvocationResult.Failed failed) {
+        return failed.failure() == InvocationResult.Failure.TIMEOUT ? "timeout" : "error";
     }
 
     private static JobReport report(InvocationResult result, String outcome) {

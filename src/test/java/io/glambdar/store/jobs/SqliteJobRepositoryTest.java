@@ -199,6 +199,56 @@ class SqliteJobRepositoryTest {
         assertThat(jobs.list("f", null, 100)).extracting(Job::id).containsExactlyElementsOf(returned);
     }
 
+    /** Concurrent enqueues share transactions (group commit): keys are still checked one job at a time within one. */
+    @Test
+    void concurrentEnqueuesWithSeveralKeysMakeOneJobPerKeyAndEachCallerGetsItsKeysJob() throws Exception {
+        Map<Integer, Job> returned = new ConcurrentHashMap<>();
+
+        Concurrently.run(60, 1, (thread, call) -> returned.put(thread, enqueue(thread < 50
+                ? keyed("inv-" + thread, "f", "k" + thread % 5, T0.plusMillis(thread))
+                : newJob("plain-" + thread, "f", T0.plusMillis(thread)))));
+
+        for (int thread = 0; thread < 60; thread++) {
+            Job job = returned.get(thread);
+            if (thread < 50) {
+                assertThat(job.idempotencyKey()).as("thread %d", thread).isEqualTo("k" + thread % 5);
+            } else {
+                assertThat(job.id()).as("an unkeyed job is always its own").isEqualTo("plain-" + thread);
+                assertThat(job.idempotencyKey()).isNull();
+            }
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        }
+        assertThat(returned.values().stream().filter(j -> j.idempotencyKey() != null).map(Job::id).distinct())
+                .hasSize(5);
+        assertThat(jobs.list("f", null, 1000)).hasSize(15);
+        assertThat(jobs.list("f", null, 1000)).extracting(Job::id)
+                .containsExactlyInAnyOrderElementsOf(returned.values().stream().map(Job::id).distinct().toList());
+    }
+
+    @Test
+    void aDuplicateIdAmongConcurrentEnqueuesFailsOnlyItsOwnCaller() throws Exception {
+        Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
+
+        Concurrently.run(21, 1, (thread, call) -> {
+            String id = thread == 20 ? "j00" : String.format("j%02d", thread);
+            try {
+                outcomes.put(thread, enqueue(newJob(id, "f", T0.plusMillis(thread))));
+            } catch (MetadataException e) {
+                outcomes.put(thread, e);
+            }
+        });
+
+        assertThat(outcomes.values()).filteredOn(o -> o instanceof MetadataException).singleElement()
+                .satisfies(e -> assertThat(((MetadataException) e).getMessage()).contains("queue jobs"));
+        for (int thread = 1; thread < 20; thread++) {
+            assertThat(outcomes.get(thread)).isInstanceOf(Job.class);
+            assertThat(((Job) outcomes.get(thread)).id()).isEqualTo(String.format("j%02d", thread));
+        }
+        assertThat(jobs.list("f", null, 100)).hasSize(20);
+        Object winner = outcomes.get(0) instanceof Job ? outcomes.get(0) : outcomes.get(20);
+        assertThat(job("j00")).usingRecursiveComparison().isEqualTo(winner);
+    }
+
     // ---------------------------------------------------------------- claim
 
     @Test
@@ -372,7 +422,7 @@ class SqliteJobRepositoryTest {
 
         assertThat(job("a").ranVersion()).isEqualTo(3);
         assertThat(job("a").version()).as("still: the active one when it runs").isNull();
-        jobs.retry("a", T0.plusSeconds(2));
+        jobs.retry("a", T0.plusSeconds(2), null);
         assertThat(job("a").ranVersion()).isNull();
     }
 
@@ -426,8 +476,8 @@ class SqliteJobRepositoryTest {
         Instant retryAt = T0.plusSeconds(60);
         JobError crash = new JobError("function_error", "crashed");
 
-        assertThat(jobs.requeue("a", "node-b", retryAt, true, crash)).isFalse();
-        assertThat(jobs.requeue("a", "node-a", retryAt, true, crash)).isTrue();
+        assertThat(jobs.requeue("a", "node-b", retryAt, true, crash, null, null)).isFalse();
+        assertThat(jobs.requeue("a", "node-a", retryAt, true, crash, null, null)).isTrue();
 
         Job waiting = job("a");
         assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);
@@ -444,7 +494,7 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("a", "f", T0));
         claimOne("node-a", T0);
 
-        assertThat(jobs.requeue("a", "node-a", T0.plusMillis(100), false, null)).isTrue();
+        assertThat(jobs.requeue("a", "node-a", T0.plusMillis(100), false, null, null, null)).isTrue();
 
         Job waiting = job("a");
         assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);
@@ -547,12 +597,12 @@ class SqliteJobRepositoryTest {
         jobs.cancel("cancelled", t1, BY_USER);
         Instant now = T0.plus(Duration.ofHours(10));
 
-        assertThat(jobs.retry("succeeded", now)).isFalse();
-        assertThat(jobs.retry("running", now)).isFalse();
-        assertThat(jobs.retry("queued", now)).isFalse();
-        assertThat(jobs.retry("ghost", now)).isFalse();
+        assertThat(jobs.retry("succeeded", now, null)).isFalse();
+        assertThat(jobs.retry("running", now, null)).isFalse();
+        assertThat(jobs.retry("queued", now, null)).isFalse();
+        assertThat(jobs.retry("ghost", now, null)).isFalse();
         for (String id : List.of("failed", "expired", "cancelled")) {
-            assertThat(jobs.retry(id, now)).as(id).isTrue();
+            assertThat(jobs.retry(id, now, null)).as(id).isTrue();
             Job again = job(id);
             assertThat(again.status()).isEqualTo(JobStatus.QUEUED);
             assertThat(again.attempts()).isZero();
@@ -567,7 +617,7 @@ class SqliteJobRepositoryTest {
             assertThat(again.logs()).isNull();
         }
         assertThat(job("failed").callback()).isEqualTo(new JobCallback("http://127.0.0.1:9/hook", 0, null, false));
-        assertThat(jobs.retry("failed", now)).as("queued now").isFalse();
+        assertThat(jobs.retry("failed", now, null)).as("queued now").isFalse();
         assertThat(jobs.claim("node-a", now, LEASE, 10)).extracting(Job::id)
                 .containsExactlyInAnyOrder("failed", "expired", "cancelled", "queued")
                 .hasSize(4);
@@ -616,7 +666,7 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("old-cancelled", "f", T0.plusMillis(4)));
         enqueue(newJob("queued", "f", T0.minus(Duration.ofDays(30))));
         jobs.cancel("queued", T0, BY_USER);  // then retried: no longer finished, though it ended once
-        jobs.retry("queued", T0.plus(Duration.ofDays(9)));
+        jobs.retry("queued", T0.plus(Duration.ofDays(9)), null);
         jobs.claim("node-a", T0.plusSeconds(1), LEASE, 4);
         jobs.complete("old-ok", "node-a", success(T0.plusSeconds(2)));
         jobs.complete("old-failed", "node-a", failure(T0.plusSeconds(2)));
