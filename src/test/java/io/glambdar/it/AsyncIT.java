@@ -329,6 +329,8 @@ class AsyncIT {
                 .isBetween(Duration.ofSeconds(20), Duration.ofSeconds(37));
         assertThat(waiting.path("error").path("code").asText()).as("why it waits: %s", waiting)
                 .isEqualTo("handler_threw");
+        assertThat(waiting.path("logs").asText()).as("what the last attempt printed: %s", waiting)
+                .contains("ran " + id + " attempt 1");
         assertThat(Jobs.attemptsLogged(glambdar, "later", id)).containsExactly(1);
         assertThat(glambdar.get("/info/later").json().path("asyncQueued").asInt()).isEqualTo(1);
 
