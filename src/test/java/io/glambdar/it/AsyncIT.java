@@ -625,5 +625,17 @@ class AsyncIT {
         assertThat(Jobs.list(glambdar, "function=doomed&limit=100")).as("the records stay").hasSize(20);
         assertThat(glambdar.get("/info/doomed").status()).isEqualTo(404);
         assertThat(Jobs.enqueue(glambdar, "doomed", "{}").status()).isEqualTo(404);
+
+        // a cancelled job cannot be retried while its function is gone; once it is deployed again, it runs there
+        String revived = cancelled.getFirst().path("invocationId").asText();
+        assertThat(glambdar.post("/invocations/" + revived + "/retry", "").status()).as("no function to run it")
+                .isEqualTo(409);
+        glambdar.deployOk("doomed", function(ECHO, "{\"reuse\": true}"));
+        assertThat(glambdar.post("/invocations/" + revived + "/retry", "").status()).isEqualTo(202);
+        JsonNode rerun = Jobs.await(glambdar, revived, JOB_DONE, "succeeded");
+        assertThat(rerun.path("attempts").asInt()).isEqualTo(1);
+        assertThat(Jobs.attemptsLogged(glambdar, "doomed", revived)).containsExactly(1);
+        assertThat(Jobs.list(glambdar, "function=doomed&status=cancelled&limit=100"))
+                .as("the other cancelled jobs stay cancelled").hasSize(cancelled.size() - 1);
     }
 }
