@@ -367,6 +367,49 @@ class AsyncIT {
         assertThat(Jobs.attemptsLogged(glambdar, "narrow", id)).containsExactly(1);
     }
 
+    /**
+     * SPEC: an attempt that crashes, times out or returns something that is not a response is retried like one that
+     * throws; each job ends failed after {@code retries + 1} attempts with the engine's code for the cause.
+     */
+    @Test
+    void crashesTimeoutsAndBadReturnsAreRetriedLikeThrows() {
+        String retryOnce = "\"async\": {\"retries\": 1, \"retryDelaySeconds\": 0.1}";
+        glambdar.deployOk("exits", function("""
+                exports.handler = async (req) => {
+                  console.log(`ran ${req.headers['x-glambdar-invocation-id']} attempt ${req.headers['x-glambdar-attempt']}`);
+                  process.exit(3);
+                };
+                """, "{\"reuse\": true, " + retryOnce + "}"));
+        glambdar.deployOk("slowpoke", function("""
+                exports.handler = async (req) => {
+                  console.log(`ran ${req.headers['x-glambdar-invocation-id']} attempt ${req.headers['x-glambdar-attempt']}`);
+                  await new Promise(r => setTimeout(r, 10000));
+                  return { body: 'too late' };
+                };
+                """, "{\"reuse\": true, \"timeout\": 1, " + retryOnce + "}"));
+        glambdar.deployOk("oddball", function("""
+                exports.handler = async (req) => {
+                  console.log(`ran ${req.headers['x-glambdar-invocation-id']} attempt ${req.headers['x-glambdar-attempt']}`);
+                  return 'not a response object';
+                };
+                """, "{\"reuse\": true, " + retryOnce + "}"));
+        Map<String, String> jobs = Map.of("exits", Jobs.enqueueOk(glambdar, "exits", "{}"),
+                "slowpoke", Jobs.enqueueOk(glambdar, "slowpoke", "{}"),
+                "oddball", Jobs.enqueueOk(glambdar, "oddball", "{}"));
+        Map<String, String> codes = Map.of("exits", "process_exited", "slowpoke", "timeout", "oddball", "bad_return");
+        Map<String, String> outcomes = Map.of("exits", "error", "slowpoke", "timeout", "oddball", "error");
+        jobs.forEach((name, id) -> {
+            JsonNode failed = Jobs.await(glambdar, id, JOB_DONE, "failed");
+            assertThat(failed.path("attempts").asInt()).as("%s: %s", name, failed).isEqualTo(2);
+            assertThat(failed.path("error").path("code").asText()).as("%s: %s", name, failed).isEqualTo(codes.get(name));
+            assertThat(failed.path("error").path("message").asText()).as(name).isNotBlank();
+            assertThat(failed.path("outcome").asText()).as("%s: %s", name, failed).isEqualTo(outcomes.get(name));
+            assertThat(failed.path("result").isNull()).as(name).isTrue();
+            assertThat(Jobs.attemptsLogged(glambdar, name, id)).as("%s ran twice", name)
+                    .containsExactlyInAnyOrder(1, 2);
+        });
+    }
+
     @Test
     void aJobThatOutlivesItsMaximumAgeEndsExpired() {
         glambdar.deployOk("stale", function(THROWS,
