@@ -204,6 +204,26 @@ class AsyncIT {
     }
 
     @Test
+    void aJobForAVersionRunsThatVersionAndOneWithoutRunsTheActiveOne() {
+        String code = "exports.handler = async () => ({ body: { label: '%s' } });";
+        glambdar.deployOk("pinned", function(code.formatted("one"), "{\"reuse\": true}"));
+        assertThat(glambdar.update("pinned", function(code.formatted("two"), "{\"reuse\": true}")).status())
+                .isEqualTo(201);
+        String old = Jobs.enqueueOk(glambdar, "pinned@1", "{}");
+        String current = Jobs.enqueueOk(glambdar, "pinned", "{}");
+        JsonNode oldDone = Jobs.await(glambdar, old, JOB_DONE, "succeeded");
+        JsonNode currentDone = Jobs.await(glambdar, current, JOB_DONE, "succeeded");
+        assertThat(oldDone.path("version").asInt()).isEqualTo(1);
+        assertThat(json(oldDone.path("result").path("body").asText()).path("label").asText()).isEqualTo("one");
+        assertThat(currentDone.path("version").asInt()).isEqualTo(2);
+        assertThat(json(currentDone.path("result").path("body").asText()).path("label").asText()).isEqualTo("two");
+        assertThat(oldDone.path("function").asText()).isEqualTo("pinned");
+        ApiClient.Response missing = Jobs.enqueue(glambdar, "pinned@9", "{}");
+        assertThat(missing.status()).as(missing.body()).isEqualTo(404);
+        assertThat(Jobs.list(glambdar, "function=pinned")).hasSize(2);
+    }
+
+    @Test
     void nothingIsQueuedForAnUnknownFunctionOrAnOversizedBodyAndUnknownIdsAre404() {
         ApiClient.Response unknown = Jobs.enqueue(glambdar, "ghost", "{}");
         assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
