@@ -37,8 +37,6 @@ public final class FireSchedules {
 
     /** How late a firing may be and still fire: the promise that schedules fire within 1 s of their time. */
     static final Duration ON_TIME = Duration.ofSeconds(1);
-    /** The header that tells the function which schedule fired it (the cron as written). */
-    public static final String SCHEDULE_HEADER = "x-glambdar-schedule";
 
     private final FunctionCatalog catalog;
     private final ScheduleStateRepository states;
@@ -149,7 +147,7 @@ public final class FireSchedules {
     private static JobRequest request(ActiveSchedule schedule) {
         return new JobRequest("POST", "/", "", Map.of(
                 "content-type", List.of("application/json"),
-                SCHEDULE_HEADER, List.of(schedule.settings().cron())),
+                AcceptInvocation.SCHEDULE_HEADER, List.of(schedule.settings().cron())),
                 schedule.settings().body().getBytes(StandardCharsets.UTF_8));
     }
 
