@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -126,7 +127,10 @@ public final class CallbackSender implements AutoCloseable {
                     .header("X-Glambdar-Invocation-Id", job.id())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            // The request's timeout ends at the answer's status and headers; its body is not read but closed at
+            // once (which ends the exchange), so a target that never sends the body cannot hold this sender.
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
             int status = response.statusCode();
             return status >= 200 && status < 300 ? null : "answered " + status;
         } catch (IOException | IllegalArgumentException e) {
