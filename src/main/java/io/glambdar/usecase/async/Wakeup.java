@@ -1,32 +1,48 @@
 package io.glambdar.usecase.async;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A background loop's sleep that another thread can cut short: {@link #await} returns at the timeout, or at once if
- * {@link #wake} was called since the last {@link #await} returned (a wake-up is never lost between two waits).
+ * A background loop's sleep that other threads can cut short: {@link #await} returns at the timeout, or at once if
+ * {@link #wake} was called since the last {@link #await} returned (a wake-up is never lost between two waits). One
+ * thread awaits; any number wake it. Waking is a read of a flag when it is set already, and never takes a lock: every
+ * accepted job and every ended attempt wakes the dispatcher, so a monitor here was contended by them all.
  */
 final class Wakeup {
 
-    private boolean woken; // guarded by this
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private volatile Thread waiter;
 
-    synchronized void wake() {
-        woken = true;
-        notifyAll();
+    void wake() {
+        if (!woken.get() && woken.compareAndSet(false, true)) {
+            Thread sleeping = waiter;
+            if (sleeping != null) {
+                LockSupport.unpark(sleeping);
+            }
+        }
     }
 
     /** @return false when interrupted (the loop should end) */
-    synchronized boolean await(Duration timeout) {
+    boolean await(Duration timeout) {
+        waiter = Thread.currentThread();
         try {
-            if (!woken) {
-                wait(Math.max(1, timeout.toMillis()));
+            long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+            while (!woken.get()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
             }
             return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         } finally {
-            woken = false;
+            waiter = null;
+            woken.set(false);
         }
     }
 }
