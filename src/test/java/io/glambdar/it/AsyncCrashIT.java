@@ -155,19 +155,7 @@ class AsyncCrashIT {
             assertThat(Harness.containersOf(dir)).as("a clean stop removes every container").isEmpty();
             passed = true;
         } finally {
-            for (ServerProcess server : servers) {
-                server.killHard();
-            }
-            removeContainersOf(dir); // a failed run may leave the killed server's containers behind
-            if (passed) {
-                FileTrees.delete(dir);
-                for (ServerProcess server : servers) {
-                    Files.deleteIfExists(server.log);
-                }
-            } else {
-                System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
-                        + servers.stream().map(s -> s.log.toString()).toList());
-            }
+            cleanUp(dir, servers, passed); // a failed run may leave the killed server's containers behind
         }
     }
 
@@ -208,22 +196,27 @@ class AsyncCrashIT {
             second.stop();
             passed = true;
         } finally {
-            for (ServerProcess server : servers) {
-                server.killHard();
-            }
-            removeContainersOf(dir);
-            if (passed) {
-                FileTrees.delete(dir);
-                for (ServerProcess server : servers) {
-                    Files.deleteIfExists(server.log);
-                }
-            } else {
-                System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
-                        + servers.stream().map(s -> s.log.toString()).toList());
-            }
+            cleanUp(dir, servers, passed);
         }
     }
 
+
+    /** Kills what still runs, removes its containers, and deletes the folder and logs of a test that passed. */
+    private static void cleanUp(Path dir, List<ServerProcess> servers, boolean passed) throws Exception {
+        for (ServerProcess server : servers) {
+            server.killHard();
+        }
+        removeContainersOf(dir);
+        if (passed) {
+            FileTrees.delete(dir);
+            for (ServerProcess server : servers) {
+                Files.deleteIfExists(server.log);
+            }
+        } else {
+            System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
+                    + servers.stream().map(s -> s.log.toString()).toList());
+        }
+    }
     /**
      * SPEC: the job is stored durably before the 202. Sixteen clients send {@code POST /async} as fast as they can
      * while the server is killed with {@code kill -9}; after the restart every job that got its 202 is there (and the
@@ -293,19 +286,7 @@ class AsyncCrashIT {
             second.stop();
             passed = true;
         } finally {
-            for (ServerProcess server : servers) {
-                server.killHard();
-            }
-            removeContainersOf(dir);
-            if (passed) {
-                FileTrees.delete(dir);
-                for (ServerProcess server : servers) {
-                    Files.deleteIfExists(server.log);
-                }
-            } else {
-                System.err.println("AsyncCrashIT: base directory and server logs kept: " + dir + " "
-                        + servers.stream().map(s -> s.log.toString()).toList());
-            }
+            cleanUp(dir, servers, passed);
         }
     }
 
