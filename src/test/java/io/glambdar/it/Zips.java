@@ -38,11 +38,16 @@ public final class Zips {
         return ofBytes(bytes);
     }
 
+    /** 2025-01-01T00:00:00Z: every entry's modification time. */
+    private static final long FIXED_TIME = 1_735_689_600_000L;
+
     public static byte[] ofBytes(Map<String, byte[]> files) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             for (var file : files.entrySet()) {
-                zip.putNextEntry(new ZipEntry(file.getKey()));
+                ZipEntry entry = new ZipEntry(file.getKey());
+                entry.setTime(FIXED_TIME); // the same files make the same bytes, whenever they are zipped
+                zip.putNextEntry(entry);
                 zip.write(file.getValue());
                 zip.closeEntry();
             }
