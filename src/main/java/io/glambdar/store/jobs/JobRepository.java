@@ -32,7 +32,8 @@ public interface JobRepository {
     Job enqueue(NewJob job, Duration idempotencyWindow);
 
     /**
-     * Takes up to {@code limit} queued jobs due at {@code now}, those due longest first: each becomes running with
+     * Takes up to {@code limit} queued jobs due at {@code now} and not past their age (those are left to
+     * {@link #expireOverdue}), those due longest first: each becomes running with
      * one more attempt, started at {@code now}, leased to {@code owner} until {@code now + leaseDuration}. Two
      * claims, in any processes, never take the same job.
      *
@@ -63,7 +64,8 @@ public interface JobRepository {
                     String lastLogs, JobReport lastReport);
 
     /**
-     * Ends a running job as expired (it outlived its maximum age); its callback becomes due at {@code now}.
+     * Ends a running job as expired (it outlived its maximum age before its claimed attempt could start, so that attempt
+     * is given back); its callback becomes due at {@code now}.
      *
      * @return false when the job is not running under {@code owner}
      */

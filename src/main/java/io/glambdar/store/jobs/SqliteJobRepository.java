@@ -156,6 +156,7 @@ public final class SqliteJobRepository implements JobRepository {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'running',"
                     + " attempts = attempts + 1, started_at = ?1, lease_owner = ?2, lease_until = ?3"
                     + " WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND next_attempt_at <= ?1"
+                    + " AND age_from + max_age_ms > ?1"
                     + " ORDER BY next_attempt_at, created_at, id LIMIT ?4) RETURNING " + COLUMNS)) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, owner);
@@ -251,7 +252,8 @@ public final class SqliteJobRepository implements JobRepository {
     @Override
     public boolean expire(String id, String owner, Instant now, JobError error) {
         Objects.requireNonNull(error, "error");
-        return update("expire job " + id, "UPDATE jobs SET " + ENDED + ", status = 'expired', error_code = ?2,"
+        return update("expire job " + id, "UPDATE jobs SET " + ENDED + ", status = 'expired', attempts = attempts - 1,"
+                + " error_code = ?2,"
                 + " error_message = ?3 WHERE id = ?4 AND status = 'running' AND lease_owner = ?5", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, error.code());

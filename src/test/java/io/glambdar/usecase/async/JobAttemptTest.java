@@ -494,12 +494,16 @@ class JobAttemptTest {
     void aJobPastItsAgeExpiresWithoutRunning() {
         deploy(store, "f", "{\"maxAgeSeconds\": 10}");
         String id = accept("f", request("{}"));
-        store.clock.advance(Duration.ofSeconds(10));
+        store.clock.set(T0.plusSeconds(10).minusMillis(1));
+        assertThat(store.jobs.claim(OWNER, T0.plusSeconds(10), LEASE, 10)).as("never claimed once too old").isEmpty();
+        Job claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10).getFirst(); // just in time
+        store.clock.set(T0.plusSeconds(10)); // but too late to start
 
-        claimAndRun();
+        attempt.run(claimed, OWNER);
 
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(job.attempts()).as("the attempt that never started is given back").isZero();
         assertThat(job.error().code()).isEqualTo("expired");
         assertThat(job.error().message()).contains("10.0 s").contains("maxAgeSeconds");
         assertThat(job.finishedAt()).isEqualTo(T0.plusSeconds(10));
@@ -513,11 +517,14 @@ class JobAttemptTest {
         answer(failed("inv-engine", Failure.FUNCTION_ERROR, "handler_threw"));
         claimAndRun();
 
+        store.clock.set(T0.plusSeconds(100).minusMillis(1));
+        Job claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10).getFirst();
         store.clock.set(T0.plusSeconds(100));
-        claimAndRun();
+        attempt.run(claimed, OWNER);
 
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(job.attempts()).isEqualTo(1);
         assertThat(job.error().message()).contains("its last attempt failed with: it failed: handler_threw");
         assertThat(invoker.invocations).hasSize(1);
     }
