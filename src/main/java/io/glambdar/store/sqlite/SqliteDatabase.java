@@ -150,7 +150,9 @@ public final class SqliteDatabase implements AutoCloseable {
                                 idempotency_key   TEXT
                             ) STRICT
                             """,
-                    "CREATE INDEX jobs_due ON jobs (status, next_attempt_at)",
+                    // claiming's whole order, so that a claim reads the first few rows of a backlog instead of
+                    // sorting all of it
+                    "CREATE INDEX jobs_due ON jobs (status, next_attempt_at, created_at, id)",
                     // listing newest first: by function, by status (the dead-letter list), or all
                     "CREATE INDEX jobs_by_function ON jobs (function_name, created_at)",
                     "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
