@@ -42,10 +42,8 @@ final class AsyncHandler {
 
     void handle(Context ctx) {
         String reference = ctx.pathParam("name");
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
+        // Read in full (up to the server's body limit) before refusing: a refusal sent while the client is still
+        // writing, on a connection then closed, may reach it as a reset rather than a 413.
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_BODY_BYTES) {
             throw tooLarge();
