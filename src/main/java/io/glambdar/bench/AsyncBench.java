@@ -183,18 +183,6 @@ final class AsyncBench {
                 Latencies.of("createdAt to startedAt", createdToStarted));
     }
 
-    /** Polls {@code GET /invocations/:id} until the job is running. */
-    private static void awaitRunning(ServerApi api, String id) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (String status = ""; !status.equals("running"); Thread.sleep(POLL)) {
-            JsonNode job = api.getJson("/invocations/" + id);
-            status = job.path("status").asText();
-            if (!status.equals("queued") && !status.equals("running") || System.nanoTime() > deadline) {
-                throw new IOException("job " + id + " did not start running: " + job);
-            }
-        }
-    }
-
     /** Polls {@code GET /invocations/:id} until the job ends; it must have succeeded. */
     private static JsonNode awaitJob(ServerApi api, String id) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -30,7 +30,6 @@ final class ServerProcess implements AutoCloseable {
     private final ServerApi api;
     /** Stops the server if the bench itself is stopped, so that it does not run on without anyone to stop it. */
     private final Thread stopOnExit;
-    private boolean killed;
 
     private ServerProcess(Process process, Path dir, Path log, ServerApi api) {
         this.process = process;
@@ -140,23 +139,9 @@ final class ServerProcess implements AutoCloseable {
         return ProcessMemory.of(process.pid());
     }
 
-    /**
-     * SIGKILL, as a crash: the server stops at once, leaving its containers to the next start on the same directory
-     * to remove. {@link #close()} then does nothing more.
-     */
-    void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
-        killed = true;
-        close();
-    }
-
     /** SIGTERM, as an operator stops it: the server shuts down cleanly and exits 0. Killed only if it hangs. */
     @Override
     public void close() throws InterruptedException {
-        if (killed) {
-            removeStopOnExit();
-            return;
-        }
         process.destroy();
         if (!process.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
             BenchCommand.progress("the server did not stop within " + STOP_LIMIT.toSeconds() + " s of SIGTERM;"

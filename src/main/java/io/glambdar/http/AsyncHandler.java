@@ -50,8 +50,7 @@ final class AsyncHandler {
         }
         String callbackUrl = callbackUrl(ctx.header(CALLBACK_HEADER));
         String idempotencyKey = idempotencyKey(ctx.header(IDEMPOTENCY_HEADER));
-        Map<String, List<String>> headers = new LinkedHashMap<>(
-                access.withoutCredentials(InvokeHandler.headers(ctx.req())));
+        Map<String, List<String>> headers = access.withoutCredentials(InvokeHandler.headers(ctx.req()));
         SERVER_HEADERS.forEach(headers::remove);
         JobRequest request = new JobRequest(ctx.req().getMethod(), InvokeHandler.subPath(ctx.path(), PREFIX),
                 ctx.queryString() == null ? "" : ctx.queryString(), headers, body);

@@ -7,9 +7,11 @@ import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.VersionNotFoundException;
 import io.glambdar.store.invocations.InvocationRecord;
+import io.glambdar.store.jobs.JobCounts;
 import io.glambdar.store.jobs.JobRepository;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,16 +32,20 @@ public final class FunctionQueries {
 
     /** Every deployed function, by name. */
     public List<FunctionInfo> list() {
-        return catalog.all().stream().map(this::info).toList();
+        Map<String, JobCounts> counts = jobs.countsByFunction(); // one read for all, not one per function
+        return catalog.all().stream()
+                .map(function -> info(function, counts.getOrDefault(function.name(), JobCounts.NONE)))
+                .toList();
     }
 
     /** @throws FunctionNotFoundException when no function of that name is deployed */
     public FunctionInfo get(String name) {
-        return info(catalog.find(name));
+        StoredFunction function = catalog.find(name);
+        return info(function, jobs.counts(function.name()));
     }
 
-    private FunctionInfo info(StoredFunction function) {
-        return FunctionInfo.of(function, invoker.containers(function.name()), jobs.counts(function.name()));
+    private FunctionInfo info(StoredFunction function, JobCounts counts) {
+        return FunctionInfo.of(function, invoker.containers(function.name()), counts);
     }
 
     /** @throws FunctionNotFoundException when no function of that name is deployed */

@@ -151,7 +151,8 @@ public final class AccessPolicy {
      * (untrusted) must never read — {@code X-Glambdar-Key} always, and in keyed mode an {@code Authorization: Bearer}
      * that holds the admin key or an invoke key. A function's own kind of {@code Authorization} passes through.
      *
-     * @param headers lower-case names; not changed
+     * @param headers lower-case names
+     * @return {@code headers} itself when it holds no credential, else a copy without them
      */
     public Map<String, List<String>> withoutCredentials(Map<String, List<String>> headers) {
         List<String> authorization = headers.get("authorization");

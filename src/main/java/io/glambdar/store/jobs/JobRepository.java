@@ -3,6 +3,7 @@ package io.glambdar.store.jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -133,6 +134,9 @@ public interface JobRepository {
 
     /** The function's queued and failed jobs (of any of its lives). */
     JobCounts counts(String functionName);
+
+    /** {@link #counts} of every function with a queued or failed job, in one read ({@code GET /info}). */
+    Map<String, JobCounts> countsByFunction();
 
     /** Deletes the jobs that ended before {@code before} (retention); queued and running ones stay. @return how many */
     int deleteFinishedBefore(Instant before);

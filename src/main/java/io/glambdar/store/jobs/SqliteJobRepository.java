@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -414,6 +415,23 @@ public final class SqliteJobRepository implements JobRepository {
                     rs.next();
                     return new JobCounts(rs.getLong(1), rs.getLong(2));
                 }
+            }
+        });
+    }
+
+    /** One walk of the queued and failed jobs by status, grouped by function. */
+    @Override
+    public Map<String, JobCounts> countsByFunction() {
+        return db.withConnection("count the jobs of every function", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT function_name, sum(status = 'queued'),"
+                    + " sum(status = 'failed') FROM jobs WHERE status IN ('queued', 'failed')"
+                    + " GROUP BY function_name");
+                 ResultSet rs = ps.executeQuery()) {
+                Map<String, JobCounts> counts = new HashMap<>();
+                while (rs.next()) {
+                    counts.put(rs.getString(1), new JobCounts(rs.getLong(2), rs.getLong(3)));
+                }
+                return counts;
             }
         });
     }

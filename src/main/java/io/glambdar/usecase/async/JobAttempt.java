@@ -33,6 +33,8 @@ import java.util.Map;
  */
 final class JobAttempt {
 
+    /** Why a job past its age ended unrun (the dispatcher expires those queued with it, all at once). */
+    static final JobError OVERDUE = overdue("");
     /** When the engine had no capacity, or could not run it at all, try again after this. */
     static final Duration NO_CAPACITY_DELAY = Duration.ofSeconds(1);
 
@@ -120,8 +122,6 @@ final class JobAttempt {
     static InvocationRequest request(Job job) {
         JobRequest accepted = job.request();
         Map<String, List<String>> headers = new LinkedHashMap<>(accepted.headers());
-        headers.remove(AcceptInvocation.INVOCATION_ID_HEADER);
-        headers.remove(AcceptInvocation.ATTEMPT_HEADER);
         headers.put(AcceptInvocation.INVOCATION_ID_HEADER, List.of(job.id()));
         headers.put(AcceptInvocation.ATTEMPT_HEADER, List.of(Integer.toString(job.attempts())));
         return new InvocationRequest(accepted.method(), accepted.path(), accepted.query(), headers, accepted.body());
@@ -135,10 +135,16 @@ final class JobAttempt {
         return new JobReport(result.durationMillis(), result.initDurationMillis(), result.coldStart(), null, outcome);
     }
 
+    /** Why this job, claimed just before its age ran out, ended unrun. */
     static JobError expired(Job job) {
-        return new JobError("expired", "the invocation was not done within its maximum age of "
-                + job.policy().maxAge().toMillis() / 1000.0 + " s (\"async\": {\"maxAgeSeconds\"} in glambdar.json)"
-                + (job.error() == null ? "" : "; its last attempt failed with: " + job.error().message()));
+        JobError overdue = overdue(" of " + job.policy().maxAge().toMillis() / 1000.0 + " s");
+        return job.error() == null ? overdue : new JobError(overdue.code(), overdue.message()
+                + "; its last attempt failed with: " + job.error().message());
+    }
+
+    private static JobError overdue(String detail) {
+        return new JobError("expired", "the invocation was not done within its maximum age" + detail
+                + " (\"async\": {\"maxAgeSeconds\"} in glambdar.json)");
     }
 
     private Instant now() {

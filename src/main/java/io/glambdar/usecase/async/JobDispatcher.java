@@ -2,7 +2,6 @@ package io.glambdar.usecase.async;
 
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.jobs.Job;
-import io.glambdar.store.jobs.JobError;
 import io.glambdar.store.jobs.JobRepository;
 import io.glambdar.usecase.InvokeFunction;
 import org.slf4j.Logger;
@@ -166,8 +165,7 @@ public final class JobDispatcher implements AutoCloseable {
         }
         if (!now.isBefore(nextMaintenance)) {
             jobs.recoverExpiredLeases(now);
-            jobs.expireOverdue(now, new JobError("expired", "the invocation was not done within its maximum age"
-                    + " (\"async\": {\"maxAgeSeconds\"} in glambdar.json)"));
+            jobs.expireOverdue(now, JobAttempt.OVERDUE);
             nextMaintenance = now.plus(settings.maintenance());
         }
         if (!now.isBefore(nextRetention)) {

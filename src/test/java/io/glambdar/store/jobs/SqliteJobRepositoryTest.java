@@ -673,6 +673,8 @@ class SqliteJobRepositoryTest {
         assertThat(jobs.counts("f")).isEqualTo(new JobCounts(1, 1));
         assertThat(jobs.counts("g")).isEqualTo(new JobCounts(1, 0));
         assertThat(jobs.counts("ghost")).isEqualTo(new JobCounts(0, 0));
+        assertThat(jobs.countsByFunction()).as("the same, for every function at once")
+                .isEqualTo(Map.of("f", new JobCounts(1, 1), "g", new JobCounts(1, 0)));
     }
 
     @Test
