@@ -203,6 +203,45 @@ class AsyncIT {
         assertThat(info.path("asyncFailed").asInt()).isZero();
     }
 
+    /** SPEC: the request as {@code /invoke} passes it: sub-path, decoded query, raw query and method. */
+    @Test
+    void aSubPathAndQueryReachTheFunctionAsFromInvoke() {
+        glambdar.deployOk("paths", function("""
+                exports.handler = async (req) => ({ body: { method: req.method, path: req.path, query: req.query,
+                                                            rawQuery: req.rawQuery } });
+                """, "{\"reuse\": true}"));
+
+        ApiClient.Response accepted = glambdar.post("/async/paths/any/sub/path?q=1&t=a&t=b", "");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = Jobs.await(glambdar, accepted.json().path("invocationId").asText(), JOB_DONE, "succeeded");
+
+        JsonNode seen = json(job.path("result").path("body").asText());
+        assertThat(seen.path("method").asText()).isEqualTo("POST");
+        assertThat(seen.path("path").asText()).isEqualTo("/any/sub/path");
+        assertThat(seen.path("rawQuery").asText()).isEqualTo("q=1&t=a&t=b");
+        assertThat(seen.path("query")).isEqualTo(json("{\"q\": \"1\", \"t\": [\"a\", \"b\"]}"));
+    }
+
+    /**
+     * SPEC's defaults, seen from outside: without {@code "async"} settings a failed attempt is retried 60 s (±20 %)
+     * later. (The job is cancelled rather than waited for.)
+     */
+    @Test
+    void withoutAsyncSettingsAFailedAttemptIsRetriedAMinuteLater() {
+        glambdar.deployOk("defaults", function(THROWS, "{\"reuse\": true}"));
+        String id = Jobs.enqueueOk(glambdar, "defaults", "{}");
+
+        Eventually.holds("the first attempt failed", JOB_DONE,
+                () -> Jobs.job(glambdar, id).path("error").isObject());
+        JsonNode waiting = Jobs.job(glambdar, id);
+        assertThat(waiting.path("status").asText()).isEqualTo("queued");
+        assertThat(waiting.path("attempts").asInt()).isEqualTo(1);
+        Duration delay = Duration.between(instant(waiting, "startedAt"), instant(waiting, "nextAttemptAt"));
+        assertThat(delay).as("60 s ± 20 %, counted from the attempt's end, a moment after its start")
+                .isBetween(Duration.ofSeconds(48), Duration.ofSeconds(73));
+        assertThat(glambdar.delete("/invocations/" + id).status()).isEqualTo(204);
+    }
+
     @Test
     void aJobForAVersionRunsThatVersionAndOneWithoutRunsTheActiveOne() {
         String code = "exports.handler = async () => ({ body: { label: '%s' } });";

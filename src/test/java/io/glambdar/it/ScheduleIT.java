@@ -11,9 +11,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -174,6 +182,100 @@ class ScheduleIT {
                     .isAfterOrEqualTo(Instant.parse(before.get("finishedAt").asText()));
         }
         assertThat(jobs).allSatisfy(job -> assertThat(job.get("attempts").asInt()).isLessThanOrEqualTo(1));
+    }
+
+    /**
+     * Every form SPEC names, read back as {@code nextRunAt} (each checked against java.time as an independent oracle),
+     * and the daylight-saving rules shown through the server: 02:30 on the next spring-forward day in Berlin does not
+     * exist, so it fires a year later; 02:30 on the next fall-back day happens twice, and fires at the first.
+     */
+    @Test
+    void everyFormAndTimeZoneGivesTheNextRunJavaTimeExpectsAcrossDaylightSavingChanges() {
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+        LocalDate gapDay = nextTransition(berlin, true);
+        LocalDate overlapDay = nextTransition(berlin, false);
+        String atHalfPastTwo = "30 2 %d %d *";
+        Instant before = Instant.now();
+        assertThat(glambdar.update("forms", withSchedules("[{\"cron\": \"@hourly\"},"
+                + " {\"cron\": \"@daily\", \"timezone\": \"Asia/Kolkata\"}, {\"cron\": \"@weekly\"},"
+                + " {\"cron\": \"@monthly\"}, {\"cron\": \"@every 5m\"}, {\"cron\": \"@every 2h\"},"
+                + " {\"cron\": \"*/15 * * * *\"},"
+                + " {\"cron\": \"" + atHalfPastTwo.formatted(gapDay.getDayOfMonth(), gapDay.getMonthValue())
+                + "\", \"timezone\": \"Europe/Berlin\"},"
+                + " {\"cron\": \"" + atHalfPastTwo.formatted(overlapDay.getDayOfMonth(), overlapDay.getMonthValue())
+                + "\", \"timezone\": \"Europe/Berlin\"}]")).status()).isEqualTo(201);
+        List<JsonNode> entries = schedulesOf("forms");
+        Instant after = Instant.now();
+
+        List<java.util.function.Function<Instant, Instant>> expected = List.of(
+                t -> t.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)),
+                t -> t.atZone(kolkata).toLocalDate().plusDays(1).atStartOfDay(kolkata).toInstant(),
+                t -> t.atZone(ZoneOffset.UTC).toLocalDate().with(TemporalAdjusters.next(DayOfWeek.SUNDAY))
+                        .atStartOfDay(ZoneOffset.UTC).toInstant(),
+                t -> t.atZone(ZoneOffset.UTC).toLocalDate().with(TemporalAdjusters.firstDayOfNextMonth())
+                        .atStartOfDay(ZoneOffset.UTC).toInstant(),
+                t -> nextMultiple(t, Duration.ofMinutes(5)),
+                t -> nextMultiple(t, Duration.ofHours(2)),
+                t -> nextMultiple(t, Duration.ofMinutes(15)),
+                t -> firstExisting(gapDay.atTime(2, 30), berlin),
+                t -> ZonedDateTime.ofLocal(overlapDay.atTime(2, 30), berlin, null).toInstant());
+        assertThat(entries).hasSize(expected.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Instant next = Instant.parse(entries.get(i).get("nextRunAt").asText());
+            assertThat(next).as("%s", entries.get(i))
+                    .isIn(expected.get(i).apply(before), expected.get(i).apply(after));
+        }
+        // the two Berlin entries, spelled out: skipped on the gap day, the earlier of the two 02:30s on the overlap day
+        assertThat(Instant.parse(entries.get(7).get("nextRunAt").asText()).atZone(berlin).toLocalDate())
+                .isEqualTo(gapDay.plusYears(1));
+        Instant overlapRun = Instant.parse(entries.get(8).get("nextRunAt").asText());
+        assertThat(overlapRun.atZone(berlin).getOffset()).as("summer time: the first 02:30")
+                .isEqualTo(berlin.getRules().getValidOffsets(overlapDay.atTime(2, 30)).getFirst());
+        assertThat(glambdar.delete("/del/forms").status()).isEqualTo(204);
+    }
+
+    @Test
+    void aScheduleWithoutABodySendsAnEmptyObjectAndAnyStatusCodeIsASuccess() {
+        assertThat(glambdar.update("bare", Zips.of(Map.of("index.js", """
+                exports.handler = async (req) => ({ statusCode: 500, body: { got: req.body } });
+                """, "glambdar.json", "{\"reuse\": true, \"schedules\": [{\"cron\": \"@every 1s\"}]}")))
+                .status()).isEqualTo(201);
+
+        Eventually.holds("a firing of bare ended", Duration.ofSeconds(60), () -> jobsOf("bare").stream()
+                .anyMatch(job -> job.get("status").asText().equals("succeeded")));
+
+        JsonNode job = jobsOf("bare").stream().filter(j -> j.get("status").asText().equals("succeeded")).findFirst()
+                .orElseThrow();
+        assertThat(job.get("result").get("statusCode").asInt()).isEqualTo(500);
+        assertThat(parse(job.get("result").get("body").asText()).get("got").asText()).isEqualTo("{}");
+        assertThat(glambdar.delete("/del/bare").status()).isEqualTo(204);
+    }
+
+    /** The date of the zone's next daylight-saving change after now: a gap (spring forward) or an overlap. */
+    private static LocalDate nextTransition(ZoneId zone, boolean gap) {
+        Instant from = Instant.now();
+        while (true) {
+            ZoneOffsetTransition transition = zone.getRules().nextTransition(from);
+            if (transition.isGap() == gap) {
+                return transition.getDateTimeBefore().toLocalDate();
+            }
+            from = transition.getInstant();
+        }
+    }
+
+    /** The first year's {@code local} (same day and time) that exists in the zone: a gap's is skipped. */
+    private static Instant firstExisting(LocalDateTime local, ZoneId zone) {
+        LocalDateTime candidate = local;
+        while (zone.getRules().getValidOffsets(candidate).isEmpty()) {
+            candidate = candidate.plusYears(1);
+        }
+        return ZonedDateTime.ofLocal(candidate, zone, null).toInstant();
+    }
+
+    private static Instant nextMultiple(Instant t, Duration period) {
+        long millis = period.toMillis();
+        return Instant.ofEpochMilli((t.toEpochMilli() / millis + 1) * millis);
     }
 
     @ParameterizedTest
