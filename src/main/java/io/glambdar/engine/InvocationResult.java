@@ -20,6 +20,18 @@ public sealed interface InvocationResult {
     /** Container start and code load this invocation waited for; 0 when a warm container served it. */
     long initDurationMillis();
 
+    /** How it ended, in the words of records, reports and metrics. */
+    default Outcome outcome() {
+        return switch (this) {
+            case Completed ignored -> Outcome.OK;
+            case Failed failed -> switch (failed.failure()) {
+                case TIMEOUT -> Outcome.TIMEOUT;
+                case OVERLOADED -> Outcome.THROTTLED;
+                case FUNCTION_ERROR, UNAVAILABLE, GONE -> Outcome.ERROR;
+            };
+        };
+    }
+
     /** The handler returned a response (whatever its status code). */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
                      String logs, long durationMillis, boolean coldStart, long initDurationMillis)

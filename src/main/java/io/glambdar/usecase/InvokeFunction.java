@@ -34,12 +34,18 @@ public final class InvokeFunction {
     private final FunctionCatalog catalog;
     private final Invoker invoker;
     private final Clock clock;
+    private final InvocationListener listener;
     private final CallsInFlight calls = new CallsInFlight();
 
     public InvokeFunction(FunctionCatalog catalog, Invoker invoker, Clock clock) {
+        this(catalog, invoker, clock, InvocationListener.NONE);
+    }
+
+    public InvokeFunction(FunctionCatalog catalog, Invoker invoker, Clock clock, InvocationListener listener) {
         this.catalog = catalog;
         this.invoker = invoker;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /**
@@ -65,7 +71,11 @@ public final class InvokeFunction {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
             InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request);
             record(function, startedAt, result);
-            return new Invoked(function.name(), version.version(), result);
+            Invoked invoked = new Invoked(function.name(), version.version(), result);
+            if (!(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.GONE)) {
+                listener.ended(invoked);
+            }
+            return invoked;
         }
     }
 
