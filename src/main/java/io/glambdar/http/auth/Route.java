@@ -45,13 +45,19 @@ public sealed interface Route {
         }
     }
 
+    /** Where the dashboard's static assets are served from (its page is {@code GET /}). */
+    String ASSETS_PREFIX = "/assets/";
+
     /**
      * The routes anyone may call, without a key and from any web site: the one list to extend. They must hold no
-     * data (health reveals no function names). To come: {@code GET /openapi.json}, and the dashboard's page
-     * {@code GET /} and its static assets (a prefix route), whose data routes stay keyed.
+     * data (health reveals no function names; the dashboard's page and assets are the same for everyone, and the data
+     * routes they call stay keyed).
      */
     List<ExemptRoute> EXEMPT = List.of(
-            new ExemptRoute("GET", "/health", false));
+            new ExemptRoute("GET", "/health", false),
+            new ExemptRoute("GET", "/openapi.json", false),
+            new ExemptRoute("GET", "/", false),
+            new ExemptRoute("GET", ASSETS_PREFIX, true));
 
     String INVOKE_PREFIX = "/invoke/";
     String ASYNC_PREFIX = "/async/";

@@ -64,9 +64,9 @@ class AccessPolicyTest {
                 new String[]{"GET", "/logs/hello"}, new String[]{"GET", "/logs/hello/inv-1"},
                 new String[]{"POST", "/keys/hello"}, new String[]{"GET", "/keys/hello"},
                 new String[]{"DELETE", "/keys/hello/00112233445566aa"}, new String[]{"GET", "/nowhere"},
-                new String[]{"PUT", "/deploy/hello"}, new String[]{"POST", "/health"}, new String[]{"GET", "/"},
+                new String[]{"PUT", "/deploy/hello"}, new String[]{"POST", "/health"}, new String[]{"POST", "/"},
                 new String[]{"GET", "/INVOKE/open"}, new String[]{"GET", "/invoke"},
-                new String[]{"GET", "/schedules"});
+                new String[]{"GET", "/schedules"}, new String[]{"GET", "/metrics"});
     }
 
     private static Request request(String method, String path) {
@@ -260,8 +260,24 @@ class AccessPolicyTest {
 
         @Test
         void theExemptRoutesAreOneList() {
-            assertThat(Route.EXEMPT).containsExactly(new Route.ExemptRoute("GET", "/health", false));
+            assertThat(Route.EXEMPT).containsExactly(new Route.ExemptRoute("GET", "/health", false),
+                    new Route.ExemptRoute("GET", "/openapi.json", false), new Route.ExemptRoute("GET", "/", false),
+                    new Route.ExemptRoute("GET", "/assets/", true));
             assertThat(Route.classify("GET", "/health")).isInstanceOf(Route.Exempt.class);
+        }
+
+        @Test
+        void theDashboardAndTheApiDescriptionNeedNoKeyButTheDataTheyShowDoes() {
+            for (String path : List.of("/", "/openapi.json", "/assets/app.js", "/assets/style.css")) {
+                for (AccessPolicy policy : List.of(open, keyed)) {
+                    assertAllowed(decide(policy, request("GET", path)));
+                    assertAllowed(decide(policy, request("GET", path).origin("null").fetchSite("cross-site")));
+                }
+                assertDenied(decide(keyed, request("POST", path)), 401, "admin key");
+            }
+            for (String path : List.of("/info", "/metrics", "/logs/f", "/assets", "/openapi.json/x", "/index.html")) {
+                assertDenied(decide(keyed, request("GET", path)), 401, "admin key");
+            }
         }
 
         @ParameterizedTest
