@@ -3,9 +3,12 @@ package io.glambdar.app;
 import io.glambdar.engine.EngineSettings;
 import io.glambdar.engine.InvocationEngine;
 import io.glambdar.http.ApiServer;
+import io.glambdar.http.MetricsHandler;
 import io.glambdar.http.auth.AccessMode;
 import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerSocket;
+import io.glambdar.metrics.EngineState;
+import io.glambdar.metrics.Metrics;
 import io.glambdar.sandbox.docker.DockerConnection;
 import io.glambdar.sandbox.docker.image.ImageProvisioner;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
@@ -30,10 +33,12 @@ import io.glambdar.store.stats.StatisticsWriter;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvocationListener;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.async.AttemptListener;
 import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.async.CallbackSender;
 import io.glambdar.usecase.async.JobDispatcher;
@@ -94,6 +99,7 @@ public final class GlambdarServer implements AutoCloseable {
     private CallbackSender callbacks;
     private Scheduler scheduler;
     private ApiServer api;
+    private Metrics metrics;
     private String image;
 
     private GlambdarServer(ServerConfig config) {
@@ -150,13 +156,19 @@ public final class GlambdarServer implements AutoCloseable {
 
         JobRepository jobs = new SqliteJobRepository(database);
 
+        // Metrics (GLAMBDAR_METRICS): counted as invocations end, the rest read at each scrape
+        metrics = config.metrics() ? new Metrics(EngineState.of(engine), jobs::queuedCount, catalog::isDeployed)
+                : null;
+
         // Use cases
-        invokeFunction = new InvokeFunction(catalog, engine, clock);
+        invokeFunction = new InvokeFunction(catalog, engine, clock,
+                metrics == null ? InvocationListener.NONE : metrics.invocationListener());
         InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         int asyncConcurrency = config.async().concurrencyFor(engineSettings.maxMemoryMb(),
                 FunctionSettings.DEFAULT_MEMORY_MB);
         jobDispatcher = new JobDispatcher(jobs, catalog, invokeFunction, new JobDispatcher.Settings(asyncConcurrency,
-                JOB_LEASE, JOB_IDLE_POLL, JOB_MAINTENANCE, config.async().retention()), clock, NODE);
+                JOB_LEASE, JOB_IDLE_POLL, JOB_MAINTENANCE, config.async().retention()), clock, NODE,
+                metrics == null ? AttemptListener.NONE : metrics.attemptListener());
         callbacks = new CallbackSender(jobs, config.async().callbackTimeout(), clock);
         AcceptInvocation acceptInvocation = new AcceptInvocation(catalog, jobs, jobDispatcher::wake, clock);
         ScheduleStateRepository scheduleStates = new SqliteScheduleStateRepository(database);
@@ -176,12 +188,14 @@ public final class GlambdarServer implements AutoCloseable {
         FileTrees.delete(uploads);
         createDirectories(uploads);
         api = new ApiServer(useCases, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
-                config.maxBodyBytes(), uploads, config.shutdownGrace(), auth.mode()), engine::load);
+                config.maxBodyBytes(), uploads, config.shutdownGrace(), auth.mode()), engine::load,
+                metrics == null ? MetricsHandler.off() : MetricsHandler.of(metrics));
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
         log.info(describe(auth.mode()));
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
+        log.info(metrics != null ? "Metrics at GET /metrics (Prometheus)" : "Metrics off (GLAMBDAR_METRICS=false)");
         log.info("Asynchronous invocations: at most {} at once, records kept {}", asyncConcurrency,
                 config.async().retention());
         log.info("Containers may reserve up to {} MB in all; warm pools {} (at most {} per function), reuse mode {}"
@@ -249,6 +263,7 @@ public final class GlambdarServer implements AutoCloseable {
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the scheduler", scheduler);
         stop("the HTTP server", api);
+        stop("the metrics", metrics);
         stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));
         stop("the engine", engine);

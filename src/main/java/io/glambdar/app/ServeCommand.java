@@ -140,6 +140,11 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:GLAMBDAR_CALLBACK_TIMEOUT_SECONDS:-" + AsyncOptions.DEFAULT_CALLBACK_TIMEOUT_SECONDS + "}")
     double callbackTimeoutSeconds;
 
+    @Option(names = "--metrics", negatable = true, description = "Serve GET /metrics (Prometheus) and count"
+            + " invocations for it (env GLAMBDAR_METRICS, default ${DEFAULT-VALUE}).",
+            defaultValue = "${env:GLAMBDAR_METRICS:-true}", fallbackValue = "true")
+    boolean metrics;
+
     ServerConfig config() {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
         EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
@@ -151,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
                 (int) Math.min(Integer.MAX_VALUE / 4, maxResponseMb * ServerConfig.MIB),
                 Duration.ofSeconds(shutdownGraceSeconds), defaults.pullTimeout(), engine, keepVersions,
                 new AuthSettings(adminKey, auth), new AsyncOptions(asyncConcurrency, AsyncOptions.hours(asyncRetentionHours),
-                Duration.ofMillis(Math.max(1, Math.round(callbackTimeoutSeconds * 1000)))));
+                Duration.ofMillis(Math.max(1, Math.round(callbackTimeoutSeconds * 1000)))), metrics);
     }
 
     @Override

@@ -25,12 +25,13 @@ import java.time.Duration;
  * @param keepVersions   how many of each function's newest versions are kept (the active one always is)
  * @param auth           admin key and GLAMBDAR_AUTH: open or keyed mode
  * @param async          asynchronous invocations: concurrency, retention, callbacks
+ * @param metrics        whether GET /metrics is served and invocations counted for it (GLAMBDAR_METRICS)
  */
 public record ServerConfig(Path baseDir, String host, int port, String dockerHost, String image, String network,
                            int containerUid, long pidsLimit, long maxUploadBytes, long maxBodyBytes,
                            int maxResponseBytes, Duration shutdownGrace, Duration pullTimeout,
                            EngineSettings engine, int keepVersions, AuthSettings auth,
-                           AsyncOptions async) {
+                           AsyncOptions async, boolean metrics) {
 
     // Defaults, shared with the command line's help (annotation values must be constants).
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -50,52 +51,58 @@ public record ServerConfig(Path baseDir, String host, int port, String dockerHos
         return new ServerConfig(baseDir, DEFAULT_HOST, DEFAULT_PORT, null, DEFAULT_IMAGE, null, DEFAULT_CONTAINER_UID,
                 256, DEFAULT_MAX_UPLOAD_MB * MIB, DEFAULT_MAX_BODY_MB * MIB, (int) (DEFAULT_MAX_RESPONSE_MB * MIB),
                 Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS), Duration.ofMinutes(5), EngineSettings.defaults(),
-                DEFAULT_KEEP_VERSIONS, AuthSettings.OPEN, AsyncOptions.DEFAULTS);
+                DEFAULT_KEEP_VERSIONS, AuthSettings.OPEN, AsyncOptions.DEFAULTS, true);
     }
 
     public ServerConfig withMaxUploadBytes(long newMaxUploadBytes) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 newMaxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                auth, async);
+                auth, async, metrics);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(baseDir, host, newPort, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                auth, async);
+                auth, async, metrics);
     }
 
     public ServerConfig withDockerHost(String newDockerHost) {
         return new ServerConfig(baseDir, host, port, newDockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                auth, async);
+                auth, async, metrics);
     }
 
     public ServerConfig withKeepVersions(int newKeepVersions) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions, auth, async);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, newKeepVersions, auth, async, metrics);
     }
 
     public ServerConfig withEngine(EngineSettings newEngine) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
-                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions, auth, async);
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, newEngine, keepVersions, auth, async, metrics);
     }
 
     public ServerConfig withHost(String newHost) {
         return new ServerConfig(baseDir, newHost, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                auth, async);
+                auth, async, metrics);
     }
 
     public ServerConfig withAuth(AuthSettings newAuth) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions,
-                newAuth, async);
+                newAuth, async, metrics);
     }
 
     public ServerConfig withAsync(AsyncOptions newAsync) {
         return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
                 maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth,
-                newAsync);
+                newAsync, metrics);
+    }
+
+    public ServerConfig withMetrics(boolean newMetrics) {
+        return new ServerConfig(baseDir, host, port, dockerHost, image, network, containerUid, pidsLimit,
+                maxUploadBytes, maxBodyBytes, maxResponseBytes, shutdownGrace, pullTimeout, engine, keepVersions, auth,
+                async, newMetrics);
     }
 }

@@ -57,6 +57,11 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
         return pool.load();
     }
 
+    /** Every container right now, by state: what the metrics' {@code glambdar_containers} gauges show. */
+    public ContainerCounts containers() {
+        return pool.containers();
+    }
+
     @Override
     public ContainerCounts containers(String functionName) {
         return pool.containersOf(functionName);

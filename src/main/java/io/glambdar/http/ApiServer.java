@@ -81,6 +81,11 @@ public final class ApiServer implements AutoCloseable {
 
     /** @param load what /health reports besides "ok": containers and invocations right now */
     public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
+        this(useCases, settings, load, MetricsHandler.off());
+    }
+
+    /** @param metrics {@code GET /metrics}, or {@link MetricsHandler#off()} */
+    public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load, MetricsHandler metrics) {
         DeployHandler deploy = new DeployHandler(useCases.deploy(), settings.maxUploadBytes(), settings.uploadDir());
         FunctionQueries queries = useCases.queries();
         InvokeKeys keys = useCases.keys();
@@ -168,6 +173,7 @@ public final class ApiServer implements AutoCloseable {
             });
             // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
             config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
+            config.routes.get(MetricsHandler.ROUTE, metrics::handle);
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
                     error(ctx, switch (e.reason()) {
@@ -215,7 +221,7 @@ public final class ApiServer implements AutoCloseable {
                     + " GET /info, GET /info/:name, DELETE /del/:name, GET /versions/:name, POST /rollback/:name,"
                     + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId,"
                     + " POST /async/:name[@N], GET /invocations, GET /invocations/:id, DELETE /invocations/:id,"
-                    + " POST /invocations/:id/retry, GET /schedules, GET /health)"
+                    + " POST /invocations/:id/retry, GET /schedules, GET /metrics, GET /health)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()

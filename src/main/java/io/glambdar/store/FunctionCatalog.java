@@ -209,6 +209,11 @@ public final class FunctionCatalog {
         return stored;
     }
 
+    /** Whether a function of that name is deployed now (an invalid name never is). */
+    public boolean isDeployed(String name) {
+        return active.containsKey(name);
+    }
+
     /**
      * A kept version of a function.
      *

@@ -834,6 +834,24 @@ class InvocationEngineTest {
     }
 
     @Test
+    void containersOfEveryFunctionAreCountedTogetherByState() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> hello = h.invoke(HELLO);
+            FakeWorker.Call running = h.backend.nextLaunch().ready().nextCall();
+            CompletableFuture<InvocationResult> other = h.invoke(deployed("other", function(128, 5)));
+            FakeSandbox starting = h.backend.nextLaunch();
+            h.awaitRunning(2);
+            assertThat(h.engine.containers()).isEqualTo(new ContainerCounts(1, 0, 1, 0));
+            running.succeed("x");
+            starting.ready().nextCall().succeed("y");
+            result(hello);
+            result(other);
+            h.awaitContainers(0);
+            assertThat(h.engine.containers()).isEqualTo(ContainerCounts.NONE);
+        }
+    }
+
+    @Test
     void settingsReachTheSandbox() {
         try (EngineHarness h = new EngineHarness()) {
             DeployedFunction fn = deployed("configured", new FunctionSettings(Duration.ofSeconds(3), 256, 1.5,

@@ -780,7 +780,12 @@ public final class ContainerPool implements AutoCloseable {
         }
     }
 
-    /** The containers of {@code functionName} (all its deployments) in each live state. */
+    /** Every container, of every function, in each live state. */
+    public ContainerCounts containers() {
+        return containersOf(null);
+    }
+
+    /** The containers of {@code functionName} (all its deployments; null: of every function) in each live state. */
     public ContainerCounts containersOf(String functionName) {
         lock.lock();
         try {

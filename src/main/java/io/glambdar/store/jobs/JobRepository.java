@@ -135,6 +135,12 @@ public interface JobRepository {
     /** The function's queued and failed jobs (of any of its lives). */
     JobCounts counts(String functionName);
 
+    /**
+     * The jobs queued now, of every function (those waiting for a retry included): the metrics' async queue depth,
+     * read at every scrape, so one cheap count.
+     */
+    long queuedCount();
+
     /** {@link #counts} of every function with a queued or failed job, in one read ({@code GET /info}). */
     Map<String, JobCounts> countsByFunction();
 

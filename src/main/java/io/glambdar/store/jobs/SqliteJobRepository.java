@@ -419,6 +419,18 @@ public final class SqliteJobRepository implements JobRepository {
         });
     }
 
+    /** Counted on the status index alone. */
+    @Override
+    public long queuedCount() {
+        return db.withConnection("count the queued jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs WHERE status = 'queued'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     /** One walk of the queued and failed jobs by status, grouped by function. */
     @Override
     public Map<String, JobCounts> countsByFunction() {

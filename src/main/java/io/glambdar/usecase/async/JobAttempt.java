@@ -43,14 +43,21 @@ final class JobAttempt {
     private final JobRepository jobs;
     private final RetryDelay retryDelay;
     private final Clock clock;
+    private final AttemptListener listener;
 
     JobAttempt(FunctionCatalog catalog, InvokeFunction invokeFunction, JobRepository jobs,
                       RetryDelay retryDelay, Clock clock) {
+        this(catalog, invokeFunction, jobs, retryDelay, clock, AttemptListener.NONE);
+    }
+
+    JobAttempt(FunctionCatalog catalog, InvokeFunction invokeFunction, JobRepository jobs,
+               RetryDelay retryDelay, Clock clock, AttemptListener listener) {
         this.catalog = catalog;
         this.invokeFunction = invokeFunction;
         this.jobs = jobs;
         this.retryDelay = retryDelay;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /** @param job as claimed: running under {@code owner}, its attempt counted */
@@ -75,6 +82,10 @@ final class JobAttempt {
         }
         InvokeFunction.Invoked invoked = invokeFunction.invoke(new FunctionReference.Resolved(function, version),
                 job.id(), request(job));
+        if (!(invoked.result() instanceof InvocationResult.Failed failed
+                && failed.failure() == InvocationResult.Failure.GONE)) {
+            listener.attempted(job.functionName(), invoked.result().outcome());
+        }
         record(job, owner, version.version(), invoked.result());
     }
 

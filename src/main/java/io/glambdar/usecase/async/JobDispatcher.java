@@ -78,9 +78,15 @@ public final class JobDispatcher implements AutoCloseable {
     /** @param node this node's name: jobs leased by its earlier processes are recovered at start */
     public JobDispatcher(JobRepository jobs, FunctionCatalog catalog, InvokeFunction invokeFunction,
                          Settings settings, Clock clock, String node) {
+        this(jobs, catalog, invokeFunction, settings, clock, node, AttemptListener.NONE);
+    }
+
+    /** @param attempts told how each attempt that reached its function ended */
+    public JobDispatcher(JobRepository jobs, FunctionCatalog catalog, InvokeFunction invokeFunction,
+                         Settings settings, Clock clock, String node, AttemptListener attempts) {
         this.jobs = jobs;
         this.attempt = new JobAttempt(catalog, invokeFunction, jobs,
-                new RetryDelay(() -> ThreadLocalRandom.current().nextDouble()), clock);
+                new RetryDelay(() -> ThreadLocalRandom.current().nextDouble()), clock, attempts);
         this.settings = settings;
         this.clock = clock;
         this.nodePrefix = node + "/";

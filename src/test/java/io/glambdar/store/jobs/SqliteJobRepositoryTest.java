@@ -675,6 +675,7 @@ class SqliteJobRepositoryTest {
         assertThat(jobs.counts("ghost")).isEqualTo(new JobCounts(0, 0));
         assertThat(jobs.countsByFunction()).as("the same, for every function at once")
                 .isEqualTo(Map.of("f", new JobCounts(1, 1), "g", new JobCounts(1, 0)));
+        assertThat(jobs.queuedCount()).as("the queued ones of every function").isEqualTo(2);
     }
 
     @Test

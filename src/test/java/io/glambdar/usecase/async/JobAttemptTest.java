@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +53,16 @@ class JobAttemptTest {
     private TestStore store;
     private AcceptInvocation accept;
     private JobAttempt attempt;
+    /** What the attempt listener was told: {@code function:outcome}. */
+    private final List<String> attempted = new ArrayList<>();
 
     @BeforeEach
     void open() {
         store = new TestStore(dir, 2); // two versions kept, so that a third prunes the first
         accept = new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock);
         attempt = new JobAttempt(store.catalog, new InvokeFunction(store.catalog, invoker, store.clock), store.jobs,
-                new RetryDelay(() -> 0.5), store.clock);
+                new RetryDelay(() -> 0.5), store.clock, (function, outcome) -> attempted.add(function + ":"
+                + outcome.label()));
     }
 
     @AfterEach
@@ -382,6 +386,24 @@ class JobAttemptTest {
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(job.attempts()).isZero();
         assertThat(job.nextAttemptAt()).isEqualTo(T0.plus(RUN));
+        assertThat(attempted).as("it never ran: not an attempt for the metrics").isEmpty();
+    }
+
+    @Test
+    void theListenerIsToldTheOutcomeOfEachAttemptThatReachedTheFunction() {
+        deploy(store, "f", null);
+        for (InvocationResult result : List.of(completed("done", ""), failure(Failure.FUNCTION_ERROR,
+                "handler_threw", 0), failure(Failure.TIMEOUT, "timeout", 0), failure(Failure.OVERLOADED,
+                "overloaded", 3), failure(Failure.UNAVAILABLE, "unavailable", 0))) {
+            accept("f", request("{}"));
+            answer(result);
+            claimAndRun();
+            store.clock.advance(Duration.ofDays(1)); // past any retry delay: the next claim takes only the next job
+            store.jobs.list(null, JobStatus.QUEUED, 10).forEach(job -> store.jobs.cancel(job.id(),
+                    store.clock.instant(), new JobError("test", "out of the way")));
+        }
+
+        assertThat(attempted).containsExactly("f:ok", "f:error", "f:timeout", "f:throttled", "f:error");
     }
 
     // ---------------------------------------------------------------- the function or version is gone
@@ -401,6 +423,7 @@ class JobAttemptTest {
         assertThat(job.error().message()).contains("'f'");
         assertThat(job.finishedAt()).isEqualTo(T0);
         assertThat(invoker.invocations).isEmpty();
+        assertThat(attempted).isEmpty();
     }
 
     @Test
@@ -508,6 +531,7 @@ class JobAttemptTest {
         assertThat(job.error().message()).contains("10.0 s").contains("maxAgeSeconds");
         assertThat(job.finishedAt()).isEqualTo(T0.plusSeconds(10));
         assertThat(invoker.invocations).isEmpty();
+        assertThat(attempted).isEmpty();
     }
 
     @Test

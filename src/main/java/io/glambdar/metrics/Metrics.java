@@ -1,0 +1,115 @@
+package io.glambdar.metrics;
+
+import io.glambdar.usecase.InvocationListener;
+import io.glambdar.usecase.async.AttemptListener;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * What {@code GET /metrics} shows, in Micrometer's Prometheus registry: the invocations and asynchronous attempts
+ * counted as they end, the engine's and the queue's gauges read at each scrape, and the JVM's and the process's own.
+ * Labels are bounded: function names (only of functions deployed), outcomes, container states; never an invocation.
+ */
+public final class Metrics implements AutoCloseable {
+
+    static final String FUNCTION = "function";
+    static final String OUTCOME = "outcome";
+
+    /** Prometheus text format 0.0.4: what Prometheus scrapers and most tools read. */
+    public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    /** OpenMetrics 1.0, for a scraper whose {@code Accept} asks for it. */
+    public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /** One scrape: its content type and text. */
+    public record Exposition(String contentType, byte[] body) {
+    }
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final InvocationMetrics invocations = new InvocationMetrics(registry);
+    private final AttemptMetrics attempts = new AttemptMetrics(registry);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Predicate<String> deployed;
+
+    /**
+     * @param engine      the engine's state, read at each scrape
+     * @param asyncQueued the asynchronous jobs queued now
+     * @param deployed    whether a function of that name is deployed: a deleted function's series are dropped
+     */
+    public Metrics(EngineState engine, LongSupplier asyncQueued, Predicate<String> deployed) {
+        this.deployed = deployed;
+        new EngineGauges(engine, asyncQueued).bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Counts each invocation as it ends (wire it into {@code InvokeFunction}). */
+    public InvocationListener invocationListener() {
+        return invocations;
+    }
+
+    /** Counts each asynchronous attempt as it ends (wire it into the job dispatcher). */
+    public AttemptListener attemptListener() {
+        return attempts;
+    }
+
+    /**
+     * The metrics now, in OpenMetrics when {@code accept} asks for it, else in Prometheus' text format. The series
+     * of functions deleted since the last scrape are dropped first.
+     */
+    public Exposition scrape(String accept) {
+        removeDeletedFunctions();
+        String contentType = accept != null && accept.contains("application/openmetrics-text")
+                ? OPENMETRICS_FORMAT : TEXT_FORMAT;
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        try {
+            registry.scrape(body, contentType);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from a byte array
+        }
+        return new Exposition(contentType, body.toByteArray());
+    }
+
+    /**
+     * Derived from the catalog at each scrape rather than told of each delete: an invocation that ends after its
+     * function was deleted registers its meters again, and the next scrape drops them too. (One of a function deleted
+     * and deployed again within a scrape may count into meters already dropped: it is lost, not misattributed.)
+     */
+    private void removeDeletedFunctions() {
+        Map<String, Boolean> checked = new HashMap<>();
+        for (Meter meter : registry.getMeters()) {
+            String function = meter.getId().getTag(FUNCTION);
+            if (function != null && !checked.computeIfAbsent(function, deployed::test)) {
+                invocations.forget(function);
+                attempts.forget(function);
+                registry.remove(meter);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
