@@ -59,8 +59,9 @@ public final class BenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "docker")
     String dockerCli;
 
-    @Option(names = "--only", description = "Run only this part and write <out>/async-report.md: async"
-            + " (asynchronous invocations and schedules, about two minutes).")
+    @Option(names = "--only", description = "Run only this part and write <out>/<part>-report.md: async"
+            + " (asynchronous invocations and schedules, about two minutes) or metrics (GET /metrics: its cost,"
+            + " a scrape of 500 functions, scrapes under load; about five minutes).")
     String only;
 
     @Override
@@ -70,9 +71,17 @@ public final class BenchCommand implements Callable<Integer> {
         try (DockerConnection docker = DockerConnection.open()) {
             String image = new ImageProvisioner(docker, Duration.ofMinutes(5)).ensure(ServerConfig.DEFAULT_IMAGE);
             Report report = new Report(docker.describe(), image, seconds);
+            if ("metrics".equals(only)) {
+                report.metrics(MetricsBench.run(work, seconds));
+                Files.createDirectories(out);
+                report.writeMetricsOnly(out);
+                progress("wrote " + out.resolve("metrics-report.md"));
+                System.out.println(Files.readString(out.resolve("metrics-report.md")));
+                return 0;
+            }
             if (only != null) {
                 if (!only.equals("async")) {
-                    System.err.println("--only knows one part: async");
+                    System.err.println("--only knows two parts: async, metrics");
                     return 2;
                 }
                 report.async(AsyncBench.run(work, seconds, null));
@@ -99,6 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             measure(work, "reuse", report, docker.client(), "--reuse");
             report.keyed(KeyedModeComparison.run(work, seconds));
             report.async(AsyncBench.run(work, seconds, report.syncReuse32()));
+            report.metrics(MetricsBench.run(work, seconds));
 
             Files.createDirectories(out);
             report.write(out);

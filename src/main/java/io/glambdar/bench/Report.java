@@ -33,6 +33,7 @@ final class Report {
     private final MemorySection memory = new MemorySection();
     private KeyedModeComparison.Result keyed;
     private AsyncSection async;
+    private MetricsSection metrics;
 
     Report(String engine, String image, double seconds) {
         this.engine = engine;
@@ -63,6 +64,10 @@ final class Report {
 
     void async(AsyncSection section) {
         async = section;
+    }
+
+    void metrics(MetricsSection section) {
+        metrics = section;
     }
 
     /** Synchronous reuse-mode invocations/s at c=32, from the reuse throughput run. */
@@ -124,6 +129,7 @@ final class Report {
         memory.appendTo(md);
         keyed.appendTo(md);
         async.appendTo(md);
+        metrics.appendTo(md);
 
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Latencies warm = latencyOf("warm");
@@ -154,6 +160,7 @@ final class Report {
                         keyed.keyedCpuMedian(), keyed.openCpuMedian()),
                 keyed.cost() <= 0.05 && keyed.errors() == 0);
         async.appendTargets(md);
+        metrics.appendTargets(md);
 
         md.append("\n![latency distributions](latency.png)\n\n![throughput](throughput.png)\n");
         Files.writeString(dir.resolve("report.md"), md.toString());
@@ -173,6 +180,20 @@ final class Report {
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         async.appendTargets(md);
         Files.writeString(dir.resolve("async-report.md"), md.toString());
+    }
+
+    /** {@code --only metrics}: a report of that section alone, as metrics-report.md. */
+    void writeMetricsOnly(Path dir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Glambdar benchmark: metrics\n\n");
+        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only metrics` on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ").append(engine)
+                .append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
+                .append("; load average at the start ").append(loadAverage()).append(".\n");
+        metrics.appendTo(md);
+        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        metrics.appendTargets(md);
+        Files.writeString(dir.resolve("metrics-report.md"), md.toString());
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg: how busy the shared machine was. */

@@ -86,6 +86,15 @@ final class ServerApi {
         return JSON.readTree(response.body());
     }
 
+    /** {@code GET path}, which must answer 200: its body as text. */
+    String getText(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
     /** Deploys {@code code} as index.js, with {@code settings} as glambdar.json unless null. */
     void deploy(String name, String code, String settings) throws IOException, InterruptedException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();

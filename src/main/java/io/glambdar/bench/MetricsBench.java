@@ -1,0 +1,181 @@
+package io.glambdar.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+/**
+ * The figures of {@code GET /metrics} ({@link MetricsSection}): reuse throughput at c=32 of a server with metrics
+ * against one without ({@code --no-metrics}), both up at once and measured in alternating rounds as
+ * {@link KeyedModeComparison} does; then, on one server with {@value #FUNCTIONS} functions each invoked once, the time
+ * of a scrape, and scrapes during 32 concurrent invocations and deploys.
+ */
+final class MetricsBench {
+
+    static final int CONCURRENCY = 32;
+    static final int ROUNDS = 10;
+    /** Each round lasts this share of the bench's {@code --seconds}. */
+    static final double ROUND_SHARE = 1.0 / 3;
+    static final int FUNCTIONS = 500;
+    static final int SCRAPES = 20;
+    /** Deploys and first invocations of the many functions run this many at once (a shared machine). */
+    private static final int SETUP_CONCURRENCY = 4;
+    /** A sample line of the text format: a name, labels perhaps, a value. */
+    private static final Pattern SAMPLE = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+( \\S+)?");
+
+    private MetricsBench() {
+    }
+
+    static MetricsSection run(Path work, double seconds) throws Exception {
+        MetricsSection.Cost cost = cost(work, seconds);
+        BenchCommand.progress("metrics: a server with " + FUNCTIONS + " functions (pool off, so that deploys start"
+                + " nothing)");
+        try (ServerProcess server = ServerProcess.start(work.resolve("metrics-many"),
+                work.resolve("metrics-many-server.log"), List.of("--no-pool"))) {
+            ServerApi api = server.api();
+            api.deploy("hello", BenchCommand.HELLO, "{\"reuse\": true}");
+            BenchCommand.sequentialCalls(api.connection(), 3000); // the JIT, as every measured server
+            deployAndInvokeEach(api);
+            api.awaitNoContainers();
+            MetricsSection.Scrapes many = scrapes(api);
+            MetricsSection.UnderLoad underLoad = underLoad(api, seconds);
+            return new MetricsSection(cost, many, underLoad);
+        }
+    }
+
+    private static MetricsSection.Cost cost(Path work, double seconds) throws Exception {
+        BenchCommand.progress("metrics: starting a server with metrics and one without, both --reuse");
+        try (ServerProcess on = ServerProcess.start(work.resolve("metrics-on"), work.resolve("metrics-on-server.log"),
+                List.of("--reuse"));
+             ServerProcess off = ServerProcess.start(work.resolve("metrics-off"),
+                     work.resolve("metrics-off-server.log"), List.of("--reuse", "--no-metrics"))) {
+            ServerApi onApi = on.api();
+            ServerApi offApi = off.api();
+            onApi.deploy("hello", BenchCommand.HELLO, null);
+            offApi.deploy("hello", BenchCommand.HELLO, null);
+            LoadRunner.CallFactory onCallers = () -> BenchCommand.call(onApi.connection());
+            LoadRunner.CallFactory offCallers = () -> BenchCommand.call(offApi.connection());
+            BenchCommand.progress("metrics: warming up both (3000 calls, then " + BenchCommand.fmt(seconds)
+                    + " s at c=" + CONCURRENCY + ", twice)");
+            BenchCommand.sequentialCalls(onApi.connection(), 3000);
+            BenchCommand.sequentialCalls(offApi.connection(), 3000);
+            for (int i = 0; i < 2; i++) {
+                LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, onCallers);
+                LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, offCallers);
+            }
+            List<MetricsSection.Round> onRounds = new ArrayList<>();
+            List<MetricsSection.Round> offRounds = new ArrayList<>();
+            double roundSeconds = seconds * ROUND_SHARE;
+            for (int round = 1; round <= ROUNDS; round++) {
+                BenchCommand.progress("metrics: round " + round + " of " + ROUNDS);
+                boolean onFirst = round % 2 == 1;
+                if (onFirst) {
+                    onRounds.add(round("metrics on", on, onCallers, roundSeconds));
+                }
+                offRounds.add(round("metrics off", off, offCallers, roundSeconds));
+                if (!onFirst) {
+                    onRounds.add(round("metrics on", on, onCallers, roundSeconds));
+                }
+            }
+            return new MetricsSection.Cost(onRounds, offRounds);
+        }
+    }
+
+    private static MetricsSection.Round round(String label, ServerProcess server, LoadRunner.CallFactory callers,
+                                              double seconds) throws IOException, InterruptedException {
+        ProcessCpu before = ProcessCpu.of(server.pid());
+        Throughput throughput = LoadRunner.forDuration(label, CONCURRENCY, seconds, callers);
+        ProcessCpu after = ProcessCpu.of(server.pid());
+        return new MetricsSection.Round(throughput, after.microsPerCall(before, throughput.ok()));
+    }
+
+    /** Deploys fn-000… and invokes each once (a single-use cold start each), a few at a time. */
+    private static void deployAndInvokeEach(ServerApi api) throws Exception {
+        BenchCommand.progress("metrics: deploying " + FUNCTIONS + " functions and invoking each once");
+        try (ExecutorService pool = Executors.newFixedThreadPool(SETUP_CONCURRENCY)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < FUNCTIONS; i++) {
+                String name = String.format("fn-%03d", i);
+                done.add(pool.submit(() -> {
+                    api.deploy(name, BenchCommand.HELLO, null);
+                    try (HttpConnection http = api.connection()) {
+                        HttpConnection.Reply reply = http.post("/invoke/" + name, BenchCommand.REQUEST);
+                        if (reply.status() != 200) {
+                            throw new IOException("invoking " + name + ": " + reply.status() + " " + reply.body());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> each : done) {
+                each.get();
+            }
+        }
+    }
+
+    private static MetricsSection.Scrapes scrapes(ServerApi api) throws Exception {
+        BenchCommand.progress("metrics: " + SCRAPES + " scrapes of " + FUNCTIONS + " functions");
+        for (int i = 0; i < 3; i++) {
+            api.getText("/metrics"); // the scrape path's own warm-up
+        }
+        List<Double> millis = new ArrayList<>();
+        String last = "";
+        for (int i = 0; i < SCRAPES; i++) {
+            long start = System.nanoTime();
+            last = api.getText("/metrics");
+            millis.add((System.nanoTime() - start) / 1e6);
+        }
+        if (!wellFormed(last)) {
+            throw new IOException("GET /metrics did not answer the Prometheus text format:\n" + last);
+        }
+        long samples = last.lines().filter(line -> !line.startsWith("#") && !line.isEmpty()).count();
+        return new MetricsSection.Scrapes(FUNCTIONS, Latencies.of("scrape", millis), last.length(), samples);
+    }
+
+    /** Scrapes one after the other while 32 callers invoke hello and a deploy runs every half second. */
+    private static MetricsSection.UnderLoad underLoad(ServerApi api, double seconds) throws Exception {
+        BenchCommand.progress("metrics: scrapes during " + BenchCommand.fmt(seconds) + " s of c=" + CONCURRENCY
+                + " invocations and deploys");
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Throughput> load = pool.submit(() -> LoadRunner.forDuration("under scrapes", CONCURRENCY,
+                    seconds, () -> BenchCommand.call(api.connection())));
+            Future<Integer> deploys = pool.submit(() -> {
+                int count = 0;
+                while (!load.isDone()) {
+                    api.deploy("late-" + count, BenchCommand.HELLO, null);
+                    count++;
+                    Thread.sleep(500);
+                }
+                return count;
+            });
+            List<Double> millis = new ArrayList<>();
+            int failed = 0;
+            while (!load.isDone()) {
+                long start = System.nanoTime();
+                try {
+                    if (wellFormed(api.getText("/metrics"))) {
+                        millis.add((System.nanoTime() - start) / 1e6);
+                    } else {
+                        failed++;
+                    }
+                } catch (IOException e) {
+                    failed++;
+                }
+            }
+            return new MetricsSection.UnderLoad(Latencies.of("scrape under load", millis), failed, load.get(),
+                    deploys.get());
+        }
+    }
+
+    /** Every line a comment or a sample, and the invocations' counter among them. */
+    static boolean wellFormed(String text) {
+        return text.contains("# TYPE glambdar_invocations_total counter\n")
+                && text.lines().allMatch(line -> line.isEmpty() || line.startsWith("#")
+                || SAMPLE.matcher(line).matches());
+    }
+}

@@ -1,0 +1,146 @@
+package io.glambdar.bench;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The report's figures for {@code GET /metrics}: what counting costs the reuse throughput, how long a scrape of many
+ * functions takes, and scrapes during load and deploys.
+ */
+record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
+
+    /** Metrics may cost at most this share of reuse throughput at c=32. */
+    static final double COST_TARGET = 0.03;
+    /** A scrape with {@link MetricsBench#FUNCTIONS} functions takes at most this long. */
+    static final double SCRAPE_TARGET_MS = 50;
+
+    /** One round of one server: its throughput, and its CPU time per invocation through it. */
+    record Round(Throughput throughput, double cpuMicrosPerCall) {
+    }
+
+    /** The rounds of the server with metrics and of the one without, in the order they ran. */
+    record Cost(List<Round> on, List<Round> off) {
+
+        double onMedian() {
+            return median(on.stream().map(r -> r.throughput().perSecond()).toList());
+        }
+
+        double offMedian() {
+            return median(off.stream().map(r -> r.throughput().perSecond()).toList());
+        }
+
+        /** What metrics cost, as a share of the throughput without them (0.03 = 3 % fewer invocations/s). */
+        double cost() {
+            return 1 - onMedian() / offMedian();
+        }
+
+        double onCpuMedian() {
+            return median(on.stream().map(Round::cpuMicrosPerCall).toList());
+        }
+
+        double offCpuMedian() {
+            return median(off.stream().map(Round::cpuMicrosPerCall).toList());
+        }
+
+        /** What metrics cost in the server's CPU time per invocation (0.03 = 3 % more). */
+        double cpuCost() {
+            return onCpuMedian() / offCpuMedian() - 1;
+        }
+
+        long errors() {
+            return on.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum()
+                    + off.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum();
+        }
+
+        boolean met() {
+            return cost() <= COST_TARGET && errors() == 0;
+        }
+    }
+
+    /**
+     * Sequential scrapes of a server.
+     *
+     * @param functions functions deployed, each invoked at least once
+     * @param millis    each scrape's time, from the request to the last byte of the answer
+     * @param bytes     the last scrape's size
+     * @param samples   its sample lines (series)
+     */
+    record Scrapes(int functions, Latencies millis, long bytes, long samples) {
+
+        boolean met() {
+            return millis.count() > 0 && millis.p50() <= SCRAPE_TARGET_MS
+                    && millis.percentile(100) <= SCRAPE_TARGET_MS;
+        }
+    }
+
+    /**
+     * Scrapes while callers invoke a function and deploys run.
+     *
+     * @param scrapes  every scrape that answered 200 with text that parses
+     * @param failed   scrapes that did not
+     * @param load     the invocations meanwhile
+     * @param deploys  deploys made meanwhile (each a 201)
+     */
+    record UnderLoad(Latencies scrapes, int failed, Throughput load, int deploys) {
+
+        boolean met() {
+            return failed == 0 && scrapes.count() > 0 && deploys > 0 && load.errors() == 0;
+        }
+    }
+
+    void appendTo(StringBuilder md) {
+        md.append("\n## Metrics\n\n");
+        md.append(String.format(Locale.ROOT, "**Cost.** Reuse-mode hello at c=%d, a server with metrics (the"
+                        + " default) against one started with `--no-metrics`, both up at once and warmed up alike, in"
+                        + " %d rounds of %s s each, alternating which goes first. Invocations/s (429s, errors), and"
+                        + " the server's CPU time per invocation; compare the medians.%n%n", MetricsBench.CONCURRENCY,
+                cost.on().size(), BenchCommand.fmt(cost.on().getFirst().throughput().seconds())));
+        md.append("| round | metrics on | metrics off | on: CPU per call | off: CPU per call |\n"
+                + "|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < cost.on().size(); i++) {
+            Throughput on = cost.on().get(i).throughput();
+            Throughput off = cost.off().get(i).throughput();
+            md.append(String.format(Locale.ROOT, "| %d | %.0f/s (%d, %d) | %.0f/s (%d, %d) | %.0f µs | %.0f µs |%n",
+                    i + 1, on.perSecond(), on.rejected(), on.errors(), off.perSecond(), off.rejected(), off.errors(),
+                    cost.on().get(i).cpuMicrosPerCall(), cost.off().get(i).cpuMicrosPerCall()));
+        }
+        md.append(String.format(Locale.ROOT, "| median | %.0f/s (%+.1f %%) | %.0f/s | %.0f µs (%+.1f %%) | %.0f µs |%n",
+                cost.onMedian(), -100 * cost.cost(), cost.offMedian(), cost.onCpuMedian(), 100 * cost.cpuCost(),
+                cost.offCpuMedian()));
+        md.append(String.format(Locale.ROOT, "%n**Scrape of %d functions.** Each deployed and invoked once (so each"
+                        + " has its counters and one duration histogram), then %d scrapes one after the other: p50"
+                        + " %.1f ms, p90 %.1f ms, max %.1f ms, from the request to the last byte; %d samples, %.0f"
+                        + " KiB.%n", many.functions(), many.millis().count(), many.millis().p50(),
+                many.millis().p90(), many.millis().percentile(100), many.samples(), many.bytes() / 1024.0));
+        Throughput load = underLoad.load();
+        md.append(String.format(Locale.ROOT, "%n**Under load.** Scrapes one after the other while %d callers invoke"
+                        + " the reuse-mode hello (%.0f/s, %d 429s, %d errors) and %d deploys run: %d scrapes answered"
+                        + " 200 and parsed, %d did not; p50 %.1f ms, max %.1f ms.%n", load.concurrency(),
+                load.perSecond(), load.rejected(), load.errors(), underLoad.deploys(), underLoad.scrapes().count(),
+                underLoad.failed(), underLoad.scrapes().p50(), underLoad.scrapes().percentile(100)));
+    }
+
+    void appendTargets(StringBuilder md) {
+        Report.target(md, "metrics cost ≤ 3 % of reuse throughput at c=" + MetricsBench.CONCURRENCY,
+                String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors; server CPU per invocation"
+                                + " %+.1f %% (%.0f µs vs %.0f µs)", 100 * cost.cost(), cost.onMedian(),
+                        cost.offMedian(), cost.errors(), 100 * cost.cpuCost(), cost.onCpuMedian(),
+                        cost.offCpuMedian()), cost.met());
+        Report.target(md, "a scrape of /metrics with " + many.functions() + " functions ≤ 50 ms",
+                String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms (%d scrapes)", many.millis().p50(),
+                        many.millis().percentile(100), many.millis().count()), many.met());
+        Report.target(md, "scrapes during " + underLoad.load().concurrency() + " concurrent invocations and"
+                        + " deploys succeed", String.format(Locale.ROOT, "%d of %d", underLoad.scrapes().count(),
+                        underLoad.scrapes().count() + underLoad.failed()), underLoad.met());
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+}
