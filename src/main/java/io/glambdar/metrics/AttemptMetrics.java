@@ -14,7 +14,7 @@ final class AttemptMetrics implements AttemptListener {
 
     private final PerFunction<Counter[]> functions;
 
-    AttemptMetrics(MeterRegistry registry) {
+    AttemptMetrics(MeterRegistry registry, FunctionSeries series) {
         this.functions = new PerFunction<>(function -> {
             Counter[] counters = new Counter[OUTCOMES.length];
             for (Outcome outcome : OUTCOMES) {
@@ -24,6 +24,7 @@ final class AttemptMetrics implements AttemptListener {
                         .tag(Metrics.FUNCTION, function).tag(Metrics.OUTCOME, outcome.label())
                         .register(registry);
             }
+            series.registered(function);
             return counters;
         });
     }
@@ -33,7 +34,7 @@ final class AttemptMetrics implements AttemptListener {
         functions.of(function)[outcome.ordinal()].increment();
     }
 
-    void forget(String function) {
-        functions.forget(function);
+    PerFunction<?> cache() {
+        return functions;
     }
 }

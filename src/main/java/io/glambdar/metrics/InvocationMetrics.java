@@ -36,11 +36,12 @@ final class InvocationMetrics implements InvocationListener {
     private static final Outcome[] OUTCOMES = Outcome.values();
 
     private final MeterRegistry registry;
-    private final PerFunction<FunctionMeters> functions;
+    private final FunctionSeries series;
+    private final PerFunction<FunctionMeters> functions = new PerFunction<>(FunctionMeters::new);
 
-    InvocationMetrics(MeterRegistry registry) {
+    InvocationMetrics(MeterRegistry registry, FunctionSeries series) {
         this.registry = registry;
-        this.functions = new PerFunction<>(FunctionMeters::new);
+        this.series = series;
     }
 
     @Override
@@ -55,8 +56,8 @@ final class InvocationMetrics implements InvocationListener {
         }
     }
 
-    void forget(String function) {
-        functions.forget(function);
+    PerFunction<?> cache() {
+        return functions;
     }
 
     /**
@@ -81,6 +82,7 @@ final class InvocationMetrics implements InvocationListener {
             coldStarts = Counter.builder(COLD_STARTS)
                     .description("Invocations that started a container (no warm one was ready)")
                     .tag(Metrics.FUNCTION, function).register(registry);
+            series.registered(function);
         }
 
         Timer duration(Outcome outcome) {
@@ -93,6 +95,7 @@ final class InvocationMetrics implements InvocationListener {
                         .serviceLevelObjectives(BUCKETS)
                         .register(registry);
                 durations.set(outcome.ordinal(), timer);
+                series.registered(function);
             }
             return timer;
         }

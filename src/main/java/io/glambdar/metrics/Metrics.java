@@ -2,7 +2,6 @@ package io.glambdar.metrics;
 
 import io.glambdar.usecase.InvocationListener;
 import io.glambdar.usecase.async.AttemptListener;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,9 +14,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -41,8 +40,9 @@ public final class Metrics implements AutoCloseable {
     }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final InvocationMetrics invocations = new InvocationMetrics(registry);
-    private final AttemptMetrics attempts = new AttemptMetrics(registry);
+    private final FunctionSeries series = new FunctionSeries(registry);
+    private final InvocationMetrics invocations = new InvocationMetrics(registry, series);
+    private final AttemptMetrics attempts = new AttemptMetrics(registry, series);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Predicate<String> deployed;
 
@@ -73,38 +73,31 @@ public final class Metrics implements AutoCloseable {
         return attempts;
     }
 
+    /** OpenMetrics when {@code accept} (a request's {@code Accept} header, or null) asks for it, else text 0.0.4. */
+    public static String contentType(String accept) {
+        return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
+    }
+
     /**
-     * The metrics now, in OpenMetrics when {@code accept} asks for it, else in Prometheus' text format. The series
-     * of functions deleted since the last scrape are dropped first.
+     * Writes the metrics now to {@code out}, in {@code contentType} (one of {@link #contentType(String)}'s), as they
+     * are made: a scrape of many functions is not held in memory first. The series of functions deleted since the
+     * last scrape are removed first.
      */
+    public void scrape(String contentType, OutputStream out) throws IOException {
+        series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
+        registry.scrape(out, contentType);
+    }
+
+    /** {@link #scrape(String, OutputStream)} into memory, in the format {@code accept} asks for. */
     public Exposition scrape(String accept) {
-        removeDeletedFunctions();
-        String contentType = accept != null && accept.contains("application/openmetrics-text")
-                ? OPENMETRICS_FORMAT : TEXT_FORMAT;
-        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        String contentType = contentType(accept);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            registry.scrape(body, contentType);
+            scrape(contentType, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // not from a byte array
         }
         return new Exposition(contentType, body.toByteArray());
-    }
-
-    /**
-     * Derived from the catalog at each scrape rather than told of each delete: an invocation that ends after its
-     * function was deleted registers its meters again, and the next scrape drops them too. (One of a function deleted
-     * and deployed again within a scrape may count into meters already dropped: it is lost, not misattributed.)
-     */
-    private void removeDeletedFunctions() {
-        Map<String, Boolean> checked = new HashMap<>();
-        for (Meter meter : registry.getMeters()) {
-            String function = meter.getId().getTag(FUNCTION);
-            if (function != null && !checked.computeIfAbsent(function, deployed::test)) {
-                invocations.forget(function);
-                attempts.forget(function);
-                registry.remove(meter);
-            }
-        }
     }
 
     @Override

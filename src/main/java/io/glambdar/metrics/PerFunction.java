@@ -19,6 +19,7 @@ final class PerFunction<M> {
         this.register = register;
     }
 
+    /** Its meters, registering them if it has none yet. */
     M of(String function) {
         M found = meters.get(function);
         return found != null ? found : meters.computeIfAbsent(function, register);

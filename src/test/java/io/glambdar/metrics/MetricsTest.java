@@ -173,7 +173,12 @@ class MetricsTest {
         deployed.remove("f");
 
         assertThat(functionsIn(scrape())).containsExactly("g");
-        ended("f", failed(Failure.FUNCTION_ERROR, 10)); // deployed again, or the last of the old one ending
+        metrics.invocationListener().ended(new InvokeFunction.Invoked("f", 1, ok(10, false)));
+        metrics.attemptListener().attempted("f", Outcome.OK);
+        assertThat(functionsIn(scrape())).as("the last invocations of the deleted function, ending after it")
+                .containsExactly("g");
+
+        ended("f", failed(Failure.FUNCTION_ERROR, 10)); // deployed again
         PrometheusText text = scrape();
         assertThat(text.value("glambdar_invocations_total", "function", "f", "outcome", "error")).isEqualTo(1);
         assertThat(text.value("glambdar_invocations_total", "function", "f", "outcome", "ok")).isZero();
