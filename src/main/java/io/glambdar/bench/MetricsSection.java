@@ -65,8 +65,9 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
      * @param millis    each scrape's time, from the request to the last byte of the answer
      * @param bytes     the last scrape's size
      * @param samples   its sample lines (series)
+     * @param cpuMillis the server's CPU time (user and system) per scrape, through them
      */
-    record Scrapes(int functions, Latencies millis, long bytes, long samples) {
+    record Scrapes(int functions, Latencies millis, long bytes, long samples, double cpuMillis) {
 
         boolean met() {
             return millis.count() > 0 && millis.p50() <= SCRAPE_TARGET_MS
@@ -111,12 +112,15 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
         md.append(String.format(Locale.ROOT, "%n**Scrape of %d functions.** Each deployed and invoked once (so each"
                         + " has its counters and one duration histogram), then %d scrapes one after the other: p50"
                         + " %.1f ms, p90 %.1f ms, max %.1f ms, from the request to the last byte; %d samples, %.0f"
-                        + " KiB.%n", many.functions(), many.millis().count(), many.millis().p50(),
-                many.millis().p90(), many.millis().percentile(100), many.samples(), many.bytes() / 1024.0));
+                        + " KiB. The server's CPU time per scrape: %.1f ms (wall times swing with the machine's"
+                        + " load; this does less).%n", many.functions(), many.millis().count(), many.millis().p50(),
+                many.millis().p90(), many.millis().percentile(100), many.samples(), many.bytes() / 1024.0,
+                many.cpuMillis()));
         Throughput load = underLoad.load();
-        md.append(String.format(Locale.ROOT, "%n**Under load.** Scrapes one after the other while %d callers invoke"
+        md.append(String.format(Locale.ROOT, "%n**Under load.** A scrape every %d ms while %d callers invoke"
                         + " the reuse-mode hello (%.0f/s, %d 429s, %d errors) and %d deploys run: %d scrapes answered"
-                        + " 200 and parsed, %d did not; p50 %.1f ms, max %.1f ms.%n", load.concurrency(),
+                        + " 200 and parsed, %d did not; p50 %.1f ms, max %.1f ms.%n", MetricsBench.SCRAPE_INTERVAL_MS,
+                load.concurrency(),
                 load.perSecond(), load.rejected(), load.errors(), underLoad.deploys(), underLoad.scrapes().count(),
                 underLoad.failed(), underLoad.scrapes().p50(), underLoad.scrapes().percentile(100)));
     }
@@ -128,8 +132,9 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
                         cost.offMedian(), cost.errors(), 100 * cost.cpuCost(), cost.onCpuMedian(),
                         cost.offCpuMedian()), cost.met());
         Report.target(md, "a scrape of /metrics with " + many.functions() + " functions ≤ 50 ms",
-                String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms (%d scrapes)", many.millis().p50(),
-                        many.millis().percentile(100), many.millis().count()), many.met());
+                String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms (%d scrapes); server CPU %.1f ms per scrape",
+                        many.millis().p50(), many.millis().percentile(100), many.millis().count(), many.cpuMillis()),
+                many.met());
         Report.target(md, "scrapes during " + underLoad.load().concurrency() + " concurrent invocations and"
                         + " deploys succeed", String.format(Locale.ROOT, "%d of %d", underLoad.scrapes().count(),
                         underLoad.scrapes().count() + underLoad.failed()), underLoad.met());

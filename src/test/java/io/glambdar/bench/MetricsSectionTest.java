@@ -37,9 +37,9 @@ class MetricsSectionTest {
 
     @Test
     void aScrapeTargetIsOnTheMedianAndTheSlowest() {
-        assertThat(new MetricsSection.Scrapes(500, ms(10.0, 20.0, 50.0), 1, 1).met()).isTrue();
-        assertThat(new MetricsSection.Scrapes(500, ms(10.0, 20.0, 51.0), 1, 1).met()).isFalse();
-        assertThat(new MetricsSection.Scrapes(500, ms(), 1, 1).met()).isFalse();
+        assertThat(new MetricsSection.Scrapes(500, ms(10.0, 20.0, 50.0), 1, 1, 5).met()).isTrue();
+        assertThat(new MetricsSection.Scrapes(500, ms(10.0, 20.0, 51.0), 1, 1, 5).met()).isFalse();
+        assertThat(new MetricsSection.Scrapes(500, ms(), 1, 1, 5).met()).isFalse();
     }
 
     @Test
