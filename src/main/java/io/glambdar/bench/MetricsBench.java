@@ -23,6 +23,7 @@ final class MetricsBench {
     static final double ROUND_SHARE = 1.0 / 3;
     static final int FUNCTIONS = 500;
     static final int SCRAPES = 20;
+    private static final int WARM_UP_SCRAPES = 50;
     /** Under load, a scrape this often: far more often than Prometheus (15 s by default), yet not back to back. */
     static final int SCRAPE_INTERVAL_MS = 200;
     /** Deploys and first invocations of the many functions run this many at once (a shared machine). */
@@ -123,8 +124,8 @@ final class MetricsBench {
     private static MetricsSection.Scrapes scrapes(ServerProcess server) throws Exception {
         ServerApi api = server.api();
         BenchCommand.progress("metrics: " + SCRAPES + " scrapes of " + FUNCTIONS + " functions");
-        for (int i = 0; i < 3; i++) {
-            api.getText("/metrics"); // the scrape path's own warm-up
+        for (int i = 0; i < WARM_UP_SCRAPES; i++) {
+            api.getText("/metrics"); // the scrape path's own warm-up: a server scraped every 15 s has it compiled
         }
         List<Double> millis = new ArrayList<>();
         String last = "";
