@@ -34,6 +34,7 @@ import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.logs.LogHub;
 import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.async.CallbackSender;
 import io.glambdar.usecase.async.JobDispatcher;
@@ -93,6 +94,7 @@ public final class GlambdarServer implements AutoCloseable {
     private JobDispatcher jobDispatcher;
     private CallbackSender callbacks;
     private Scheduler scheduler;
+    private LogHub logHub;
     private ApiServer api;
     private String image;
 
@@ -151,7 +153,8 @@ public final class GlambdarServer implements AutoCloseable {
         JobRepository jobs = new SqliteJobRepository(database);
 
         // Use cases
-        invokeFunction = new InvokeFunction(catalog, engine, clock);
+        logHub = new LogHub(clock);
+        invokeFunction = new InvokeFunction(catalog, engine, clock, logHub);
         InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         int asyncConcurrency = config.async().concurrencyFor(engineSettings.maxMemoryMb(),
                 FunctionSettings.DEFAULT_MEMORY_MB);
@@ -163,10 +166,11 @@ public final class GlambdarServer implements AutoCloseable {
         scheduler = new Scheduler(new FireSchedules(catalog, scheduleStates, jobs, acceptInvocation, clock)::fireDue,
                 clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
-                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE),
+                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE,
+                        logHub::deleted),
                 new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
                 acceptInvocation, new AsyncInvocations(catalog, jobs, jobDispatcher::wake, clock),
-                new ScheduleQueries(catalog, scheduleStates, jobs, clock));
+                new ScheduleQueries(catalog, scheduleStates, jobs, clock), logHub);
         jobDispatcher.start();
         callbacks.start();
         scheduler.start();
@@ -248,6 +252,7 @@ public final class GlambdarServer implements AutoCloseable {
         // Queued jobs and schedules wait durably for the next start: no new attempt begins once stopping.
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the scheduler", scheduler);
+        stop("the live logs' streams", logHub); // else the HTTP server would wait for its followers
         stop("the HTTP server", api);
         stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));

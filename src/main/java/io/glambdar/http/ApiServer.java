@@ -19,6 +19,7 @@ import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.logs.LogHub;
 import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -31,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,7 +66,15 @@ public final class ApiServer implements AutoCloseable {
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
                            RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys,
                            AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations,
-                           ScheduleQueries schedules) {
+                           ScheduleQueries schedules, LogHub logs) {
+
+        /** With live logs of their own, that nothing publishes to. */
+        public UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete, RollbackFunction rollback,
+                        FunctionQueries queries, InvokeKeys keys, AcceptInvocation acceptAsync,
+                        AsyncInvocations asyncInvocations, ScheduleQueries schedules) {
+            this(deploy, invoke, delete, rollback, queries, keys, acceptAsync, asyncInvocations, schedules,
+                    new LogHub(Clock.systemUTC()));
+        }
     }
 
     /**
@@ -98,6 +108,7 @@ public final class ApiServer implements AutoCloseable {
         InvokeHandler invoke = new InvokeHandler(useCases.invoke(), policy);
         AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
         InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
+        LogFollowHandler logs = new LogFollowHandler(queries, useCases.logs(), JSON);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -147,8 +158,7 @@ public final class ApiServer implements AutoCloseable {
                 useCases.delete().delete(ctx.pathParam("name"));
                 ctx.status(204);
             });
-            config.routes.get("/logs/{name}", ctx -> ctx.json(Map.of("function", ctx.pathParam("name"),
-                    "invocations", queries.recentInvocations(ctx.pathParam("name")))));
+            config.routes.get("/logs/{name}", logs::handle);
             config.routes.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
                     queries.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"

@@ -33,6 +33,7 @@ import static io.glambdar.engine.FakeInvoker.ok;
 import static io.glambdar.store.TestStore.T0;
 import static io.glambdar.store.TestStore.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InvokeFunctionTest {
@@ -104,8 +105,10 @@ class InvokeFunctionTest {
         assertThat(info.invokeCount()).isEqualTo(4);
         assertThat(info.errorCount()).isEqualTo(2);
         assertThat(info.lastStatus()).isEqualTo("ok"); // the function answered 500 itself: it ran fine
-        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId)
-                .containsExactly("i7", "i3", "i2", "i1");
+        // A throttled call is recorded (its caller may look up why it failed) but not counted: it never ran.
+        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId, InvocationRecord::outcome)
+                .containsExactly(tuple("i7", "ok"), tuple("i4", "throttled"), tuple("i3", "timeout"),
+                        tuple("i2", "error"), tuple("i1", "ok"));
     }
 
     @Test
@@ -121,9 +124,9 @@ class InvokeFunctionTest {
         invokeFunction.invoke("f", REQUEST);
 
         assertThat(queries.invocation("f", "cold")).contains(new InvocationRecord("cold", T0.plusSeconds(42), 420,
-                "ok", 201, null, true, 380, "printed\n"));
+                "ok", 201, null, true, 380, null, "ok", "printed\n"));
         assertThat(queries.invocation("f", "warm")).contains(new InvocationRecord("warm", T0.plusSeconds(43), 3,
-                "error", null, "handler_threw", false, 0, "stack\n"));
+                "error", null, "handler_threw", false, 0, null, "error", "stack\n"));
     }
 
     @Test

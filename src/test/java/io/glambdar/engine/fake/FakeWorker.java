@@ -3,6 +3,7 @@ package io.glambdar.engine.fake;
 import io.glambdar.ipc.InvocationPayload;
 import io.glambdar.ipc.WorkerChannel;
 import io.glambdar.ipc.WorkerHello;
+import io.glambdar.ipc.WorkerOutput;
 import io.glambdar.ipc.WorkerReply;
 
 import java.io.EOFException;
@@ -64,7 +65,7 @@ public final class FakeWorker implements WorkerChannel {
     }
 
     @Override
-    public WorkerReply invoke(InvocationPayload payload) throws IOException {
+    public WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException {
         if (closed) {
             throw new IOException("the connection is closed");
         }
