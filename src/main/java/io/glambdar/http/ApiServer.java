@@ -27,7 +27,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +60,20 @@ public final class ApiServer implements AutoCloseable {
      * @param uploadDir      where uploads are streamed to while they arrive
      * @param stopTimeout    how long a stop waits for requests in progress
      * @param access         open or keyed mode
+     * @param idleTimeout    how long a connection may be idle before it is closed (a live log's stream excepted: it
+     *                       may rightly be quiet for hours)
      */
     public record Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
-                           Duration stopTimeout, AccessMode access) {
+                           Duration stopTimeout, AccessMode access, Duration idleTimeout) {
+
+        /** Jetty's default idle timeout. */
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+        /** With {@link #DEFAULT_IDLE_TIMEOUT}. */
+        public Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
+                        Duration stopTimeout, AccessMode access) {
+            this(host, port, maxUploadBytes, maxBodyBytes, uploadDir, stopTimeout, access, DEFAULT_IDLE_TIMEOUT);
+        }
     }
 
     /** What the routes do: each route calls one of these. */
@@ -129,6 +143,17 @@ public final class ApiServer implements AutoCloseable {
                 server.setStopTimeout(settings.stopTimeout().toMillis());
                 // Requests Jetty refuses itself (headers too large, malformed): JSON too, not an HTML page.
                 server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
+                // Javalin adds its connector before starting the server: set its idle timeout then.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector connector : server.getConnectors()) {
+                            if (connector instanceof AbstractConnector jetty) {
+                                jetty.setIdleTimeout(settings.idleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
             });
 
             config.routes.before(new AccessFilter(policy));

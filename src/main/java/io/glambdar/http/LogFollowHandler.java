@@ -71,7 +71,8 @@ final class LogFollowHandler {
         EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
                 .getConnectionMetaData().getConnection().getEndPoint();
         // A follower may rightly be quiet for hours: only the end of the stream or a failed write ends it, not the
-        // connection idle timeout (30 s), which would otherwise cut it.
+        // connection idle timeout (30 s), which would otherwise cut it. Restored for the rest of the connection.
+        long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(0);
         CountDownLatch finished = new CountDownLatch(1);
         follower.onDropped(() -> Thread.startVirtualThread(() -> closeUnlessFinished(finished, endPoint)));
@@ -89,8 +90,11 @@ final class LogFollowHandler {
                 }
                 out.write(json.writeValueAsBytes(line(event)));
                 out.write('\n');
-                if (event instanceof LogEvent.End) {
+                if (event instanceof LogEvent.End end) {
                     out.flush();
+                    if (end.reason() == LogEvent.Reason.TOO_SLOW) {
+                        endPoint.close(); // dropped: the line is on its way, the connection is not kept
+                    }
                     return;
                 }
                 if (!follower.ready()) {
@@ -101,6 +105,7 @@ final class LogFollowHandler {
             // The client left (or was cut off as too slow): nothing to answer.
         } finally {
             finished.countDown();
+            endPoint.setIdleTimeout(idleTimeout);
         }
     }
 

@@ -54,6 +54,11 @@ public final class FakeInvoker implements Invoker {
 
     private final ThreadLocal<Call> current = new ThreadLocal<>();
 
+    /** From inside an answer: the invocation id its caller chose. */
+    public String currentId() {
+        return current.get().invocationId();
+    }
+
     /** From inside an answer: the function prints {@code line}, as the engine would pass it on. */
     public void print(OutputListener.Stream stream, String line) {
         current.get().output().line(stream, line);
