@@ -140,13 +140,12 @@ class LiveLogsIT {
         // Concurrency 1: while one call holds the only slot, another waits 300 ms for it and gets a 429.
         deploy("holder", """
                 exports.handler = async () => { await new Promise((resolve) => setTimeout(resolve, 3000)); return {}; };
-                """, "{\"timeout\": 10, \"concurrency\": 1}");
+                """, "{\"timeout\": 10, \"concurrency\": 1, \"reuse\": true}");
         Follow holderFollow = follow("holder");
         Future<ApiClient.Response> holding = threads.submit(() -> glambdar.invoke("holder", "{}"));
-        ApiClient.Response throttled = null;
-        for (int i = 0; i < 50 && (throttled == null || throttled.status() != 429); i++) {
-            throttled = glambdar.invoke("holder", "{}");
-        }
+        Eventually.holds("the first call runs", Duration.ofSeconds(GUARD_SECONDS),
+                () -> glambdar.get("/health").json().path("load").path("running").asInt() >= 1);
+        ApiClient.Response throttled = glambdar.invoke("holder", "{}");
         assertThat(throttled.status()).isEqualTo(429);
         JsonNode report = holderFollow.nextOfType("report");
         assertThat(report.get("outcome").asText()).isEqualTo("throttled");
