@@ -59,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "docker")
     String dockerCli;
 
-    @Option(names = "--only", description = "Run only this part and write <out>/async-report.md: async"
-            + " (asynchronous invocations and schedules, about two minutes).")
+    @Option(names = "--only", description = "Run only this part: async (asynchronous invocations and schedules,"
+            + " about two minutes; writes <out>/async-report.md), or reuse (the reuse section; prints its throughput).")
     String only;
 
     @Override
@@ -70,9 +70,14 @@ public final class BenchCommand implements Callable<Integer> {
         try (DockerConnection docker = DockerConnection.open()) {
             String image = new ImageProvisioner(docker, Duration.ofMinutes(5)).ensure(ServerConfig.DEFAULT_IMAGE);
             Report report = new Report(docker.describe(), image, seconds);
+            if ("reuse".equals(only)) {
+                measure(work, "reuse", report, docker.client(), "--reuse");
+                System.out.printf("reuse throughput at concurrency 32: %.0f invocations/s%n", report.syncReuse32());
+                return 0;
+            }
             if (only != null) {
                 if (!only.equals("async")) {
-                    System.err.println("--only knows one part: async");
+                    System.err.println("--only knows two parts: async, reuse");
                     return 2;
                 }
                 report.async(AsyncBench.run(work, seconds, null));
