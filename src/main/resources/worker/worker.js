@@ -6,6 +6,7 @@
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { StringDecoder } = require('string_decoder');
 const util = require('util');
 const { pathToFileURL } = require('url');
 
@@ -16,22 +17,24 @@ const MAX_BODY_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 6 * 10
 const MAX_LOG_BYTES = 256 * 1024; // logs per message, truncation marker included
 const MAX_TEXT_BYTES = 64 * 1024; // an error's message and stack, the warm-up note
 const MARKER_ROOM = 64; // a truncation marker always fits in this
+const LIVE_FLUSH_BYTES = 16 * 1024; // live output is sent once per event-loop turn, or sooner when this much waits
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 header name
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/; // RFC 5234 CTL, except the tab that header values may hold
 
-// ---- output capture: the function's stdout/stderr goes back with each message, and still to the real streams
+// ---- output capture: the function's stdout/stderr goes back with each message, and still to the real streams.
+// While an invocation runs it also goes to the runtime as it is printed, in log frames (see "live output" below).
 
 let capture = null; // { chunks, size, dropped } while loading or while an invocation runs
 
-for (const stream of [process.stdout, process.stderr]) {
+for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']]) {
   const write = stream.write;
   stream.write = function (chunk, encoding) {
-    if (capture) record(chunk, encoding);
+    if (capture) record(chunk, encoding, name);
     return write.apply(this, arguments);
   };
 }
 
-function record(chunk, encoding) {
+function record(chunk, encoding, streamName) {
   let buf;
   if (typeof chunk === 'string') {
     buf = Buffer.from(chunk, Buffer.isEncoding(encoding) ? encoding : 'utf8');
@@ -48,6 +51,7 @@ function record(chunk, encoding) {
   if (buf.length > 0) {
     capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
     capture.size += buf.length;
+    if (live) queueLive(live, streamName, buf);
   }
 }
 
@@ -73,6 +77,72 @@ function truncated(buf, dropped, maxBytes) {
 
 function truncatedText(text) {
   return text.length * 3 <= MAX_TEXT_BYTES ? text : truncated(Buffer.from(text, 'utf8'), 0, MAX_TEXT_BYTES);
+}
+
+// ---- live output: what an invocation prints goes to the runtime while it runs, as
+// {type: 'log', id, stream: 'stdout' | 'stderr', text}. Writes are gathered and sent once per event-loop turn (or
+// when LIVE_FLUSH_BYTES wait), never a frame per write; a function that prints nothing sends none. Only what the
+// capture kept is sent, so the total stays within MAX_LOG_BYTES as the logs do.
+
+let live = null; // { id, pending: [{ stream, text }], size, decoders, scheduled } while an invocation runs
+
+function startLive(id) {
+  live = { id, pending: [], size: 0, decoders: Object.create(null), scheduled: false };
+}
+
+function queueLive(state, streamName, buf) {
+  // A write may end inside a UTF-8 character: its decoder keeps those bytes for the stream's next write.
+  const decoder = state.decoders[streamName] || (state.decoders[streamName] = new StringDecoder('utf8'));
+  appendLive(state, streamName, decoder.write(buf));
+  state.size += buf.length;
+  if (state.size >= LIVE_FLUSH_BYTES) {
+    flushLive(state);
+  } else if (!state.scheduled) {
+    state.scheduled = true;
+    setImmediate(flushLive, state);
+  }
+}
+
+function appendLive(state, streamName, text) {
+  if (!text) return;
+  const last = state.pending[state.pending.length - 1];
+  if (last && last.stream === streamName) last.text += text;
+  else state.pending.push({ stream: streamName, text });
+}
+
+function flushLive(state) {
+  state.scheduled = false;
+  if (state.pending.length === 0) return;
+  for (const { stream, text } of state.pending) send(frame({ type: 'log', id: state.id, stream, text }));
+  state.pending = [];
+  state.size = 0;
+}
+
+// Before the invocation's reply: what is still gathered goes first, so the runtime sees output in order.
+function endLive() {
+  if (!live) return;
+  const state = live;
+  live = null;
+  for (const [streamName, decoder] of Object.entries(state.decoders)) appendLive(state, streamName, decoder.end());
+  flushLive(state);
+}
+
+// A function that calls process.exit() mid-invocation: send what it printed in this turn while the process can.
+process.on('exit', () => {
+  try {
+    if (live && socket) flushLive(live);
+  } catch {
+    // the socket is gone: the runtime reads the rest from the container's output
+  }
+});
+
+// Peak resident memory of this process so far, in bytes (in reuse mode, across every invocation it has served).
+function maxRss() {
+  try {
+    return process.resourceUsage().maxRSS * 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- framing
@@ -347,6 +417,7 @@ async function invoke(message) {
   if (exiting) return;
   const invocation = (current = { id: message.id, done: false });
   startCapture();
+  startLive(message.id);
   let reply;
   try {
     const out = await handler(buildRequest(message.request || {}));
@@ -357,7 +428,9 @@ async function invoke(message) {
   if (invocation.done) return; // an uncaught error already answered for it
   invocation.done = true;
   current = null;
+  endLive();
   reply.logs = stopCapture();
+  reply.maxRss = maxRss();
   send(frame(reply));
 }
 
@@ -398,9 +471,11 @@ function rehearse() {
       const headers = body === 'text' ? { 'X-Rehearsal': 'yes', 'Content-Type': 'text/plain' } : { 'X-Rehearsal': 'yes' };
       const reply = buildResult(message.id, { statusCode: 200, headers, body });
       reply.logs = truncated(Buffer.from('x'), 0, MAX_LOG_BYTES);
+      reply.maxRss = maxRss();
       frame(reply);
     }
-    frame({ ...failureReply(message.id, new BadReturn('rehearsal')), logs: '' });
+    frame({ type: 'log', id: message.id, stream: 'stdout', text: 'x\n' });
+    frame({ ...failureReply(message.id, new BadReturn('rehearsal')), logs: '', maxRss: maxRss() });
   }
 }
 
@@ -412,9 +487,10 @@ function uncaught(kind, e) {
   } else if (current && !current.done) {
     exiting = true;
     current.done = true;
+    endLive();
     const reply = {
       type: 'error', id: current.id, code: 'handler_threw', fatal: true, // tells the runtime this worker is exiting
-      message: `${kind}: ${messageOf(e)}`, stack: stackOf(e), logs: stopCapture(),
+      message: `${kind}: ${messageOf(e)}`, stack: stackOf(e), logs: stopCapture(), maxRss: maxRss(),
     };
     send(frame(reply), () => process.exit(1));
   } else if (loading) {

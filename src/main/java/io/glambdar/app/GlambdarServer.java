@@ -39,6 +39,7 @@ import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AttemptListener;
+import io.glambdar.usecase.logs.LogHub;
 import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.async.CallbackSender;
 import io.glambdar.usecase.async.JobDispatcher;
@@ -56,6 +57,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -98,6 +100,7 @@ public final class GlambdarServer implements AutoCloseable {
     private JobDispatcher jobDispatcher;
     private CallbackSender callbacks;
     private Scheduler scheduler;
+    private LogHub logHub;
     private ApiServer api;
     private Metrics metrics;
     private String image;
@@ -161,8 +164,9 @@ public final class GlambdarServer implements AutoCloseable {
                 : null;
 
         // Use cases
-        invokeFunction = new InvokeFunction(catalog, engine, clock,
-                metrics == null ? InvocationListener.NONE : metrics.invocationListener());
+        logHub = new LogHub(clock);
+        invokeFunction = new InvokeFunction(catalog, engine, clock, metrics == null ? logHub
+                : InvocationListener.all(List.of(metrics.invocationListener(), logHub)));
         InvokeKeys invokeKeys = new InvokeKeys(catalog, keyIndex, clock, new SecureRandom());
         int asyncConcurrency = config.async().concurrencyFor(engineSettings.maxMemoryMb(),
                 FunctionSettings.DEFAULT_MEMORY_MB);
@@ -175,10 +179,11 @@ public final class GlambdarServer implements AutoCloseable {
         scheduler = new Scheduler(new FireSchedules(catalog, scheduleStates, jobs, acceptInvocation, clock)::fireDue,
                 clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
-                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE),
+                invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE,
+                        logHub::deleted),
                 new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
                 acceptInvocation, new AsyncInvocations(catalog, jobs, jobDispatcher::wake, clock),
-                new ScheduleQueries(catalog, scheduleStates, jobs, clock));
+                new ScheduleQueries(catalog, scheduleStates, jobs, clock), logHub);
         jobDispatcher.start();
         callbacks.start();
         scheduler.start();
@@ -262,6 +267,7 @@ public final class GlambdarServer implements AutoCloseable {
         // Queued jobs and schedules wait durably for the next start: no new attempt begins once stopping.
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the scheduler", scheduler);
+        stop("the live logs' streams", logHub); // else the HTTP server would wait for its followers
         stop("the HTTP server", api);
         stop("the metrics", metrics);
         stop("the callbacks", callbacks);

@@ -59,9 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "docker")
     String dockerCli;
 
-    @Option(names = "--only", description = "Run only this part and write <out>/<part>-report.md: async"
-            + " (asynchronous invocations and schedules, about two minutes) or metrics (GET /metrics: its cost,"
-            + " a scrape of 500 functions, scrapes under load; about five minutes).")
+    @Option(names = "--only", description = "Run only this part: async (asynchronous invocations and schedules,"
+            + " about two minutes; writes <out>/async-report.md), metrics (GET /metrics: its cost, a scrape of 500"
+            + " functions, scrapes under load; about five minutes; writes <out>/metrics-report.md) or reuse (the"
+            + " reuse section; prints its throughput).")
     String only;
 
     @Override
@@ -79,9 +80,14 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println(Files.readString(out.resolve("metrics-report.md")));
                 return 0;
             }
+            if ("reuse".equals(only)) {
+                measure(work, "reuse", report, docker.client(), "--reuse");
+                System.out.printf("reuse throughput at concurrency 32: %.0f invocations/s%n", report.syncReuse32());
+                return 0;
+            }
             if (only != null) {
                 if (!only.equals("async")) {
-                    System.err.println("--only knows two parts: async, metrics");
+                    System.err.println("--only knows three parts: async, metrics, reuse");
                     return 2;
                 }
                 report.async(AsyncBench.run(work, seconds, null));

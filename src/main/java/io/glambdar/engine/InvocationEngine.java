@@ -21,7 +21,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     private final EngineClock clock;
     private final AutoCloseable ownedClock;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private final FunctionOutputLog output = new FunctionOutputLog();
+    private final FunctionOutputLog serverLog = new FunctionOutputLog();
 
     /** An engine on the real clock. */
     public InvocationEngine(SandboxBackend backend, EngineSettings settings) {
@@ -36,9 +36,10 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
-        InvocationResult result = new InvocationRun(pool, clock, invocationId, fn, request).run();
-        output.submit(fn.name(), result);
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
+                                   OutputListener output) {
+        InvocationResult result = new InvocationRun(pool, clock, invocationId, fn, request, output).run();
+        serverLog.submit(fn.name(), result);
         return result;
     }
 
@@ -82,7 +83,7 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
     public void close() {
         pool.close();
         background.shutdown();
-        output.close();
+        serverLog.close();
         if (ownedClock != null) {
             try {
                 ownedClock.close();

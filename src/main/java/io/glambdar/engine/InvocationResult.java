@@ -20,6 +20,13 @@ public sealed interface InvocationResult {
     /** Container start and code load this invocation waited for; 0 when a warm container served it. */
     long initDurationMillis();
 
+    /**
+     * Peak resident memory of the function's process, in bytes, as its worker reported it with the reply; null when
+     * unknown (the process crashed or was stopped before replying, or it never ran). In reuse mode the process has
+     * served earlier invocations too, so this is its peak so far.
+     */
+    Long maxMemoryBytes();
+
     /** How it ended, in the words of records, reports and metrics. */
     default Outcome outcome() {
         return switch (this) {
@@ -34,8 +41,14 @@ public sealed interface InvocationResult {
 
     /** The handler returned a response (whatever its status code). */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
-                     String logs, long durationMillis, boolean coldStart, long initDurationMillis)
-            implements InvocationResult {
+                     String logs, long durationMillis, boolean coldStart, long initDurationMillis,
+                     Long maxMemoryBytes) implements InvocationResult {
+
+        /** Without a memory figure. */
+        public Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
+                         String logs, long durationMillis, boolean coldStart, long initDurationMillis) {
+            this(invocationId, statusCode, headers, body, logs, durationMillis, coldStart, initDurationMillis, null);
+        }
     }
 
     /**
@@ -46,8 +59,15 @@ public sealed interface InvocationResult {
      * @param retryAfterSeconds when overloaded, how long to wait before retrying; otherwise 0
      */
     record Failed(String invocationId, Failure failure, String code, String message, String logs,
-                  long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis)
-            implements InvocationResult {
+                  long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis,
+                  Long maxMemoryBytes) implements InvocationResult {
+
+        /** Without a memory figure. */
+        public Failed(String invocationId, Failure failure, String code, String message, String logs,
+                      long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis) {
+            this(invocationId, failure, code, message, logs, durationMillis, retryAfterSeconds, coldStart,
+                    initDurationMillis, null);
+        }
     }
 
     enum Failure {

@@ -43,10 +43,13 @@ final class InvocationRun {
     private final DeployedFunction fn;
     private final InvocationRequest request;
     private final Invocation invocation;
+    private final OutputLines output;
     private final Instant startedAt = Instant.now();
     private boolean reusable;
 
-    InvocationRun(ContainerPool pool, EngineClock clock, String id, DeployedFunction fn, InvocationRequest request) {
+    InvocationRun(ContainerPool pool, EngineClock clock, String id, DeployedFunction fn, InvocationRequest request,
+                  OutputListener output) {
+        this.output = new OutputLines(output);
         this.pool = pool;
         this.clock = clock;
         this.fn = fn;
@@ -85,6 +88,8 @@ final class InvocationRun {
 
     private InvocationResult serve(FunctionContainer container, Deadline deadline) {
         String loadLogs = container.takeLoadLogs();
+        // Loading printed before this invocation began, and the hello brings it as one text, both streams merged.
+        output.all(OutputListener.Stream.STDOUT, loadLogs);
         WorkerHello hello = container.hello();
         if (!hello.ready()) {
             return failed(Failure.FUNCTION_ERROR, hello.errorCode(),
@@ -96,19 +101,23 @@ final class InvocationRun {
         }
         WorkerReply reply;
         try {
-            reply = container.channel().invoke(payload());
+            reply = container.channel().invoke(payload(), output);
         } catch (IOException e) {
+            output.finish();
             return workerLost(container, e, deadline, loadLogs);
         } finally {
             deadline.letGo();
         }
+        output.finish();
         reusable = container.channel().reusable();
         return switch (reply) {
             case WorkerReply.Success ok -> new Completed(invocation.id(), ok.statusCode(), ok.headers(), ok.body(),
-                    loadLogs + nullToEmpty(ok.logs()), elapsedMillis(), invocation.coldStart(), initMillis());
-            case WorkerReply.Failure failure -> failed(Failure.FUNCTION_ERROR, failure.code(),
+                    loadLogs + nullToEmpty(ok.logs()), elapsedMillis(), invocation.coldStart(), initMillis(),
+                    ok.maxRssBytes());
+            case WorkerReply.Failure failure -> new Failed(invocation.id(), Failure.FUNCTION_ERROR, failure.code(),
                     "function '" + fn.name() + "' failed: " + failure.message(),
-                    loadLogs + nullToEmpty(failure.logs()), 0);
+                    loadLogs + nullToEmpty(failure.logs()), elapsedMillis(), 0, invocation.coldStart(), initMillis(),
+                    failure.maxRssBytes());
         };
     }
 
@@ -120,7 +129,11 @@ final class InvocationRun {
     private Failed workerLost(FunctionContainer container, IOException cause, Deadline deadline, String loadLogs) {
         Sandbox sandbox = container.sandbox();
         Instant logsSince = container.uses() <= 1 ? Instant.EPOCH : startedAt.minusSeconds(1);
-        String printed = loadLogs + sandbox.logs(logsSince, MAX_LOG_BYTES, explainBudget());
+        String record = sandbox.logs(logsSince, MAX_LOG_BYTES, explainBudget());
+        // Docker keeps stdout and stderr merged; the lines the log frames did not bring (the process died before it
+        // could send them, or they never went through process.stdout/stderr) are shown live as stdout, like loading's.
+        output.after(OutputListener.Stream.STDOUT, record);
+        String printed = loadLogs + record;
         if (deadline.expired()) {
             return timeout(printed);
         }
@@ -162,6 +175,7 @@ final class InvocationRun {
                     + cause.getMessage(), "", 1);
         }
         String printed = sandbox.logs(Instant.EPOCH, MAX_LOG_BYTES, explainBudget());
+        output.all(OutputListener.Stream.STDOUT, printed); // Docker's record, both streams merged: see workerLost
         if (cause instanceof ProtocolException) {
             return failed(Failure.FUNCTION_ERROR, "protocol_error", "function '" + fn.name()
                     + "' failed to start: its worker sent an invalid message (" + cause.getMessage() + ")", printed, 0);

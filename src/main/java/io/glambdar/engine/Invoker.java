@@ -11,7 +11,16 @@ public interface Invoker {
      * anything the function or the sandbox did. An invocation of a deployment already retired (or retired while it
      * waited) ends as {@link InvocationResult.Failure#GONE}.
      */
-    InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request);
+    default InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
+        return invoke(fn, invocationId, request, OutputListener.NONE);
+    }
+
+    /**
+     * {@link #invoke(DeployedFunction, String, InvocationRequest)}, telling {@code output} of each line the function
+     * prints as it prints it (on the invocation's thread, before this returns).
+     */
+    InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
+                            OutputListener output);
 
     /** {@link #invoke(DeployedFunction, String, InvocationRequest)} under a new random invocation id. */
     default InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {

@@ -19,6 +19,7 @@ import io.glambdar.usecase.RollbackFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.logs.LogHub;
 import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -26,11 +27,15 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,16 +60,35 @@ public final class ApiServer implements AutoCloseable {
      * @param uploadDir      where uploads are streamed to while they arrive
      * @param stopTimeout    how long a stop waits for requests in progress
      * @param access         open or keyed mode
+     * @param idleTimeout    how long a connection may be idle before it is closed (a live log's stream excepted: it
+     *                       may rightly be quiet for hours)
      */
     public record Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
-                           Duration stopTimeout, AccessMode access) {
+                           Duration stopTimeout, AccessMode access, Duration idleTimeout) {
+
+        /** Jetty's default idle timeout. */
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+        /** With {@link #DEFAULT_IDLE_TIMEOUT}. */
+        public Settings(String host, int port, long maxUploadBytes, long maxBodyBytes, Path uploadDir,
+                        Duration stopTimeout, AccessMode access) {
+            this(host, port, maxUploadBytes, maxBodyBytes, uploadDir, stopTimeout, access, DEFAULT_IDLE_TIMEOUT);
+        }
     }
 
     /** What the routes do: each route calls one of these. */
     public record UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete,
                            RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys,
                            AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations,
-                           ScheduleQueries schedules) {
+                           ScheduleQueries schedules, LogHub logs) {
+
+        /** With live logs of their own, that nothing publishes to. */
+        public UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete, RollbackFunction rollback,
+                        FunctionQueries queries, InvokeKeys keys, AcceptInvocation acceptAsync,
+                        AsyncInvocations asyncInvocations, ScheduleQueries schedules) {
+            this(deploy, invoke, delete, rollback, queries, keys, acceptAsync, asyncInvocations, schedules,
+                    new LogHub(Clock.systemUTC()));
+        }
     }
 
     /**
@@ -103,6 +127,7 @@ public final class ApiServer implements AutoCloseable {
         InvokeHandler invoke = new InvokeHandler(useCases.invoke(), policy);
         AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
         InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
+        LogFollowHandler logs = new LogFollowHandler(queries, useCases.logs(), JSON);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -123,6 +148,17 @@ public final class ApiServer implements AutoCloseable {
                 server.setStopTimeout(settings.stopTimeout().toMillis());
                 // Requests Jetty refuses itself (headers too large, malformed): JSON too, not an HTML page.
                 server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
+                // Javalin adds its connector before starting the server: set its idle timeout then.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector connector : server.getConnectors()) {
+                            if (connector instanceof AbstractConnector jetty) {
+                                jetty.setIdleTimeout(settings.idleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
             });
 
             config.routes.before(new AccessFilter(policy));
@@ -152,8 +188,7 @@ public final class ApiServer implements AutoCloseable {
                 useCases.delete().delete(ctx.pathParam("name"));
                 ctx.status(204);
             });
-            config.routes.get("/logs/{name}", ctx -> ctx.json(Map.of("function", ctx.pathParam("name"),
-                    "invocations", queries.recentInvocations(ctx.pathParam("name")))));
+            config.routes.get("/logs/{name}", logs::handle);
             config.routes.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
                     queries.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"

@@ -83,33 +83,73 @@ final class Messages {
     }
 
     /**
-     * Decodes a reply, and whether the worker said it is exiting after it ({@code "fatal": true}). A reply that breaks
+     * Decodes what the worker sends while an invocation runs: a piece of its output ({@link Printed}), or its reply
+     * and whether it said it is exiting after it ({@code "fatal": true}) ({@link Decoded}). A reply that breaks
      * {@code limits} in its content (body size, headers) becomes a {@link WorkerReply.Failure}; its texts are cut.
      */
-    static Decoded decodeReply(byte[] frame, String expectedId, ReplyLimits limits) throws ProtocolException {
+    static Incoming decodeIncoming(byte[] frame, String expectedId, ReplyLimits limits) throws ProtocolException {
         JsonNode message = parse(frame, "reply");
         String type = text(message, "type", "reply");
-        if (!type.equals("result") && !type.equals("error")) {
-            throw new ProtocolException("expected a reply (type result or error), got type " + SafeText.quoted(type));
+        if (!type.equals("result") && !type.equals("error") && !type.equals("log")) {
+            throw new ProtocolException("expected a reply (type result or error) or a log message, got type "
+                    + SafeText.quoted(type));
         }
         String id = text(message, "id", type);
         if (!id.equals(expectedId)) {
-            throw new ProtocolException("the worker replied for invocation " + SafeText.quoted(id) + ", expected \""
-                    + expectedId + "\"");
+            throw new ProtocolException("the worker " + (type.equals("log") ? "sent output" : "replied") + " for invocation "
+                    + SafeText.quoted(id) + ", expected \"" + expectedId + "\"");
+        }
+        if (type.equals("log")) {
+            return printed(message, limits);
         }
         boolean fatal = message.path("fatal").asBoolean(false);
         String logs = logs(message, type, limits);
-        WorkerReply reply = type.equals("error") ? error(message, id, logs) : result(message, id, logs, limits);
+        Long maxRss = maxRss(message);
+        WorkerReply reply = type.equals("error") ? error(message, id, logs, maxRss)
+                : result(message, id, logs, maxRss, limits);
         return new Decoded(reply, fatal);
     }
 
-    private static WorkerReply error(JsonNode message, String id, String logs) throws ProtocolException {
+    /** A log message: {@code {"type": "log", "id", "stream": "stdout" | "stderr", "text"}}. */
+    private static Printed printed(JsonNode message, ReplyLimits limits) throws ProtocolException {
+        String name = text(message, "stream", "log");
+        LogStream stream = LogStream.named(name);
+        if (stream == null) {
+            throw new ProtocolException("log message stream must be stdout or stderr, got " + SafeText.quoted(name));
+        }
+        return new Printed(stream, Utf8Text.truncate(text(message, "text", "log"), limits.maxLogBytes()));
+    }
+
+    /**
+     * The peak memory the worker reports, in bytes: a whole number from 0 to {@link ReplyLimits#MAX_RSS_BYTES}, else
+     * null. Only a figure for the user to read, so a wrong one is dropped rather than refused.
+     */
+    private static Long maxRss(JsonNode message) {
+        JsonNode value = message.get("maxRss");
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+            return null;
+        }
+        long bytes = value.longValue();
+        return bytes >= 0 && bytes <= ReplyLimits.MAX_RSS_BYTES ? bytes : null;
+    }
+
+    /** What the worker sends during an invocation. */
+    sealed interface Incoming permits Printed, Decoded {
+    }
+
+    /** A piece of output, cut to the limit for logs. */
+    record Printed(LogStream stream, String text) implements Incoming {
+    }
+
+    private static WorkerReply error(JsonNode message, String id, String logs, Long maxRss)
+            throws ProtocolException {
         return new WorkerReply.Failure(id, bounded(text(message, "code", "error")),
-                bounded(text(message, "message", "error")), bounded(optionalText(message, "stack", "error")), logs);
+                bounded(text(message, "message", "error")), bounded(optionalText(message, "stack", "error")), logs,
+                maxRss);
     }
 
     /** A result, or the failure it is when its body or headers break {@code limits}. */
-    private static WorkerReply result(JsonNode message, String id, String logs, ReplyLimits limits)
+    private static WorkerReply result(JsonNode message, String id, String logs, Long maxRss, ReplyLimits limits)
             throws ProtocolException {
         JsonNode status = message.get("statusCode");
         if (status == null || !status.canConvertToInt() || !status.isIntegralNumber()
@@ -121,17 +161,17 @@ final class Messages {
         byte[] body = body(message);
         if (body.length > limits.maxBodyBytes()) {
             return new WorkerReply.Failure(id, WorkerReply.Failure.RESPONSE_TOO_LARGE,
-                    bodyTooLarge(body.length, limits.maxBodyBytes()), null, logs);
+                    bodyTooLarge(body.length, limits.maxBodyBytes()), null, logs, maxRss);
         }
         try {
             return new WorkerReply.Success(id, status.intValue(), ResponseHeaders.check(headersAsSent, limits), body,
-                    logs);
+                    logs, maxRss);
         } catch (ResponseHeaders.Invalid e) {
-            return new WorkerReply.Failure(id, WorkerReply.Failure.INVALID_HEADER, e.getMessage(), null, logs);
+            return new WorkerReply.Failure(id, WorkerReply.Failure.INVALID_HEADER, e.getMessage(), null, logs, maxRss);
         }
     }
 
-    record Decoded(WorkerReply reply, boolean fatal) {
+    record Decoded(WorkerReply reply, boolean fatal) implements Incoming {
     }
 
     private static JsonNode parse(byte[] frame, String what) throws ProtocolException {

@@ -20,6 +20,12 @@ public record ReplyLimits(int maxBodyBytes, int maxLogBytes, int maxHeaderCount,
     /** Error messages, stacks and the warm-up note are each cut to this many UTF-8 bytes (worker.js does the same). */
     public static final int MAX_TEXT_BYTES = 64 * 1024;
 
+    /**
+     * Largest peak memory figure a reply may report, 1 TiB: far above any container's limit, so a larger (or negative,
+     * fractional, non-numeric) {@code maxRss} is a lie and is ignored.
+     */
+    public static final long MAX_RSS_BYTES = 1L << 40;
+
     /** Longest frame this protocol allows, whatever the limits: keeps every size an int with room to spare. */
     static final int MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 

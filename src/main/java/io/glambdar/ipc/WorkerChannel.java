@@ -25,7 +25,15 @@ public interface WorkerChannel extends Closeable {
      *
      * @throws IllegalStateException before a ready hello was read
      */
-    WorkerReply invoke(InvocationPayload payload) throws IOException;
+    default WorkerReply invoke(InvocationPayload payload) throws IOException {
+        return invoke(payload, WorkerOutput.NONE);
+    }
+
+    /**
+     * {@link #invoke(InvocationPayload)}, telling {@code output} of what the function prints as the worker reports it,
+     * before the reply (the reply's {@link WorkerReply#logs()} still has all of it, as printed).
+     */
+    WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException;
 
     /**
      * Whether another invocation may be sent: the hello said ready, every exchange so far completed, and the worker

@@ -54,24 +54,32 @@ public final class WorkerConnection implements WorkerChannel {
     }
 
     /**
-     * Sends one invocation and waits for its reply. An {@link java.io.EOFException} means the worker ended without
-     * replying (it crashed or the function called {@code process.exit()}). A response over the {@link ReplyLimits}
+     * Sends one invocation and waits for its reply, passing on the log frames that come before it (what the function
+     * prints, as it prints it) to {@code output}, at most {@link ReplyLimits#maxLogBytes()} in all. An
+     * {@link java.io.EOFException} means the worker ended without replying (it crashed or the function called
+     * {@code process.exit()}). A response over the {@link ReplyLimits}
      * comes back as a {@link WorkerReply.Failure} ({@code response_too_large}, {@code invalid_header}), and the
      * connection stays reusable: the exchange itself completed.
      *
      * @throws IllegalStateException before a ready hello was read
      */
     @Override
-    public WorkerReply invoke(InvocationPayload payload) throws IOException {
+    public WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException {
         if (hello == null || !hello.ready()) {
             throw new IllegalStateException("the worker is not ready: read a ready hello before invoking");
         }
         reusable = false; // until the reply is in: a failure half-way leaves the stream out of step
         Frames.write(channel, Messages.encodeInvoke(payload));
-        Messages.Decoded decoded = Messages.decodeReply(Frames.read(channel, limits.maxReplyFrameBytes()),
-                payload.id(), limits);
-        reusable = !decoded.fatal() && channel.isOpen();
-        return decoded.reply();
+        OutputBudget live = new OutputBudget(output, limits.maxLogBytes());
+        for (;;) {
+            switch (Messages.decodeIncoming(Frames.read(channel, limits.maxReplyFrameBytes()), payload.id(), limits)) {
+                case Messages.Printed printed -> live.printed(printed.stream(), printed.text());
+                case Messages.Decoded decoded -> {
+                    reusable = !decoded.fatal() && channel.isOpen();
+                    return decoded.reply();
+                }
+            }
+        }
     }
 
     /**

@@ -13,13 +13,25 @@ public sealed interface WorkerReply {
     String logs();
 
     /**
+     * Peak resident memory of the worker's process so far, in bytes, as it reported it with the reply (in reuse mode
+     * the container's process has served earlier invocations too, so it is the peak across them); null when it sent
+     * none or a value no process could have ({@link ReplyLimits#MAX_RSS_BYTES}).
+     */
+    Long maxRssBytes();
+
+    /**
      * The handler returned a valid response.
      *
      * @param headers lower-case names; a header the function gave several values has several entries
      * @param body    the exact bytes to send to the HTTP client
      */
-    record Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs)
-            implements WorkerReply {
+    record Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs,
+                   Long maxRssBytes) implements WorkerReply {
+
+        /** Without a memory figure. */
+        public Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs) {
+            this(id, statusCode, headers, body, logs, null);
+        }
     }
 
     /**
@@ -28,7 +40,13 @@ public sealed interface WorkerReply {
      * @param code  {@code handler_threw}, {@code bad_return}, {@link #RESPONSE_TOO_LARGE} or {@link #INVALID_HEADER}
      * @param stack the error's stack, or null when there is none (a non-Error throw, a bad return)
      */
-    record Failure(String id, String code, String message, String stack, String logs) implements WorkerReply {
+    record Failure(String id, String code, String message, String stack, String logs, Long maxRssBytes)
+            implements WorkerReply {
+
+        /** Without a memory figure. */
+        public Failure(String id, String code, String message, String stack, String logs) {
+            this(id, code, message, stack, logs, null);
+        }
 
         /** The body is over {@link ReplyLimits#maxBodyBytes()} (SPEC: a 502 with this code). */
         public static final String RESPONSE_TOO_LARGE = "response_too_large";

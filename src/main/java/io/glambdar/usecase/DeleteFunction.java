@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * {@code DELETE /del/:name}: the function and every version of it are gone at once (for new invocations, and its
@@ -25,6 +26,7 @@ public final class DeleteFunction {
     private final InvokeKeys keys;
     private final JobRepository jobs;
     private final Clock clock;
+    private final Consumer<String> deleted;
 
     /**
      * @param retireGrace how long past a version's own timeout to wait for the engine to retire it before its code is
@@ -32,6 +34,17 @@ public final class DeleteFunction {
      */
     public DeleteFunction(FunctionCatalog catalog, Invoker invoker, InvokeKeys keys, JobRepository jobs, Clock clock,
                           Duration retireGrace) {
+        this(catalog, invoker, keys, jobs, clock, retireGrace, name -> {
+        });
+    }
+
+    /**
+     * @param deleted told the name of each function deleted, once it is gone from the catalog (live logs end their
+     *                followers' streams); must not block
+     */
+    public DeleteFunction(FunctionCatalog catalog, Invoker invoker, InvokeKeys keys, JobRepository jobs, Clock clock,
+                          Duration retireGrace, Consumer<String> deleted) {
+        this.deleted = deleted;
         this.catalog = catalog;
         this.retirement = new Retirement(catalog, invoker, retireGrace);
         this.keys = keys;
@@ -45,6 +58,7 @@ public final class DeleteFunction {
      */
     public CompletableFuture<Void> delete(String name) {
         StoredFunction removed = catalog.remove(name);
+        deleted.accept(removed.name());
         // The keys died with this life of the function (they never work for a later deploy of the name); this only
         // tidies them away.
         keys.forgetFunction(removed.name());

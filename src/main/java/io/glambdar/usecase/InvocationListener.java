@@ -1,9 +1,13 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.OutputListener;
+
+import java.util.List;
+
 /**
- * Told of every invocation of a deployed function when it ends (synchronous calls and asynchronous attempts alike;
- * not of one whose function was deleted before it could start): metrics count it, live logs report it. Called on the
- * invocation's own thread, so it must be quick and never block.
+ * Told of every invocation of a deployed function: what it prints while it runs, and when it ends (synchronous calls
+ * and asynchronous attempts alike; the end not of one whose function was deleted before it could start): metrics
+ * count it, live logs show it. Called on the invocation's own thread, so it must be quick and never block.
  */
 @FunctionalInterface
 public interface InvocationListener {
@@ -12,4 +16,36 @@ public interface InvocationListener {
     };
 
     void ended(InvokeFunction.Invoked invoked);
+
+    /**
+     * Where the invocation {@code invocationId} of {@code function} (its name, without a version) prints, line by
+     * line, as it runs; asked once as it starts. Nowhere unless a listener wants its output.
+     */
+    default OutputListener output(String function, String invocationId) {
+        return OutputListener.NONE;
+    }
+
+    /** All of {@code listeners}, in that order. */
+    static InvocationListener all(List<InvocationListener> listeners) {
+        List<InvocationListener> each = List.copyOf(listeners);
+        return new InvocationListener() {
+            @Override
+            public void ended(InvokeFunction.Invoked invoked) {
+                each.forEach(listener -> listener.ended(invoked));
+            }
+
+            @Override
+            public OutputListener output(String function, String invocationId) {
+                List<OutputListener> outputs = each.stream()
+                        .map(listener -> listener.output(function, invocationId))
+                        .filter(output -> output != OutputListener.NONE)
+                        .toList();
+                return switch (outputs.size()) {
+                    case 0 -> OutputListener.NONE;
+                    case 1 -> outputs.getFirst();
+                    default -> (stream, line) -> outputs.forEach(output -> output.line(stream, line));
+                };
+            }
+        };
+    }
 }

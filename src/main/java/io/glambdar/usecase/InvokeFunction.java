@@ -3,6 +3,7 @@ package io.glambdar.usecase;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
+import io.glambdar.engine.Outcome;
 import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionNotFoundException;
@@ -69,7 +70,8 @@ public final class InvokeFunction {
         Deployment version = resolved.version();
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
-            InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request);
+            InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request,
+                    listener.output(function.name(), invocationId));
             record(function, startedAt, result);
             Invoked invoked = new Invoked(function.name(), version.version(), result);
             if (!(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.GONE)) {
@@ -97,26 +99,31 @@ public final class InvokeFunction {
         return false;
     }
 
+    /**
+     * The invocation's record, and its statistics when it reached the function. A throttled one (429) is recorded so
+     * that its caller can see why it failed, but is not counted: the function never ran. One the engine could not run
+     * at all (503) or that found its version gone is neither.
+     */
     private static void record(StoredFunction function, Instant startedAt, InvocationResult result) {
-        String status = status(result);
-        if (status == null) {
+        if (!recorded(result)) {
             return;
         }
-        function.counters().record(startedAt, status, result.durationMillis());
+        String outcome = result.outcome().label();
+        if (result.outcome() != Outcome.THROTTLED) {
+            function.counters().record(startedAt, outcome, result.durationMillis());
+        }
         function.invocations().add(new InvocationRecord(result.invocationId(), startedAt, result.durationMillis(),
-                status, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
+                outcome, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
                 result instanceof InvocationResult.Failed failed ? failed.code() : null, result.coldStart(),
-                result.initDurationMillis(), result.logs()));
+                result.initDurationMillis(), result.maxMemoryBytes(), outcome, result.logs()));
     }
 
-    /** {@code ok}, {@code error} or {@code timeout}; null when it never ran (overloaded, unavailable, gone). */
-    private static String status(InvocationResult result) {
+    private static boolean recorded(InvocationResult result) {
         return switch (result) {
-            case InvocationResult.Completed ignored -> "ok";
+            case InvocationResult.Completed ignored -> true;
             case InvocationResult.Failed failed -> switch (failed.failure()) {
-                case FUNCTION_ERROR -> "error";
-                case TIMEOUT -> "timeout";
-                case OVERLOADED, UNAVAILABLE, GONE -> null;
+                case FUNCTION_ERROR, TIMEOUT, OVERLOADED -> true;
+                case UNAVAILABLE, GONE -> false;
             };
         };
     }

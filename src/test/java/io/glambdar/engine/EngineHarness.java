@@ -59,9 +59,14 @@ final class EngineHarness implements AutoCloseable {
 
     /** Invokes on a thread of its own: the test then plays the backend's and the worker's part. */
     CompletableFuture<InvocationResult> invoke(DeployedFunction fn) {
+        return invoke(fn, OutputListener.NONE);
+    }
+
+    /** {@link #invoke(DeployedFunction)}, with the lines the function prints going to {@code output}. */
+    CompletableFuture<InvocationResult> invoke(DeployedFunction fn, OutputListener output) {
         InvocationRequest request = new InvocationRequest("POST", "/invoke/" + fn.name(), "", Map.of(
                 "content-type", List.of("application/json")), "{}".getBytes(StandardCharsets.UTF_8));
-        return CompletableFuture.supplyAsync(() -> engine.invoke(fn, request), callers);
+        return CompletableFuture.supplyAsync(() -> engine.invoke(fn, "inv-" + fn.name(), request, output), callers);
     }
 
     static InvocationResult result(CompletableFuture<InvocationResult> call) {

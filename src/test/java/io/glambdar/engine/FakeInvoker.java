@@ -17,8 +17,11 @@ import java.util.function.BiFunction;
  */
 public final class FakeInvoker implements Invoker {
 
-    /** @param invocationId the id the caller chose for the invocation */
-    public record Call(DeployedFunction fn, InvocationRequest request, String invocationId) {
+    /**
+     * @param invocationId the id the caller chose for the invocation
+     * @param output       where the caller wants the function's lines
+     */
+    public record Call(DeployedFunction fn, InvocationRequest request, String invocationId, OutputListener output) {
     }
 
     public final Queue<Call> invocations = new ConcurrentLinkedQueue<>();
@@ -37,9 +40,28 @@ public final class FakeInvoker implements Invoker {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
-        invocations.add(new Call(fn, request, invocationId));
-        return answer.apply(fn, request);
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
+                                   OutputListener output) {
+        Call call = new Call(fn, request, invocationId, output);
+        invocations.add(call);
+        current.set(call);
+        try {
+            return answer.apply(fn, request);
+        } finally {
+            current.remove();
+        }
+    }
+
+    private final ThreadLocal<Call> current = new ThreadLocal<>();
+
+    /** From inside an answer: the invocation id its caller chose. */
+    public String currentId() {
+        return current.get().invocationId();
+    }
+
+    /** From inside an answer: the function prints {@code line}, as the engine would pass it on. */
+    public void print(OutputListener.Stream stream, String line) {
+        current.get().output().line(stream, line);
     }
 
     /** What {@link #containers} reports, by function name (none unless a test says otherwise). */

@@ -659,6 +659,105 @@ class WorkerScriptTest {
         assertThat(failure.logs()).isEqualTo("about to fail\n");
     }
 
+    // ---- live output: log frames while the invocation runs, and the process's peak memory
+
+    @Test
+    void whatTheFunctionPrintsReachesTheRuntimeBeforeItsInvocationEnds() throws Exception {
+        Path go = dir.resolve("go");
+        start("""
+                const fs = require('fs');
+                exports.handler = async () => {
+                  console.log('first');
+                  await new Promise((resolve) => {
+                    const check = setInterval(() => { if (fs.existsSync(%s)) { clearInterval(check); resolve(); } }, 2);
+                  });
+                  console.error('second');
+                  return { body: 'done' };
+                };
+                """.formatted(JSON.writeValueAsString(go.toString())));
+        java.util.concurrent.BlockingQueue<String> printed = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        Future<WorkerReply> reply = threads.submit(() -> connection.invoke(request("/live", ""),
+                (stream, text) -> printed.add(stream.label() + ":" + text)));
+
+        assertThat(printed.poll(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("stdout:first\n");
+        assertThat(reply).isNotDone(); // it waits for the file: the line came while it ran
+        Files.createFile(go);
+        WorkerReply.Success done = success(reply.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
+        assertThat(printed).containsExactly("stderr:second\n");
+        assertThat(done.logs()).isEqualTo("first\nsecond\n");
+    }
+
+    @Test
+    void manyWritesInOneTurnTravelTogetherAndAFunctionThatPrintsNothingSendsNoFrame() throws Exception {
+        start("""
+                exports.handler = async (req) => {
+                  if (req.path === '/loud') for (let i = 0; i < 1000; i++) console.log('line', i);
+                  return {};
+                };
+                """);
+        List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        WorkerReply loud = guarded(() -> connection.invoke(request("/loud", ""), (stream, text) -> pieces.add(text)));
+        int loudPieces = pieces.size();
+        pieces.clear();
+        guarded(() -> connection.invoke(request("/quiet", ""), (stream, text) -> pieces.add(text)));
+
+        assertThat(String.join("", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "line " + i + "\n")
+                .toList())).isEqualTo(loud.logs());
+        assertThat(loudPieces).as("1,000 lines of ~9 bytes in one turn: one frame per 16 KiB, not one per line")
+                .isEqualTo(1);
+        assertThat(pieces).isEmpty();
+    }
+
+    @Test
+    void aCharacterSplitAcrossWritesArrivesWhole() throws Exception {
+        start("""
+                exports.handler = async () => {
+                  const euro = Buffer.from('€');
+                  process.stdout.write(euro.subarray(0, 1));
+                  await new Promise((resolve) => setImmediate(resolve));
+                  await new Promise((resolve) => setImmediate(resolve));
+                  process.stdout.write(euro.subarray(1));
+                  process.stdout.write('\\n');
+                  return {};
+                };
+                """);
+        StringBuilder printed = new StringBuilder();
+
+        guarded(() -> connection.invoke(request("/", ""), (stream, text) -> printed.append(text)));
+
+        assertThat(printed.toString()).isEqualTo("€\n");
+    }
+
+    @Test
+    void liveOutputStopsAtTheLogLimitAsTheLogsDo() throws Exception {
+        start("exports.handler = async () => { console.log('x'.repeat(300 * 1024)); return {}; };");
+        StringBuilder printed = new StringBuilder();
+
+        guarded(() -> connection.invoke(request("/", ""), (stream, text) -> printed.append(text)));
+
+        assertThat(Utf8Text.length(printed.toString())).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxLogBytes());
+        assertThat(printed.toString()).startsWith("x".repeat(1000));
+    }
+
+    @Test
+    void everyReplyReportsTheProcessesPeakMemory() throws Exception {
+        start("""
+                exports.handler = async (req) => {
+                  if (req.path === '/throw') throw new Error('no');
+                  return {};
+                };
+                """);
+
+        WorkerReply ok = invoke(request("/ok", ""));
+        WorkerReply thrown = invoke(request("/throw", ""));
+
+        // Node itself takes tens of MB; far less than a GB for this.
+        assertThat(ok.maxRssBytes()).isBetween(10L * 1024 * 1024, 1024L * 1024 * 1024);
+        assertThat(thrown.maxRssBytes()).isGreaterThanOrEqualTo(ok.maxRssBytes());
+    }
+
     // ---- harness
 
     private Path functionDir() throws IOException {

@@ -609,6 +609,118 @@ class WorkerSocketTest {
         assertThat(first.path()).exists();
     }
 
+    // ---- live output (log frames) and the reported peak memory
+
+    @Test
+    void logFramesBeforeTheReplyArePassedOnInOrderAndMayArriveInPieces() throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> {
+            send(ch, READY);
+            receive(ch);
+            send(ch, "{\"type\":\"log\",\"id\":\"inv\",\"stream\":\"stdout\",\"text\":\"one\\ntw\"}");
+            // One frame in three writes: its header, half its payload, the rest.
+            byte[] payload = "{\"type\":\"log\",\"id\":\"inv\",\"stream\":\"stderr\",\"text\":\"€ err\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            ch.write(ByteBuffer.allocate(4).putInt(0, payload.length));
+            ch.write(ByteBuffer.wrap(payload, 0, payload.length / 2));
+            ch.write(ByteBuffer.wrap(payload, payload.length / 2, payload.length - payload.length / 2));
+            send(ch, result("inv", "{}", "", "one\\ntw€ err"));
+        });
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+        List<String> printed = new ArrayList<>();
+
+        WorkerReply reply = connection.invoke(payload("inv", new byte[0]),
+                (stream, text) -> printed.add(stream.label() + ":" + text));
+
+        assertThat(printed).containsExactly("stdout:one\ntw", "stderr:€ err");
+        assertThat(reply.logs()).isEqualTo("one\ntw€ err");
+        assertThat(connection.reusable()).isTrue();
+        done(worker);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            another invocation | {"type":"log","id":"other","stream":"stdout","text":"x"} | sent output for invocation "other", expected "inv"
+            unknown stream     | {"type":"log","id":"inv","stream":"stdin","text":"x"}    | stream must be stdout or stderr, got "stdin"
+            no stream          | {"type":"log","id":"inv","text":"x"}                     | no "stream" field
+            text not a string  | {"type":"log","id":"inv","stream":"stdout","text":42}    | field "text" is not a string
+            no text            | {"type":"log","id":"inv","stream":"stdout"}              | no "text" field
+            """)
+    void aMalformedLogFrameIsAProtocolException(String name, String frame, String expected) throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(), frame);
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        assertThatThrownBy(() -> connection.invoke(payload("inv", new byte[0]), (stream, text) -> { }))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(expected);
+        assertThat(connection.reusable()).isFalse();
+        done(worker);
+    }
+
+    @Test
+    void liveOutputIsHeldToTheLogLimitInAllHoweverManyFramesCome() throws Exception {
+        ReplyLimits limits = new ReplyLimits(1000, 4096, 100, 64 * 1024);
+        String kilobyte = "é".repeat(512); // 1,024 bytes of two-byte characters
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> {
+            send(ch, READY);
+            receive(ch);
+            for (int i = 0; i < 20; i++) {
+                send(ch, "{\"type\":\"log\",\"id\":\"inv\",\"stream\":\"stdout\",\"text\":\"" + kilobyte + "\"}");
+            }
+            send(ch, "{\"type\":\"log\",\"id\":\"inv\",\"stream\":\"stdout\",\"text\":\"" + "x".repeat(9000) + "\"}");
+            send(ch, result("inv", "{}", "", ""));
+        });
+        WorkerConnection connection = accept(socket, limits);
+        connection.readHello();
+        StringBuilder printed = new StringBuilder();
+        List<String> pieces = new ArrayList<>();
+
+        connection.invoke(payload("inv", new byte[0]), (stream, text) -> {
+            printed.append(text);
+            pieces.add(text);
+        });
+
+        assertThat(Utf8Text.length(printed.toString())).isLessThanOrEqualTo(4096);
+        assertThat(printed.toString()).startsWith(kilobyte.repeat(3)).doesNotContain("x").doesNotContain("\uFFFD")
+                .endsWith("\n[... output over 4096 bytes is not shown live]\n");
+        assertThat(pieces).hasSize(4); // three whole, one cut with the note; nothing after it
+        assertThat(connection.reusable()).isTrue();
+        done(worker);
+    }
+
+    @ParameterizedTest(name = "maxRss {0}")
+    @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+            31457280        | 31457280
+            0               | 0
+            1099511627776   | 1099511627776
+            1099511627777   | null
+            -1              | null
+            1.5             | null
+            3e7             | null
+            "31457280"      | null
+            null            | null
+            [1]             | null
+            99999999999999999999999 | null
+            """)
+    void theReportedPeakMemoryIsAWholeNumberOfBytesWithinReasonElseUnknown(String sent, Long expected)
+            throws Exception {
+        String field = sent == null ? "" : ",\"maxRss\":" + sent;
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                "{\"type\":\"result\",\"id\":\"a\",\"statusCode\":200,\"body\":\"\",\"bodyEncoding\":\"utf8\"" + field + "}",
+                "{\"type\":\"error\",\"id\":\"b\",\"code\":\"handler_threw\",\"message\":\"m\"" + field + "}");
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        assertThat(connection.invoke(payload("a", new byte[0])).maxRssBytes()).isEqualTo(expected);
+        assertThat(connection.invoke(payload("b", new byte[0])).maxRssBytes()).isEqualTo(expected);
+        done(worker);
+    }
+
     // ---- helpers
 
     private interface Peer {

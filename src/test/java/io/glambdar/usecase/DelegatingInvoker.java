@@ -5,6 +5,7 @@ import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
+import io.glambdar.engine.OutputListener;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -18,8 +19,9 @@ class DelegatingInvoker implements Invoker {
     }
 
     @Override
-    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request) {
-        return delegate.invoke(fn, invocationId, request);
+    public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
+                                   OutputListener output) {
+        return delegate.invoke(fn, invocationId, request, output);
     }
 
     @Override

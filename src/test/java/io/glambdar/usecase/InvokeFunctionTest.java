@@ -5,6 +5,7 @@ import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
+import io.glambdar.engine.OutputListener;
 import io.glambdar.store.Concurrently;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
@@ -33,6 +34,7 @@ import static io.glambdar.engine.FakeInvoker.ok;
 import static io.glambdar.store.TestStore.T0;
 import static io.glambdar.store.TestStore.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InvokeFunctionTest {
@@ -104,8 +106,10 @@ class InvokeFunctionTest {
         assertThat(info.invokeCount()).isEqualTo(4);
         assertThat(info.errorCount()).isEqualTo(2);
         assertThat(info.lastStatus()).isEqualTo("ok"); // the function answered 500 itself: it ran fine
-        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId)
-                .containsExactly("i7", "i3", "i2", "i1");
+        // A throttled call is recorded (its caller may look up why it failed) but not counted: it never ran.
+        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId, InvocationRecord::outcome)
+                .containsExactly(tuple("i7", "ok"), tuple("i4", "throttled"), tuple("i3", "timeout"),
+                        tuple("i2", "error"), tuple("i1", "ok"));
     }
 
     @Test
@@ -121,9 +125,54 @@ class InvokeFunctionTest {
         invokeFunction.invoke("f", REQUEST);
 
         assertThat(queries.invocation("f", "cold")).contains(new InvocationRecord("cold", T0.plusSeconds(42), 420,
-                "ok", 201, null, true, 380, "printed\n"));
+                "ok", 201, null, true, 380, null, "ok", "printed\n"));
         assertThat(queries.invocation("f", "warm")).contains(new InvocationRecord("warm", T0.plusSeconds(43), 3,
-                "error", null, "handler_threw", false, 0, "stack\n"));
+                "error", null, "handler_threw", false, 0, null, "error", "stack\n"));
+    }
+
+    @Test
+    void theRecordCarriesTheReportsPeakMemoryAndOutcome() {
+        store.deploy("f", "// f");
+        invoker.answer((fn, request) -> new InvocationResult.Failed("slow", Failure.TIMEOUT, "timeout", "too slow",
+                "", 1000, 0, false, 0, 61_000_000L));
+
+        invokeFunction.invoke("f", REQUEST);
+
+        InvocationRecord record = queries.invocation("f", "slow").orElseThrow();
+        assertThat(record.outcome()).isEqualTo("timeout");
+        assertThat(record.status()).isEqualTo("timeout");
+        assertThat(record.maxMemoryBytes()).isEqualTo(61_000_000L);
+    }
+
+    @Test
+    void theListenerIsAskedWhereEachInvocationPrintsByFunctionNameAndInvocationId() {
+        store.deploy("f", "// f");
+        List<String> printed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InvocationListener lines = new InvocationListener() {
+            @Override
+            public void ended(InvokeFunction.Invoked invoked) {
+                ended.add(invoked.function() + " ended");
+            }
+
+            @Override
+            public OutputListener output(String function, String invocationId) {
+                return (stream, line) -> printed.add(function + " " + invocationId + " " + stream.label() + " " + line);
+            }
+        };
+        InvocationListener counting = invoked -> ended.add("counted");
+        InvokeFunction invoke = new InvokeFunction(store.catalog, invoker, store.clock,
+                InvocationListener.all(List.of(lines, counting)));
+        invoker.answer((fn, request) -> {
+            invoker.print(OutputListener.Stream.STDERR, "hi");
+            return ok(invoker.currentId(), "{}");
+        });
+
+        InvokeFunction.Invoked invoked = invoke.invoke("f@1", REQUEST);
+
+        assertThat(printed).containsExactly("f " + invoked.result().invocationId() + " stderr hi");
+        assertThat(ended).containsExactly("f ended", "counted");
+        assertThat(InvocationListener.all(List.of(counting)).output("f", "x")).isSameAs(OutputListener.NONE);
     }
 
     @Test

@@ -3,20 +3,26 @@ package io.glambdar.store.invocations;
 import java.time.Instant;
 
 /**
- * One invocation's outcome and what the function printed, as {@code GET /logs/:name/:id} shows it.
+ * One invocation's outcome, its report and what the function printed, as {@code GET /logs/:name[/:id]} shows it.
  *
- * @param status         {@code ok}, {@code error} or {@code timeout}
+ * @param status         {@code ok}, {@code error}, {@code timeout} or {@code throttled}: the same as {@code outcome},
+ *                       kept under its first name for clients that read it
  * @param statusCode     the function's status code, or null when it failed
- * @param code           the failure code ({@code handler_threw}, {@code timeout}, ...), or null when it succeeded
+ * @param code           the failure code ({@code handler_threw}, {@code timeout}, {@code overloaded}, ...), or null
+ *                       when it succeeded
  * @param coldStart      whether this invocation waited for its container to start
  * @param initDurationMs container start and code load this invocation waited for; 0 when a warm container served it
+ * @param maxMemoryBytes peak resident memory of the function's process, in bytes (in reuse mode its peak so far,
+ *                       across the invocations it served); null when unknown (it crashed or never ran)
+ * @param outcome        {@code ok}, {@code error}, {@code timeout} or {@code throttled} (429: it never reached the
+ *                       function)
  */
 public record InvocationRecord(String invocationId, Instant startedAt, long durationMs, String status,
                                Integer statusCode, String code, boolean coldStart, long initDurationMs,
-                               String logs) {
+                               Long maxMemoryBytes, String outcome, String logs) {
 
     InvocationRecord withLogs(String newLogs) {
         return new InvocationRecord(invocationId, startedAt, durationMs, status, statusCode, code, coldStart,
-                initDurationMs, newLogs);
+                initDurationMs, maxMemoryBytes, outcome, newLogs);
     }
 }

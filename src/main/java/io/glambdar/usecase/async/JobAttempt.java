@@ -93,19 +93,18 @@ final class JobAttempt {
         Instant end = now();
         switch (result) {
             case InvocationResult.Completed ok -> jobs.complete(job.id(), owner, JobOutcome.succeeded(version,
-                    new JobResult(ok.statusCode(), ok.headers(), ok.body()), ok.logs(), report(ok, "ok"), end));
+                    new JobResult(ok.statusCode(), ok.headers(), ok.body()), ok.logs(), report(ok), end));
             case InvocationResult.Failed failed -> {
                 switch (failed.failure()) {
                     case FUNCTION_ERROR, TIMEOUT -> {
                         JobError error = new JobError(failed.code(), failed.message());
                         if (job.attempts() > job.policy().retries()) {
                             jobs.complete(job.id(), owner, JobOutcome.failed(version, error, failed.logs(),
-                                    report(failed, outcome(failed)), end));
+                                    report(failed), end));
                         } else {
                             // A retry due after the job's age runs out is expired then, by the dispatcher.
                             jobs.requeue(job.id(), owner, end.plus(retryDelay.after(job.attempts(),
-                                    job.policy().retryDelay())), true, error, failed.logs(), report(failed,
-                                    outcome(failed)));
+                                    job.policy().retryDelay())), true, error, failed.logs(), report(failed));
                         }
                     }
                     // It never ran: the attempt is given back.
@@ -138,12 +137,9 @@ final class JobAttempt {
         return new InvocationRequest(accepted.method(), accepted.path(), accepted.query(), headers, accepted.body());
     }
 
-    private static String outcome(InvocationResult.Failed failed) {
-        return failed.failure() == InvocationResult.Failure.TIMEOUT ? "timeout" : "error";
-    }
-
-    private static JobReport report(InvocationResult result, String outcome) {
-        return new JobReport(result.durationMillis(), result.initDurationMillis(), result.coldStart(), null, outcome);
+    private static JobReport report(InvocationResult result) {
+        return new JobReport(result.durationMillis(), result.initDurationMillis(), result.coldStart(),
+                result.maxMemoryBytes(), result.outcome().label());
     }
 
     /** Why this job, claimed just before its age ran out, ended unrun. */

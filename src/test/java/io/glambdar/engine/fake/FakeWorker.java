@@ -1,8 +1,10 @@
 package io.glambdar.engine.fake;
 
 import io.glambdar.ipc.InvocationPayload;
+import io.glambdar.ipc.LogStream;
 import io.glambdar.ipc.WorkerChannel;
 import io.glambdar.ipc.WorkerHello;
+import io.glambdar.ipc.WorkerOutput;
 import io.glambdar.ipc.WorkerReply;
 
 import java.io.EOFException;
@@ -22,10 +24,23 @@ public final class FakeWorker implements WorkerChannel {
     /** One invocation the worker received; the test decides how it ends. */
     public static final class Call {
         public final InvocationPayload payload;
+        private final WorkerOutput output;
         private final CompletableFuture<WorkerReply> reply = new CompletableFuture<>();
 
-        Call(InvocationPayload payload) {
+        Call(InvocationPayload payload, WorkerOutput output) {
             this.payload = payload;
+            this.output = output;
+        }
+
+        /** The function prints while it runs: a log frame, as the worker sends it, before the reply. */
+        public void print(LogStream stream, String text) {
+            output.printed(stream, text);
+        }
+
+        /** A response, with the process's peak memory. */
+        public void succeed(String body, long maxRssBytes) {
+            reply.complete(new WorkerReply.Success(payload.id(), 200, Map.of(), body.getBytes(StandardCharsets.UTF_8),
+                    "", maxRssBytes));
         }
 
         public void succeed(String body) {
@@ -64,11 +79,11 @@ public final class FakeWorker implements WorkerChannel {
     }
 
     @Override
-    public WorkerReply invoke(InvocationPayload payload) throws IOException {
+    public WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException {
         if (closed) {
             throw new IOException("the connection is closed");
         }
-        Call call = new Call(payload);
+        Call call = new Call(payload, output);
         current = call;
         calls.add(call);
         if (closed) { // closed while the call was being registered

@@ -12,7 +12,7 @@ class RecentInvocationsTest {
 
     private static InvocationRecord record(int i, String logs) {
         return new InvocationRecord("inv-" + i, T0.plusSeconds(i), i, "ok", 200, null, i % 2 == 0, i % 2 == 0 ? 40 : 0,
-                logs);
+                30_000_000L, "ok", logs);
     }
 
     @Test

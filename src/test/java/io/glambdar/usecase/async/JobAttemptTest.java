@@ -96,7 +96,7 @@ class JobAttemptTest {
 
     private static InvocationResult.Completed completed(String body, String logs) {
         return new InvocationResult.Completed("inv-engine", 201, Map.of("Content-Type", List.of("text/plain")),
-                body.getBytes(StandardCharsets.UTF_8), logs, 12, true, 300);
+                body.getBytes(StandardCharsets.UTF_8), logs, 12, true, 300, 52_000_000L);
     }
 
     private static InvocationResult.Failed failure(Failure failure, String code, int retryAfterSeconds) {
@@ -122,7 +122,7 @@ class JobAttemptTest {
         assertThat(job.result().headers()).isEqualTo(Map.of("Content-Type", List.of("text/plain")));
         assertThat(job.result().body()).asString(StandardCharsets.UTF_8).isEqualTo("done");
         assertThat(job.logs()).isEqualTo("printed\n");
-        assertThat(job.report()).isEqualTo(new JobReport(12, 300, true, null, "ok"));
+        assertThat(job.report()).isEqualTo(new JobReport(12, 300, true, 52_000_000L, "ok"));
         assertThat(job.error()).isNull();
         assertThat(job.startedAt()).isEqualTo(T0);
         assertThat(job.finishedAt()).isEqualTo(T0.plus(RUN));

@@ -1,0 +1,150 @@
+package io.glambdar.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.logs.Follower;
+import io.glambdar.usecase.logs.LogEvent;
+import io.glambdar.usecase.logs.LogHub;
+import io.javalin.http.Context;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /logs/:name}: the function's recent invocations as JSON; with {@code ?follow=true}, its live log as
+ * newline-delimited JSON, one event per line, written and flushed as it happens, until the client leaves or the
+ * server ends it ({@code {"type": "end", "reason": "deleted" | "too_slow"}}).
+ */
+final class LogFollowHandler {
+
+    static final String NDJSON = "application/x-ndjson";
+    /** How long a quiet stream waits between flushes (which find a client that left, once the socket says so). */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(10);
+    /** A follower dropped as too slow has this long to take its end line before its connection is closed. */
+    private static final Duration END_GRACE = Duration.ofSeconds(2);
+
+    private final FunctionQueries queries;
+    private final LogHub hub;
+    private final ObjectMapper json;
+
+    LogFollowHandler(FunctionQueries queries, LogHub hub, ObjectMapper json) {
+        this.queries = queries;
+        this.hub = hub;
+        this.json = json;
+    }
+
+    void handle(Context ctx) throws IOException, InterruptedException {
+        String name = ctx.pathParam("name");
+        if (!follow(ctx.queryParam("follow"))) {
+            ctx.json(Map.of("function", name, "invocations", queries.recentInvocations(name)));
+            return;
+        }
+        // Following first, then looking: a delete in between still ends this stream.
+        try (Follower follower = hub.follow(name)) {
+            queries.recentInvocations(name); // an unknown function is a 404, before anything is streamed
+            stream(ctx, follower);
+        }
+    }
+
+    /** Whether {@code follow} asks for the live log: {@code true}; absent or {@code false} does not. */
+    private static boolean follow(String value) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw new RequestRejected(400, "follow must be true or false, got '" + value + "'");
+    }
+
+    private void stream(Context ctx, Follower follower) throws IOException, InterruptedException {
+        ctx.status(200);
+        ctx.contentType(NDJSON);
+        ctx.header("Cache-Control", "no-store");
+        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData().getConnection().getEndPoint();
+        // A follower may rightly be quiet for hours: only the end of the stream or a failed write ends it, not the
+        // connection idle timeout (30 s), which would otherwise cut it. Restored for the rest of the connection.
+        long idleTimeout = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout(0);
+        CountDownLatch finished = new CountDownLatch(1);
+        follower.onDropped(() -> Thread.startVirtualThread(() -> closeUnlessFinished(finished, endPoint)));
+        OutputStream out = ctx.res().getOutputStream();
+        try {
+            out.flush(); // the head now: the client knows it is following before anything happens
+            for (;;) {
+                LogEvent event = follower.next(CHECK_EVERY);
+                if (event == null) {
+                    out.flush();
+                    continue;
+                }
+                if (event instanceof LogEvent.End end && end.reason() == LogEvent.Reason.SHUTDOWN) {
+                    return;
+                }
+                out.write(json.writeValueAsBytes(line(event)));
+                out.write('\n');
+                if (event instanceof LogEvent.End end) {
+                    out.flush();
+                    if (end.reason() == LogEvent.Reason.TOO_SLOW) {
+                        endPoint.close(); // dropped: the line is on its way, the connection is not kept
+                    }
+                    return;
+                }
+                if (!follower.ready()) {
+                    out.flush(); // caught up: what is written goes out now, not when a buffer fills
+                }
+            }
+        } catch (IOException clientGone) {
+            // The client left (or was cut off as too slow): nothing to answer.
+        } finally {
+            finished.countDown();
+            endPoint.setIdleTimeout(idleTimeout);
+        }
+    }
+
+    /** A writer stuck in a write to a client that does not read never takes its end line: close its connection. */
+    private static void closeUnlessFinished(CountDownLatch finished, EndPoint endPoint) {
+        try {
+            if (!finished.await(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                endPoint.close();
+            }
+        } catch (InterruptedException e) {
+            endPoint.close();
+        }
+    }
+
+    private ObjectNode line(LogEvent event) {
+        ObjectNode line = json.createObjectNode();
+        switch (event) {
+            case LogEvent.Line printed -> {
+                line.put("type", "log");
+                line.put("ts", printed.ts().toString());
+                line.put("invocationId", printed.invocationId());
+                line.put("stream", printed.stream());
+                line.put("line", printed.line());
+            }
+            case LogEvent.Report report -> {
+                line.put("type", "report");
+                line.put("invocationId", report.invocationId());
+                line.put("outcome", report.outcome());
+                line.put("statusCode", report.statusCode());
+                line.put("durationMs", report.durationMs());
+                line.put("initDurationMs", report.initDurationMs());
+                line.put("coldStart", report.coldStart());
+                line.put("maxMemoryBytes", report.maxMemoryBytes());
+            }
+            case LogEvent.End end -> {
+                line.put("type", "end");
+                line.put("reason", end.reason().label());
+            }
+        }
+        return line;
+    }
+}

@@ -1,0 +1,134 @@
+package io.glambdar.usecase.logs;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client following a function's live log: the events published for it, buffered up to a bound, for the client's
+ * own thread to take and write out at its pace. Publishing never waits for the client: a follower whose buffer is
+ * full is dropped (its buffer emptied, its stream ended with {@link LogEvent.Reason#TOO_SLOW}).
+ */
+public final class Follower implements AutoCloseable {
+
+    private final LogHub hub;
+    private final String function;
+    private final int maxEvents;
+    private final long maxBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final Deque<LogEvent> buffered = new ArrayDeque<>();
+    private long bytes;
+    private LogEvent.End end; // set once: what the stream ends with, after what is buffered
+    private boolean ended; // the end was taken
+    private volatile Runnable onDropped = () -> {
+    };
+
+    Follower(LogHub hub, String function, int maxEvents, long maxBytes) {
+        this.hub = hub;
+        this.function = function;
+        this.maxEvents = maxEvents;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The function followed. */
+    public String function() {
+        return function;
+    }
+
+    /**
+     * Runs {@code action} when this follower is dropped for being too slow, on the publisher's thread (so it must not
+     * block): e.g. to close a connection whose writes are stuck, as its thread may be unable to take the end event.
+     */
+    public void onDropped(Runnable action) {
+        this.onDropped = action;
+    }
+
+    /**
+     * The next event, waiting up to {@code wait} for one; null when none came. After an {@link LogEvent.End} (which
+     * is the last), null at once.
+     */
+    public LogEvent next(Duration wait) throws InterruptedException {
+        long nanos = wait.toNanos();
+        lock.lock();
+        try {
+            for (;;) {
+                if (ended) {
+                    return null;
+                }
+                LogEvent event = buffered.pollFirst();
+                if (event != null) {
+                    bytes -= event.size();
+                    return event;
+                }
+                if (end != null) {
+                    ended = true;
+                    return end;
+                }
+                if (nanos <= 0) {
+                    return null;
+                }
+                nanos = arrived.awaitNanos(nanos);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether an event is ready to take now: the writer flushes only once it has caught up. */
+    public boolean ready() {
+        lock.lock();
+        try {
+            return !ended && (!buffered.isEmpty() || end != null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops following: nothing more is buffered for it. Idempotent. */
+    @Override
+    public void close() {
+        hub.unsubscribe(this);
+    }
+
+    /** Buffers {@code event}; false when that overflowed the buffer and this follower is now dropped. */
+    boolean offer(LogEvent event) {
+        lock.lock();
+        try {
+            if (end != null) {
+                return true; // ending anyway: nothing more is kept
+            }
+            if (buffered.size() >= maxEvents || bytes + event.size() > maxBytes) {
+                buffered.clear();
+                bytes = 0;
+                end = new LogEvent.End(LogEvent.Reason.TOO_SLOW);
+                arrived.signalAll();
+            } else {
+                buffered.addLast(event);
+                bytes += event.size();
+                arrived.signalAll();
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        onDropped.run();
+        return false;
+    }
+
+    /** Ends the stream after what is buffered (beyond the bound: the end always fits). */
+    void end(LogEvent.Reason reason) {
+        lock.lock();
+        try {
+            if (end == null) {
+                end = new LogEvent.End(reason);
+                arrived.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.glambdar.usecase.logs;
+
+import io.glambdar.engine.InvocationResult;
+import io.glambdar.engine.OutputListener;
+import io.glambdar.usecase.InvocationListener;
+import io.glambdar.usecase.InvokeFunction;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Live logs: each function's followers ({@code GET /logs/:name?follow=true}) and what is published to them, by
+ * function name (so a stream goes on across versions): the lines its invocations print as they print them, and a
+ * report as each invocation ends. Publishing never blocks and costs a map lookup when nobody follows.
+ */
+public final class LogHub implements InvocationListener, AutoCloseable {
+
+    /** Events a follower may have waiting before it is dropped as too slow. */
+    public static final int MAX_EVENTS = 1000;
+    /** Bytes (roughly) a follower may have waiting before it is dropped as too slow. */
+    public static final long MAX_BYTES = 1024 * 1024;
+
+    private final Clock clock;
+    private final int maxEvents;
+    private final long maxBytes;
+    private final Map<String, List<Follower>> followers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public LogHub(Clock clock) {
+        this(clock, MAX_EVENTS, MAX_BYTES);
+    }
+
+    public LogHub(Clock clock, int maxEvents, long maxBytes) {
+        this.clock = clock;
+        this.maxEvents = maxEvents;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * A new follower of {@code function}'s live log, from now on. Subscribe before checking that the function exists,
+     * so that a delete in between still ends the stream.
+     */
+    public Follower follow(String function) {
+        Follower follower = new Follower(this, function, maxEvents, maxBytes);
+        followers.compute(function, (name, list) -> {
+            if (closed) { // checked where close() cannot miss it: it removes each entry after setting closed
+                follower.end(LogEvent.Reason.SHUTDOWN);
+                return list;
+            }
+            List<Follower> to = list == null ? new CopyOnWriteArrayList<>() : list;
+            to.add(follower);
+            return to;
+        });
+        return follower;
+    }
+
+    /** How many follow {@code function} right now. */
+    public int followers(String function) {
+        List<Follower> list = followers.get(function);
+        return list == null ? 0 : list.size();
+    }
+
+    /** Where one invocation of {@code function} prints: each line goes to the function's followers. */
+    @Override
+    public OutputListener output(String function, String invocationId) {
+        return (stream, line) -> {
+            List<Follower> list = followers.get(function);
+            if (list != null && !list.isEmpty()) {
+                publish(list, new LogEvent.Line(clock.instant(), invocationId, stream.label(), line));
+            }
+        };
+    }
+
+    /** An invocation ended: its report goes to its function's followers. */
+    @Override
+    public void ended(InvokeFunction.Invoked invoked) {
+        List<Follower> list = followers.get(invoked.function());
+        if (list == null || list.isEmpty()) {
+            return;
+        }
+        InvocationResult result = invoked.result();
+        publish(list, new LogEvent.Report(result.invocationId(), result.outcome().label(),
+                result instanceof InvocationResult.Completed ok ? ok.statusCode() : null, result.durationMillis(),
+                result.initDurationMillis(), result.coldStart(), result.maxMemoryBytes()));
+    }
+
+    /** The function was deleted: every follower's stream ends, after what it has waiting. */
+    public void deleted(String function) {
+        List<Follower> list = followers.remove(function);
+        if (list != null) {
+            list.forEach(follower -> follower.end(LogEvent.Reason.DELETED));
+        }
+    }
+
+    /**
+     * The server is stopping: every stream ends (without a line: SPEC has none for it), so that the HTTP server need
+     * not wait for them; later followers end at once.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (String function : followers.keySet()) {
+            List<Follower> list = followers.remove(function);
+            if (list != null) {
+                list.forEach(follower -> follower.end(LogEvent.Reason.SHUTDOWN));
+            }
+        }
+    }
+
+    private void publish(List<Follower> list, LogEvent event) {
+        for (Follower follower : list) {
+            if (!follower.offer(event)) {
+                unsubscribe(follower);
+            }
+        }
+    }
+
+    void unsubscribe(Follower follower) {
+        followers.computeIfPresent(follower.function(), (name, list) -> {
+            list.remove(follower);
+            return list.isEmpty() ? null : list;
+        });
+    }
+}

@@ -1,0 +1,93 @@
+package io.glambdar.engine;
+
+import io.glambdar.engine.InvocationResult.Completed;
+import io.glambdar.engine.InvocationResult.Failed;
+import io.glambdar.engine.fake.FakeSandbox;
+import io.glambdar.engine.fake.FakeWorker;
+import io.glambdar.engine.fake.Until;
+import io.glambdar.ipc.LogStream;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.glambdar.engine.EngineHarness.deployed;
+import static io.glambdar.engine.EngineHarness.function;
+import static io.glambdar.engine.EngineHarness.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What an invocation prints reaches its {@link OutputListener} as lines while it runs; the peak memory comes back. */
+class InvocationOutputTest {
+
+    private static final DeployedFunction HELLO = deployed("hello", function(128, 5));
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final OutputListener output = (stream, line) -> lines.add(stream.label() + ":" + line);
+
+    @Test
+    void loadingOutputThenEachLineAsPrintedThenThePeakMemoryInTheResult() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            FakeWorker.Call invocation = h.backend.nextLaunch().ready().nextCall();
+
+            invocation.print(LogStream.STDOUT, "working\nhalf a li");
+            invocation.print(LogStream.STDERR, "warning\n");
+
+            assertThat(lines).as("before the reply").containsExactly("stdout:loading", "stdout:working",
+                    "stderr:warning");
+            invocation.print(LogStream.STDOUT, "ne");
+            invocation.succeed("{}", 47_000_000L);
+            Completed ok = (Completed) result(call);
+            assertThat(lines).containsExactly("stdout:loading", "stdout:working", "stderr:warning",
+                    "stdout:half a line");
+            assertThat(ok.maxMemoryBytes()).isEqualTo(47_000_000L);
+            assertThat(ok.outcome()).isEqualTo(Outcome.OK);
+        }
+    }
+
+    @Test
+    void aFailureReplyCarriesThePeakMemoryToo() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            h.backend.nextLaunch().ready().nextCall().throwError("boom");
+
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.outcome()).isEqualTo(Outcome.ERROR);
+            assertThat(failed.maxMemoryBytes()).isNull(); // the fake's failure reports none
+        }
+    }
+
+    @Test
+    void aCrashedProcessesOwnRecordAddsTheLinesItsLogFramesNeverBrought() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            FakeSandbox sandbox = h.backend.nextLaunch();
+            FakeWorker.Call invocation = sandbox.ready().nextCall();
+            invocation.print(LogStream.STDOUT, "step 1\n");
+            sandbox.exited(137, true, "loading\nstep 1\nstep 2, never sent\n");
+
+            invocation.crash();
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.code()).isEqualTo("out_of_memory");
+            assertThat(failed.maxMemoryBytes()).as("it never replied").isNull();
+            assertThat(lines).containsExactly("stdout:loading", "stdout:step 1", "stdout:step 2, never sent");
+            Until.holds("removed", sandbox::destroyed);
+        }
+    }
+
+    @Test
+    void aProcessThatDiesWhileLoadingShowsWhatItPrinted() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            h.backend.nextLaunch().exitsBeforeConnecting(1, "Error: bad NODE_OPTIONS\n");
+
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.code()).isEqualTo("process_exited");
+            assertThat(lines).containsExactly("stdout:Error: bad NODE_OPTIONS");
+        }
+    }
+}
