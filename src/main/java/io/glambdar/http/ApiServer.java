@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -77,7 +79,12 @@ public final class ApiServer implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** A route as registered with the router: an HTTP method and Javalin's path template. */
+    public record RegisteredRoute(String method, String path) {
+    }
+
     private final Javalin app;
+    private final List<RegisteredRoute> routes = new CopyOnWriteArrayList<>();
 
     /** @param load what /health reports besides "ok": containers and invocations right now */
     public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
@@ -98,6 +105,7 @@ public final class ApiServer implements AutoCloseable {
         InvokeHandler invoke = new InvokeHandler(useCases.invoke(), policy);
         AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
         InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
+        OpenApiHandler openApi = new OpenApiHandler();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -120,6 +128,12 @@ public final class ApiServer implements AutoCloseable {
                 server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
             });
 
+            // The router's own record of every route, as the OpenAPI document's drift test reads it.
+            config.events.handlerAdded(handler -> {
+                if (handler.getHttpMethod().isHttpMethod()) {
+                    routes.add(new RegisteredRoute(handler.getHttpMethod().name(), handler.getPath()));
+                }
+            });
             config.routes.before(new AccessFilter(policy));
 
             config.routes.post("/deploy", deploy::deploy);
@@ -168,6 +182,7 @@ public final class ApiServer implements AutoCloseable {
             });
             // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
             config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
+            config.routes.get(OpenApiHandler.ROUTE, openApi::handle); // exempt from keys too
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
                     error(ctx, switch (e.reason()) {
@@ -200,6 +215,11 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** Every HTTP route the server has (filters and error handlers aside), in the order they were added. */
+    public List<RegisteredRoute> routes() {
+        return List.copyOf(routes);
     }
 
     static void error(Context ctx, int status, String message) {

@@ -1,0 +1,49 @@
+package io.glambdar.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The operations of an OpenAPI 3.1 document: one per (method, path template). */
+final class OpenApiOperations {
+
+    /** The methods OpenAPI 3.1 has a field for in a path item. */
+    private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
+            "trace");
+    /**
+     * Operations of methods OpenAPI 3.1 has no field for (QUERY), keyed by method name: an extension shaped as OpenAPI
+     * 3.2's {@code additionalOperations}.
+     */
+    static final String ADDITIONAL_OPERATIONS = "x-additionalOperations";
+
+    /**
+     * @param method upper case
+     * @param path   the path template, {@code /invoke/{name}}
+     */
+    record Operation(String method, String path, JsonNode node) {
+
+        /** The operation's own security, or the document's when it has none. */
+        JsonNode security() {
+            return node.has("security") ? node.get("security") : OpenApiDocumentTest.DOCUMENT.path("security");
+        }
+    }
+
+    private OpenApiOperations() {
+    }
+
+    static List<Operation> of(JsonNode document) {
+        List<Operation> operations = new ArrayList<>();
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(field -> {
+            if (METHODS.contains(field.getKey())) {
+                operations.add(new Operation(field.getKey().toUpperCase(Locale.ROOT), path.getKey(), field.getValue()));
+            } else if (field.getKey().equals(ADDITIONAL_OPERATIONS)) {
+                field.getValue().properties().forEach(extra ->
+                        operations.add(new Operation(extra.getKey(), path.getKey(), extra.getValue())));
+            }
+        }));
+        return operations;
+    }
+}
