@@ -215,11 +215,11 @@ class OpenApiDocumentTest {
         }
     }
 
-    /** Error and InvocationError, through a oneOf or not. */
+    /** Error and InvocationError, through an anyOf or not. */
     private static List<JsonNode> errorSchemas(JsonNode schema) {
-        if (schema.has("oneOf")) {
+        if (schema.has("anyOf")) {
             List<JsonNode> all = new ArrayList<>();
-            schema.path("oneOf").forEach(choice -> all.addAll(errorSchemas(resolve(choice))));
+            schema.path("anyOf").forEach(choice -> all.addAll(errorSchemas(resolve(choice))));
             return all;
         }
         return List.of(schema);

@@ -34,6 +34,11 @@ final class OpenApiOperations {
     private OpenApiOperations() {
     }
 
+    /** Whether OpenAPI 3.1 has a field for the method (upper case). */
+    static boolean isStandardMethod(String method) {
+        return METHODS.contains(method.toLowerCase(Locale.ROOT));
+    }
+
     static List<Operation> of(JsonNode document) {
         List<Operation> operations = new ArrayList<>();
         document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(field -> {
