@@ -105,7 +105,6 @@ public final class ApiServer implements AutoCloseable {
         InvokeHandler invoke = new InvokeHandler(useCases.invoke(), policy);
         AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
         InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
-        OpenApiHandler openApi = new OpenApiHandler();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -135,6 +134,7 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             config.routes.before(new AccessFilter(policy));
+            config.routes.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // exempt from keys (Route.EXEMPT)
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);
@@ -182,7 +182,6 @@ public final class ApiServer implements AutoCloseable {
             });
             // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
             config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
-            config.routes.get(OpenApiHandler.ROUTE, openApi::handle); // exempt from keys too
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
                     error(ctx, switch (e.reason()) {
