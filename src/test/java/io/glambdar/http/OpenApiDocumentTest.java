@@ -147,6 +147,32 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void everyMethodOfAnInvocationRouteIsDescribedAlike() {
+        // 18 operations written out one by one (OpenAPI has no "any method"): none may fall behind the others.
+        List<OpenApiOperations.Operation> invocations = OpenApiOperations.of(DOCUMENT).stream()
+                .filter(operation -> operation.path().startsWith("/invoke/"))
+                .toList();
+        OpenApiOperations.Operation post = invocations.stream()
+                .filter(operation -> operation.method().equals("POST") && operation.path().equals("/invoke/{name}"))
+                .findFirst().orElseThrow();
+        assertThat(invocations).extracting(OpenApiOperations.Operation::method).hasSize(18)
+                .containsOnly("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY");
+
+        for (OpenApiOperations.Operation operation : invocations) {
+            String where = operation.method() + " " + operation.path();
+            List<String> statuses = new ArrayList<>();
+            operation.node().path("responses").fieldNames().forEachRemaining(statuses::add);
+            List<String> postStatuses = new ArrayList<>();
+            post.node().path("responses").fieldNames().forEachRemaining(postStatuses::add);
+            assertThat(statuses).as("statuses of %s", where).isEqualTo(postStatuses);
+            assertThat(operation.node().path("security")).as("security of %s", where)
+                    .isEqualTo(post.node().path("security"));
+            assertThat(operation.node().path("parameters")).as("parameters of %s", where)
+                    .isEqualTo(post.node().path("parameters"));
+        }
+    }
+
+    @Test
     void everyErrorIsJsonWithAnErrorMessage() {
         for (OpenApiOperations.Operation operation : OpenApiOperations.of(DOCUMENT)) {
             operation.node().path("responses").properties().forEach(response -> {

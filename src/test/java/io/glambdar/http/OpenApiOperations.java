@@ -14,10 +14,10 @@ final class OpenApiOperations {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
             "trace");
     /**
-     * Operations of methods OpenAPI 3.1 has no field for (QUERY), keyed by method name: an extension shaped as OpenAPI
-     * 3.2's {@code additionalOperations}.
+     * The operation of the QUERY method, which OpenAPI 3.1 has no field for: an extension, named as OpenAPI 3.2's field
+     * for it ({@code query}).
      */
-    static final String ADDITIONAL_OPERATIONS = "x-additionalOperations";
+    static final String QUERY_EXTENSION = "x-query";
 
     /**
      * @param method upper case
@@ -44,9 +44,8 @@ final class OpenApiOperations {
         document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(field -> {
             if (METHODS.contains(field.getKey())) {
                 operations.add(new Operation(field.getKey().toUpperCase(Locale.ROOT), path.getKey(), field.getValue()));
-            } else if (field.getKey().equals(ADDITIONAL_OPERATIONS)) {
-                field.getValue().properties().forEach(extra ->
-                        operations.add(new Operation(extra.getKey(), path.getKey(), extra.getValue())));
+            } else if (field.getKey().equals(QUERY_EXTENSION)) {
+                operations.add(new Operation("QUERY", path.getKey(), field.getValue()));
             }
         }));
         return operations;

@@ -190,7 +190,7 @@ class OpenApiResponsesTest {
         String path = "/paths/" + escape(operation.path());
         return OpenApiOperations.isStandardMethod(operation.method())
                 ? path + "/" + operation.method().toLowerCase(java.util.Locale.ROOT)
-                : path + "/" + OpenApiOperations.ADDITIONAL_OPERATIONS + "/" + operation.method();
+                : path + "/" + OpenApiOperations.QUERY_EXTENSION;
     }
 
     private static String followRefs(String pointer) {
