@@ -133,8 +133,8 @@ public final class ApiServer implements AutoCloseable {
                     routes.add(new RegisteredRoute(handler.getHttpMethod().name(), handler.getPath()));
                 }
             });
-            config.routes.before(new AccessFilter(policy));
             config.routes.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // exempt from keys (Route.EXEMPT)
+            config.routes.before(new AccessFilter(policy));
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);
