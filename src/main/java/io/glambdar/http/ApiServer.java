@@ -38,8 +38,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -101,7 +103,12 @@ public final class ApiServer implements AutoCloseable {
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** A route as registered with the router: an HTTP method and Javalin's path template. */
+    public record RegisteredRoute(String method, String path) {
+    }
+
     private final Javalin app;
+    private final List<RegisteredRoute> routes = new CopyOnWriteArrayList<>();
 
     /** @param load what /health reports besides "ok": containers and invocations right now */
     public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
@@ -161,6 +168,13 @@ public final class ApiServer implements AutoCloseable {
                 });
             });
 
+            // The router's own record of every route, as the OpenAPI document's drift test reads it.
+            config.events.handlerAdded(handler -> {
+                if (handler.getHttpMethod().isHttpMethod()) {
+                    routes.add(new RegisteredRoute(handler.getHttpMethod().name(), handler.getPath()));
+                }
+            });
+            config.routes.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // exempt from keys (Route.EXEMPT)
             config.routes.before(new AccessFilter(policy));
 
             config.routes.post("/deploy", deploy::deploy);
@@ -241,6 +255,11 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** Every HTTP route the server has (filters and error handlers aside), in the order they were added. */
+    public List<RegisteredRoute> routes() {
+        return List.copyOf(routes);
     }
 
     static void error(Context ctx, int status, String message) {

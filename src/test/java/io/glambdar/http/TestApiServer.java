@@ -1,0 +1,70 @@
+package io.glambdar.http;
+
+import io.glambdar.engine.FakeInvoker;
+import io.glambdar.http.auth.AccessMode;
+import io.glambdar.it.ApiClient;
+import io.glambdar.store.TestStore;
+import io.glambdar.store.archive.ArchiveLimits;
+import io.glambdar.store.schedules.SqliteScheduleStateRepository;
+import io.glambdar.store.settings.SettingsLimits;
+import io.glambdar.usecase.DeleteFunction;
+import io.glambdar.usecase.DeployFunction;
+import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvokeFunction;
+import io.glambdar.usecase.InvokeKeys;
+import io.glambdar.usecase.RollbackFunction;
+import io.glambdar.usecase.async.AcceptInvocation;
+import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.usecase.schedule.ScheduleQueries;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real {@link ApiServer} on a free loopback port, its use cases on a real store in {@code dir} and a
+ * {@link FakeInvoker} for an engine, with a client for it. Closing it stops all three.
+ */
+final class TestApiServer implements AutoCloseable {
+
+    final FakeInvoker invoker = new FakeInvoker();
+    final TestStore store;
+    final ApiServer server;
+    final ApiClient api;
+
+    TestApiServer(Path dir, AccessMode mode) {
+        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
+        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
+        ApiServer.UseCases useCases = new ApiServer.UseCases(
+                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
+                new InvokeFunction(store.catalog, invoker, store.clock),
+                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
+                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
+                keys,
+                new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
+                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
+                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
+                        store.clock));
+        Path uploads;
+        try {
+            uploads = Files.createDirectories(dir.resolve("uploads"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
+                Duration.ofSeconds(5), mode), () -> Map.of("containers", 0, "memoryReservedMb", 0,
+                "maxMemoryMb", 1024, "waiting", 0, "running", 0));
+        api = new ApiClient("http://127.0.0.1:" + server.port());
+    }
+
+    @Override
+    public void close() {
+        api.close(); // first: with client connections still open the server's graceful stop takes longer
+        server.close();
+        store.close();
+    }
+}
