@@ -121,6 +121,7 @@ public final class ApiServer implements AutoCloseable {
             });
 
             config.routes.before(new AccessFilter(policy));
+            new DashboardRoutes().register(config);
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);
