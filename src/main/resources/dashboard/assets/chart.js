@@ -54,7 +54,7 @@ function draw(canvas, points) {
     g.lineTo(width - right, Math.round(y(v)) + 0.5);
     g.stroke();
     g.textAlign = 'right';
-    g.fillText(v % 1 === 0 ? String(v) : v.toFixed(1), left - 6, y(v) + 4);
+    g.fillText(String(Number(v.toFixed(2))), left - 6, y(v) + 4);
   }
   g.textAlign = 'left';
   g.fillText(`-${Math.round(WINDOW_MS / 60000)} min`, left, height - 4);

@@ -9,7 +9,7 @@ export function deployPanel(app, fixedName = null) {
   let file = null;
   let nameEdited = false;
   const fileInput = h('input', {id: 'deploy-file', type: 'file', accept: '.zip,application/zip'});
-  const fileLabel = h('span', {class: 'file-name muted'}, 'no file chosen');
+  const fileLabel = h('span', {class: 'file-name muted'});
   const nameInput = h('input', {
     id: 'deploy-name', type: 'text', placeholder: 'function name', value: fixedName ?? '', readOnly: fixedName !== null,
     pattern: '[A-Za-z0-9][A-Za-z0-9_-]{0,63}', title: '1–64 letters, digits, - and _', spellcheck: false,
@@ -20,7 +20,7 @@ export function deployPanel(app, fixedName = null) {
 
   const choose = chosen => {
     file = chosen;
-    fileLabel.textContent = file ? `${file.name} (${Math.ceil(file.size / 1024)} KiB)` : 'no file chosen';
+    fileLabel.textContent = file ? `${file.name}, ${Math.ceil(file.size / 1024)} KiB` : '';
     if (file && fixedName === null && !nameEdited) nameInput.value = file.name.replace(/\.zip$/i, '');
     submit.disabled = !file;
     fill(result);

@@ -39,7 +39,7 @@ export function render(root, name, tab, app) {
 }
 
 function statistics(f) {
-  const item = (label, value, id) => [h('dt', {}, label), h('dd', {id}, value)];
+  const item = (label, value, id) => h('div', {}, h('dt', {}, label), h('dd', {id}, value));
   return [
     item('Active version', `v${f.version}`, 'stat-version'),
     item('Invocations', f.invokeCount.toLocaleString(), 'stat-invocations'),
@@ -390,7 +390,7 @@ function settings(root, name, app) {
     update(f) {
       if (!f) return;
       const s = f.settings;
-      const item = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+      const item = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
       fill(list,
         item('Timeout', `${s.timeout} s`), item('Memory', `${s.memory} MB`), item('/tmp', `${s.tmp} MB`),
         item('CPUs', String(s.cpus)), item('Reuse', s.reuse === null ? 'default' : String(s.reuse)),

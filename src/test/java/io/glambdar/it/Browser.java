@@ -2,6 +2,7 @@ package io.glambdar.it;
 
 import io.glambdar.util.FileTrees;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -124,16 +125,26 @@ final class Browser implements AutoCloseable {
         field.sendKeys(text);
     }
 
-    /** Saves the page as target/screenshots/{name}.png. */
+    /** Saves the whole page (the window stretched to its height, up to a limit) as target/screenshots/{name}.png. */
     Path screenshot(String name) {
+        Dimension window = driver.manage().window().getSize();
+        long height = ((Number) script("return document.documentElement.scrollHeight")).longValue();
         try {
+            driver.manage().window().setSize(new Dimension(window.getWidth(),
+                    (int) Math.clamp(height + (window.getHeight() - viewportHeight()), window.getHeight(), 2400)));
             Files.createDirectories(SCREENSHOTS);
             Path target = SCREENSHOTS.resolve(name + ".png");
             Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            driver.manage().window().setSize(window);
         }
+    }
+
+    private long viewportHeight() {
+        return ((Number) script("return window.innerHeight")).longValue();
     }
 
     WebDriver.Navigation navigate() {
