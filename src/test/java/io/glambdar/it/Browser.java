@@ -5,6 +5,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -90,8 +91,10 @@ final class Browser implements AutoCloseable {
 
     /** Waits (up to {@code seconds}) for a condition; a wait that runs out fails with what it waited for. */
     <T> T until(String what, int seconds, ExpectedCondition<T> condition) {
+        // A view re-renders what changed on each poll: an element found a moment ago may be gone, so look again.
         return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(50))
                 .withMessage(what)
+                .ignoring(StaleElementReferenceException.class)
                 .until(condition);
     }
 
@@ -104,6 +107,14 @@ final class Browser implements AutoCloseable {
                 }
             }
             return null;
+        });
+    }
+
+    /** Clicks the element, found afresh if the page re-rendered it in between. */
+    void click(String css) {
+        until("click on " + css, 10, d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
         });
     }
 

@@ -1,5 +1,6 @@
 package io.glambdar.it;
 
+import io.glambdar.app.AuthSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -14,9 +16,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The dashboard (SPEC "Dashboard") in a real browser: headless Chromium driven by Selenium against a real server and
@@ -99,11 +108,9 @@ class DashboardIT {
         browser.visible("#deploy-file", 20);
         deployThroughPage(zipFile("greet.zip", greet("one")), "Deployed greet, version 1");
         assertThat(browser.find("#deploy-name").getDomProperty("value")).isEqualTo("greet");
-        WebElement row = browser.until("greet listed", 20,
-                d -> d.findElements(By.cssSelector("#function-rows tr[data-name='greet']")).stream().findFirst().orElse(null));
-        assertThat(row.getText()).contains("greet", "v1");
+        browser.textContains("#function-rows tr[data-name='greet']", "v1", 20);
 
-        row.findElement(By.cssSelector("a.fn-name")).click();
+        browser.click("#function-rows tr[data-name='greet'] a.fn-name");
         browser.textContains("#function-name", "greet", 10);
         new Select(browser.find("#invoke-method")).selectByValue("PUT");
         browser.type("#invoke-path", "/orders/7?q=1");
@@ -128,6 +135,229 @@ class DashboardIT {
         openDashboard("#/functions");
         browser.textContains("#function-rows tr[data-name='greet']", "ok", 10);
         browser.screenshot("functions");
+    }
+
+    @Test
+    void deployASecondVersionThroughThePageThenRollBackToTheFirst() {
+        glambdar.deployOk("shift", greet("first"));
+        openDashboard("#/fn/shift/versions");
+        browser.textContains("#version-list tr[data-version='1']", "active", 20);
+
+        // The zip's own name does not matter here: a new version of this function.
+        deployThroughPage(zipFile("shift-build-2.zip", greet("second")), "Deployed shift, version 2");
+        browser.textContains("#version-list tr[data-version='2']", "active", 20);
+        browser.textContains("#stat-version", "v2", 20);
+        assertThat(glambdar.invoke("shift", "{\"name\":\"x\"}").json().get("code").asText()).isEqualTo("second");
+
+        browser.click("#activate-1");
+        browser.textContains("#notice", "shift: version 1 is active now", 20);
+        browser.textContains("#version-list tr[data-version='1']", "active", 20);
+        assertThat(browser.find("#version-list tr[data-version='2']").getText()).contains("Activate v2");
+        browser.textContains("#stat-version", "v1", 20);
+        assertThat(glambdar.get("/info/shift").json().get("version").asInt()).isEqualTo(1);
+        assertThat(glambdar.invoke("shift", "{\"name\":\"x\"}").json().get("code").asText()).isEqualTo("first");
+        browser.screenshot("versions");
+    }
+
+    /** Fails every attempt: a dead letter when it has no retries left. */
+    static final String FAILS = """
+            exports.handler = async (req) => {
+              console.log('attempt ' + req.headers['x-glambdar-attempt'] + ' of job ' + req.headers['x-glambdar-invocation-id']);
+              throw new Error('the payment service said no');
+            };
+            """;
+
+    @Test
+    void aFailedJobIsInTheDeadLettersAndRetryingItThroughThePageRunsItAgain() {
+        glambdar.deployOk("payments", Zips.of(files(FAILS, "{\"async\": {\"retries\": 0}}")));
+        String failed = Jobs.enqueueOk(glambdar, "payments", "{\"order\": 1}");
+        Jobs.await(glambdar, failed, Duration.ofSeconds(90), "failed");
+
+        openDashboard("#/dead-letters");
+        String row = "#async-table tr[data-id='" + failed + "']";
+        browser.textContains(row, "failed", 20);
+        assertThat(browser.find(row).getText()).contains("payments", "handler_threw", "the payment service said no");
+        browser.click(row + " td");
+        browser.textContains("tr[data-detail='" + failed + "']", "attempt 1 of job " + failed, 20);
+        browser.screenshot("dead-letters");
+
+        // Fixed in a new version: the retried job runs the active version, with fresh attempts.
+        assertThat(glambdar.update("payments", greet("fixed")).status()).isEqualTo(201);
+        browser.click("#retry-" + failed);
+        browser.textContains("#notice", "Queued " + failed + " again", 20);
+        Jobs.await(glambdar, failed, Duration.ofSeconds(90), "succeeded");
+
+        openDashboard("#/async?function=payments");
+        browser.textContains("#async-table tr[data-id='" + failed + "']", "succeeded", 20);
+        browser.click("#async-table tr[data-id='" + failed + "'] td");
+        browser.textContains("tr[data-detail='" + failed + "']", "Result: 201", 20);
+        assertThat(browser.find("tr[data-detail='" + failed + "']").getText()).contains("\"code\": \"fixed\"");
+        browser.screenshot("async");
+    }
+
+    @Test
+    void aJobWaitingForItsRetryCanBeCancelledThroughThePage() {
+        glambdar.deployOk("later", Zips.of(files(FAILS,
+                "{\"async\": {\"retries\": 1, \"retryDelaySeconds\": 3600}}")));
+        String waiting = Jobs.enqueueOk(glambdar, "later", "{}");
+        Eventually.holds("the first attempt failed and the job waits for its retry", Duration.ofSeconds(60), () -> {
+            var job = glambdar.get("/invocations/" + waiting).json();
+            return job.get("attempts").asInt() == 1 && job.get("status").asText().equals("queued");
+        });
+
+        openDashboard("#/async?status=queued");
+        String row = "#async-table tr[data-id='" + waiting + "']";
+        browser.textContains(row, "queued", 20);
+        assertThat(browser.find(row).getText()).contains("next");
+        browser.click("#cancel-" + waiting);
+        browser.textContains("#notice", "Cancelled " + waiting, 20);
+        assertThat(glambdar.get("/invocations/" + waiting).json().get("status").asText()).isEqualTo("cancelled");
+        browser.until("the cancelled job leaves the queued list", 20,
+                d -> d.findElements(By.cssSelector(row)).isEmpty());
+    }
+
+    @Test
+    void theSchedulesViewShowsEachScheduleAndHowItsLastRunWent() {
+        glambdar.deployOk("nightly", Zips.of(files(GREET.formatted("cron"), """
+                {"schedules": [{"cron": "0 3 * * *", "timezone": "Europe/Berlin"},
+                               {"cron": "@every 2s", "body": {"name": "ticker"}}]}""")));
+        try {
+            openDashboard("#/schedules");
+            String first = "#schedules tr[data-function='nightly'][data-index='0']";
+            browser.textContains(first, "0 3 * * *", 20);
+            assertThat(browser.find(first).getText()).contains("Europe/Berlin");
+            String second = "#schedules tr[data-function='nightly'][data-index='1']";
+            browser.textContains(second, "@every 2s", 20);
+            browser.textContains(second, "succeeded", 60);
+            browser.screenshot("schedules");
+        } finally {
+            glambdar.delete("/del/nightly");
+        }
+    }
+
+    @Test
+    void inKeyedModeThePageAsksForTheKeyAndKeepsItInSessionStorageOnly() {
+        String adminKey = "dashboard-it-admin-key-7c41d0e2a9";
+        try (Harness keyed = Harness.start(config -> config.withAuth(AuthSettings.keyed(adminKey)))) {
+            keyed.defaultHeader("Authorization", "Bearer " + adminKey);
+            keyed.deployOk("vault", greet("keyed"));
+
+            browser.open(keyed.baseUrl + "/");
+            browser.visible("#login", 20);
+            browser.screenshot("keyed-login");
+            browser.type("#admin-key", "not-the-key");
+            browser.find("#login-submit").click();
+            browser.textContains("#login-error", "The server refused that key", 20);
+            assertThat(browser.script("return sessionStorage.getItem('glambdar.adminKey')")).isNull();
+
+            browser.type("#admin-key", adminKey);
+            browser.find("#login-submit").click();
+            browser.textContains("#function-rows tr[data-name='vault']", "vault", 20);
+            assertThat(browser.find("#login").isDisplayed()).isFalse();
+            assertThat(browser.script("return sessionStorage.getItem('glambdar.adminKey')")).isEqualTo(adminKey);
+            assertThat(browser.script("return localStorage.length")).isEqualTo(0L);
+            assertThat(browser.script("return document.cookie")).isEqualTo("");
+            assertThat(browser.driver.getCurrentUrl()).doesNotContain(adminKey);
+
+            // It works with the key: an invocation from the page, and a reload of the tab keeps it.
+            browser.navigate().to(keyed.baseUrl + "/#/fn/vault/invoke");
+            browser.navigate().refresh();
+            browser.textContains("#function-name", "vault", 20);
+            browser.type("#invoke-body", "{\"name\": \"keyholder\"}");
+            browser.find("#invoke-submit").click();
+            assertThat(browser.visible("#invoke-status", 90).getText()).isEqualTo("201");
+            assertThat(browser.find("#invoke-response-body").getText()).contains("Hello keyholder!");
+            assertThat(browser.find("#login").isDisplayed()).isFalse();
+
+            // Forgetting it asks again.
+            browser.find("#forget-key").click();
+            browser.visible("#login", 20);
+            assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
+        }
+    }
+
+    @Test
+    void twoHundredFunctionsAreListedInOneGoAndThePageStaysUsable() throws Exception {
+        try (Harness many = Harness.start()) {
+            byte[] zip = greet("many");
+            try (ExecutorService deployers = Executors.newFixedThreadPool(8)) {
+                List<Future<?>> deploys = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    String name = "fn-%03d".formatted(i);
+                    deploys.add(deployers.submit(() -> many.deployOk(name, zip)));
+                }
+                for (Future<?> deploy : deploys) {
+                    deploy.get();
+                }
+            }
+
+            long start = System.nanoTime();
+            browser.open(many.baseUrl + "/");
+            browser.until("200 rows", 30, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 200);
+            long renderedMs = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("DashboardIT: 200 functions listed " + renderedMs + " ms after the page was asked for");
+            assertThat(renderedMs).as("page load to 200 rows, ms").isLessThan(10_000);
+
+            // Usable: filtering answers at once, and a row leads to its function.
+            browser.type("#function-filter", "fn-137");
+            browser.until("one row left", 5, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 1);
+            browser.click("#function-rows tr[data-name='fn-137'] a");
+            browser.textContains("#function-name", "fn-137", 10);
+
+            // One GET /info per poll, never one request per function.
+            browser.open(many.baseUrl + "/");
+            browser.until("200 rows again", 30, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 200);
+            browser.until("three polls", 30, d -> ((Number) browser.script(
+                    "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length"))
+                    .intValue() >= 3);
+            @SuppressWarnings("unchecked")
+            List<String> requests = (List<String>) browser.script(
+                    "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)");
+            assertThat(requests).filteredOn(path -> !path.startsWith("/assets/")).containsOnly("/info");
+        }
+    }
+
+    /** Returns, prints and sets as a header text that would run as script if it were ever inserted as HTML. */
+    static final String HOSTILE = """
+            const payload = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
+                + '<svg onload="window.__pwned=3"></svg><b>bold</b>';
+            exports.handler = async (req) => {
+              console.log('log ' + payload);
+              return { statusCode: 200, headers: { 'content-type': 'text/html', 'x-html': '<b onmouseover=x>' },
+                       body: '<!doctype html><title>owned</title>' + payload };
+            };
+            """;
+
+    @Test
+    void htmlAndScriptInAFunctionsOutputAreShownAsTextAndNeverRun() {
+        glambdar.deployOk("hostile", Zips.of(HOSTILE));
+        openDashboard("#/fn/hostile/invoke");
+        browser.textContains("#function-name", "hostile", 20);
+        browser.type("#invoke-body", "<script>window.__pwned=4</script>");
+        browser.find("#invoke-submit").click();
+        assertThat(browser.visible("#invoke-status", 90).getText()).isEqualTo("200");
+
+        assertThat(browser.find("#invoke-response-body").getText())
+                .contains("<title>owned</title><img src=x onerror=\"window.__pwned=1;alert(1)\"><script>");
+        assertThat(browser.find("#invoke-response-headers").getText()).contains("x-html <b onmouseover=x>");
+        browser.textContains("#invoke-logs", "log <img src=x onerror=", 30);
+        openDashboard("#/fn/hostile/logs");
+        browser.textContains("#recent-invocations", "ok", 20);
+        browser.click("#recent-invocations tbody tr");
+        browser.textContains("#recent-invocations tr.detail", "<svg onload=\"window.__pwned=3\"></svg>", 10);
+
+        // The server's own error quoting what was typed: text as well.
+        openDashboard("#/functions");
+        browser.visible("#deploy-file", 20);
+        browser.find("#deploy-file").sendKeys(zipFile("evil.zip", Zips.of(HOSTILE)).toAbsolutePath().toString());
+        browser.type("#deploy-name", "<img src=y onerror=window.__pwned=5>");
+        browser.find("#deploy-submit").click();
+        browser.textContains("#deploy-result", "Deploy refused (", 30);
+
+        assertThat(browser.script("return window.__pwned")).isNull();
+        assertThat(browser.script("return document.title")).isEqualTo("Glambdar");
+        assertThat(browser.findAll("main img, main script, main svg, main b, main title")).isEmpty();
+        assertThatThrownBy(() -> browser.driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     }
 
     static Map<String, String> files(String indexJs, String settings) {
