@@ -5,10 +5,11 @@ import {errorMessage, send, seg} from './api.js';
 
 /**
  * Follows a function's logs until stop() or the server ends the stream.
+ * @param onOpen  called once the server has answered: from then on nothing the function prints is missed
  * @param onEvent called with each parsed line
  * @param onEnd   called once with {reason} ("deleted", "too_slow", "closed") or {error}
  */
-export function follow(name, onEvent, onEnd) {
+export function follow(name, {onOpen, onEvent, onEnd}) {
   const abort = new AbortController();
   let ended = false;
   const end = result => {
@@ -23,6 +24,7 @@ export function follow(name, onEvent, onEnd) {
       end({error: await errorMessage(response)});
       return;
     }
+    onOpen();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     let reason = 'closed';

@@ -242,20 +242,22 @@ function live(root, name) {
       add(`log ${event.stream === 'stderr' ? 'stderr' : 'stdout'}`, h('span', {class: 'ts'}, time(event.ts)), id,
         h('span', {class: 'line'}, String(event.line ?? '')));
     } else if (event.type === 'report') {
-      add('report', h('span', {class: 'ts'}, time(event.ts)), id,
+      add('report', h('span', {class: 'ts'}, time(event.ts ?? new Date().toISOString())), id,
         h('span', {class: 'line'}, `REPORT ${reportText(event)}`));
     }
   };
   const start = () => {
-    follower = follow(name, onEvent, ({reason, error}) => {
+    const onOpen = () => { state.textContent = 'following: new lines appear as the function prints them'; };
+    const onEnd = ({reason, error}) => {
       follower = null;
       const text = error ? `stopped: ${error}` : reason === 'deleted' ? 'ended: the function was deleted'
         : reason === 'too_slow' ? 'ended: this page did not keep up, the server dropped it' : 'ended';
       add('end', h('span', {class: 'line'}, `— ${text} —`));
       state.textContent = text;
       toggle.textContent = 'Follow';
-    });
-    state.textContent = 'following: new lines appear as the function prints them';
+    };
+    follower = follow(name, {onOpen, onEvent, onEnd});
+    state.textContent = 'connecting…';
     toggle.textContent = 'Stop';
   };
   const stop = () => {
