@@ -23,13 +23,15 @@ export function rates(name = null) {
     for (const [fn, [n, e]] of after.counts) {
       if (name !== null && fn !== name) continue;
       const [n0, e0] = before.counts.get(fn) ?? [0, 0];
-      // A function deleted and deployed again starts from 0: a drop is not negative traffic.
-      invocations += Math.max(0, n - n0);
-      errors += Math.max(0, e - e0);
+      invocations += delta(n, n0);
+      errors += delta(e, e0);
     }
     points.push({t: after.t, invocations: invocations / seconds, errors: errors / seconds});
   }
   return points;
 }
+
+/** A function deleted and deployed again counts from 0: a lower count is all new, not negative traffic. */
+const delta = (now, before) => (now >= before ? now - before : now);
 
 export const WINDOW_MS = (KEEP - 1) * 2000;
