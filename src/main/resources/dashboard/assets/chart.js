@@ -40,7 +40,9 @@ function draw(canvas, points) {
   const plotW = width - left - right, plotH = height - top - bottom;
   const max = niceMax(Math.max(1, ...points.map(p => Math.max(p.invocations, p.errors))));
   const end = points.at(-1)?.t ?? performance.now();
-  const x = t => left + plotW * (1 - (end - t) / WINDOW_MS);
+  // Up to the last 3 minutes: a shorter history (the page was just opened) spans the whole width.
+  const span = Math.min(WINDOW_MS, Math.max(20000, end - (points[0]?.t ?? end)));
+  const x = t => left + plotW * (1 - (end - t) / span);
   const y = v => top + plotH * (1 - v / max);
 
   g.font = '11px system-ui, sans-serif';
@@ -57,7 +59,7 @@ function draw(canvas, points) {
     g.fillText(String(Number(v.toFixed(2))), left - 6, y(v) + 4);
   }
   g.textAlign = 'left';
-  g.fillText(`-${Math.round(WINDOW_MS / 60000)} min`, left, height - 4);
+  g.fillText(span >= 120000 ? `-${Math.round(span / 60000)} min` : `-${Math.round(span / 1000)} s`, left, height - 4);
   g.textAlign = 'right';
   g.fillText('now', width - right, height - 4);
 

@@ -45,16 +45,16 @@ export function button(text, onclick, attrs = {}) {
   return h('button', {type: 'button', onclick, ...attrs}, text);
 }
 
-/** "12 s ago", "3 min ago", or the date for older times; the exact time as a tooltip. */
+/** "12 s ago", "in 3 min", or the date for times a day or more away; the exact time as a tooltip. */
 export function when(iso) {
   if (!iso) return h('span', {class: 'muted'}, '—');
   const date = new Date(iso);
   const seconds = Math.round((Date.now() - date.getTime()) / 1000);
-  const text = seconds < 0 ? date.toLocaleString()
-    : seconds < 60 ? `${seconds} s ago`
-    : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago`
-    : seconds < 86400 ? `${Math.floor(seconds / 3600)} h ago`
-    : date.toLocaleString();
+  const away = Math.abs(seconds);
+  const amount = away < 60 ? `${away} s` : away < 3600 ? `${Math.floor(away / 60)} min`
+    : away < 86400 ? `${Math.floor(away / 3600)} h` : null;
+  const text = away < 5 ? 'just now' : amount === null ? date.toLocaleString()
+    : seconds > 0 ? `${amount} ago` : `in ${amount}`;
   return h('time', {datetime: iso, title: date.toISOString()}, text);
 }
 

@@ -65,6 +65,7 @@ function invoke(root, name) {
   const headers = h('textarea', {id: 'invoke-headers', rows: 3, spellcheck: false,
     placeholder: 'Content-Type: application/json\nX-Request-Source: dashboard'});
   const bodyInput = h('textarea', {id: 'invoke-body', rows: 6, spellcheck: false, placeholder: '{"name": "world"}'});
+  const asyncBox = h('input', {id: 'invoke-async', type: 'checkbox'});
   const submit = h('button', {id: 'invoke-submit', type: 'submit', class: 'primary'}, 'Invoke');
   const result = h('div', {id: 'invoke-result', class: 'invoke-result'});
   const form = h('form', {id: 'invoke-form', class: 'invoke'},
@@ -74,9 +75,17 @@ function invoke(root, name) {
       h('label', {class: 'grow'}, 'Sub-path and query ', path)),
     h('label', {class: 'block'}, 'Headers (one "Name: value" per line)', headers),
     h('label', {class: 'block'}, 'Body', bodyInput),
-    h('div', {class: 'row'}, submit, h('span', {class: 'muted'}, 'The response is shown as text, never as a page.')));
-  method.addEventListener('change', () => {
+    h('div', {class: 'row'}, submit,
+      h('label', {}, asyncBox, ' Asynchronously (POST /async: queued, retried, seen in Async invocations)'),
+      h('span', {class: 'muted'}, 'The response is shown as text, never as a page.')));
+  const methodChanged = () => {
     bodyInput.disabled = method.value === 'GET' || method.value === 'HEAD';
+  };
+  method.addEventListener('change', methodChanged);
+  asyncBox.addEventListener('change', () => {
+    if (asyncBox.checked) method.value = 'POST';
+    method.disabled = asyncBox.checked;
+    methodChanged();
   });
   root.append(h('h2', {}, 'Invoke'), form, result);
 
@@ -85,7 +94,7 @@ function invoke(root, name) {
     let request;
     try {
       request = {
-        url: invokeUrl(name, version.value.trim(), path.value.trim()),
+        url: invokeUrl(asyncBox.checked ? 'async' : 'invoke', name, version.value.trim(), path.value.trim()),
         headers: parseHeaders(headers.value),
         body: bodyInput.disabled ? undefined : bodyInput.value,
       };
@@ -101,7 +110,8 @@ function invoke(root, name) {
         authPrompt: false});
       const text = await response.text();
       const elapsed = Math.round(performance.now() - started);
-      showResponse(result, name, response, text, elapsed);
+      if (asyncBox.checked && response.status === 202) showQueued(result, name, JSON.parse(text));
+      else showResponse(result, name, response, text, elapsed);
     } catch (e) {
       fill(result, h('p', {class: 'error', id: 'invoke-error'}, `The request failed: ${e.message}`));
     } finally {
@@ -110,7 +120,7 @@ function invoke(root, name) {
   });
 }
 
-function invokeUrl(name, version, path) {
+function invokeUrl(route, name, version, path) {
   if (version && !/^[1-9][0-9]*$/.test(version)) throw new Error('The version is a number (1, 2, …), or empty for the active one.');
   let rest = path;
   if (rest && !rest.startsWith('/') && !rest.startsWith('?')) rest = `/${rest}`;
@@ -118,7 +128,14 @@ function invokeUrl(name, version, path) {
   // The browser would resolve "." and ".." segments, leaving /invoke/:name: refuse them rather than call another route.
   if (pathOnly.split('/').some(s => /^(\.|%2e){1,2}$/i.test(s))) throw new Error('The sub-path cannot have "." or ".." segments.');
   if (/[#\s]/.test(rest)) throw new Error('The sub-path cannot hold spaces or "#": encode them (%20, %23).');
-  return `/invoke/${seg(name)}${version ? `@${version}` : ''}${rest}`;
+  return `/${route}/${seg(name)}${version ? `@${version}` : ''}${rest}`;
+}
+
+function showQueued(result, name, queued) {
+  fill(result,
+    h('p', {class: 'status-line'}, h('span', {id: 'invoke-status', class: 'http-status s2xx'}, '202'),
+      ' Accepted · queued as ', h('code', {id: 'invoke-id'}, queued.invocationId), ' · ',
+      h('a', {href: `#/async?function=${seg(name)}`, id: 'invoke-async-link'}, 'see it in Async invocations')));
 }
 
 function parseHeaders(text) {

@@ -6,6 +6,8 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -92,10 +94,17 @@ final class Browser implements AutoCloseable {
     /** Waits (up to {@code seconds}) for a condition; a wait that runs out fails with what it waited for. */
     <T> T until(String what, int seconds, ExpectedCondition<T> condition) {
         // A view re-renders what changed on each poll: an element found a moment ago may be gone, so look again.
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(50))
-                .withMessage(what)
-                .ignoring(StaleElementReferenceException.class)
-                .until(condition);
+        try {
+            return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(50))
+                    .withMessage(what)
+                    .ignoring(StaleElementReferenceException.class)
+                    .until(condition);
+        } catch (TimeoutException e) {
+            // What the page showed instead, and what it said in its console.
+            screenshot("failed-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
+            driver.manage().logs().get(LogType.BROWSER).forEach(entry -> System.err.println("browser: " + entry));
+            throw e;
+        }
     }
 
     /** The element's text contains {@code text}, within {@code seconds}; returns the element. */

@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,7 +138,31 @@ class DashboardIT {
 
         openDashboard("#/functions");
         browser.textContains("#function-rows tr[data-name='greet']", "ok", 10);
-        browser.screenshot("functions");
+    }
+
+    @Test
+    void theChartShowsInvocationsAndErrorsPerSecondFromSuccessivePolls() throws InterruptedException {
+        glambdar.deployOk("steady", Zips.of(files(GREET.formatted("steady"), "{\"reuse\": true}")));
+        glambdar.deployOk("broken", Zips.of(files(FAILS, "{\"reuse\": true}")));
+        openDashboard("#/functions");
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
+        try {
+            load.scheduleAtFixedRate(() -> glambdar.invoke("steady", "{\"name\":\"load\"}"), 0, 250, TimeUnit.MILLISECONDS);
+            load.scheduleAtFixedRate(() -> glambdar.invoke("broken", "{}"), 0, 800, TimeUnit.MILLISECONDS);
+            Pattern now = Pattern.compile("now ([0-9.]+) invocations/s, ([0-9.]+) errors/s");
+            browser.until("invocations and errors per second above zero in the chart's caption", 60, d -> {
+                Matcher rates = now.matcher(browser.find(".chart-now").getText());
+                return rates.find() && Double.parseDouble(rates.group(1)) > 0 && Double.parseDouble(rates.group(2)) > 0;
+            });
+            browser.textContains("#function-rows tr[data-name='broken']", "error", 20);
+            // A few more polls, so that the lines have a shape in the screenshot.
+            browser.until("eight polls", 60, d -> ((Number) browser.script("return performance"
+                    + ".getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length")).intValue() >= 8);
+            browser.screenshot("functions");
+        } finally {
+            load.shutdownNow();
+            assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
@@ -168,9 +196,15 @@ class DashboardIT {
             """;
 
     @Test
-    void aFailedJobIsInTheDeadLettersAndRetryingItThroughThePageRunsItAgain() {
+    void aJobSentFromThePageThatFailsIsInTheDeadLettersAndRetryingItThroughThePageRunsItAgain() {
         glambdar.deployOk("payments", Zips.of(files(FAILS, "{\"async\": {\"retries\": 0}}")));
-        String failed = Jobs.enqueueOk(glambdar, "payments", "{\"order\": 1}");
+        openDashboard("#/fn/payments/invoke");
+        browser.textContains("#function-name", "payments", 20);
+        browser.click("#invoke-async");
+        browser.type("#invoke-body", "{\"order\": 1}");
+        browser.click("#invoke-submit");
+        assertThat(browser.visible("#invoke-status", 30).getText()).isEqualTo("202");
+        String failed = browser.find("#invoke-id").getText();
         Jobs.await(glambdar, failed, Duration.ofSeconds(90), "failed");
 
         openDashboard("#/dead-letters");
