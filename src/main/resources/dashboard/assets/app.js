@@ -10,6 +10,7 @@ import * as asyncView from './async.js';
 import * as schedulesView from './schedules.js';
 
 const POLL_MS = 2000;
+const POLL_TIMEOUT_MS = 15000;
 const $ = id => document.getElementById(id);
 
 const app = {
@@ -60,7 +61,8 @@ async function poll() {
   if (polling || waitingForKey || document.visibilityState !== 'visible') return;
   polling = true;
   try {
-    const info = await get('/info');
+    // Bounded: a poll that never came back would stop every later one.
+    const info = await get('/info', {signal: AbortSignal.timeout(POLL_TIMEOUT_MS)});
     record(info);
     app.info = info;
     fill($('connection'), h('span', {class: 'dot ok'}), `${info.count} function${info.count === 1 ? '' : 's'}`);

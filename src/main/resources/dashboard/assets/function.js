@@ -166,8 +166,9 @@ async function showResponse(result, name, response, text, elapsed) {
       id ? [' · invocation ', h('code', {id: 'invoke-id'}, id)] : null),
     h('div', {class: 'columns'},
       h('div', {class: 'grow'}, h('h3', {}, 'Response body'),
-        h('pre', {id: 'invoke-response-body', class: 'body'},
-          text === '' ? '' : contentType.includes('json') ? pretty(text) : text)),
+        h('pre', {id: 'invoke-response-body', class: 'body'}, shown(text, contentType)),
+        text.length > MAX_SHOWN ? h('p', {class: 'muted'},
+          `Showing the first ${MAX_SHOWN.toLocaleString()} of ${text.length.toLocaleString()} characters.`) : null),
       h('div', {}, h('h3', {}, 'Response headers'),
         table(['Name', 'Value'], [...response.headers].map(([k, v]) => [k, v]), {id: 'invoke-response-headers', class: 'kv'}))),
     h('h3', {}, 'Logs of this invocation'), report, logs);
@@ -179,6 +180,14 @@ async function showResponse(result, name, response, text, elapsed) {
   }
   report.textContent = reportText(record);
   logs.textContent = record.logs || '(it printed nothing)';
+}
+
+/** Most characters of a response body put in the page: a 6 MB body would only slow it down. */
+const MAX_SHOWN = 200000;
+
+function shown(text, contentType) {
+  if (text.length > MAX_SHOWN) return text.slice(0, MAX_SHOWN);
+  return contentType.includes('json') ? pretty(text) : text;
 }
 
 /** GET /logs/:name/:id, asked again briefly if the record is not written yet. */

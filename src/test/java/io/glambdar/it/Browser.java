@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Debian's headless Chromium driven through its chromedriver, for the dashboard's end-to-end tests. Nothing is
@@ -65,6 +66,7 @@ final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1440,1000", "--force-device-scale-factor=1",
                 "--user-data-dir=" + profile);
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                 .usingAnyFreePort()
@@ -102,7 +104,11 @@ final class Browser implements AutoCloseable {
         } catch (TimeoutException e) {
             // What the page showed instead, and what it said in its console.
             screenshot("failed-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
-            driver.manage().logs().get(LogType.BROWSER).forEach(entry -> System.err.println("browser: " + entry));
+            try {
+                driver.manage().logs().get(LogType.BROWSER).forEach(entry -> System.err.println("browser: " + entry));
+            } catch (RuntimeException noConsole) {
+                e.addSuppressed(noConsole);
+            }
             throw e;
         }
     }

@@ -156,8 +156,8 @@ class DashboardIT {
             });
             browser.textContains("#function-rows tr[data-name='broken']", "error", 20);
             // A few more polls, so that the lines have a shape in the screenshot.
-            browser.until("eight polls", 60, d -> ((Number) browser.script("return performance"
-                    + ".getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length")).intValue() >= 8);
+            browser.until("twelve polls", 60, d -> ((Number) browser.script("return performance"
+                    + ".getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length")).intValue() >= 12);
             browser.screenshot("functions");
         } finally {
             load.shutdownNow();
