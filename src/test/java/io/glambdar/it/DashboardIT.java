@@ -251,6 +251,22 @@ class DashboardIT {
     }
 
     @Test
+    void deletingThroughThePageAsksFirstThenRemovesTheFunction() {
+        glambdar.deployOk("doomed", greet("doomed"));
+        openDashboard("#/fn/doomed/settings");
+        browser.textContains("#settings", "Timeout", 20);
+        browser.click("#delete-function");
+        browser.textContains("#tab-settings", "Delete doomed, every version, its keys and schedules?", 10);
+        assertThat(glambdar.get("/info/doomed").status()).isEqualTo(200);
+        browser.click("#delete-confirm");
+        browser.textContains("#notice", "Deleted doomed", 20);
+        browser.until("back on the functions list", 10, d -> d.getCurrentUrl().endsWith("#/functions"));
+        assertThat(glambdar.get("/info/doomed").status()).isEqualTo(404);
+        browser.until("doomed no longer listed", 20,
+                d -> d.findElements(By.cssSelector("#function-rows tr[data-name='doomed']")).isEmpty());
+    }
+
+    @Test
     void theSchedulesViewShowsEachScheduleAndHowItsLastRunWent() {
         glambdar.deployOk("nightly", Zips.of(files(GREET.formatted("cron"), """
                 {"schedules": [{"cron": "0 3 * * *", "timezone": "Europe/Berlin"},
@@ -302,6 +318,19 @@ class DashboardIT {
             assertThat(browser.visible("#invoke-status", 90).getText()).isEqualTo("201");
             assertThat(browser.find("#invoke-response-body").getText()).contains("Hello keyholder!");
             assertThat(browser.find("#login").isDisplayed()).isFalse();
+
+            // An invoke key made on the page invokes this function, until it is revoked on the page.
+            browser.click("#tab-link-keys");
+            browser.click("#create-key");
+            String invokeKey = browser.visible("#new-key-value", 20).getText();
+            assertThat(invokeKey).startsWith("gk_");
+            String keyId = invokeKey.split("_")[1];
+            browser.textContains("#keys", keyId, 20);
+            keyed.defaultHeader("Authorization", null);
+            assertThat(keyed.invoke("vault", "{\"name\":\"k\"}", "X-Glambdar-Key", invokeKey).status()).isEqualTo(201);
+            browser.click("#revoke-" + keyId);
+            browser.textContains("#keys", "No invoke keys.", 20);
+            assertThat(keyed.invoke("vault", "{\"name\":\"k\"}", "X-Glambdar-Key", invokeKey).status()).isEqualTo(401);
 
             // Forgetting it asks again.
             browser.find("#forget-key").click();
