@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,6 +139,24 @@ class DashboardIT {
 
         openDashboard("#/functions");
         browser.textContains("#function-rows tr[data-name='greet']", "ok", 10);
+    }
+
+    @Test
+    void aZipDroppedOnTheDeployPanelIsDeployedUnderItsName() {
+        openDashboard("#/functions");
+        browser.visible("#deploy-drop", 20);
+        // What a browser hands the page when a file is dropped on it: a drop event carrying the file.
+        browser.script("""
+                const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+                const files = new DataTransfer();
+                files.items.add(new File([bytes], 'dropped.zip', {type: 'application/zip'}));
+                document.getElementById('deploy-drop').dispatchEvent(
+                    new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true}));
+                """, Base64.getEncoder().encodeToString(greet("dropped")));
+        assertThat(browser.find("#deploy-name").getDomProperty("value")).isEqualTo("dropped");
+        browser.click("#deploy-submit");
+        browser.textContains("#deploy-result", "Deployed dropped, version 1", 60);
+        assertThat(glambdar.invoke("dropped", "{\"name\":\"d\"}").json().get("code").asText()).isEqualTo("dropped");
     }
 
     @Test
