@@ -69,6 +69,14 @@ function draw(canvas, points) {
     g.beginPath();
     points.forEach((p, i) => (i === 0 ? g.moveTo : g.lineTo).call(g, x(p.t), y(p[series])));
     g.stroke();
+    // The latest value as a dot: seen even while there is a single point and so no line yet.
+    const last = points.at(-1);
+    if (last) {
+      g.fillStyle = COLORS[series];
+      g.beginPath();
+      g.arc(x(last.t), y(last[series]), 3, 0, 2 * Math.PI);
+      g.fill();
+    }
   }
 }
 
