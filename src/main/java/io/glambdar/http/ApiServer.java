@@ -176,6 +176,7 @@ public final class ApiServer implements AutoCloseable {
             });
             config.routes.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // exempt from keys (Route.EXEMPT)
             config.routes.before(new AccessFilter(policy));
+            new DashboardRoutes().register(config);
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);

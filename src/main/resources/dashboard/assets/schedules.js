@@ -1,0 +1,48 @@
+// Schedules of every function (GET /schedules): when each fires next, how its last run went.
+
+import {get, seg} from './api.js';
+import {badge, fill, h, when} from './dom.js';
+
+export function render(root) {
+  const list = h('div', {id: 'schedule-list'});
+  root.append(h('section', {class: 'card'},
+    h('h2', {}, 'Schedules'),
+    h('p', {class: 'muted'}, 'From the "schedules" of each function\'s glambdar.json. Each firing is an asynchronous invocation.'),
+    list));
+  let shownState = null;
+  const refresh = async () => {
+    try {
+      const answer = await get('/schedules');
+      const state = JSON.stringify(answer) + Math.floor(Date.now() / 30000);
+      if (state === shownState) return;
+      shownState = state;
+      if (answer.schedules.length === 0) {
+        fill(list, h('p', {class: 'empty'}, 'No schedules.'));
+        return;
+      }
+      const rows = document.createDocumentFragment();
+      for (const s of answer.schedules) {
+        rows.append(h('tr', {dataset: {function: s.function, index: s.index}},
+          h('td', {}, h('a', {href: `#/fn/${seg(s.function)}`}, s.function)),
+          h('td', {class: 'num'}, s.index),
+          h('td', {}, h('code', {}, s.cron)),
+          h('td', {}, s.timezone),
+          h('td', {}, when(s.nextRunAt), s.nextRunAt ? h('span', {class: 'muted'}, ` (${new Date(s.nextRunAt).toLocaleString()})`) : null),
+          h('td', {}, when(s.lastRunAt)),
+          h('td', {}, badge(s.lastStatus)),
+          h('td', {}, s.lastInvocationId
+            ? h('a', {href: `#/async?function=${seg(s.function)}`}, h('code', {}, s.lastInvocationId)) : '—'),
+          h('td', {class: 'num'}, s.skipped)));
+      }
+      fill(list, h('table', {class: 'list', id: 'schedules'},
+        h('thead', {}, h('tr', {}, ['Function', '#', 'Cron', 'Time zone', 'Next run', 'Last run', 'Last status',
+          'Last invocation', 'Skipped'].map(t => h('th', {}, t)))),
+        h('tbody', {}, rows)));
+    } catch (e) {
+      shownState = null;
+      fill(list, h('p', {class: 'error'}, e.message));
+    }
+  };
+  refresh();
+  return {update: refresh};
+}
