@@ -13,11 +13,11 @@ public final class ClientCommands {
 
 
     /**
-     * A command line for {@code root} (whose subcommands include the client commands) that prints on {@code terminal}:
-     * {@code -d @file} is the client's to read, not picocli's to expand into arguments; a client command's failure is
-     * one line on stderr and exit status 1, never a stack trace.
+     * A command line for {@code root} and {@code subcommands} (by name) that prints on {@code terminal}: {@code -d @file}
+     * is the client's to read, not picocli's to expand into arguments; a client command's failure is one line on stderr
+     * and exit status 1, never a stack trace.
      */
-    public static CommandLine commandLine(Object root, Terminal terminal) {
+    public static CommandLine commandLine(Object root, java.util.Map<String, Class<?>> subcommands, Terminal terminal) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine commandLine = new CommandLine(root, new CommandLine.IFactory() {
             @Override
@@ -29,6 +29,7 @@ public final class ClientCommands {
                 return made;
             }
         });
+        subcommands.forEach(commandLine::addSubcommand); // first: the settings below reach the subcommands there are
         commandLine.setExpandAtFiles(false);
         commandLine.setOut(new PrintWriter(terminal.out(), true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(terminal.err(), true, StandardCharsets.UTF_8));
