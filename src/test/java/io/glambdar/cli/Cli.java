@@ -7,13 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs {@code ./glambdar ARGS} in this JVM, its output captured; stdin and the terminal flags as a test says. */
-final class Cli {
+/** Runs {@code ./glambdar ARGS} in this JVM (in unit tests and in {@code CliIT}), its output captured; stdin and the terminal flags as a test says. */
+public final class Cli {
 
     /** What one run printed and returned. */
-    record Run(int status, byte[] outBytes, String err) {
+    public record Run(int status, byte[] outBytes, String err) {
 
-        String out() {
+        public String out() {
             return new String(outBytes, StandardCharsets.UTF_8);
         }
     }
@@ -24,20 +24,20 @@ final class Cli {
     private boolean stderrTerminal;
 
     /** Stdin is a pipe holding {@code bytes}. */
-    Cli stdin(String text) {
+    public Cli stdin(String text) {
         stdin = text.getBytes(StandardCharsets.UTF_8);
         stdinTerminal = false;
         return this;
     }
 
     /** Stdout and stderr are a terminal (stdin already is, unless {@link #stdin} piped something). */
-    Cli onTerminal() {
+    public Cli onTerminal() {
         stdoutTerminal = true;
         stderrTerminal = true;
         return this;
     }
 
-    Run run(String... args) {
+    public Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -50,7 +50,7 @@ final class Cli {
         return new Run(status, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 
-    static Run of(String... args) {
+    public static Run of(String... args) {
         return new Cli().run(args);
     }
 }
