@@ -59,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).", defaultValue = "docker")
     String dockerCli;
 
-    @Option(names = "--only", description = "Run only this part and write <out>/async-report.md: async"
-            + " (asynchronous invocations and schedules, about two minutes).")
+    @Option(names = "--only", description = "Run only this part and write <out>/<part>-report.md: async"
+            + " (asynchronous invocations and schedules, about two minutes) or cli (./glambdar ls's start).")
     String only;
 
     @Override
@@ -70,9 +70,16 @@ public final class BenchCommand implements Callable<Integer> {
         try (DockerConnection docker = DockerConnection.open()) {
             String image = new ImageProvisioner(docker, Duration.ofMinutes(5)).ensure(ServerConfig.DEFAULT_IMAGE);
             Report report = new Report(docker.describe(), image, seconds);
+            if ("cli".equals(only)) {
+                report.cliStartup(CliStartup.run(work));
+                Files.createDirectories(out);
+                report.writeCliOnly(out);
+                System.out.println(Files.readString(out.resolve("cli-report.md")));
+                return 0;
+            }
             if (only != null) {
                 if (!only.equals("async")) {
-                    System.err.println("--only knows one part: async");
+                    System.err.println("--only knows two parts: async, cli");
                     return 2;
                 }
                 report.async(AsyncBench.run(work, seconds, null));
@@ -99,6 +106,8 @@ public final class BenchCommand implements Callable<Integer> {
             measure(work, "reuse", report, docker.client(), "--reuse");
             report.keyed(KeyedModeComparison.run(work, seconds));
             report.async(AsyncBench.run(work, seconds, report.syncReuse32()));
+            progress("command-line client: ./glambdar ls against a server with " + CliStartup.FUNCTIONS + " functions");
+            report.cliStartup(CliStartup.run(work));
 
             Files.createDirectories(out);
             report.write(out);
