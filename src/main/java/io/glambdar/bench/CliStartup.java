@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * How fast a client command starts: the wall time of {@code ./glambdar ls}, each run a new process (the launcher, its
  * JVM, one request, a table), against a running server with a few functions. The first run after a build makes the
- * client's class cache ({@code target/glambdar-client.aot} or {@code .jsa}); it is made before the timed runs, as a
+ * client's class cache (see {@link #awaitClassCache}); it is made before the timed runs, as a
  * user's first command after a build would.
  */
 final class CliStartup {
@@ -141,16 +141,20 @@ final class CliStartup {
         return new Run(millis, 1000 * (Double.parseDouble(cpu[1]) + Double.parseDouble(cpu[2])));
     }
 
-    /** The launcher makes the cache in the background after the first run; wait for it, as a user's later runs do. */
+    /**
+     * The launcher makes the cache in the background after the first run ({@code target/glambdar-client-<JDK>.aot}, or
+     * {@code .jsa} before JDK 25); wait for it, as a user's later runs do.
+     */
     private static void awaitClassCache(Path target) throws IOException, InterruptedException {
         Path jar = target.resolve("glambdar-run.jar");
         long deadline = System.currentTimeMillis() + CACHE_WAIT_MILLIS;
         while (System.currentTimeMillis() < deadline) {
-            for (String cache : new String[]{"glambdar-client.aot", "glambdar-client.jsa"}) {
-                Path file = target.resolve(cache);
-                if (Files.exists(file) && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(jar)) > 0
-                        && !Files.exists(target.resolve(cache + ".lock"))) {
-                    return;
+            try (var caches = Files.newDirectoryStream(target, "glambdar-client-*.{aot,jsa}")) {
+                for (Path cache : caches) {
+                    if (Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0
+                            && !Files.exists(Path.of(cache + ".lock"))) {
+                        return;
+                    }
                 }
             }
             Thread.sleep(200);
