@@ -151,6 +151,39 @@ class CliIT {
     }
 
     @Test
+    void logsFollowPrintsLinesAndReportsUntilTheFunctionIsDeleted() throws Exception {
+        try (Harness glambdar = Harness.start()) {
+            ok(cli(glambdar, "deploy", folder("greeter", Map.of("index.js", GREETER_V2)).toString()));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            io.glambdar.cli.Terminal terminal = new io.glambdar.cli.Terminal(java.io.InputStream.nullInputStream(),
+                    new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8), true, false, false);
+            String[] follow = withUrl(glambdar, "logs", "greeter", "-f");
+            java.util.concurrent.CompletableFuture<Integer> following = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> io.glambdar.app.Main.commandLine(terminal, follow).execute(follow));
+
+            // Calls until one lands while the follower is connected: its line and its report come through.
+            Eventually.holds("a followed invocation's line and REPORT", Duration.ofSeconds(60), () -> {
+                ok(cli(glambdar, "invoke", "greeter", "-d", "{\"name\":\"live\"}"));
+                String printed;
+                synchronized (out) {
+                    printed = out.toString(StandardCharsets.UTF_8);
+                }
+                return printed.contains("stdout| greeting {\"name\":\"live\"}") && printed.contains("REPORT ");
+            });
+            ok(cli(glambdar, "rm", "greeter"));
+
+            assertThat(following.get(60, TimeUnit.SECONDS)).isZero();
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("function greeter was deleted: no more logs\n");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .containsPattern("(?m)^\\[[^]]+\\] [0-9a-f-]{36} stdout\\| greeting \\{\"name\":\"live\"}$")
+                    .containsPattern("(?m)^REPORT [0-9a-f-]{36}  Outcome: ok  Status: 200  Duration: \\d+ ms  Init"
+                            + " Duration: \\d+ ms  Cold Start: (yes|no)  Max Memory Used: .+$");
+        }
+    }
+
+    @Test
     void aFolderWithoutIndexJsIsTheServers400() throws IOException {
         try (Harness glambdar = Harness.start()) {
             Path empty = folder("empty", Map.of("README.md", "no code here"));
