@@ -61,8 +61,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--only", description = "Run only this part: async (asynchronous invocations and schedules,"
             + " about two minutes; writes <out>/async-report.md), metrics (GET /metrics: its cost, a scrape of 500"
-            + " functions, scrapes under load; about five minutes; writes <out>/metrics-report.md) or reuse (the"
-            + " reuse section; prints its throughput).")
+            + " functions, scrapes under load; about five minutes; writes <out>/metrics-report.md), cli"
+            + " (./glambdar ls's start; writes <out>/cli-report.md) or reuse (the reuse section; prints its"
+            + " throughput).")
     String only;
 
     @Override
@@ -80,6 +81,13 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println(Files.readString(out.resolve("metrics-report.md")));
                 return 0;
             }
+            if ("cli".equals(only)) {
+                report.cliStartup(CliStartup.run(work));
+                Files.createDirectories(out);
+                report.writeCliOnly(out);
+                System.out.println(Files.readString(out.resolve("cli-report.md")));
+                return 0;
+            }
             if ("reuse".equals(only)) {
                 measure(work, "reuse", report, docker.client(), "--reuse");
                 System.out.printf("reuse throughput at concurrency 32: %.0f invocations/s%n", report.syncReuse32());
@@ -87,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (only != null) {
                 if (!only.equals("async")) {
-                    System.err.println("--only knows three parts: async, metrics, reuse");
+                    System.err.println("--only knows four parts: async, metrics, cli, reuse");
                     return 2;
                 }
                 report.async(AsyncBench.run(work, seconds, null));
@@ -115,6 +123,8 @@ public final class BenchCommand implements Callable<Integer> {
             report.keyed(KeyedModeComparison.run(work, seconds));
             report.async(AsyncBench.run(work, seconds, report.syncReuse32()));
             report.metrics(MetricsBench.run(work, seconds));
+            progress("command-line client: ./glambdar ls against a server with " + CliStartup.FUNCTIONS + " functions");
+            report.cliStartup(CliStartup.run(work));
 
             Files.createDirectories(out);
             report.write(out);

@@ -34,6 +34,7 @@ final class Report {
     private KeyedModeComparison.Result keyed;
     private AsyncSection async;
     private MetricsSection metrics;
+    private CliStartup.Result cliStartup;
 
     Report(String engine, String image, double seconds) {
         this.engine = engine;
@@ -68,6 +69,10 @@ final class Report {
 
     void metrics(MetricsSection section) {
         metrics = section;
+    }
+
+    void cliStartup(CliStartup.Result result) {
+        cliStartup = result;
     }
 
     /** Synchronous reuse-mode invocations/s at c=32, from the reuse throughput run. */
@@ -130,6 +135,7 @@ final class Report {
         keyed.appendTo(md);
         async.appendTo(md);
         metrics.appendTo(md);
+        cliStartup.appendTo(md);
 
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Latencies warm = latencyOf("warm");
@@ -161,11 +167,24 @@ final class Report {
                 keyed.cost() <= 0.05 && keyed.errors() == 0);
         async.appendTargets(md);
         metrics.appendTargets(md);
+        cliStartup.appendTarget(md);
 
         md.append("\n![latency distributions](latency.png)\n\n![throughput](throughput.png)\n");
         Files.writeString(dir.resolve("report.md"), md.toString());
         latencyChart(dir.resolve("latency.png"));
         throughputChart(dir.resolve("throughput.png"));
+    }
+
+    /** {@code --only cli}: a report of the client's start alone, as cli-report.md. */
+    void writeCliOnly(Path dir) throws IOException {
+        StringBuilder md = new StringBuilder("# Glambdar benchmark: the command-line client's start\n\n");
+        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only cli` on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; Java ")
+                .append(Runtime.version().feature()).append(".\n");
+        cliStartup.appendTo(md);
+        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        cliStartup.appendTarget(md);
+        Files.writeString(dir.resolve("cli-report.md"), md.toString());
     }
 
     /** {@code --only async}: a report of that section alone, as async-report.md. */
@@ -197,7 +216,7 @@ final class Report {
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg: how busy the shared machine was. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + ", " + fields[1] + ", " + fields[2];

@@ -48,6 +48,11 @@ final class ServerApi {
         this.adminKey = adminKey;
     }
 
+    /** The server's address, for a client that is not this class: {@code ./glambdar ls --url}. */
+    String url() {
+        return "http://" + HOST + ":" + port;
+    }
+
     /** A new connection for measured calls (with the admin key in keyed mode). */
     HttpConnection connection() {
         return new HttpConnection(HOST, port, adminKey);

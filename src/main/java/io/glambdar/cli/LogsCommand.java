@@ -1,0 +1,62 @@
+package io.glambdar.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Map;
+
+/**
+ * {@code glambdar logs NAME [-f] [--id ID]}: a function's recent invocations, one invocation's record and output, or
+ * its output live.
+ */
+@Command(name = "logs", description = "A function's recent invocations (a table), one invocation's record and"
+        + " output (--id), or its output and reports live (-f) until the function is deleted or you stop it.")
+public final class LogsCommand extends ClientCommand {
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The function.")
+    String name;
+
+    @Option(names = {"-f", "--follow"}, description = "Print what the function prints as it happens, and a REPORT"
+            + " line as each invocation ends.")
+    boolean follow;
+
+    @Option(names = "--id", paramLabel = "ID", description = "One invocation: its record and what it printed.")
+    String invocationId;
+
+    @Override
+    int run(GlambdarClient client) {
+        String path = "/logs/" + segment(name);
+        if (follow && invocationId != null) {
+            throw new ClientException("-f follows every invocation: leave out --id");
+        }
+        if (follow) {
+            return new LogFollower(terminal, server.json).follow(name, client.stream(path + "?follow=true"));
+        }
+        if (invocationId != null) {
+            Reply reply = client.get(path + "/" + segment(invocationId)).orThrow();
+            if (!printedJson(reply)) {
+                InvocationsCommand.printRecord(reply.json(), terminal);
+            }
+            return 0;
+        }
+        Reply reply = client.get(path).orThrow();
+        if (printedJson(reply)) {
+            return 0;
+        }
+        var invocations = Json.objects(reply.json(), "invocations");
+        if (invocations.isEmpty()) {
+            terminal.out().println("No recent invocations of " + Text.oneLine(name) + ".");
+            return 0;
+        }
+        Table table = new Table("ID", "STARTED (UTC)", "DURATION", "OUTCOME", "STATUS", "CODE", "COLD START");
+        for (Map<String, Object> invocation : invocations) {
+            table.row(invocation.get("invocationId"), Text.time(invocation.get("startedAt")),
+                    Text.millis(invocation.get("durationMs")),
+                    invocation.getOrDefault("outcome", invocation.get("status")), invocation.get("statusCode"),
+                    invocation.get("code"), Text.yesNo(invocation.get("coldStart")));
+        }
+        table.print(terminal.out());
+        return 0;
+    }
+}

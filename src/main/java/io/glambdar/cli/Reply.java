@@ -1,0 +1,61 @@
+package io.glambdar.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** The server's answer to one request: status, headers (names lower-case) and the body's raw bytes. */
+record Reply(int status, Map<String, List<String>> headers, byte[] body) {
+
+    boolean failed() {
+        return status >= 400;
+    }
+
+    /** The first value of header {@code name} (lower-case), or null. */
+    String header(String name) {
+        List<String> values = headers.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    String text() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    Map<String, Object> json() {
+        return Json.object(Json.parse(body));
+    }
+
+    /** This reply, if it succeeded; otherwise the server's {@code error} on one line, with the status. */
+    Reply orThrow() {
+        if (failed()) {
+            throw new ClientException(errorText() + " (" + status + ")");
+        }
+        return this;
+    }
+
+    /**
+     * The server's {@code {"error": "..."}} message; for a body that is not one (a function's own 4xx or 5xx answer,
+     * or a proxy's page), its first line, or the bare status.
+     */
+    String errorText() {
+        String error = jsonError();
+        if (error != null) {
+            return Text.oneLine(error);
+        }
+        String text = text().strip();
+        String firstLine = Text.oneLine(text.lines().findFirst().orElse(""));
+        return firstLine.isEmpty() ? "HTTP " + status : firstLine;
+    }
+
+    /** The {@code error} field of a JSON object body, or null when the body is no such thing. */
+    String jsonError() {
+        if (body.length == 0 || body[0] != '{') {
+            return null;
+        }
+        try {
+            return Json.object(Json.parse(body)).get("error") instanceof String error ? error : null;
+        } catch (ClientException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.glambdar.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How client commands fail: one line on stderr, exit status 1, never a stack trace. */
+class ClientErrorsTest {
+
+    /** A loopback port nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aServerThatIsDownIsOneClearLine() throws IOException {
+        String url = "http://127.0.0.1:" + closedPort();
+
+        for (String[] command : new String[][]{{"ls"}, {"info", "x"}, {"invoke", "x", "-d", "{}"},
+                {"logs", "x", "-f"}, {"invoke", "x", "-X", "PATCH"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 2);
+            args[command.length] = "--url";
+            args[command.length + 1] = url;
+
+            Cli.Run run = Cli.of(args);
+
+            assertThat(run.status()).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).as(String.join(" ", command)).isEqualTo("error: cannot reach Glambdar at " + url
+                    + " (connection refused); is the server running? (./glambdar serve)\n");
+        }
+    }
+
+    @Test
+    void aWrongKeyPrintsTheServers401Message() throws IOException {
+        try (FakeServer server = new FakeServer()) {
+            server.on("GET", "/info", new FakeServer.Answer(401, Map.of("WWW-Authenticate", "Bearer realm=\"glambdar\"",
+                    "Content-Type", "application/json"),
+                    "{\"error\":\"missing or wrong key: send Authorization: Bearer <key>\"}".getBytes()));
+
+            Cli.Run run = Cli.of("ls", "--url", server.url(), "--key", "wrong");
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("error: missing or wrong key: send Authorization: Bearer <key> (401)\n");
+        }
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonShowsItsFirstLine() throws IOException {
+        try (FakeServer server = new FakeServer()) {
+            server.on("GET", "/info", new FakeServer.Answer(502, Map.of(), "Bad Gateway\n<html>".getBytes()));
+
+            Cli.Run run = Cli.of("ls", "--url", server.url());
+
+            assertThat(run.err()).isEqualTo("error: Bad Gateway (502)\n");
+        }
+    }
+
+    @Test
+    void aBadUrlSaysWhatOneLooksLike() {
+        Cli.Run run = Cli.of("ls", "--url", "localhost:8000");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("error: 'localhost:8000' is not a server URL: set GLAMBDAR_URL or --url to one"
+                + " like http://127.0.0.1:8000\n");
+    }
+
+    @Test
+    void theProgramsVersionIsStillTheTopLevelFlag() {
+        Cli.Run run = Cli.of("--version");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).isEqualTo("Glambdar 0.1.0\n");
+    }
+
+    @Test
+    void helpListsTheClientCommands() {
+        Cli.Run run = Cli.of("--help");
+
+        assertThat(run.out()).contains("serve", "bench", "deploy", "invoke", "logs", "ls", "info", "rm", "versions",
+                "rollback", "keys", "invocations", "schedules");
+    }
+
+    @Test
+    void aClientCommandsHelpNeedsNoServer() {
+        Cli.Run run = Cli.of("invoke", "--help");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("--version=N", "-d, --data=DATA", "--url=URL", "--json");
+    }
+
+    @Test
+    void aMissingArgumentIsAUsageError() {
+        Cli.Run run = Cli.of("info");
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Missing required parameter: 'NAME'");
+    }
+}

@@ -1,0 +1,166 @@
+package io.glambdar.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** deploy: a folder zipped in memory or a zip as is, always PUT /deploy/:name, progress only on a terminal. */
+class DeployCommandTest {
+
+    private static final String INDEX = "exports.handler = async () => ({ body: 'hi' });";
+
+    private final FakeServer server = new FakeServer();
+
+    @TempDir
+    Path dir;
+
+    DeployCommandTest() throws IOException {
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private String[] args(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--url";
+        all[args.length + 1] = server.url();
+        return all;
+    }
+
+    private Path folder(String name, Map<String, String> files) throws IOException {
+        Path folder = dir.resolve(name);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path path = folder.resolve(file.getKey());
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, file.getValue());
+        }
+        return folder;
+    }
+
+    /** The file part of a multipart body. */
+    private static byte[] filePart(FakeServer.Request request) {
+        String type = request.header("content-type");
+        assertThat(type).startsWith("multipart/form-data; boundary=");
+        String boundary = type.substring(type.indexOf('=') + 1);
+        String body = new String(request.body(), StandardCharsets.ISO_8859_1);
+        assertThat(body).startsWith("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"");
+        int start = body.indexOf("\r\n\r\n") + 4;
+        int end = body.lastIndexOf("\r\n--" + boundary + "--");
+        return body.substring(start, end).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Map<String, String> entries(byte[] zip) throws IOException {
+        Map<String, String> entries = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                entries.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return entries;
+    }
+
+    @Test
+    void aFolderIsZippedWithoutWhatItsIgnoreFileListsAndPutUnderItsName() throws IOException {
+        Path folder = folder("hello", Map.of("index.js", INDEX, "lib/util.js", "module.exports = 1;",
+                "notes.md", "draft", ".git/HEAD", "ref", IgnoreRules.FILE_NAME, "*.md\n"));
+        server.on("PUT", "/deploy/hello", 201, "{\"function\":\"hello\",\"status\":\"deployed\",\"version\":3}");
+
+        Cli.Run run = Cli.of(args("deploy", folder.toString()));
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).isEqualTo("deployed hello version 3\n");
+        assertThat(run.err()).isEmpty();
+        FakeServer.Request request = server.only();
+        assertThat(request.method()).isEqualTo("PUT");
+        assertThat(new String(request.body(), StandardCharsets.ISO_8859_1)).contains("filename=\"hello.zip\"");
+        assertThat(entries(filePart(request))).containsExactly(Map.entry("index.js", INDEX),
+                Map.entry("lib/util.js", "module.exports = 1;"));
+    }
+
+    @Test
+    void aZipIsSentAsItIsUnderItsNameWithoutZip() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("wrapped/index.js"));
+            zip.write(INDEX.getBytes(StandardCharsets.UTF_8));
+        }
+        Path file = dir.resolve("greeter.zip");
+        Files.write(file, bytes.toByteArray());
+        server.on("PUT", "/deploy/greeter", 201, "{\"function\":\"greeter\",\"status\":\"deployed\",\"version\":1}");
+
+        Cli.Run run = Cli.of(args("deploy", file.toString()));
+
+        assertThat(run.out()).isEqualTo("deployed greeter version 1\n");
+        assertThat(filePart(server.only())).isEqualTo(bytes.toByteArray());
+    }
+
+    @Test
+    void nameOverridesTheFoldersAndJsonPrintsTheServersAnswer() throws IOException {
+        Path folder = folder("src", Map.of("index.js", INDEX));
+        String answer = "{\"function\":\"api\",\"status\":\"deployed\",\"version\":1}";
+        server.on("PUT", "/deploy/api", 201, answer);
+
+        Cli.Run run = Cli.of(args("deploy", folder.toString(), "--name", "api", "--json"));
+
+        assertThat(run.out()).isEqualTo(answer + "\n");
+    }
+
+    @Test
+    void theServersRefusalIsTheError() throws IOException {
+        Path folder = folder("empty", Map.of("README.md", "no code"));
+        server.on("PUT", "/deploy/empty", 400, "{\"error\":\"the zip has no index.js at its root\"}");
+
+        Cli.Run run = Cli.of(args("deploy", folder.toString()));
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("error: the zip has no index.js at its root (400)\n");
+    }
+
+    @Test
+    void aMissingPathOrAnotherKindOfFileIsRefusedBeforeAnyRequest() throws IOException {
+        Path text = Files.writeString(dir.resolve("index.js"), INDEX);
+
+        Cli.Run missing = Cli.of(args("deploy", dir.resolve("nope").toString()));
+        Cli.Run notZip = Cli.of(args("deploy", text.toString()));
+
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("error: no such folder or file: " + dir.resolve("nope") + "\n");
+        assertThat(notZip.err()).isEqualTo("error: " + text + " is neither a folder nor a .zip file\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aLargeUploadShowsProgressOnATerminalOnly() throws IOException {
+        byte[] noise = new byte[(int) UploadProgress.LARGE_UPLOAD_BYTES + 1];
+        new Random(1).nextBytes(noise); // does not compress: the zip stays large
+        Path folder = folder("big", Map.of("index.js", INDEX));
+        Files.write(folder.resolve("data.bin"), noise);
+        server.on("PUT", "/deploy/big", 201, "{\"function\":\"big\",\"status\":\"deployed\",\"version\":1}");
+
+        Cli.Run piped = Cli.of(args("deploy", folder.toString()));
+        Cli.Run terminal = new Cli().onTerminal().run(args("deploy", folder.toString()));
+
+        assertThat(piped.err()).isEmpty();
+        assertThat(piped.out()).isEqualTo("deployed big version 1\n");
+        assertThat(terminal.err()).startsWith("\ruploading big.zip [").contains("100%").endsWith("\n");
+        assertThat(terminal.out()).isEqualTo("deployed big version 1\n");
+        assertThat(entries(filePart(server.requests().get(1)))).containsKeys("index.js", "data.bin");
+    }
+}

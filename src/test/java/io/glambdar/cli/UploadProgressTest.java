@@ -1,0 +1,44 @@
+package io.glambdar.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UploadProgressTest {
+
+    @Test
+    void redrawsInPlaceWhenThePercentageMovesAndEndsTheLineAtTheEnd() throws IOException {
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        UploadProgress progress = new UploadProgress(new PrintStream(shown, true, StandardCharsets.UTF_8), "f.zip",
+                4 * 1024 * 1024);
+        InputStream in = progress.counting(new ByteArrayInputStream(new byte[4 * 1024 * 1024]));
+
+        in.readNBytes(2 * 1024 * 1024);
+        String half = shown.toString(StandardCharsets.UTF_8);
+        in.readAllBytes();
+
+        assertThat(half).endsWith("\ruploading f.zip [###############               ]  50%  2.0 MB / 4.0 MB");
+        assertThat(shown.toString(StandardCharsets.UTF_8))
+                .endsWith("\ruploading f.zip [##############################] 100%  4.0 MB / 4.0 MB\n");
+    }
+
+    @Test
+    void drawsOnlyWhenThePercentageChanges() {
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        UploadProgress progress = new UploadProgress(new PrintStream(shown, true, StandardCharsets.UTF_8), "f.zip",
+                1000);
+
+        for (int i = 0; i < 1000; i++) {
+            progress.advance(1);
+        }
+
+        assertThat(shown.toString(StandardCharsets.UTF_8).split("\r")).hasSize(102); // "", then 0% to 100%
+    }
+}

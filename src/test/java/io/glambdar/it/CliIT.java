@@ -1,0 +1,250 @@
+package io.glambdar.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.glambdar.app.AuthSettings;
+import io.glambdar.cli.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SPEC "Command line" end to end: the client, in this JVM and once as ./glambdar, against a real server and Docker. */
+@ExtendWith(DockerRequired.class)
+class CliIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_KEY = "it-admin-key-c1i0c1i0c1i0c1i0";
+    private static final String GREETER_V2 = """
+            exports.handler = async (req) => {
+              console.log('greeting ' + req.body);
+              return { statusCode: 200, body: { greeting: `Hi ${(await req.json()).name}!` } };
+            };
+            """;
+
+    @TempDir
+    Path work;
+
+    private static Cli.Run cli(Harness glambdar, String... args) {
+        return Cli.of(withUrl(glambdar, args));
+    }
+
+    private static String[] withUrl(Harness glambdar, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "http://127.0.0.1:" + glambdar.server.port()));
+        return all.toArray(String[]::new);
+    }
+
+    private static Cli.Run ok(Cli.Run run) {
+        assertThat(run.status()).as("stdout: %s%nstderr: %s", run.out(), run.err()).isZero();
+        return run;
+    }
+
+    private Path folder(String name, Map<String, String> files) throws IOException {
+        Path folder = work.resolve(name);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path path = folder.resolve(file.getKey());
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, file.getValue());
+        }
+        return folder;
+    }
+
+    @Test
+    void theSpecFlowFromDeployToRm() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            Path greeter = folder("greeter", Map.of("index.js", Zips.HELLO, "notes.md", "draft",
+                    "test/fixture.json", "{}", ".glambdarignore", "*.md\ntest/\n"));
+            assertThat(ok(cli(glambdar, "deploy", greeter.toString())).out()).isEqualTo("deployed greeter version 1\n");
+            Files.writeString(greeter.resolve("index.js"), GREETER_V2);
+            assertThat(ok(cli(glambdar, "deploy", greeter.toString())).out()).isEqualTo("deployed greeter version 2\n");
+            JsonNode versions = JSON.readTree(ok(cli(glambdar, "versions", "greeter", "--json")).out());
+            assertThat(versions.get("versions").get(0).get("fileCount").asInt())
+                    .as("index.js alone: notes.md and test/ are ignored").isEqualTo(1);
+
+            // invoke: -d, @file, stdin, --version, a failure
+            assertThat(ok(cli(glambdar, "invoke", "greeter", "-d", "{\"name\":\"cli\"}")).out())
+                    .isEqualTo("{\"greeting\":\"Hi cli!\"}");
+            Path body = Files.writeString(work.resolve("body.json"), "{\"name\":\"file\"}");
+            assertThat(ok(cli(glambdar, "invoke", "greeter", "-d", "@" + body)).out())
+                    .isEqualTo("{\"greeting\":\"Hi file!\"}");
+            assertThat(ok(new Cli().stdin("{\"name\":\"stdin\"}").run(withUrl(glambdar, "invoke", "greeter"))).out())
+                    .isEqualTo("{\"greeting\":\"Hi stdin!\"}");
+            assertThat(ok(cli(glambdar, "invoke", "greeter", "--version", "1", "-d", "{\"name\":\"v1\"}")).out())
+                    .isEqualTo("{\"message\":\"Hello v1!\"}");
+            Cli.Run missing = cli(glambdar, "invoke", "greeter", "-d", "@" + work.resolve("missing.json"));
+            assertThat(missing.status()).isEqualTo(1);
+            assertThat(missing.err()).startsWith("error: no such file: ");
+            Cli.Run badJson = cli(glambdar, "invoke", "greeter", "-d", "not json");
+            assertThat(badJson.status()).isEqualTo(1);
+            assertThat(badJson.out()).isEmpty();
+            assertThat(badJson.err()).startsWith("error: ").contains("(502); invocation ").doesNotContain("\n\n")
+                    .hasLineCount(1);
+
+            // logs: the table, then one invocation's output
+            String table = ok(cli(glambdar, "logs", "greeter")).out();
+            assertThat(table).startsWith("ID ").contains(" ok ", " error ");
+            String id = JSON.readTree(ok(cli(glambdar, "logs", "greeter", "--json")).out())
+                    .get("invocations").get(0).get("invocationId").asText();
+            assertThat(table).contains(id);
+            String oneInvocation = ok(cli(glambdar, "logs", "greeter", "--id", id)).out();
+            assertThat(oneInvocation).contains("invocationId:", id, "--- logs");
+
+            // versions and rollback
+            assertThat(ok(cli(glambdar, "versions", "greeter")).out()).containsPattern("(?m)^\\*\\s+2\\s");
+            assertThat(ok(cli(glambdar, "rollback", "greeter")).out()).isEqualTo("greeter now runs version 1\n");
+            assertThat(ok(cli(glambdar, "versions", "greeter")).out()).containsPattern("(?m)^\\*\\s+1\\s");
+            assertThat(ok(cli(glambdar, "rollback", "greeter", "--to", "2")).out())
+                    .isEqualTo("greeter now runs version 2\n");
+
+            // keys
+            String key = ok(cli(glambdar, "keys", "greeter", "create")).out().strip();
+            assertThat(key).startsWith("gk_");
+            JsonNode keys = JSON.readTree(ok(cli(glambdar, "keys", "greeter", "ls", "--json")).out());
+            String keyId = keys.get("keys").get(0).get("keyId").asText();
+            assertThat(ok(cli(glambdar, "keys", "greeter")).out()).contains(keyId);
+            assertThat(ok(cli(glambdar, "keys", "greeter", "revoke", keyId)).out())
+                    .isEqualTo("revoked key " + keyId + " of greeter\n");
+
+            // asynchronous invocations
+            String invocation = ok(cli(glambdar, "invoke", "greeter", "--async", "-d", "{\"name\":\"later\"}")).out()
+                    .strip();
+            Eventually.holds("the async invocation succeeds", Duration.ofSeconds(60), () ->
+                    java.util.regex.Pattern.compile("(?m)^status:\\s+succeeded$")
+                            .matcher(cli(glambdar, "invocations", "get", invocation).out()).find());
+            assertThat(ok(cli(glambdar, "invocations", "get", invocation)).out())
+                    .contains("--- body\n{\"greeting\":\"Hi later!\"}\n");
+            assertThat(ok(cli(glambdar, "invocations", "ls", "--function", "greeter", "--status", "succeeded")).out())
+                    .contains(invocation, "succeeded");
+            Cli.Run retry = cli(glambdar, "invocations", "retry", invocation);
+            assertThat(retry.status()).isEqualTo(1);
+            assertThat(retry.err()).startsWith("error: ").endsWith("(409)\n");
+
+            // schedules
+            Path nightly = folder("nightly", Map.of("index.js", Zips.HELLO, "glambdar.json",
+                    "{\"schedules\": [{\"cron\": \"0 3 * * *\", \"timezone\": \"Europe/Berlin\"}]}"));
+            ok(cli(glambdar, "deploy", nightly.toString()));
+            assertThat(ok(cli(glambdar, "schedules")).out()).containsPattern("(?m)^nightly\\s+0\\s+0 3 \\* \\* \\*"
+                    + "\\s+Europe/Berlin\\s");
+
+            // ls, info, rm
+            assertThat(ok(cli(glambdar, "ls")).out()).containsPattern("(?m)^greeter\\s+2\\s+6\\s+1\\s+ok\\s")
+                    .containsPattern("(?m)^nightly\\s+1\\s+0\\s+0\\s+-\\s+-$");
+            assertThat(ok(cli(glambdar, "info", "greeter")).out()).containsPattern("(?m)^version:\\s+2$");
+            assertThat(ok(cli(glambdar, "rm", "greeter")).out()).isEqualTo("deleted greeter\n");
+            Cli.Run gone = cli(glambdar, "info", "greeter");
+            assertThat(gone.status()).isEqualTo(1);
+            assertThat(gone.err()).startsWith("error: ").endsWith("(404)\n");
+        }
+    }
+
+    @Test
+    void logsFollowPrintsLinesAndReportsUntilTheFunctionIsDeleted() throws Exception {
+        try (Harness glambdar = Harness.start()) {
+            ok(cli(glambdar, "deploy", folder("greeter", Map.of("index.js", GREETER_V2)).toString()));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            io.glambdar.cli.Terminal terminal = new io.glambdar.cli.Terminal(java.io.InputStream.nullInputStream(),
+                    new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8), true, false, false);
+            String[] follow = withUrl(glambdar, "logs", "greeter", "-f");
+            java.util.concurrent.CompletableFuture<Integer> following = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> io.glambdar.app.Main.commandLine(terminal, follow).execute(follow));
+
+            // Calls until one lands while the follower is connected: its line and its report come through.
+            Eventually.holds("a followed invocation's line and REPORT", Duration.ofSeconds(60), () -> {
+                ok(cli(glambdar, "invoke", "greeter", "-d", "{\"name\":\"live\"}"));
+                String printed;
+                synchronized (out) {
+                    printed = out.toString(StandardCharsets.UTF_8);
+                }
+                return printed.contains("stdout| greeting {\"name\":\"live\"}") && printed.contains("REPORT ");
+            });
+            ok(cli(glambdar, "rm", "greeter"));
+
+            assertThat(following.get(60, TimeUnit.SECONDS)).isZero();
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("function greeter was deleted: no more logs\n");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .containsPattern("(?m)^\\[[^]]+\\] [0-9a-f-]{36} stdout\\| greeting \\{\"name\":\"live\"}$")
+                    .containsPattern("(?m)^REPORT [0-9a-f-]{36}  Outcome: ok  Status: 200  Duration: \\d+ ms  Init"
+                            + " Duration: \\d+ ms  Cold Start: (yes|no)  Max Memory Used: .+$");
+        }
+    }
+
+    @Test
+    void aFolderWithoutIndexJsIsTheServers400() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            Path empty = folder("empty", Map.of("README.md", "no code here"));
+            String expected = glambdar.update("empty", Zips.of(Map.of("README.md", "no code here"))).body();
+
+            Cli.Run run = cli(glambdar, "deploy", empty.toString());
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).isEqualTo("error: " + JSON.readTree(expected).get("error").asText() + " (400)\n");
+        }
+    }
+
+    @Test
+    void inKeyedModeAWrongKeyIsTheServers401AndTheRightOnesWork() throws IOException {
+        try (Harness glambdar = Harness.start(config -> config.withAuth(AuthSettings.keyed(ADMIN_KEY)))) {
+            String expected = JSON.readTree(glambdar.send(java.net.http.HttpRequest.newBuilder(glambdar.uri("/info"))
+                    .header("Authorization", "Bearer not-the-key")).body()).get("error").asText();
+
+            Cli.Run wrong = cli(glambdar, "ls", "--key", "not-the-key");
+
+            assertThat(wrong.status()).isEqualTo(1);
+            assertThat(wrong.err()).isEqualTo("error: " + expected + " (401)\n");
+            Path hello = folder("hello", Map.of("index.js", Zips.HELLO));
+            assertThat(ok(cli(glambdar, "deploy", hello.toString(), "--key", ADMIN_KEY)).out())
+                    .isEqualTo("deployed hello version 1\n");
+            String invokeKey = ok(cli(glambdar, "keys", "hello", "create", "--key", ADMIN_KEY)).out().strip();
+            assertThat(ok(cli(glambdar, "invoke", "hello", "-d", "{\"name\":\"key\"}", "--key", invokeKey)).out())
+                    .isEqualTo("{\"message\":\"Hello key!\"}");
+            Cli.Run control = cli(glambdar, "ls", "--key", invokeKey);
+            assertThat(control.status()).isEqualTo(1);
+            assertThat(control.err()).endsWith("(403)\n");
+        }
+    }
+
+    @Test
+    void theLauncherRunsLsAsARealProcess() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        Path built = root.resolve("target/glambdar.jar");
+        Path run = root.resolve("target/glambdar-run.jar");
+        assertThat(built).as("mvn verify packages the jar before the ITs").exists();
+        if (!Files.exists(run) || Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(run)) > 0) {
+            // What ./glambdar does after a build: without it, the launcher would build again, inside this test.
+            Path copy = root.resolve("target/.glambdar-run.jar.tmp");
+            Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(copy, run, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("hello", Zips.of(Zips.HELLO));
+            ProcessBuilder launcher = new ProcessBuilder(root.resolve("glambdar").toString(), "ls")
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            launcher.environment().put("GLAMBDAR_URL", "http://127.0.0.1:" + glambdar.server.port());
+            launcher.environment().remove("GLAMBDAR_KEY");
+            Process process = launcher.start();
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("./glambdar ls ends").isTrue();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(process.exitValue()).as(err).isZero();
+            assertThat(err).isEmpty();
+            assertThat(out).startsWith("NAME ").containsPattern("(?m)^hello\\s+1\\s+0\\s+0\\s+-\\s+-$");
+        }
+    }
+}
