@@ -1,36 +1,17 @@
 package io.glambdar.http;
 
-import io.glambdar.engine.FakeInvoker;
 import io.glambdar.http.auth.AccessMode;
 import io.glambdar.http.auth.AdminKey;
 import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
-import io.glambdar.store.TestStore;
-import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.schedules.SqliteScheduleStateRepository;
-import io.glambdar.store.settings.SettingsLimits;
-import io.glambdar.usecase.DeleteFunction;
-import io.glambdar.usecase.DeployFunction;
-import io.glambdar.usecase.FunctionQueries;
-import io.glambdar.usecase.InvokeFunction;
-import io.glambdar.usecase.InvokeKeys;
-import io.glambdar.usecase.RollbackFunction;
-import io.glambdar.usecase.async.AcceptInvocation;
-import io.glambdar.usecase.async.AsyncInvocations;
-import io.glambdar.usecase.schedule.ScheduleQueries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -49,40 +30,18 @@ class DashboardRoutesTest {
     @TempDir
     Path dir;
 
-    private TestStore store;
-    private ApiServer server;
+    private TestApiServer server;
     private ApiClient api;
 
     private void start(AccessMode access) {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
-        FakeInvoker invoker = new FakeInvoker();
-        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
-        ApiServer.UseCases useCases = new ApiServer.UseCases(
-                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
-                new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
-                keys, new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
-                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
-                        store.clock));
-        Path uploads;
-        try {
-            uploads = Files.createDirectories(dir.resolve("uploads"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1 << 20, 1 << 16, uploads,
-                Duration.ofSeconds(5), access), () -> Map.of("containers", 0));
-        api = new ApiClient("http://127.0.0.1:" + server.port());
+        server = new TestApiServer(dir, access);
+        api = server.api;
     }
 
     @AfterEach
     void stop() {
-        if (api != null) {
-            api.close();
+        if (server != null) {
             server.close();
-            store.close();
         }
     }
 

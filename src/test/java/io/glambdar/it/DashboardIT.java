@@ -185,6 +185,30 @@ class DashboardIT {
     }
 
     @Test
+    void liveLogsShowEachLineAndReportAsTheFunctionRunsUntilItIsDeleted() {
+        glambdar.deployOk("chatty", greet("live"));
+        openDashboard("#/fn/chatty/live");
+        browser.textContains("#live-state", "following", 30);
+
+        String id = glambdar.invoke("chatty", "{\"name\":\"streamed\"}").header("X-Glambdar-Invocation-Id");
+        browser.textContains("#live-log li.log.stdout", "greeting streamed (x-greeting: undefined)", 60);
+        browser.textContains("#live-log li.log.stderr", "method POST path /", 30);
+        WebElement report = browser.textContains("#live-log li.report", "REPORT outcome ok", 30);
+        assertThat(report.getText()).contains(id.substring(0, 8), "status 201", "duration");
+        // What a function prints is text here too.
+        glambdar.invoke("chatty", "{\"name\":\"<img src=x onerror=window.__pwned=1>\"}");
+        browser.textContains("#live-log li.log.stdout", "greeting <img src=x onerror=window.__pwned=1>", 60);
+        assertThat(browser.findAll("#live-log img")).isEmpty();
+        assertThat(browser.script("return window.__pwned")).isNull();
+        browser.textContains("#stat-invocations", "2", 20);
+        browser.screenshot("live-logs");
+
+        assertThat(glambdar.delete("/del/chatty").status()).isEqualTo(204);
+        browser.textContains("#live-log li.end", "the function was deleted", 30);
+        assertThat(browser.find("#live-state").getText()).contains("ended: the function was deleted");
+    }
+
+    @Test
     void deployASecondVersionThroughThePageThenRollBackToTheFirst() {
         glambdar.deployOk("shift", greet("first"));
         openDashboard("#/fn/shift/versions");
