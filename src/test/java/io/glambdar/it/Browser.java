@@ -25,6 +25,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Debian's headless Chromium driven through its chromedriver, for the dashboard's end-to-end tests. Nothing is
@@ -37,6 +39,16 @@ final class Browser implements AutoCloseable {
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** Where every run writes its screenshots; one good set is kept in docs/screenshots. */
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    /**
+     * Selenium warns on every session that it has no DevTools bindings for this Chromium: none are needed (the pom
+     * leaves them out). Held here so the setting is not lost with a collected logger.
+     */
+    private static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium.devtools");
+
+    static {
+        DEVTOOLS_LOG.setLevel(Level.SEVERE);
+    }
 
     final ChromeDriver driver;
     private final Path profile;
