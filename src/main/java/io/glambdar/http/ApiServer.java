@@ -276,7 +276,8 @@ public final class ApiServer implements AutoCloseable {
                     + " GET /info, GET /info/:name, DELETE /del/:name, GET /versions/:name, POST /rollback/:name,"
                     + " GET /logs/:name, POST /keys/:name, GET /keys/:name, DELETE /keys/:name/:keyId,"
                     + " POST /async/:name[@N], GET /invocations, GET /invocations/:id, DELETE /invocations/:id,"
-                    + " POST /invocations/:id/retry, GET /schedules, GET /metrics, GET /health)"
+                    + " POST /invocations/:id/retry, GET /schedules, GET /metrics, GET /health, GET / (the"
+                    + " dashboard); GET /openapi.json describes them all)"
                     : e.getMessage();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path()
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()
