@@ -42,7 +42,7 @@ final class LogFollowHandler {
         this.json = json;
     }
 
-    void handle(Context ctx) throws IOException, InterruptedException {
+    void handle(Context ctx) throws IOException {
         String name = ctx.pathParam("name");
         if (!follow(ctx.queryParam("follow"))) {
             ctx.json(Map.of("function", name, "invocations", queries.recentInvocations(name)));
@@ -66,7 +66,7 @@ final class LogFollowHandler {
         throw new RequestRejected(400, "follow must be true or false, got '" + value + "'");
     }
 
-    private void stream(Context ctx, Follower follower) throws IOException, InterruptedException {
+    private void stream(Context ctx, Follower follower) throws IOException {
         ctx.status(200);
         ctx.contentType(NDJSON);
         ctx.header("Cache-Control", "no-store");
@@ -109,6 +109,8 @@ final class LogFollowHandler {
             }
         } catch (IOException clientGone) {
             // The client left (or was cut off as too slow): nothing to answer.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping: the stream just ends
         } finally {
             finished.countDown();
             endPoint.setIdleTimeout(idleTimeout);
