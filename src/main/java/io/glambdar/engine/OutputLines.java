@@ -14,7 +14,8 @@ import java.util.Map;
 final class OutputLines implements WorkerOutput {
 
     private final OutputListener listener;
-    private final Map<OutputListener.Stream, StringBuilder> partial = new EnumMap<>(OutputListener.Stream.class);
+    /** The start of a line not yet ended, per stream; made at the first such (most invocations print none). */
+    private Map<OutputListener.Stream, StringBuilder> partial;
     /** The last line passed on, from either stream: where a container's own record of its output catches up. */
     private String lastLine;
 
@@ -26,7 +27,7 @@ final class OutputLines implements WorkerOutput {
     public void printed(LogStream stream, String text) {
         OutputListener.Stream to = stream == LogStream.STDERR ? OutputListener.Stream.STDERR
                 : OutputListener.Stream.STDOUT;
-        StringBuilder held = partial.get(to);
+        StringBuilder held = partial == null ? null : partial.get(to);
         int start = 0;
         for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
             if (held != null && !held.isEmpty()) {
@@ -39,12 +40,18 @@ final class OutputLines implements WorkerOutput {
             start = end + 1;
         }
         if (start < text.length()) {
+            if (partial == null) {
+                partial = new EnumMap<>(OutputListener.Stream.class);
+            }
             partial.computeIfAbsent(to, s -> new StringBuilder()).append(text, start, text.length());
         }
     }
 
     /** The invocation ended: a last line without a line break is a line too. */
     void finish() {
+        if (partial == null) {
+            return;
+        }
         partial.forEach((stream, held) -> {
             if (!held.isEmpty()) {
                 emit(stream, held.toString());

@@ -12,6 +12,8 @@ import org.eclipse.jetty.io.EndPoint;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 final class LogFollowHandler {
 
     static final String NDJSON = "application/x-ndjson";
-    /** How long a quiet stream waits between flushes (which find a client that left, once the socket says so). */
-    static final Duration CHECK_EVERY = Duration.ofSeconds(10);
+    /** How often a quiet stream looks whether its client left (a write finds it at once). */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(1);
     /** A follower dropped as too slow has this long to take its end line before its connection is closed. */
     private static final Duration END_GRACE = Duration.ofSeconds(2);
 
@@ -40,7 +42,7 @@ final class LogFollowHandler {
         this.json = json;
     }
 
-    void handle(Context ctx) throws IOException, InterruptedException {
+    void handle(Context ctx) throws IOException {
         String name = ctx.pathParam("name");
         if (!follow(ctx.queryParam("follow"))) {
             ctx.json(Map.of("function", name, "invocations", queries.recentInvocations(name)));
@@ -64,10 +66,12 @@ final class LogFollowHandler {
         throw new RequestRejected(400, "follow must be true or false, got '" + value + "'");
     }
 
-    private void stream(Context ctx, Follower follower) throws IOException, InterruptedException {
+    private void stream(Context ctx, Follower follower) throws IOException {
         ctx.status(200);
         ctx.contentType(NDJSON);
         ctx.header("Cache-Control", "no-store");
+        // The stream is the connection's last answer: looking for the client's close (clientClosed) reads from it.
+        ctx.header("Connection", "close");
         EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
                 .getConnectionMetaData().getConnection().getEndPoint();
         // A follower may rightly be quiet for hours: only the end of the stream or a failed write ends it, not the
@@ -82,7 +86,9 @@ final class LogFollowHandler {
             for (;;) {
                 LogEvent event = follower.next(CHECK_EVERY);
                 if (event == null) {
-                    out.flush();
+                    if (clientClosed(endPoint)) {
+                        return;
+                    }
                     continue;
                 }
                 if (event instanceof LogEvent.End end && end.reason() == LogEvent.Reason.SHUTDOWN) {
@@ -103,9 +109,34 @@ final class LogFollowHandler {
             }
         } catch (IOException clientGone) {
             // The client left (or was cut off as too slow): nothing to answer.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping: the stream just ends
         } finally {
             finished.countDown();
             endPoint.setIdleTimeout(idleTimeout);
+        }
+    }
+
+    /**
+     * Whether the client has closed its end of the connection, found without writing anything: a non-blocking read
+     * of the socket, which gives -1 once the client closed it. Jetty does not read a connection while its request is
+     * being answered, so this does not race with it; bytes a client sent (a pipelined request) are dropped, which is
+     * why the stream is the connection's last answer ({@code Connection: close}).
+     */
+    private static boolean clientClosed(EndPoint endPoint) {
+        if (!(endPoint.getTransport() instanceof SocketChannel channel)) {
+            return !endPoint.isOpen();
+        }
+        try {
+            ByteBuffer probe = ByteBuffer.allocate(256);
+            int read;
+            do {
+                probe.clear();
+                read = channel.read(probe);
+            } while (read > 0);
+            return read < 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -95,7 +95,7 @@ class LogFollowHandlerTest {
     void stop() {
         hub.close(); // as the server does: its streams end first
         api.close();
-        http.close();
+        http.shutdownNow(); // not close(): it would wait for a stream a failed test left open
         server.close();
         store.close();
     }
@@ -196,6 +196,24 @@ class LogFollowHandlerTest {
         api.invoke("f", "{}");
 
         assertThat(follow.next().get("line").asText()).isEqualTo("still here");
+    }
+
+    @Test
+    void aQuietFollowerThatDisconnectsIsFreedAtOnce() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", server.port())) {
+            client.getOutputStream().write("GET /logs/f?follow=true HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(GUARD_MILLIS);
+            assertThat(new String(client.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 200");
+            assertThat(hub.followers("f")).isEqualTo(1);
+        }
+
+        long guard = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GUARD_MILLIS);
+        while (hub.followers("f") > 0 && System.nanoTime() < guard) {
+            Thread.onSpinWait(); // until the server sees the close: no event is needed to find it
+        }
+        assertThat(hub.followers("f")).isZero();
     }
 
     @Test

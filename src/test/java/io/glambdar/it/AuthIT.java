@@ -104,6 +104,10 @@ class AuthIT {
                     "needs the admin key");
             assertRefused(glambdar.send(get(glambdar, "/keys/hello").header("X-Glambdar-Key", helloKey)), 403,
                     "needs the admin key");
+            // Live logs are a control route too: refused before any stream starts.
+            assertRefused(glambdar.send(get(glambdar, "/logs/hello?follow=true")
+                    .header("Authorization", "Bearer " + helloKey)), 403, "needs the admin key");
+            assertRefused(glambdar.get("/logs/hello?follow=true"), 401, "Authorization: Bearer <admin key>");
             // The admin key in the wrong header, and no key at all, on a control route.
             assertRefused(glambdar.send(get(glambdar, "/info").header("X-Glambdar-Key", ADMIN_KEY)), 401,
                     "Authorization: Bearer");

@@ -497,6 +497,11 @@ class InvocationIT {
         assertThat(entry.get("invocationId").asText()).isEqualTo(id);
         assertThat(entry.get("status").asText()).isEqualTo("ok");
         assertThat(entry.get("logs").asText()).contains("loading chatty", "out line", "err line");
+        // Its report (SPEC Observability): the peak memory is the node process's, within the 128 MB default.
+        assertThat(entry.get("outcome").asText()).isEqualTo("ok");
+        assertThat(entry.get("coldStart").isBoolean()).isTrue();
+        assertThat(entry.get("durationMs").asLong()).isGreaterThanOrEqualTo(entry.get("initDurationMs").asLong());
+        assertThat(entry.get("maxMemoryBytes").asLong()).isBetween(10L * 1024 * 1024, 128L * 1024 * 1024);
         JsonNode recent = glambdar.get("/logs/chatty").json();
         assertThat(recent.get("invocations").get(0).get("invocationId").asText()).isEqualTo(id);
     }

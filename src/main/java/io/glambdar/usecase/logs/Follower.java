@@ -24,6 +24,7 @@ public final class Follower implements AutoCloseable {
     private long bytes;
     private LogEvent.End end; // set once: what the stream ends with, after what is buffered
     private boolean ended; // the end was taken
+    private boolean closed; // the client left
     private volatile Runnable onDropped = () -> {
     };
 
@@ -56,7 +57,7 @@ public final class Follower implements AutoCloseable {
         lock.lock();
         try {
             for (;;) {
-                if (ended) {
+                if (ended || closed) {
                     return null;
                 }
                 LogEvent event = buffered.pollFirst();
@@ -88,11 +89,22 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    /** Stops following: nothing more is buffered for it. Idempotent. */
+    /**
+     * Stops following: nothing more is buffered for it, and a {@link #next} waiting on another thread returns null at
+     * once (the client left). Idempotent.
+     */
     @Override
     public void close() {
         hub.unsubscribe(this);
+        lock.lock();
+        try {
+            closed = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
+
 
     /** Buffers {@code event}; false when that overflowed the buffer and this follower is now dropped. */
     boolean offer(LogEvent event) {
