@@ -120,8 +120,8 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
         md.append(String.format(Locale.ROOT, "%n**Scrape of %d functions.** Each deployed and invoked once (so each"
                         + " has its counters and one duration histogram), 50 scrapes to warm up the JIT, then %d"
                         + " scrapes one after the other: p50 %.1f ms, p90 %.1f ms, max %.1f ms, from the request to the last byte; %d samples, %.0f"
-                        + " KiB. The server's CPU time per scrape: %.1f ms (wall times swing with the machine's"
-                        + " load; this does less).%n", many.functions(), many.millis().count(), many.millis().p50(),
+                        + " KiB. The server's CPU time per scrape, less what it spends idle: %.1f ms (wall times"
+                        + " swing with the machine's load; this does less).%n", many.functions(), many.millis().count(), many.millis().p50(),
                 many.millis().p90(), many.millis().percentile(100), many.samples(), many.bytes() / 1024.0,
                 many.cpuMillis()));
         Throughput load = underLoad.load();
