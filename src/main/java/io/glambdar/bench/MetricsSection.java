@@ -19,8 +19,12 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
     record Round(Throughput throughput, double cpuMicrosPerCall) {
     }
 
-    /** The rounds of the server with metrics and of the one without, in the order they ran. */
-    record Cost(List<Round> on, List<Round> off) {
+    /**
+     * The rounds of the server with metrics and of the one without, in the order they ran.
+     *
+     * @param countingNanos CPU time to count one invocation (the listener alone, JIT-compiled), ns
+     */
+    record Cost(List<Round> on, List<Round> off, double countingNanos) {
 
         double onMedian() {
             return median(on.stream().map(r -> r.throughput().perSecond()).toList());
@@ -109,11 +113,15 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
         md.append(String.format(Locale.ROOT, "| median | %.0f/s (%+.1f %%) | %.0f/s | %.0f µs (%+.1f %%) | %.0f µs |%n",
                 cost.onMedian(), -100 * cost.cost(), cost.offMedian(), cost.onCpuMedian(), 100 * cost.cpuCost(),
                 cost.offCpuMedian()));
+        md.append(String.format(Locale.ROOT, "%nUnderneath the rounds' swings: counting one invocation (the listener"
+                        + " alone, over %d functions, JIT-compiled, in the bench's JVM) takes %.0f ns of CPU, %.2f %%"
+                        + " of the server's CPU time per invocation without metrics.%n", MetricsBench.FUNCTIONS,
+                cost.countingNanos(), 100 * cost.countingNanos() / 1000 / cost.offCpuMedian()));
         md.append(String.format(Locale.ROOT, "%n**Scrape of %d functions.** Each deployed and invoked once (so each"
                         + " has its counters and one duration histogram), 50 scrapes to warm up the JIT, then %d"
                         + " scrapes one after the other: p50 %.1f ms, p90 %.1f ms, max %.1f ms, from the request to the last byte; %d samples, %.0f"
-                        + " KiB. The server's CPU time per scrape: %.1f ms (wall times swing with the machine's"
-                        + " load; this does less).%n", many.functions(), many.millis().count(), many.millis().p50(),
+                        + " KiB. The server's CPU time per scrape, less what it spends idle: %.1f ms (wall times"
+                        + " swing with the machine's load; this does less).%n", many.functions(), many.millis().count(), many.millis().p50(),
                 many.millis().p90(), many.millis().percentile(100), many.samples(), many.bytes() / 1024.0,
                 many.cpuMillis()));
         Throughput load = underLoad.load();
@@ -130,7 +138,8 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
                 String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors; server CPU per invocation"
                                 + " %+.1f %% (%.0f µs vs %.0f µs)", 100 * cost.cost(), cost.onMedian(),
                         cost.offMedian(), cost.errors(), 100 * cost.cpuCost(), cost.onCpuMedian(),
-                        cost.offCpuMedian()), cost.met());
+                        cost.offCpuMedian()) + String.format(Locale.ROOT, "; counting one invocation %.0f ns",
+                        cost.countingNanos()), cost.met());
         Report.target(md, "a scrape of /metrics with " + many.functions() + " functions ≤ 50 ms",
                 String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms (%d scrapes); server CPU %.1f ms per scrape",
                         many.millis().p50(), many.millis().percentile(100), many.millis().count(), many.cpuMillis()),

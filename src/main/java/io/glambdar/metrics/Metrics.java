@@ -45,6 +45,8 @@ public final class Metrics implements AutoCloseable {
     private final AttemptMetrics attempts = new AttemptMetrics(registry, series);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Predicate<String> deployed;
+    /** The size of the last scrape: the next one's buffer. */
+    private volatile int lastSize = 64 * 1024;
 
     /**
      * @param engine      the engine's state, read at each scrape
@@ -79,9 +81,8 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * Writes the metrics now to {@code out}, in {@code contentType} (one of {@link #contentType(String)}'s), as they
-     * are made: a scrape of many functions is not held in memory first. The series of functions deleted since the
-     * last scrape are removed first.
+     * Writes the metrics now to {@code out}, in {@code contentType} (one of {@link #contentType(String)}'s). The
+     * series of functions deleted since the last scrape are removed first.
      */
     public void scrape(String contentType, OutputStream out) throws IOException {
         series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
@@ -91,12 +92,13 @@ public final class Metrics implements AutoCloseable {
     /** {@link #scrape(String, OutputStream)} into memory, in the format {@code accept} asks for. */
     public Exposition scrape(String accept) {
         String contentType = contentType(accept);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(lastSize + lastSize / 8); // grown once at most
         try {
             scrape(contentType, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // not from a byte array
         }
+        lastSize = body.size();
         return new Exposition(contentType, body.toByteArray());
     }
 

@@ -20,18 +20,18 @@ class MetricsSectionTest {
     void costIsTheLossOfTheMedianThroughputAndMustBeAtMostThreePercentWithoutErrors() {
         MetricsSection.Cost cost = new MetricsSection.Cost(
                 List.of(round(980, 0, 0, 103), round(900, 0, 0, 110), round(2000, 0, 0, 100)),
-                List.of(round(1000, 0, 0, 100), round(500, 0, 0, 90), round(3000, 0, 0, 120)));
+                List.of(round(1000, 0, 0, 100), round(500, 0, 0, 90), round(3000, 0, 0, 120)), 500);
 
         assertThat(cost.onMedian()).isEqualTo(980);
         assertThat(cost.offMedian()).isEqualTo(1000);
         assertThat(cost.cost()).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(cost.cpuCost()).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(cost.met()).isTrue();
-        assertThat(new MetricsSection.Cost(List.of(round(969, 0, 0, 1)), List.of(round(1000, 0, 0, 1))).met())
+        assertThat(new MetricsSection.Cost(List.of(round(969, 0, 0, 1)), List.of(round(1000, 0, 0, 1)), 500).met())
                 .isFalse();
-        assertThat(new MetricsSection.Cost(List.of(round(1000, 1, 0, 1)), List.of(round(1000, 0, 0, 1))).met())
+        assertThat(new MetricsSection.Cost(List.of(round(1000, 1, 0, 1)), List.of(round(1000, 0, 0, 1)), 500).met())
                 .as("a 429 fails it").isFalse();
-        assertThat(new MetricsSection.Cost(List.of(round(1000, 0, 0, 1)), List.of(round(1000, 0, 1, 1))).met())
+        assertThat(new MetricsSection.Cost(List.of(round(1000, 0, 0, 1)), List.of(round(1000, 0, 1, 1)), 500).met())
                 .as("an error fails it").isFalse();
     }
 

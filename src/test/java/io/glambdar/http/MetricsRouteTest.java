@@ -179,6 +179,17 @@ class MetricsRouteTest {
     }
 
     @Test
+    void aPageOfAnotherSiteCannotReadItInOpenMode() throws IOException {
+        start(AccessMode.open(true), true);
+
+        Response response = api.send(HttpRequest.newBuilder(api.uri("/metrics"))
+                .header("Origin", "https://evil.example").GET());
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.json().get("error").asText()).contains("cross-site");
+    }
+
+    @Test
     void withMetricsOffTheRouteSaysSoIn404Json() throws IOException {
         start(AccessMode.open(true), false);
 
