@@ -51,7 +51,7 @@ function record(chunk, encoding, streamName) {
   if (buf.length > 0) {
     capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
     capture.size += buf.length;
-    if (live) queueLive(live, streamName, buf);
+    if (liveId !== null) queueLive(streamName, buf);
   }
 }
 
@@ -84,13 +84,18 @@ function truncatedText(text) {
 // when LIVE_FLUSH_BYTES wait), never a frame per write; a function that prints nothing sends none. Only what the
 // capture kept is sent, so the total stays within MAX_LOG_BYTES as the logs do.
 
-let live = null; // { id, pending: [{ stream, text }], size, decoders, scheduled } while an invocation runs
+let liveId = null; // the running invocation's id
+let live = null; // { id, pending: [{ stream, text }], size, decoders, scheduled }, from the invocation's first write
 
+// Costs nothing more until the function writes: most print nothing, and this runs for every invocation.
 function startLive(id) {
-  live = { id, pending: [], size: 0, decoders: Object.create(null), scheduled: false };
+  liveId = id;
+  live = null;
 }
 
-function queueLive(state, streamName, buf) {
+function queueLive(streamName, buf) {
+  if (!live) live = { id: liveId, pending: [], size: 0, decoders: { stdout: null, stderr: null }, scheduled: false };
+  const state = live;
   // A write may end inside a UTF-8 character: its decoder keeps those bytes for the stream's next write.
   const decoder = state.decoders[streamName] || (state.decoders[streamName] = new StringDecoder('utf8'));
   appendLive(state, streamName, decoder.write(buf));
@@ -120,10 +125,14 @@ function flushLive(state) {
 
 // Before the invocation's reply: what is still gathered goes first, so the runtime sees output in order.
 function endLive() {
+  liveId = null;
   if (!live) return;
   const state = live;
   live = null;
-  for (const [streamName, decoder] of Object.entries(state.decoders)) appendLive(state, streamName, decoder.end());
+  for (const streamName of ['stdout', 'stderr']) {
+    const decoder = state.decoders[streamName];
+    if (decoder) appendLive(state, streamName, decoder.end());
+  }
   flushLive(state);
 }
 
