@@ -2,6 +2,8 @@ package io.glambdar.cli;
 
 import picocli.CommandLine.Mixin;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /**
@@ -39,6 +41,6 @@ public abstract class ClientCommand implements Callable<Integer> {
 
     /** {@code name} as one path segment of a route. */
     static String segment(String name) {
-        return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

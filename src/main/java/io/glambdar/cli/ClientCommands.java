@@ -4,6 +4,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** The client commands' wiring into a picocli command line: their terminal, their errors, no @-file expansion. */
 public final class ClientCommands {
@@ -17,7 +18,7 @@ public final class ClientCommands {
      * is the client's to read, not picocli's to expand into arguments; a client command's failure is one line on stderr
      * and exit status 1, never a stack trace.
      */
-    public static CommandLine commandLine(Object root, java.util.Map<String, Class<?>> subcommands, Terminal terminal) {
+    public static CommandLine commandLine(Object root, Map<String, Class<?>> subcommands, Terminal terminal) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine commandLine = new CommandLine(root, new CommandLine.IFactory() {
             @Override

@@ -3,6 +3,7 @@ package io.glambdar.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ final class FolderZip {
         }
         for (Path child : children) {
             String path = prefix + child.getFileName().toString();
-            boolean directory = Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            boolean directory = Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS);
             if (rules.excludes(path, directory)) {
                 continue;
             }

@@ -2,8 +2,10 @@ package io.glambdar.cli;
 
 import org.eclipse.jgit.ignore.IgnoreNode;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -34,9 +36,10 @@ final class IgnoreRules {
         return new IgnoreRules(patterns);
     }
 
+    /** The rules of {@code patterns}, as a {@code .glambdarignore} would hold them. */
     static IgnoreRules of(String patterns) throws IOException {
         IgnoreNode node = new IgnoreNode();
-        node.parse(new java.io.ByteArrayInputStream(patterns.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        node.parse(new ByteArrayInputStream(patterns.getBytes(StandardCharsets.UTF_8)));
         return new IgnoreRules(node);
     }
 

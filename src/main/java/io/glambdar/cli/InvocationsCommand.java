@@ -5,6 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -106,12 +107,12 @@ public final class InvocationsCommand extends ClientCommand {
 
     /** An invocation's fields, then the response body and what the function printed, each under a heading. */
     static void printRecord(Map<String, Object> record, Terminal terminal) {
-        Map<String, Object> fields = new java.util.LinkedHashMap<>(record);
+        Map<String, Object> fields = new LinkedHashMap<>(record);
         Object logs = fields.remove("logs");
         Object result = fields.remove("result");
         Object body = null;
         if (result instanceof Map<?, ?> answer) {
-            Map<String, Object> shown = new java.util.LinkedHashMap<>();
+            Map<String, Object> shown = new LinkedHashMap<>();
             answer.forEach((k, v) -> shown.put(String.valueOf(k), v));
             body = shown.remove("body");
             fields.put("result", shown);

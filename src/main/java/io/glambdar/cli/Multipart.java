@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -37,7 +38,7 @@ final class Multipart {
 
     /** The body, from the start. */
     InputStream stream() {
-        return new SequenceInputStream(java.util.Collections.enumeration(List.of(new ByteArrayInputStream(head),
+        return new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(head),
                 new ByteArrayInputStream(content), new ByteArrayInputStream(tail))));
     }
 }

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** {@code glambdar rollback NAME [--to N]}: makes an earlier version active ({@code POST /rollback/:name}). */
@@ -20,7 +21,7 @@ public final class RollbackCommand extends ClientCommand {
     @Override
     int run(GlambdarClient client) {
         byte[] body = version == null ? new byte[0]
-                : Json.write(Map.of("version", version)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                : Json.write(Map.of("version", version)).getBytes(StandardCharsets.UTF_8);
         Reply reply = client.send("POST", "/rollback/" + segment(name), body, "application/json").orThrow();
         if (!printedJson(reply)) {
             terminal.out().println(Text.oneLine(name) + " now runs version " + Text.cell(reply.json().get("active")));

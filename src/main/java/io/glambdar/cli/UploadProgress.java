@@ -20,6 +20,7 @@ final class UploadProgress {
     private final long total;
     private long sent;
     private int shownPercent = -1;
+    private int shownLength;
 
     UploadProgress(PrintStream terminal, String label, long total) {
         this.terminal = terminal;
@@ -34,8 +35,11 @@ final class UploadProgress {
         if (percent != shownPercent) {
             shownPercent = percent;
             int filled = percent * WIDTH / 100;
-            terminal.print("\ruploading " + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
-                    + String.format("%3d%%", percent) + "  " + Text.bytes(sent) + " / " + Text.bytes(total));
+            String line = "uploading " + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
+                    + String.format("%3d%%", percent) + "  " + Text.bytes(sent) + " / " + Text.bytes(total);
+            // Spaces over what a longer line before left ("1023.9 KB" becomes "1.0 MB").
+            terminal.print("\r" + line + " ".repeat(Math.max(0, shownLength - line.length())));
+            shownLength = Math.max(shownLength, line.length());
             if (percent == 100) {
                 terminal.println();
             }

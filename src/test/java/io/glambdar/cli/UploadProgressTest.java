@@ -24,9 +24,14 @@ class UploadProgressTest {
         String half = shown.toString(StandardCharsets.UTF_8);
         in.readAllBytes();
 
-        assertThat(half).endsWith("\ruploading f.zip [###############               ]  50%  2.0 MB / 4.0 MB");
-        assertThat(shown.toString(StandardCharsets.UTF_8))
-                .endsWith("\ruploading f.zip [##############################] 100%  4.0 MB / 4.0 MB\n");
+        String last = half.substring(half.lastIndexOf('\r') + 1);
+        assertThat(last.stripTrailing()).isEqualTo("uploading f.zip [###############               ]  50%  2.0 MB / 4.0 MB");
+        int longestBefore = java.util.Arrays.stream(half.split("\r")).mapToInt(l -> l.stripTrailing().length()).max()
+                .orElseThrow();
+        assertThat(longestBefore).as("\"1023.9 KB / 4.0 MB\" was longer").isGreaterThan(last.stripTrailing().length());
+        assertThat(last).as("spaces over what the longest line left").hasSize(longestBefore);
+        assertThat(shown.toString(StandardCharsets.UTF_8)).containsPattern(
+                "\ruploading f\\.zip \\[#{30}] 100%  4\\.0 MB / 4\\.0 MB *\n$");
     }
 
     @Test
