@@ -12,6 +12,7 @@ import org.eclipse.jetty.io.EndPoint;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -29,6 +30,11 @@ final class LogFollowHandler {
     static final String NDJSON = "application/x-ndjson";
     /** How often a quiet stream looks whether its client left (a write finds it at once). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+    /**
+     * The kernel's send buffer of a follower's connection. Left to grow by itself it holds megabytes, all of it ahead
+     * of a dropped follower's end line; kept this small, a client that reads, however slowly, gets that line in time.
+     */
+    static final int SEND_BUFFER_BYTES = 64 * 1024;
     /** A follower dropped as too slow has this long to take its end line before its connection is closed. */
     private static final Duration END_GRACE = Duration.ofSeconds(2);
 
@@ -78,6 +84,9 @@ final class LogFollowHandler {
         // connection idle timeout (30 s), which would otherwise cut it. Restored for the rest of the connection.
         long idleTimeout = endPoint.getIdleTimeout();
         endPoint.setIdleTimeout(0);
+        if (endPoint.getTransport() instanceof SocketChannel channel) {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER_BYTES);
+        }
         CountDownLatch finished = new CountDownLatch(1);
         follower.onDropped(() -> Thread.startVirtualThread(() -> closeUnlessFinished(finished, endPoint)));
         OutputStream out = ctx.res().getOutputStream();
