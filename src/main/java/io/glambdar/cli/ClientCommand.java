@@ -4,7 +4,11 @@ import picocli.CommandLine.Mixin;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A command that talks to a Glambdar server over HTTP. It prints to its {@link Terminal}; any failure is a
@@ -37,6 +41,32 @@ public abstract class ClientCommand implements Callable<Integer> {
         }
         terminal.out().flush();
         return true;
+    }
+
+    /** {@code GET path}: with {@code --json} its body as the server sent it, else its object as {@code print} shows. */
+    final int show(GlambdarClient client, String path, Consumer<Map<String, Object>> print) {
+        Reply reply = client.get(path).orThrow();
+        if (!printedJson(reply)) {
+            print.accept(reply.json());
+        }
+        return 0;
+    }
+
+    /**
+     * {@code GET path} as {@code table}, a row (cells from {@code row}) for each object of its list {@code field};
+     * {@code none} when that list is empty; with {@code --json} the body as the server sent it.
+     */
+    final int showTable(GlambdarClient client, String path, String field, String none, Table table,
+                        Function<Map<String, Object>, Object[]> row) {
+        return show(client, path, answer -> {
+            List<Map<String, Object>> items = Json.objects(answer, field);
+            if (items.isEmpty()) {
+                terminal.out().println(none);
+                return;
+            }
+            items.forEach(item -> table.row(row.apply(item)));
+            table.print(terminal.out());
+        });
     }
 
     /** {@code name} as one path segment of a route. */

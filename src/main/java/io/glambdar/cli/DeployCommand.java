@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code glambdar deploy PATH [--name N]}: a folder (zipped in memory) or a zip, always as {@code PUT /deploy/:name}:
@@ -54,8 +55,9 @@ public final class DeployCommand extends ClientCommand {
         Reply reply = client.upload("PUT", "/deploy/" + segment(function), body.contentType(), body.length(),
                 () -> progress == null ? body.stream() : progress.counting(body.stream())).orThrow();
         if (!printedJson(reply)) {
-            terminal.out().println("deployed " + Text.cell(reply.json().get("function")) + " version "
-                    + Text.cell(reply.json().get("version")));
+            Map<String, Object> deployed = reply.json();
+            terminal.out().println("deployed " + Text.cell(deployed.get("function")) + " version "
+                    + Text.cell(deployed.get("version")));
         }
         return 0;
     }

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,16 +61,13 @@ final class GlambdarClient {
         this.key = key == null || key.isBlank() ? null : key.strip();
     }
 
-    String url() {
-        return base;
-    }
-
     Reply get(String path) {
         return send("GET", path, Map.of(), new byte[0]);
     }
 
-    Reply send(String method, String path, byte[] body, String contentType) {
-        return send(method, path, Map.of("Content-Type", List.of(contentType)), body);
+    /** A control request: {@code json} its body, or empty. */
+    Reply send(String method, String path, byte[] json) {
+        return send(method, path, Map.of("Content-Type", List.of("application/json")), json);
     }
 
     /**
@@ -136,20 +134,7 @@ final class GlambdarClient {
     private Reply viaHttpClient(String method, String path, Map<String, List<String>> headers,
                                 Supplier<HttpRequest.BodyPublisher> body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body.get());
-        boolean authorization = false;
-        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-            if (!CONNECTION_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                header.getValue().forEach(value -> request.header(header.getKey(), value));
-                authorization |= header.getKey().equalsIgnoreCase("Authorization");
-            }
-        }
-        request.header("User-Agent", USER_AGENT);
-        if (!headers.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Accept"))) {
-            request.header("Accept", "application/json, */*");
-        }
-        if (key != null && !authorization) {
-            request.header("Authorization", "Bearer " + key);
-        }
+        requestHeaders(headers).forEach((name, values) -> values.forEach(value -> request.header(name, value)));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT).build();
         try {
@@ -179,31 +164,32 @@ final class GlambdarClient {
             connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
             connection.setInstanceFollowRedirects(false);
             connection.setUseCaches(false);
-            connection.setRequestProperty("User-Agent", USER_AGENT);
-            connection.setRequestProperty("Accept", "application/json, */*");
-            boolean authorization = false;
-            for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-                if (CONNECTION_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-                    continue;
-                }
-                boolean first = true;
-                for (String value : header.getValue()) {
-                    if (first) {
-                        connection.setRequestProperty(header.getKey(), value);
-                        first = false;
-                    } else {
-                        connection.addRequestProperty(header.getKey(), value);
-                    }
-                }
-                authorization |= header.getKey().equalsIgnoreCase("Authorization");
-            }
-            if (key != null && !authorization) {
-                connection.setRequestProperty("Authorization", "Bearer " + key);
-            }
+            requestHeaders(headers).forEach((name, values) -> values.forEach(value ->
+                    connection.addRequestProperty(name, value)));
             return connection;
         } catch (IOException e) {
             throw new ClientException("cannot make a request to " + base + path + ": " + Text.oneLine(e.getMessage()));
         }
+    }
+
+    /**
+     * The headers either client sends: {@code headers} as given, all values of a name whatever its case, connection
+     * headers dropped; then a {@code User-Agent}, an {@code Accept} and the key's {@code Authorization} where the
+     * caller gave none.
+     */
+    private Map<String, List<String>> requestHeaders(Map<String, List<String>> headers) {
+        Map<String, List<String>> sent = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((name, values) -> {
+            if (!CONNECTION_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                sent.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values);
+            }
+        });
+        sent.putIfAbsent("User-Agent", List.of(USER_AGENT));
+        sent.putIfAbsent("Accept", List.of("application/json, */*"));
+        if (key != null) {
+            sent.putIfAbsent("Authorization", List.of("Bearer " + key));
+        }
+        return sent;
     }
 
     private void connect(HttpURLConnection connection) {

@@ -16,11 +16,7 @@ public final class InfoCommand extends ClientCommand {
 
     @Override
     int run(GlambdarClient client) {
-        Reply reply = client.get("/info/" + segment(name)).orThrow();
-        if (!printedJson(reply)) {
-            printFields(reply.json(), terminal);
-        }
-        return 0;
+        return show(client, "/info/" + segment(name), fields -> printFields(fields, terminal));
     }
 
     /** Each field as {@code name  value}, aligned; objects as {@code k=v, ...}, lists comma-separated. */

@@ -51,20 +51,15 @@ public final class InvocationsCommand extends ClientCommand {
         }
         String path = "/invocations/" + segment(id);
         switch (action) {
-            case "get" -> {
-                Reply reply = client.get(path).orThrow();
-                if (!printedJson(reply)) {
-                    printRecord(reply.json(), terminal);
-                }
-            }
+            case "get" -> show(client, path, record -> printRecord(record, terminal));
             case "retry" -> {
-                Reply reply = client.send("POST", path + "/retry", new byte[0], "application/json").orThrow();
+                Reply reply = client.send("POST", path + "/retry", new byte[0]).orThrow();
                 if (!printedJson(reply)) {
                     terminal.out().println("queued " + Text.oneLine(id) + " again");
                 }
             }
             default -> {
-                Reply reply = client.send("DELETE", path, new byte[0], "application/json").orThrow();
+                Reply reply = client.send("DELETE", path, new byte[0]).orThrow();
                 if (!printedJson(reply)) {
                     terminal.out().println("cancelled " + Text.oneLine(id));
                 }
@@ -84,25 +79,14 @@ public final class InvocationsCommand extends ClientCommand {
         if (limit != null) {
             query.add("limit=" + limit);
         }
-        Reply reply = client.get("/invocations" + (query.isEmpty() ? "" : "?" + String.join("&", query))).orThrow();
-        if (printedJson(reply)) {
-            return 0;
-        }
-        var invocations = Json.objects(reply.json(), "invocations");
-        if (invocations.isEmpty()) {
-            terminal.out().println("No asynchronous invocations" + (query.isEmpty() ? "." : " match."));
-            return 0;
-        }
-        Table table = new Table("ID", "FUNCTION", "VERSION", "STATUS", "ATTEMPTS", "CREATED (UTC)", "FINISHED (UTC)",
-                "ERROR");
-        for (Map<String, Object> invocation : invocations) {
-            Object error = invocation.get("error") instanceof Map<?, ?> e ? e.get("code") : null;
-            table.row(invocation.get("invocationId"), invocation.get("function"), invocation.get("version"),
-                    invocation.get("status"), invocation.get("attempts"), Text.time(invocation.get("createdAt")),
-                    Text.time(invocation.get("finishedAt")), error);
-        }
-        table.print(terminal.out());
-        return 0;
+        return showTable(client, "/invocations" + (query.isEmpty() ? "" : "?" + String.join("&", query)),
+                "invocations", "No asynchronous invocations" + (query.isEmpty() ? "." : " match."),
+                new Table("ID", "FUNCTION", "VERSION", "STATUS", "ATTEMPTS", "CREATED (UTC)", "FINISHED (UTC)",
+                        "ERROR"),
+                invocation -> new Object[]{invocation.get("invocationId"), invocation.get("function"),
+                        invocation.get("version"), invocation.get("status"), invocation.get("attempts"),
+                        Text.time(invocation.get("createdAt")), Text.time(invocation.get("finishedAt")),
+                        invocation.get("error") instanceof Map<?, ?> e ? e.get("code") : null});
     }
 
     /** An invocation's fields, then the response body and what the function printed, each under a heading. */

@@ -28,7 +28,7 @@ public final class KeysCommand extends ClientCommand {
         }
         switch (action) {
             case "create" -> {
-                Reply reply = client.send("POST", path, new byte[0], "application/json").orThrow();
+                Reply reply = client.send("POST", path, new byte[0]).orThrow();
                 if (!printedJson(reply)) {
                     Map<String, Object> key = reply.json();
                     // The key alone on stdout, for a script to capture; the note on stderr.
@@ -37,28 +37,17 @@ public final class KeysCommand extends ClientCommand {
                             + ": keep it now, it is not shown again");
                 }
             }
-            case "ls" -> {
-                Reply reply = client.get(path).orThrow();
-                if (!printedJson(reply)) {
-                    var keys = Json.objects(reply.json(), "keys");
-                    if (keys.isEmpty()) {
-                        terminal.out().println("No invoke keys. Create one with: ./glambdar keys "
-                                + Text.oneLine(name) + " create");
-                    } else {
-                        Table table = new Table("KEY ID", "CREATED (UTC)", "LAST USED (UTC)");
-                        keys.forEach(key -> table.row(key.get("keyId"), Text.time(key.get("createdAt")),
-                                Text.time(key.get("lastUsedAt"))));
-                        table.print(terminal.out());
-                    }
-                }
-            }
+            case "ls" -> showTable(client, path, "keys",
+                    "No invoke keys. Create one with: ./glambdar keys " + Text.oneLine(name) + " create",
+                    new Table("KEY ID", "CREATED (UTC)", "LAST USED (UTC)"),
+                    key -> new Object[]{key.get("keyId"), Text.time(key.get("createdAt")),
+                            Text.time(key.get("lastUsedAt"))});
             case "revoke" -> {
                 if (keyId == null) {
                     throw new ClientException("which key? ./glambdar keys " + Text.oneLine(name) + " revoke ID"
                             + " (the ids: ./glambdar keys " + Text.oneLine(name) + " ls)");
                 }
-                Reply reply = client.send("DELETE", path + "/" + segment(keyId), new byte[0], "application/json")
-                        .orThrow();
+                Reply reply = client.send("DELETE", path + "/" + segment(keyId), new byte[0]).orThrow();
                 if (!printedJson(reply)) {
                     terminal.out().println("revoked key " + Text.oneLine(keyId) + " of " + Text.oneLine(name));
                 }

@@ -4,8 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.Map;
-
 /**
  * {@code glambdar logs NAME [-f] [--id ID]}: a function's recent invocations, one invocation's record and output, or
  * its output live.
@@ -34,29 +32,14 @@ public final class LogsCommand extends ClientCommand {
             return new LogFollower(terminal, server.json).follow(name, client.stream(path + "?follow=true"));
         }
         if (invocationId != null) {
-            Reply reply = client.get(path + "/" + segment(invocationId)).orThrow();
-            if (!printedJson(reply)) {
-                InvocationsCommand.printRecord(reply.json(), terminal);
-            }
-            return 0;
+            return show(client, path + "/" + segment(invocationId),
+                    record -> InvocationsCommand.printRecord(record, terminal));
         }
-        Reply reply = client.get(path).orThrow();
-        if (printedJson(reply)) {
-            return 0;
-        }
-        var invocations = Json.objects(reply.json(), "invocations");
-        if (invocations.isEmpty()) {
-            terminal.out().println("No recent invocations of " + Text.oneLine(name) + ".");
-            return 0;
-        }
-        Table table = new Table("ID", "STARTED (UTC)", "DURATION", "OUTCOME", "STATUS", "CODE", "COLD START");
-        for (Map<String, Object> invocation : invocations) {
-            table.row(invocation.get("invocationId"), Text.time(invocation.get("startedAt")),
-                    Text.millis(invocation.get("durationMs")),
-                    invocation.getOrDefault("outcome", invocation.get("status")), invocation.get("statusCode"),
-                    invocation.get("code"), Text.yesNo(invocation.get("coldStart")));
-        }
-        table.print(terminal.out());
-        return 0;
+        return showTable(client, path, "invocations", "No recent invocations of " + Text.oneLine(name) + ".",
+                new Table("ID", "STARTED (UTC)", "DURATION", "OUTCOME", "STATUS", "CODE", "COLD START"),
+                invocation -> new Object[]{invocation.get("invocationId"), Text.time(invocation.get("startedAt")),
+                        Text.millis(invocation.get("durationMs")),
+                        invocation.getOrDefault("outcome", invocation.get("status")), invocation.get("statusCode"),
+                        invocation.get("code"), Text.yesNo(invocation.get("coldStart"))});
     }
 }

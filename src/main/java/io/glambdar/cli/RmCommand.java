@@ -13,7 +13,7 @@ public final class RmCommand extends ClientCommand {
 
     @Override
     int run(GlambdarClient client) {
-        Reply reply = client.send("DELETE", "/del/" + segment(name), new byte[0], "application/json").orThrow();
+        Reply reply = client.send("DELETE", "/del/" + segment(name), new byte[0]).orThrow();
         if (!printedJson(reply)) { // 204: with --json, nothing, as the server sent nothing
             terminal.out().println("deleted " + Text.oneLine(name));
         }

@@ -22,7 +22,7 @@ public final class RollbackCommand extends ClientCommand {
     int run(GlambdarClient client) {
         byte[] body = version == null ? new byte[0]
                 : Json.write(Map.of("version", version)).getBytes(StandardCharsets.UTF_8);
-        Reply reply = client.send("POST", "/rollback/" + segment(name), body, "application/json").orThrow();
+        Reply reply = client.send("POST", "/rollback/" + segment(name), body).orThrow();
         if (!printedJson(reply)) {
             terminal.out().println(Text.oneLine(name) + " now runs version " + Text.cell(reply.json().get("active")));
         }

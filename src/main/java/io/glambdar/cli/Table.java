@@ -9,17 +9,14 @@ final class Table {
 
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
-    private final boolean headed;
 
     Table(String... headers) {
         columns = headers.length;
-        headed = true;
         rows.add(headers);
     }
 
     private Table(int columns) {
         this.columns = columns;
-        headed = false;
     }
 
     /** A table without a header row: a record's {@code field  value} lines. */

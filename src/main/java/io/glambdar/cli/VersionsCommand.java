@@ -15,20 +15,17 @@ public final class VersionsCommand extends ClientCommand {
 
     @Override
     int run(GlambdarClient client) {
-        Reply reply = client.get("/versions/" + segment(name)).orThrow();
-        if (printedJson(reply)) {
-            return 0;
-        }
-        Map<String, Object> versions = reply.json();
-        Object active = versions.get("active");
-        Table table = new Table("ACTIVE", "VERSION", "DEPLOYED (UTC)", "SIZE", "FILES", "SHA256");
-        for (Map<String, Object> version : Json.objects(versions, "versions")) {
-            Object sha = version.get("sha256");
-            table.row(Objects.equals(version.get("version"), active) ? "*" : "", version.get("version"),
-                    Text.time(version.get("deployedAt")), Text.bytes(version.get("codeSizeBytes")),
-                    version.get("fileCount"), sha instanceof String s && s.length() > 12 ? s.substring(0, 12) : sha);
-        }
-        table.print(terminal.out());
-        return 0;
+        return show(client, "/versions/" + segment(name), versions -> {
+            Object active = versions.get("active");
+            Table table = new Table("ACTIVE", "VERSION", "DEPLOYED (UTC)", "SIZE", "FILES", "SHA256");
+            for (Map<String, Object> version : Json.objects(versions, "versions")) {
+                Object sha = version.get("sha256");
+                table.row(Objects.equals(version.get("version"), active) ? "*" : "", version.get("version"),
+                        Text.time(version.get("deployedAt")), Text.bytes(version.get("codeSizeBytes")),
+                        version.get("fileCount"),
+                        sha instanceof String s && s.length() > 12 ? s.substring(0, 12) : sha);
+            }
+            table.print(terminal.out());
+        });
     }
 }

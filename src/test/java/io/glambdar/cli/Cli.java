@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Runs {@code ./glambdar ARGS} in this JVM (in unit tests and in {@code CliIT}), its output captured; stdin and the terminal flags as a test says. */
 public final class Cli {
@@ -52,5 +53,13 @@ public final class Cli {
 
     public static Run of(String... args) {
         return new Cli().run(args);
+    }
+
+    /** {@code args}, then {@code --url url}. */
+    public static String[] withUrl(String url, String... args) {
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--url";
+        all[args.length + 1] = url;
+        return all;
     }
 }

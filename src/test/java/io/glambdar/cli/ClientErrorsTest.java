@@ -25,11 +25,7 @@ class ClientErrorsTest {
 
         for (String[] command : new String[][]{{"ls"}, {"info", "x"}, {"invoke", "x", "-d", "{}"},
                 {"logs", "x", "-f"}, {"invoke", "x", "-X", "PATCH"}}) {
-            String[] args = java.util.Arrays.copyOf(command, command.length + 2);
-            args[command.length] = "--url";
-            args[command.length + 1] = url;
-
-            Cli.Run run = Cli.of(args);
+            Cli.Run run = Cli.of(Cli.withUrl(url, command));
 
             assertThat(run.status()).as(String.join(" ", command)).isEqualTo(1);
             assertThat(run.out()).isEmpty();

@@ -1,32 +1,16 @@
 package io.glambdar.cli;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ls, info, rm, versions, rollback, keys, invocations and schedules: the request each makes, and what it prints. */
 class ControlCommandsTest {
 
-    private final FakeServer server = new FakeServer();
-
-    ControlCommandsTest() throws IOException {
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private Cli.Run cli(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--url";
-        all[args.length + 1] = server.url();
-        return Cli.of(all);
-    }
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @Test
     void lsPrintsATableOfFunctions() {
@@ -37,7 +21,7 @@ class ControlCommandsTest {
                  {"name": "never-called", "version": 1, "invokeCount": 0, "errorCount": 0, "lastStatus": null,
                   "lastInvokedAt": null}]}""");
 
-        Cli.Run run = cli("ls");
+        Cli.Run run = server.cli("ls");
 
         assertThat(run.status()).isZero();
         assertThat(run.err()).isEmpty();
@@ -57,7 +41,7 @@ class ControlCommandsTest {
         String json = "{\"count\":0,\"functions\":[]}";
         server.on("GET", "/info", 200, json);
 
-        Cli.Run run = cli("ls", "--json");
+        Cli.Run run = server.cli("ls", "--json");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo(json + "\n");
@@ -67,14 +51,15 @@ class ControlCommandsTest {
     void lsWithNoFunctionsSaysHowToDeployOne() {
         server.on("GET", "/info", 200, "{\"count\":0,\"functions\":[]}");
 
-        assertThat(cli("ls").out()).isEqualTo("No functions deployed. Deploy one with: ./glambdar deploy PATH\n");
+        assertThat(server.cli("ls").out())
+                .isEqualTo("No functions deployed. Deploy one with: ./glambdar deploy PATH\n");
     }
 
     @Test
     void theKeyGoesInTheAuthorizationHeader() {
         server.on("GET", "/info", 200, "{\"count\":0,\"functions\":[]}");
 
-        assertThat(cli("ls", "--key", "s3cret").status()).isZero();
+        assertThat(server.cli("ls", "--key", "s3cret").status()).isZero();
 
         assertThat(server.only().header("authorization")).isEqualTo("Bearer s3cret");
     }
@@ -86,7 +71,7 @@ class ControlCommandsTest {
                  "version": 3, "settings": {"timeout": 30.0, "memory": 256, "env": ["A", "B"], "public": false},
                  "containers": {"warm": 1, "busy": 0}}""");
 
-        Cli.Run run = cli("info", "hello");
+        Cli.Run run = server.cli("info", "hello");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("""
@@ -104,7 +89,7 @@ class ControlCommandsTest {
     void infoOfAnUnknownFunctionPrintsTheServersErrorAndExitsOne() {
         server.on("GET", "/info/nope", 404, "{\"error\":\"function 'nope' not found\"}");
 
-        Cli.Run run = cli("info", "nope");
+        Cli.Run run = server.cli("info", "nope");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
@@ -115,7 +100,7 @@ class ControlCommandsTest {
     void aNameThatIsNoPathSegmentIsSentEscaped() {
         server.on("GET", "/info/..%2Fetc", 400, "{\"error\":\"bad function name\"}");
 
-        Cli.Run run = cli("info", "../etc");
+        Cli.Run run = server.cli("info", "../etc");
 
         assertThat(server.only().uri()).isEqualTo("/info/..%2Fetc");
         assertThat(run.err()).isEqualTo("error: bad function name (400)\n");
@@ -125,7 +110,7 @@ class ControlCommandsTest {
     void rmDeletesTheFunction() {
         server.on("DELETE", "/del/hello", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
 
-        Cli.Run run = cli("rm", "hello");
+        Cli.Run run = server.cli("rm", "hello");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("deleted hello\n");
@@ -139,7 +124,7 @@ class ControlCommandsTest {
                  {"version": 3, "deployedAt": "2025-02-01T10:00:00Z", "sha256": "0123456789abcdef0123", "codeSizeBytes": 2048, "fileCount": 2},
                  {"version": 2, "deployedAt": "2025-01-01T10:00:00Z", "sha256": "fedcba9876543210fedc", "codeSizeBytes": 100, "fileCount": 1}]}""");
 
-        Cli.Run run = cli("versions", "hello");
+        Cli.Run run = server.cli("versions", "hello");
 
         assertThat(run.out()).isEqualTo("""
                 ACTIVE  VERSION  DEPLOYED (UTC)       SIZE    FILES  SHA256
@@ -152,7 +137,7 @@ class ControlCommandsTest {
     void rollbackWithoutToLetsTheServerChoose() {
         server.on("POST", "/rollback/hello", 200, "{\"function\":\"hello\",\"active\":2}");
 
-        Cli.Run run = cli("rollback", "hello");
+        Cli.Run run = server.cli("rollback", "hello");
 
         assertThat(run.out()).isEqualTo("hello now runs version 2\n");
         assertThat(server.only().body()).isEmpty();
@@ -162,7 +147,7 @@ class ControlCommandsTest {
     void rollbackToSendsTheVersion() {
         server.on("POST", "/rollback/hello", 200, "{\"function\":\"hello\",\"active\":1}");
 
-        Cli.Run run = cli("rollback", "hello", "--to", "1");
+        Cli.Run run = server.cli("rollback", "hello", "--to", "1");
 
         assertThat(run.status()).isZero();
         assertThat(server.only().text()).isEqualTo("{\"version\":1}");
@@ -174,7 +159,7 @@ class ControlCommandsTest {
         server.on("POST", "/keys/hello", 201,
                 "{\"function\":\"hello\",\"keyId\":\"k1\",\"key\":\"gk_secret\",\"createdAt\":\"2025-01-01T00:00:00Z\"}");
 
-        Cli.Run run = cli("keys", "hello", "create");
+        Cli.Run run = server.cli("keys", "hello", "create");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("gk_secret\n");
@@ -186,7 +171,7 @@ class ControlCommandsTest {
         server.on("GET", "/keys/hello", 200, """
                 {"function": "hello", "keys": [{"keyId": "k1", "createdAt": "2025-01-01T00:00:00Z", "lastUsedAt": null}]}""");
 
-        Cli.Run run = cli("keys", "hello");
+        Cli.Run run = server.cli("keys", "hello");
 
         assertThat(run.out()).isEqualTo("""
                 KEY ID  CREATED (UTC)        LAST USED (UTC)
@@ -198,7 +183,7 @@ class ControlCommandsTest {
     void keysRevokeDeletesTheKey() {
         server.on("DELETE", "/keys/hello/k1", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
 
-        Cli.Run run = cli("keys", "hello", "revoke", "k1");
+        Cli.Run run = server.cli("keys", "hello", "revoke", "k1");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("revoked key k1 of hello\n");
@@ -206,8 +191,8 @@ class ControlCommandsTest {
 
     @Test
     void keysRevokeWithoutAnIdAndUnknownActionsFailBeforeAnyRequest() {
-        Cli.Run noId = cli("keys", "hello", "revoke");
-        Cli.Run unknown = cli("keys", "hello", "rotate");
+        Cli.Run noId = server.cli("keys", "hello", "revoke");
+        Cli.Run unknown = server.cli("keys", "hello", "rotate");
 
         assertThat(noId.status()).isEqualTo(1);
         assertThat(noId.err()).startsWith("error: which key? ./glambdar keys hello revoke ID");
@@ -223,7 +208,7 @@ class ControlCommandsTest {
                  "attempts": 3, "createdAt": "2025-01-01T00:00:00Z", "finishedAt": "2025-01-01T00:05:00Z",
                  "error": {"code": "handler_threw", "message": "boom"}}]}""");
 
-        Cli.Run run = cli("invocations", "ls", "--function", "hello", "--status", "failed", "--limit", "5");
+        Cli.Run run = server.cli("invocations", "ls", "--function", "hello", "--status", "failed", "--limit", "5");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("""
@@ -236,7 +221,7 @@ class ControlCommandsTest {
     void invocationsWithoutAnActionLists() {
         server.on("GET", "/invocations", 200, "{\"invocations\":[]}");
 
-        Cli.Run run = cli("invocations");
+        Cli.Run run = server.cli("invocations");
 
         assertThat(run.out()).isEqualTo("No asynchronous invocations.\n");
     }
@@ -248,7 +233,7 @@ class ControlCommandsTest {
                  "result": {"statusCode": 200, "headers": {}, "body": "{\\"ok\\":true}", "bodyEncoding": "utf8"},
                  "error": null, "logs": "line one\\nline two\\n"}""");
 
-        Cli.Run run = cli("invocations", "get", "i1");
+        Cli.Run run = server.cli("invocations", "get", "i1");
 
         assertThat(run.out()).isEqualTo("""
                 invocationId:  i1
@@ -270,8 +255,8 @@ class ControlCommandsTest {
         server.on("POST", "/invocations/i1/retry", 202, "{\"invocationId\":\"i1\",\"status\":\"queued\"}");
         server.on("DELETE", "/invocations/i2", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
 
-        Cli.Run retry = cli("invocations", "retry", "i1");
-        Cli.Run cancel = cli("invocations", "cancel", "i2");
+        Cli.Run retry = server.cli("invocations", "retry", "i1");
+        Cli.Run cancel = server.cli("invocations", "cancel", "i2");
 
         assertThat(retry.out()).isEqualTo("queued i1 again\n");
         assertThat(cancel.out()).isEqualTo("cancelled i2\n");
@@ -283,7 +268,7 @@ class ControlCommandsTest {
         server.on("POST", "/invocations/i1/retry", 409, "{\"error\":\"invocation 'i1' is running: only a failed,"
                 + " expired or cancelled one can be retried\"}");
 
-        Cli.Run run = cli("invocations", "retry", "i1");
+        Cli.Run run = server.cli("invocations", "retry", "i1");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: invocation 'i1' is running: only a failed, expired or cancelled one"
@@ -297,7 +282,7 @@ class ControlCommandsTest {
                  "nextRunAt": "2025-01-02T02:00:00Z", "lastRunAt": null, "lastInvocationId": null,
                  "lastStatus": null, "skipped": 0}]}""");
 
-        Cli.Run run = cli("schedules");
+        Cli.Run run = server.cli("schedules");
 
         assertThat(run.out()).isEqualTo("""
                 FUNCTION  INDEX  CRON       TIMEZONE       NEXT RUN (UTC)       LAST RUN (UTC)  LAST STATUS  SKIPPED  LAST INVOCATION
@@ -310,7 +295,7 @@ class ControlCommandsTest {
         server.on("GET", "/info", 200, "{\"functions\":[{\"name\":\"evil\\u001b[2J\",\"version\":1}]}");
         server.on("GET", "/info/x", 500, "{\"error\":\"bad\\u001b]0;title\\u0007\\nthing\"}");
 
-        assertThat(cli("ls").out()).contains("evil?[2J").doesNotContain("\u001b");
-        assertThat(cli("info", "x").err()).isEqualTo("error: bad?]0;title? thing (500)\n");
+        assertThat(server.cli("ls").out()).contains("evil?[2J").doesNotContain("\u001b");
+        assertThat(server.cli("info", "x").err()).isEqualTo("error: bad?]0;title? thing (500)\n");
     }
 }

@@ -1,7 +1,8 @@
 package io.glambdar.cli;
 
-import org.junit.jupiter.api.AfterEach;
+import io.glambdar.store.TestStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -24,35 +25,11 @@ class DeployCommandTest {
 
     private static final String INDEX = "exports.handler = async () => ({ body: 'hi' });";
 
-    private final FakeServer server = new FakeServer();
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @TempDir
     Path dir;
-
-    DeployCommandTest() throws IOException {
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private String[] args(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--url";
-        all[args.length + 1] = server.url();
-        return all;
-    }
-
-    private Path folder(String name, Map<String, String> files) throws IOException {
-        Path folder = dir.resolve(name);
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            Path path = folder.resolve(file.getKey());
-            Files.createDirectories(path.getParent());
-            Files.writeString(path, file.getValue());
-        }
-        return folder;
-    }
 
     /** The file part of a multipart body. */
     private static byte[] filePart(FakeServer.Request request) {
@@ -78,11 +55,12 @@ class DeployCommandTest {
 
     @Test
     void aFolderIsZippedWithoutWhatItsIgnoreFileListsAndPutUnderItsName() throws IOException {
-        Path folder = folder("hello", Map.of("index.js", INDEX, "lib/util.js", "module.exports = 1;",
-                "notes.md", "draft", ".git/HEAD", "ref", IgnoreRules.FILE_NAME, "*.md\n"));
+        Path folder = TestStore.write(dir.resolve("hello"), Map.of("index.js", INDEX,
+                "lib/util.js", "module.exports = 1;", "notes.md", "draft", ".git/HEAD", "ref", IgnoreRules.FILE_NAME,
+                "*.md\n"));
         server.on("PUT", "/deploy/hello", 201, "{\"function\":\"hello\",\"status\":\"deployed\",\"version\":3}");
 
-        Cli.Run run = Cli.of(args("deploy", folder.toString()));
+        Cli.Run run = server.cli("deploy", folder.toString());
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("deployed hello version 3\n");
@@ -105,7 +83,7 @@ class DeployCommandTest {
         Files.write(file, bytes.toByteArray());
         server.on("PUT", "/deploy/greeter", 201, "{\"function\":\"greeter\",\"status\":\"deployed\",\"version\":1}");
 
-        Cli.Run run = Cli.of(args("deploy", file.toString()));
+        Cli.Run run = server.cli("deploy", file.toString());
 
         assertThat(run.out()).isEqualTo("deployed greeter version 1\n");
         assertThat(filePart(server.only())).isEqualTo(bytes.toByteArray());
@@ -113,21 +91,21 @@ class DeployCommandTest {
 
     @Test
     void nameOverridesTheFoldersAndJsonPrintsTheServersAnswer() throws IOException {
-        Path folder = folder("src", Map.of("index.js", INDEX));
+        Path folder = TestStore.write(dir.resolve("src"), Map.of("index.js", INDEX));
         String answer = "{\"function\":\"api\",\"status\":\"deployed\",\"version\":1}";
         server.on("PUT", "/deploy/api", 201, answer);
 
-        Cli.Run run = Cli.of(args("deploy", folder.toString(), "--name", "api", "--json"));
+        Cli.Run run = server.cli("deploy", folder.toString(), "--name", "api", "--json");
 
         assertThat(run.out()).isEqualTo(answer + "\n");
     }
 
     @Test
     void theServersRefusalIsTheError() throws IOException {
-        Path folder = folder("empty", Map.of("README.md", "no code"));
+        Path folder = TestStore.write(dir.resolve("empty"), Map.of("README.md", "no code"));
         server.on("PUT", "/deploy/empty", 400, "{\"error\":\"the zip has no index.js at its root\"}");
 
-        Cli.Run run = Cli.of(args("deploy", folder.toString()));
+        Cli.Run run = server.cli("deploy", folder.toString());
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: the zip has no index.js at its root (400)\n");
@@ -137,8 +115,8 @@ class DeployCommandTest {
     void aMissingPathOrAnotherKindOfFileIsRefusedBeforeAnyRequest() throws IOException {
         Path text = Files.writeString(dir.resolve("index.js"), INDEX);
 
-        Cli.Run missing = Cli.of(args("deploy", dir.resolve("nope").toString()));
-        Cli.Run notZip = Cli.of(args("deploy", text.toString()));
+        Cli.Run missing = server.cli("deploy", dir.resolve("nope").toString());
+        Cli.Run notZip = server.cli("deploy", text.toString());
 
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo("error: no such folder or file: " + dir.resolve("nope") + "\n");
@@ -150,12 +128,12 @@ class DeployCommandTest {
     void aLargeUploadShowsProgressOnATerminalOnly() throws IOException {
         byte[] noise = new byte[(int) UploadProgress.LARGE_UPLOAD_BYTES + 1];
         new Random(1).nextBytes(noise); // does not compress: the zip stays large
-        Path folder = folder("big", Map.of("index.js", INDEX));
+        Path folder = TestStore.write(dir.resolve("big"), Map.of("index.js", INDEX));
         Files.write(folder.resolve("data.bin"), noise);
         server.on("PUT", "/deploy/big", 201, "{\"function\":\"big\",\"status\":\"deployed\",\"version\":1}");
 
-        Cli.Run piped = Cli.of(args("deploy", folder.toString()));
-        Cli.Run terminal = new Cli().onTerminal().run(args("deploy", folder.toString()));
+        Cli.Run piped = server.cli("deploy", folder.toString());
+        Cli.Run terminal = new Cli().onTerminal().run(server.args("deploy", folder.toString()));
 
         assertThat(piped.err()).isEmpty();
         assertThat(piped.out()).isEqualTo("deployed big version 1\n");

@@ -2,9 +2,12 @@ package io.glambdar.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +18,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An HTTP server on a free loopback port that answers what a test tells it to, and records every request. */
-final class FakeServer implements AutoCloseable {
+/**
+ * An HTTP server on a free loopback port that answers what a test tells it to, and records every request. A test's
+ * {@code @RegisterExtension} field, it stops after each test.
+ */
+final class FakeServer implements AutoCloseable, AfterEachCallback {
 
     /** One request as the server saw it; header names lower-case. */
     record Request(String method, String uri, Map<String, List<String>> headers, byte[] body) {
@@ -44,14 +50,28 @@ final class FakeServer implements AutoCloseable {
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    FakeServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    FakeServer() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** {@code args}, then {@code --url} this server. */
+    String[] args(String... args) {
+        return Cli.withUrl(url(), args);
+    }
+
+    /** {@code ./glambdar args} against this server. */
+    Cli.Run cli(String... args) {
+        return Cli.of(args(args));
     }
 
     /** Answers {@code method} on {@code uri} (path and query, as sent) with {@code answer}. */
@@ -99,5 +119,10 @@ final class FakeServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 }

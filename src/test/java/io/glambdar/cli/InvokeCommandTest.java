@@ -1,7 +1,7 @@
 package io.glambdar.cli;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -17,29 +17,11 @@ class InvokeCommandTest {
 
     private static final String HELLO = "{\"message\":\"Hello!\"}";
 
-    private final FakeServer server = new FakeServer();
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @TempDir
     Path dir;
-
-    InvokeCommandTest() throws IOException {
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private String[] args(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--url";
-        all[args.length + 1] = server.url();
-        return all;
-    }
-
-    private Cli.Run cli(String... args) {
-        return Cli.of(args(args));
-    }
 
     private FakeServer answering(String uri) {
         return server.on("POST", uri, 200, HELLO);
@@ -49,7 +31,7 @@ class InvokeCommandTest {
     void dataIsTheBodyAndTheResponseBodyIsPrintedAsIs() {
         answering("/invoke/hello");
 
-        Cli.Run run = cli("invoke", "hello", "-d", "{\"name\":\"x\"}");
+        Cli.Run run = server.cli("invoke", "hello", "-d", "{\"name\":\"x\"}");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo(HELLO); // as curl: no newline added into a pipe
@@ -64,14 +46,14 @@ class InvokeCommandTest {
     void onATerminalTheBodyEndsWithANewline() {
         answering("/invoke/hello");
 
-        assertThat(new Cli().onTerminal().run(args("invoke", "hello")).out()).isEqualTo(HELLO + "\n");
+        assertThat(new Cli().onTerminal().run(server.args("invoke", "hello")).out()).isEqualTo(HELLO + "\n");
     }
 
     @Test
     void dataWithAnAtInsideIsLiteral() {
         answering("/invoke/hello");
 
-        cli("invoke", "hello", "-d", "me@example.com");
+        server.cli("invoke", "hello", "-d", "me@example.com");
 
         assertThat(server.only().text()).isEqualTo("me@example.com");
         assertThat(server.only().header("content-type")).isEqualTo("application/octet-stream");
@@ -83,7 +65,7 @@ class InvokeCommandTest {
         Path file = dir.resolve("body.json");
         Files.writeString(file, "--version\n{\"from\": \"file\"}");
 
-        Cli.Run run = cli("invoke", "hello", "-d", "@" + file);
+        Cli.Run run = server.cli("invoke", "hello", "-d", "@" + file);
 
         assertThat(run.status()).isZero();
         assertThat(server.only().text()).isEqualTo("--version\n{\"from\": \"file\"}");
@@ -104,14 +86,14 @@ class InvokeCommandTest {
     void dataRawStartingWithAtIsLiteral() {
         answering("/invoke/hello");
 
-        cli("invoke", "hello", "--data-raw", "@not-a-file");
+        server.cli("invoke", "hello", "--data-raw", "@not-a-file");
 
         assertThat(server.only().text()).isEqualTo("@not-a-file");
     }
 
     @Test
     void aMissingFileIsAClearErrorAndNoRequest() {
-        Cli.Run run = cli("invoke", "hello", "-d", "@" + dir.resolve("missing.json"));
+        Cli.Run run = server.cli("invoke", "hello", "-d", "@" + dir.resolve("missing.json"));
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: no such file: " + dir.resolve("missing.json") + " (from -d @"
@@ -123,7 +105,7 @@ class InvokeCommandTest {
     void stdinIsTheBodyWhenItIsNotATerminal() {
         answering("/invoke/hello");
 
-        Cli.Run run = new Cli().stdin("{\"piped\": true}").run(args("invoke", "hello"));
+        Cli.Run run = new Cli().stdin("{\"piped\": true}").run(server.args("invoke", "hello"));
 
         assertThat(run.status()).isZero();
         assertThat(server.only().text()).isEqualTo("{\"piped\": true}");
@@ -133,8 +115,8 @@ class InvokeCommandTest {
     void dataWinsOverStdinAndAtDashReadsStdin() {
         answering("/invoke/hello");
 
-        new Cli().stdin("from stdin").run(args("invoke", "hello", "-d", "given"));
-        new Cli().stdin("from stdin").run(args("invoke", "hello", "-d", "@-"));
+        new Cli().stdin("from stdin").run(server.args("invoke", "hello", "-d", "given"));
+        new Cli().stdin("from stdin").run(server.args("invoke", "hello", "-d", "@-"));
 
         assertThat(server.requests()).extracting(FakeServer.Request::text).containsExactly("given", "from stdin");
     }
@@ -143,7 +125,7 @@ class InvokeCommandTest {
     void aTerminalStdinIsNotRead() {
         answering("/invoke/hello");
 
-        cli("invoke", "hello");
+        server.cli("invoke", "hello");
 
         assertThat(server.only().body()).isEmpty();
     }
@@ -152,7 +134,7 @@ class InvokeCommandTest {
     void versionSelectsTheVersionAndDoesNotPrintTheProgramsVersion() {
         answering("/invoke/hello@2");
 
-        Cli.Run run = cli("invoke", "hello", "--version", "2");
+        Cli.Run run = server.cli("invoke", "hello", "--version", "2");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo(HELLO);
@@ -163,7 +145,7 @@ class InvokeCommandTest {
     void subPathAndQueryFollowTheVersion() {
         server.on("GET", "/invoke/hello@2/a/b?q=1&t=x", 200, HELLO);
 
-        Cli.Run run = cli("invoke", "hello/a/b?q=1&t=x", "--version", "2", "-X", "GET");
+        Cli.Run run = server.cli("invoke", "hello/a/b?q=1&t=x", "--version", "2", "-X", "GET");
 
         assertThat(run.status()).isZero();
         assertThat(server.only().method()).isEqualTo("GET");
@@ -173,7 +155,7 @@ class InvokeCommandTest {
     void headersAndMethodAreSent() {
         server.on("PUT", "/invoke/hello", 200, HELLO);
 
-        cli("invoke", "hello", "-X", "put", "-H", "X-One: 1", "-H", "X-Two:two words ", "-H", "X-One: again",
+        server.cli("invoke", "hello", "-X", "put", "-H", "X-One: 1", "-H", "X-Two:two words ", "-H", "X-One: again",
                 "-H", "Content-Type: text/plain", "-d", "{}");
 
         FakeServer.Request request = server.only();
@@ -188,8 +170,9 @@ class InvokeCommandTest {
         server.on("PATCH", "/invoke/hello", 200, HELLO);
         server.on("GET", "/invoke/hello?with=body", 200, HELLO);
 
-        Cli.Run patch = cli("invoke", "hello", "-X", "PATCH", "-d", "{\"a\":1}", "-H", "X-Extra: yes", "--key", "k");
-        Cli.Run getWithBody = cli("invoke", "hello?with=body", "-X", "GET", "-d", "body");
+        Cli.Run patch = server.cli("invoke", "hello", "-X", "PATCH", "-d", "{\"a\":1}", "-H", "X-Extra: yes",
+                "--key", "k");
+        Cli.Run getWithBody = server.cli("invoke", "hello?with=body", "-X", "GET", "-d", "body");
 
         assertThat(patch.status()).isZero();
         assertThat(patch.out()).isEqualTo(HELLO);
@@ -202,7 +185,7 @@ class InvokeCommandTest {
 
     @Test
     void aBadHeaderIsRefusedBeforeAnyRequest() {
-        Cli.Run run = cli("invoke", "hello", "-H", "no colon here");
+        Cli.Run run = server.cli("invoke", "hello", "-H", "no colon here");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: bad header 'no colon here': use -H 'Name: value'\n");
@@ -213,7 +196,7 @@ class InvokeCommandTest {
     void aCallersAuthorizationHeaderWinsOverTheKey() {
         answering("/invoke/hello");
 
-        cli("invoke", "hello", "--key", "admin", "-H", "Authorization: Bearer invoke-key");
+        server.cli("invoke", "hello", "--key", "admin", "-H", "Authorization: Bearer invoke-key");
 
         assertThat(server.only().headers().get("authorization")).containsExactly("Bearer invoke-key");
     }
@@ -224,7 +207,7 @@ class InvokeCommandTest {
         server.on("POST", "/invoke/bin", new FakeServer.Answer(200, Map.of("Content-Type", "application/octet-stream"),
                 binary));
 
-        assertThat(cli("invoke", "bin").outBytes()).isEqualTo(binary);
+        assertThat(server.cli("invoke", "bin").outBytes()).isEqualTo(binary);
     }
 
     @Test
@@ -233,7 +216,7 @@ class InvokeCommandTest {
                 "X-Glambdar-Invocation-Id", "inv-1"), ("{\"error\":\"function 'hello' failed: handler threw: boom\","
                 + "\"code\":\"handler_threw\",\"invocationId\":\"inv-1\"}").getBytes(StandardCharsets.UTF_8)));
 
-        Cli.Run run = cli("invoke", "hello");
+        Cli.Run run = server.cli("invoke", "hello");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
@@ -245,7 +228,7 @@ class InvokeCommandTest {
         server.on("POST", "/invoke/hello", new FakeServer.Answer(404, Map.of("Content-Type", "text/plain"),
                 "no such page".getBytes(StandardCharsets.UTF_8)));
 
-        Cli.Run run = cli("invoke", "hello");
+        Cli.Run run = server.cli("invoke", "hello");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEqualTo("no such page");
@@ -256,8 +239,8 @@ class InvokeCommandTest {
     void asyncQueuesAndPrintsTheInvocationId() {
         server.on("POST", "/async/hello@3", 202, "{\"invocationId\":\"inv-9\",\"status\":\"queued\"}");
 
-        Cli.Run run = cli("invoke", "hello", "--async", "--version", "3", "-d", "{}");
-        Cli.Run json = cli("invoke", "hello", "--async", "--version", "3", "--json");
+        Cli.Run run = server.cli("invoke", "hello", "--async", "--version", "3", "-d", "{}");
+        Cli.Run json = server.cli("invoke", "hello", "--async", "--version", "3", "--json");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("inv-9\n");
@@ -269,7 +252,7 @@ class InvokeCommandTest {
     void asyncOfAnUnknownFunctionIsTheServersError() {
         server.on("POST", "/async/nope", 404, "{\"error\":\"function 'nope' not found\"}");
 
-        Cli.Run run = cli("invoke", "nope", "--async");
+        Cli.Run run = server.cli("invoke", "nope", "--async");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: function 'nope' not found (404)\n");

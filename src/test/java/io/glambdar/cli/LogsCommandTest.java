@@ -1,9 +1,8 @@
 package io.glambdar.cli;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -20,22 +19,8 @@ class LogsCommandTest {
             + "\"statusCode\":200,\"durationMs\":12,\"initDurationMs\":340,\"coldStart\":true,"
             + "\"maxMemoryBytes\":44040192}";
 
-    private final FakeServer server = new FakeServer();
-
-    LogsCommandTest() throws IOException {
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
-
-    private Cli.Run cli(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--url";
-        all[args.length + 1] = server.url();
-        return Cli.of(all);
-    }
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     private void stream(String... lines) {
         server.on("GET", "/logs/hello?follow=true", new FakeServer.Answer(200,
@@ -47,7 +32,7 @@ class LogsCommandTest {
     void followPrintsLogAndReportLinesAndExitsZeroWhenTheFunctionIsDeleted() {
         stream(LOG, ERR, REPORT, "{\"type\":\"end\",\"reason\":\"deleted\"}");
 
-        Cli.Run run = cli("logs", "hello", "-f");
+        Cli.Run run = server.cli("logs", "hello", "-f");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("""
@@ -64,7 +49,7 @@ class LogsCommandTest {
     void aFollowerTheServerDroppedExitsOneWithAMessage() {
         stream(LOG, "{\"type\":\"end\",\"reason\":\"too_slow\"}");
 
-        Cli.Run run = cli("logs", "hello", "-f");
+        Cli.Run run = server.cli("logs", "hello", "-f");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEqualTo("[2025-01-31T12:00:00.123Z] inv-1 stdout| hello world\n");
@@ -76,7 +61,7 @@ class LogsCommandTest {
     void aStreamThatStopsWithoutAnEndLineExitsOne() {
         stream(LOG);
 
-        Cli.Run run = cli("logs", "hello", "-f");
+        Cli.Run run = server.cli("logs", "hello", "-f");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: the server closed the log stream without saying why (did it stop?)\n");
@@ -87,8 +72,8 @@ class LogsCommandTest {
         String future = "{\"type\":\"something-new\"}";
         stream(LOG, future, "{\"type\":\"end\",\"reason\":\"deleted\"}");
 
-        Cli.Run json = cli("logs", "hello", "-f", "--json");
-        Cli.Run text = cli("logs", "hello", "-f");
+        Cli.Run json = server.cli("logs", "hello", "-f", "--json");
+        Cli.Run text = server.cli("logs", "hello", "-f");
 
         assertThat(json.out()).isEqualTo(LOG + "\n" + future + "\n{\"type\":\"end\",\"reason\":\"deleted\"}\n");
         assertThat(text.out()).isEqualTo("[2025-01-31T12:00:00.123Z] inv-1 stdout| hello world\n");
@@ -98,7 +83,7 @@ class LogsCommandTest {
     void followingAnUnknownFunctionIsTheServersError() {
         server.on("GET", "/logs/nope?follow=true", 404, "{\"error\":\"function 'nope' not found\"}");
 
-        Cli.Run run = cli("logs", "nope", "-f");
+        Cli.Run run = server.cli("logs", "nope", "-f");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("error: function 'nope' not found (404)\n");
@@ -113,7 +98,7 @@ class LogsCommandTest {
                  {"invocationId": "inv-1", "startedAt": "2025-01-31T12:00:00Z", "durationMs": 350, "status": "ok",
                   "statusCode": 200, "code": null, "coldStart": true, "logs": "hello world\\n"}]}""");
 
-        Cli.Run run = cli("logs", "hello");
+        Cli.Run run = server.cli("logs", "hello");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).isEqualTo("""
@@ -128,7 +113,7 @@ class LogsCommandTest {
         server.on("GET", "/logs/hello/inv-1", 200, """
                 {"invocationId": "inv-1", "durationMs": 350, "coldStart": true, "logs": "hello world\\nbye"}""");
 
-        Cli.Run run = cli("logs", "hello", "--id", "inv-1");
+        Cli.Run run = server.cli("logs", "hello", "--id", "inv-1");
 
         assertThat(run.out()).isEqualTo("""
                 invocationId:  inv-1

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.glambdar.app.AuthSettings;
 import io.glambdar.cli.Cli;
+import io.glambdar.store.TestStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -42,9 +41,7 @@ class CliIT {
     }
 
     private static String[] withUrl(Harness glambdar, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", "http://127.0.0.1:" + glambdar.server.port()));
-        return all.toArray(String[]::new);
+        return Cli.withUrl("http://127.0.0.1:" + glambdar.server.port(), args);
     }
 
     private static Cli.Run ok(Cli.Run run) {
@@ -52,14 +49,8 @@ class CliIT {
         return run;
     }
 
-    private Path folder(String name, Map<String, String> files) throws IOException {
-        Path folder = work.resolve(name);
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            Path path = folder.resolve(file.getKey());
-            Files.createDirectories(path.getParent());
-            Files.writeString(path, file.getValue());
-        }
-        return folder;
+    private Path folder(String name, Map<String, String> files) {
+        return TestStore.write(work.resolve(name), files);
     }
 
     @Test
