@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -211,7 +213,95 @@ class CliIT {
     }
 
     @Test
+    void aZipIsSentAsIsUnderTheNameGivenAndMethodAndHeadersReachTheFunction() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            Path zip = work.resolve("whatever.zip");
+            Files.write(zip, Zips.of("""
+                    exports.handler = async (req) => ({ body: { method: req.method, trace: req.headers['x-trace'] } });
+                    """));
+            assertThat(ok(cli(glambdar, "deploy", zip.toString(), "--name", "echo")).out())
+                    .isEqualTo("deployed echo version 1\n");
+            assertThat(glambdar.get("/versions/echo").json().get("versions").get(0).get("sha256").asText())
+                    .as("the zip itself, not a new one").isEqualTo(sha256(Files.readAllBytes(zip)));
+
+            JsonNode seen = JSON.readTree(ok(cli(glambdar, "invoke", "echo", "-X", "PUT", "-H", "X-Trace: 7",
+                    "-d", "{}")).out());
+            assertThat(seen.get("method").asText()).isEqualTo("PUT");
+            assertThat(seen.get("trace").asText()).isEqualTo("7");
+        }
+    }
+
+    @Test
+    void aFailedJobIsListedAsADeadLetterAndRetriedFromTheClient() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            ok(cli(glambdar, "deploy", folder("failing", Map.of("index.js",
+                    "exports.handler = async () => { throw new Error('always'); };",
+                    "glambdar.json", "{\"async\": {\"retries\": 0}}")).toString()));
+            String job = ok(cli(glambdar, "invoke", "failing", "--async", "-d", "{}")).out().strip();
+            Jobs.await(glambdar, job, Duration.ofSeconds(60), "failed");
+
+            assertThat(ok(cli(glambdar, "invocations", "ls", "--status", "failed")).out()).contains(job);
+            ok(cli(glambdar, "invocations", "retry", job));
+            assertThat(Jobs.await(glambdar, job, Duration.ofSeconds(60), "failed").get("attempts").asInt())
+                    .as("run again, with fresh attempts").isEqualTo(1);
+            assertThat(glambdar.get("/logs/failing").json().get("invocations").findValuesAsText("invocationId"))
+                    .as("both runs under the job's id").containsExactly(job, job);
+        }
+    }
+
+    @Test
+    void aLongUploadShowsItsProgressOnATerminal() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            byte[] noise = new byte[2 * 1024 * 1024];
+            new java.util.Random(7).nextBytes(noise); // incompressible: the zip stays over 1 MiB
+            Path big = folder("big", Map.of("index.js", Zips.HELLO));
+            Files.write(big.resolve("noise.bin"), noise);
+
+            Cli.Run run = new Cli().onTerminal().run(withUrl(glambdar, "deploy", big.toString()));
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.err()).contains("uploading").contains("100%");
+            assertThat(Cli.of(withUrl(glambdar, "deploy", big.toString())).err())
+                    .as("never in a pipe").doesNotContain("uploading");
+        }
+    }
+
+    @Test
     void theLauncherRunsLsAsARealProcess() throws Exception {
+        try (Harness glambdar = Harness.start()) {
+            glambdar.deployOk("hello", Zips.of(Zips.HELLO));
+            Launched ls = launch(Map.of("GLAMBDAR_URL", "http://127.0.0.1:" + glambdar.server.port()), "ls");
+
+            assertThat(ls.status()).as(ls.err()).isZero();
+            assertThat(ls.err()).isEmpty();
+            assertThat(ls.out()).startsWith("NAME ").containsPattern("(?m)^hello\\s+1\\s+0\\s+0\\s+-\\s+-$");
+        }
+    }
+
+    @Test
+    void theLauncherTakesItsKeyFromTheEnvironmentAndSaysInOneLineWhenTheServerIsDown() throws Exception {
+        try (Harness glambdar = Harness.start(config -> config.withAuth(AuthSettings.keyed(ADMIN_KEY)))) {
+            String url = "http://127.0.0.1:" + glambdar.server.port();
+            assertThat(launch(Map.of("GLAMBDAR_URL", url, "GLAMBDAR_KEY", ADMIN_KEY), "ls").status()).isZero();
+            Launched wrong = launch(Map.of("GLAMBDAR_URL", url, "GLAMBDAR_KEY", "not-the-key"), "ls");
+            assertThat(wrong.status()).isEqualTo(1);
+            assertThat(wrong.err().lines()).singleElement().asString().startsWith("error: ").contains("401");
+        }
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        Launched down = launch(Map.of("GLAMBDAR_URL", "http://127.0.0.1:" + closed), "ls");
+        assertThat(down.status()).isEqualTo(1);
+        assertThat(down.out()).isEmpty();
+        assertThat(down.err().lines()).singleElement().asString()
+                .startsWith("error: cannot reach Glambdar at http://127.0.0.1:" + closed);
+    }
+
+    private record Launched(int status, String out, String err) {
+    }
+
+    /** {@code ./glambdar ARGS} as a user runs it: a process of its own, with {@code env} and no key but the one given. */
+    private static Launched launch(Map<String, String> env, String... args) throws Exception {
         Path root = Path.of("").toAbsolutePath();
         Path built = root.resolve("target/glambdar.jar");
         Path run = root.resolve("target/glambdar-run.jar");
@@ -222,20 +312,24 @@ class CliIT {
             Files.copy(built, copy, StandardCopyOption.REPLACE_EXISTING);
             Files.move(copy, run, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        try (Harness glambdar = Harness.start()) {
-            glambdar.deployOk("hello", Zips.of(Zips.HELLO));
-            ProcessBuilder launcher = new ProcessBuilder(root.resolve("glambdar").toString(), "ls")
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            launcher.environment().put("GLAMBDAR_URL", "http://127.0.0.1:" + glambdar.server.port());
-            launcher.environment().remove("GLAMBDAR_KEY");
-            Process process = launcher.start();
-            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("./glambdar ls ends").isTrue();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(List.of(root.resolve("glambdar").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder launcher = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        launcher.environment().remove("GLAMBDAR_KEY");
+        launcher.environment().putAll(env);
+        Process process = launcher.start();
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("./glambdar ends").isTrue();
+        return new Launched(process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
 
-            assertThat(process.exitValue()).as(err).isZero();
-            assertThat(err).isEmpty();
-            assertThat(out).startsWith("NAME ").containsPattern("(?m)^hello\\s+1\\s+0\\s+0\\s+-\\s+-$");
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
