@@ -407,7 +407,8 @@ class WorkerSocketTest {
             receive(ch);
             // As a worker sends it: what it kept, and how much it left out.
             send(ch, printed("ok", "a".repeat(1024)));
-            send(ch, "{\"type\":\"result\",\"id\":\"ok\",\"statusCode\":200,\"body\":\"\",\"bodyEncoding\":\"utf8\",\"droppedLogBytes\":976}");
+            send(ch, "{\"type\":\"result\",\"id\":\"ok\",\"statusCode\":200,\"body\":\"\",\"bodyEncoding\":\"utf8\","
+                    + "\"droppedLogBytes\":976}");
             receive(ch);
             // A piece over the limit is cut.
             send(ch, printed("threw", longLogs));
