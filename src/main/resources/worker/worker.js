@@ -21,10 +21,11 @@ const LIVE_FLUSH_BYTES = 16 * 1024; // live output is sent once per event-loop t
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 9110 header name
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/; // RFC 5234 CTL, except the tab that header values may hold
 
-// ---- output capture: the function's stdout/stderr goes back with each message, and still to the real streams.
-// While an invocation runs it also goes to the runtime as it is printed, in log frames (see "live output" below).
+// ---- output capture: the function's stdout/stderr still goes to the real streams, and to the runtime: while loading
+// with the hello; while an invocation runs as it is printed, in log frames (see "live output" below), of which the
+// runtime makes the invocation's logs too (its reply says only how many bytes were left out).
 
-let capture = null; // { chunks, size, dropped } while loading or while an invocation runs
+let capture = null; // { chunks (kept while loading only), size, dropped } while loading or while an invocation runs
 
 for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']]) {
   const write = stream.write;
@@ -49,9 +50,9 @@ function record(chunk, encoding, streamName) {
     buf = buf.subarray(0, room);
   }
   if (buf.length > 0) {
-    capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
     capture.size += buf.length;
     if (liveId !== null) queueLive(streamName, buf);
+    else capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
   }
 }
 
@@ -134,6 +135,14 @@ function endLive() {
     if (decoder) appendLive(state, streamName, decoder.end());
   }
   flushLive(state);
+}
+
+// The invocation's output is all sent: how many bytes of it the capture left out, for the reply.
+function endInvocationOutput() {
+  endLive();
+  const dropped = capture ? capture.dropped : 0;
+  capture = null;
+  return dropped;
 }
 
 // A function that calls process.exit() mid-invocation: send what it printed in this turn while the process can.
@@ -437,8 +446,7 @@ async function invoke(message) {
   if (invocation.done) return; // an uncaught error already answered for it
   invocation.done = true;
   current = null;
-  endLive();
-  reply.logs = stopCapture();
+  reply.droppedLogBytes = endInvocationOutput();
   reply.maxRss = maxRss();
   send(frame(reply));
 }
@@ -479,12 +487,12 @@ function rehearse() {
     for (const body of [{ ok: true }, 'text', Buffer.from('x'), undefined]) {
       const headers = body === 'text' ? { 'X-Rehearsal': 'yes', 'Content-Type': 'text/plain' } : { 'X-Rehearsal': 'yes' };
       const reply = buildResult(message.id, { statusCode: 200, headers, body });
-      reply.logs = truncated(Buffer.from('x'), 0, MAX_LOG_BYTES);
+      reply.droppedLogBytes = 0;
       reply.maxRss = maxRss();
       frame(reply);
     }
     frame({ type: 'log', id: message.id, stream: 'stdout', text: 'x\n' });
-    frame({ ...failureReply(message.id, new BadReturn('rehearsal')), logs: '', maxRss: maxRss() });
+    frame({ ...failureReply(message.id, new BadReturn('rehearsal')), droppedLogBytes: 0, maxRss: maxRss() });
   }
 }
 
@@ -496,10 +504,10 @@ function uncaught(kind, e) {
   } else if (current && !current.done) {
     exiting = true;
     current.done = true;
-    endLive();
     const reply = {
       type: 'error', id: current.id, code: 'handler_threw', fatal: true, // tells the runtime this worker is exiting
-      message: `${kind}: ${messageOf(e)}`, stack: stackOf(e), logs: stopCapture(), maxRss: maxRss(),
+      message: `${kind}: ${messageOf(e)}`, stack: stackOf(e),
+      droppedLogBytes: endInvocationOutput(), maxRss: maxRss(),
     };
     send(frame(reply), () => process.exit(1));
   } else if (loading) {

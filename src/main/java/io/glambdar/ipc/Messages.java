@@ -85,9 +85,11 @@ final class Messages {
     /**
      * Decodes what the worker sends while an invocation runs: a piece of its output ({@link Printed}), or its reply
      * and whether it said it is exiting after it ({@code "fatal": true}) ({@link Decoded}). A reply that breaks
-     * {@code limits} in its content (body size, headers) becomes a {@link WorkerReply.Failure}; its texts are cut.
+     * {@code limits} in its content (body size, headers) becomes a {@link WorkerReply.Failure}; its texts are cut. The
+     * reply's logs are {@code printed}: what the log frames before it brought.
      */
-    static Incoming decodeIncoming(byte[] frame, String expectedId, ReplyLimits limits) throws ProtocolException {
+    static Incoming decodeIncoming(byte[] frame, String expectedId, ReplyLimits limits, PrintedLogs printed)
+            throws ProtocolException {
         JsonNode message = parse(frame, "reply");
         String type = text(message, "type", "reply");
         if (!type.equals("result") && !type.equals("error") && !type.equals("log")) {
@@ -103,7 +105,7 @@ final class Messages {
             return printed(message, limits);
         }
         boolean fatal = message.path("fatal").asBoolean(false);
-        String logs = logs(message, type, limits);
+        String logs = printed.logs(droppedLogBytes(message));
         Long maxRss = maxRss(message);
         WorkerReply reply = type.equals("error") ? error(message, id, logs, maxRss)
                 : result(message, id, logs, maxRss, limits);
@@ -118,6 +120,13 @@ final class Messages {
             throw new ProtocolException("log message stream must be stdout or stderr, got " + SafeText.quoted(name));
         }
         return new Printed(stream, Utf8Text.truncate(text(message, "text", "log"), limits.maxLogBytes()));
+    }
+
+    /** How many bytes of output the worker left out of its log frames (over its limit): a whole number, else 0. */
+    private static long droppedLogBytes(JsonNode message) {
+        JsonNode value = message.get("droppedLogBytes");
+        return value != null && value.isIntegralNumber() && value.canConvertToLong() ? Math.max(0, value.longValue())
+                : 0;
     }
 
     /**

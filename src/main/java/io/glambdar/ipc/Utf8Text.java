@@ -36,18 +36,26 @@ final class Utf8Text {
      * {@code "\n[... N bytes truncated]\n"}, all within {@code maxBytes}: the marker worker.js writes too.
      */
     static String truncate(String text, int maxBytes) {
-        if ((long) text.length() * 3 <= maxBytes) {
+        return truncate(text, maxBytes, 0);
+    }
+
+    /**
+     * {@link #truncate(String, int)} of text that was already cut: {@code dropped} more bytes were left out before it
+     * came, so it is marked as cut (its start kept if it fits), and the marker counts them too: worker.js's cut.
+     */
+    static String truncate(String text, int maxBytes, long dropped) {
+        if (dropped == 0 && (long) text.length() * 3 <= maxBytes) {
             return text; // no char takes more than 3 bytes (a surrogate pair takes 4 for 2 chars)
         }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= maxBytes) {
+        if (dropped == 0 && bytes.length <= maxBytes) {
             return text;
         }
-        int keep = Math.max(0, maxBytes - MARKER_ROOM);
-        while (keep > 0 && (bytes[keep] & 0xC0) == 0x80) {
+        int keep = Math.min(bytes.length, Math.max(0, maxBytes - MARKER_ROOM));
+        while (keep > 0 && keep < bytes.length && (bytes[keep] & 0xC0) == 0x80) {
             keep--; // a continuation byte: back up to the start of its character
         }
-        return new String(bytes, 0, keep, StandardCharsets.UTF_8) + "\n[... " + (bytes.length - keep)
+        return new String(bytes, 0, keep, StandardCharsets.UTF_8) + "\n[... " + (bytes.length - keep + dropped)
                 + " bytes truncated]\n";
     }
 }

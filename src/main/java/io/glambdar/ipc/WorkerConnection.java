@@ -55,7 +55,8 @@ public final class WorkerConnection implements WorkerChannel {
 
     /**
      * Sends one invocation and waits for its reply, passing on the log frames that come before it (what the function
-     * prints, as it prints it) to {@code output}, at most {@link ReplyLimits#maxLogBytes()} in all. An
+     * prints, as it prints it) to {@code output}, at most {@link ReplyLimits#maxLogBytes()} in all; the reply's logs
+     * are made of the same frames (the worker sends the output only once). An
      * {@link java.io.EOFException} means the worker ended without replying (it crashed or the function called
      * {@code process.exit()}). A response over the {@link ReplyLimits}
      * comes back as a {@link WorkerReply.Failure} ({@code response_too_large}, {@code invalid_header}), and the
@@ -71,9 +72,14 @@ public final class WorkerConnection implements WorkerChannel {
         reusable = false; // until the reply is in: a failure half-way leaves the stream out of step
         Frames.write(channel, Messages.encodeInvoke(payload));
         OutputBudget live = new OutputBudget(output, limits.maxLogBytes());
+        PrintedLogs logs = new PrintedLogs(limits.maxLogBytes());
         for (;;) {
-            switch (Messages.decodeIncoming(Frames.read(channel, limits.maxReplyFrameBytes()), payload.id(), limits)) {
-                case Messages.Printed printed -> live.printed(printed.stream(), printed.text());
+            switch (Messages.decodeIncoming(Frames.read(channel, limits.maxReplyFrameBytes()), payload.id(), limits,
+                    logs)) {
+                case Messages.Printed printed -> {
+                    logs.add(printed.text());
+                    live.printed(printed.stream(), printed.text());
+                }
                 case Messages.Decoded decoded -> {
                     reusable = !decoded.fatal() && channel.isOpen();
                     return decoded.reply();

@@ -27,11 +27,6 @@ public sealed interface WorkerReply {
      */
     record Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs,
                    Long maxRssBytes) implements WorkerReply {
-
-        /** Without a memory figure. */
-        public Success(String id, int statusCode, Map<String, List<String>> headers, byte[] body, String logs) {
-            this(id, statusCode, headers, body, logs, null);
-        }
     }
 
     /**
@@ -42,11 +37,6 @@ public sealed interface WorkerReply {
      */
     record Failure(String id, String code, String message, String stack, String logs, Long maxRssBytes)
             implements WorkerReply {
-
-        /** Without a memory figure. */
-        public Failure(String id, String code, String message, String stack, String logs) {
-            this(id, code, message, stack, logs, null);
-        }
 
         /** The body is over {@link ReplyLimits#maxBodyBytes()} (SPEC: a 502 with this code). */
         public static final String RESPONSE_TOO_LARGE = "response_too_large";

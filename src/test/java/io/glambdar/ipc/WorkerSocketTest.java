@@ -42,6 +42,8 @@ class WorkerSocketTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String READY = "{\"type\":\"ready\",\"node\":\"v22.1.0\",\"logs\":\"\"}";
+    /** Between two frames sent as one string (send() sends them one by one): never in JSON text, unescaped. */
+    private static final String NEXT_FRAME = "\u0000";
 
     @TempDir
     Path dir;
@@ -64,10 +66,11 @@ class WorkerSocketTest {
         Future<?> worker = fakeWorker(socket.path(), ch -> {
             send(ch, "{\"type\":\"ready\",\"node\":\"v22.1.0\",\"logs\":\"loading\\n\"}");
             invoke.set(receive(ch));
+            send(ch, printed("inv-1", "hi\\n"));
             send(ch, """
                     {"type":"result","id":"inv-1","statusCode":201,
                      "headers":{"content-type":"application/json","set-cookie":["a=1","b=2"]},
-                     "body":"{\\"message\\":\\"Hello Glambdar!\\"}","bodyEncoding":"utf8","logs":"hi\\n"}""");
+                     "body":"{\\"message\\":\\"Hello Glambdar!\\"}","bodyEncoding":"utf8"}""");
             JsonNode second = receive(ch);
             send(ch, "{\"type\":\"result\",\"id\":\"" + second.get("id").asText() + "\",\"statusCode\":200,"
                     + "\"body\":\"" + Base64.getEncoder().encodeToString(new byte[] {0, (byte) 0xff, 7})
@@ -131,18 +134,19 @@ class WorkerSocketTest {
     void failuresAndInitErrorsAreDecoded() throws Exception {
         WorkerSocket socket = bind();
         Future<?> worker = replyingWorker(socket.path(),
-                "{\"type\":\"error\",\"id\":\"a\",\"code\":\"handler_threw\",\"message\":\"kaboom\","
-                    + "\"stack\":\"Error: kaboom\\n    at index.js:1\",\"logs\":\"before\\n\"}",
+                printed("a", "before\\n") + NEXT_FRAME
+                    + "{\"type\":\"error\",\"id\":\"a\",\"code\":\"handler_threw\",\"message\":\"kaboom\","
+                    + "\"stack\":\"Error: kaboom\\n    at index.js:1\"}",
                 "{\"type\":\"error\",\"id\":\"b\",\"code\":\"handler_threw\",\"fatal\":true,"
                     + "\"message\":\"uncaught exception: late\"}");
         WorkerConnection connection = accept(socket);
         connection.readHello();
 
         assertThat(connection.invoke(payload("a", new byte[0]))).isEqualTo(new WorkerReply.Failure(
-                "a", "handler_threw", "kaboom", "Error: kaboom\n    at index.js:1", "before\n"));
+                "a", "handler_threw", "kaboom", "Error: kaboom\n    at index.js:1", "before\n", null));
         assertThat(connection.reusable()).isTrue();
         assertThat(connection.invoke(payload("b", new byte[0]))).isEqualTo(new WorkerReply.Failure(
-                "b", "handler_threw", "uncaught exception: late", null, ""));
+                "b", "handler_threw", "uncaught exception: late", null, "", null));
         assertThat(connection.reusable()).as("the worker said it is exiting").isFalse();
         done(worker);
     }
@@ -341,7 +345,7 @@ class WorkerSocketTest {
         WorkerReply text = connection.invoke(payload("text", new byte[0]));
         assertThat(text).isEqualTo(new WorkerReply.Failure("text", "response_too_large", "the response body is 1001"
                 + " bytes, over the server's limit of 1000 bytes (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or"
-                + " raise that limit", null, "printed\n"));
+                + " raise that limit", null, "printed\n", null));
         assertThat(connection.reusable()).as("the exchange completed").isTrue();
         WorkerReply.Failure tooLarge = (WorkerReply.Failure) connection.invoke(payload("binary", new byte[0]));
         assertThat(tooLarge.code()).isEqualTo(WorkerReply.Failure.RESPONSE_TOO_LARGE);
@@ -401,10 +405,14 @@ class WorkerSocketTest {
         Future<?> worker = fakeWorker(socket.path(), ch -> {
             send(ch, "{\"type\":\"ready\",\"node\":\"v22.1.0\",\"logs\":\"" + longLogs + "\"}");
             receive(ch);
-            send(ch, result("ok", "{}", "", longLogs));
+            // As a worker sends it: what it kept, and how much it left out.
+            send(ch, printed("ok", "a".repeat(1024)));
+            send(ch, "{\"type\":\"result\",\"id\":\"ok\",\"statusCode\":200,\"body\":\"\",\"bodyEncoding\":\"utf8\","
+                    + "\"droppedLogBytes\":976}");
             receive(ch);
-            send(ch, "{\"type\":\"error\",\"id\":\"threw\",\"code\":\"handler_threw\",\"message\":\"m\","
-                    + "\"logs\":\"" + longLogs + "\"}");
+            // A piece over the limit is cut.
+            send(ch, printed("threw", longLogs));
+            send(ch, "{\"type\":\"error\",\"id\":\"threw\",\"code\":\"handler_threw\",\"message\":\"m\"}");
         });
         String expected = "a".repeat(1024 - 64) + "\n[... " + (2000 - 960) + " bytes truncated]\n";
         WorkerConnection connection = accept(socket, new ReplyLimits(1000, 1024, 100, 1000));
@@ -443,10 +451,10 @@ class WorkerSocketTest {
         }
         String resultFrame = result("inv", headers.append('}').toString(), escapedEverything(body),
                 escapedEverything(logs));
-        String errorFrame = "{\"type\":\"error\",\"id\":\"err\",\"code\":\"handler_threw\",\"message\":\""
+        String errorFrame = printed("err", escapedEverything(logs)) + NEXT_FRAME
+                + "{\"type\":\"error\",\"id\":\"err\",\"code\":\"handler_threw\",\"message\":\""
                 + escapedEverything("m".repeat(ReplyLimits.MAX_TEXT_BYTES)) + "\",\"stack\":\""
-                + escapedEverything("s".repeat(ReplyLimits.MAX_TEXT_BYTES)) + "\",\"logs\":\""
-                + escapedEverything(logs) + "\"}";
+                + escapedEverything("s".repeat(ReplyLimits.MAX_TEXT_BYTES)) + "\"}";
         assertThat(resultFrame.length()).isLessThanOrEqualTo(limits.maxReplyFrameBytes());
         assertThat(errorFrame.length()).isLessThanOrEqualTo(limits.maxReplyFrameBytes());
         WorkerSocket socket = bind();
@@ -624,7 +632,7 @@ class WorkerSocketTest {
             ch.write(ByteBuffer.allocate(4).putInt(0, payload.length));
             ch.write(ByteBuffer.wrap(payload, 0, payload.length / 2));
             ch.write(ByteBuffer.wrap(payload, payload.length / 2, payload.length - payload.length / 2));
-            send(ch, result("inv", "{}", "", "one\\ntw€ err"));
+            send(ch, result("inv", "{}", "", ""));
         });
         WorkerConnection connection = accept(socket);
         connection.readHello();
@@ -763,10 +771,19 @@ class WorkerSocketTest {
         }
     }
 
-    /** A reply frame as sent: a result of the given body and the given JSON headers object. */
+    /**
+     * A reply as sent: a result of the given body and the given JSON headers object, after the log frame that brings
+     * {@code logs} (JSON-escaped) when there are any.
+     */
     private static String result(String id, String headersJson, String body, String logs) {
-        return "{\"type\":\"result\",\"id\":\"" + id + "\",\"statusCode\":200,\"headers\":" + headersJson
-                + ",\"body\":\"" + body + "\",\"bodyEncoding\":\"utf8\",\"logs\":\"" + logs + "\"}";
+        return (logs.isEmpty() ? "" : printed(id, logs) + NEXT_FRAME) + "{\"type\":\"result\",\"id\":\"" + id
+                + "\",\"statusCode\":200,\"headers\":" + headersJson + ",\"body\":\"" + body
+                + "\",\"bodyEncoding\":\"utf8\"}";
+    }
+
+    /** A log frame: {@code text} (JSON-escaped) printed to stdout by invocation {@code id}. */
+    private static String printed(String id, String text) {
+        return "{\"type\":\"log\",\"id\":\"" + id + "\",\"stream\":\"stdout\",\"text\":\"" + text + "\"}";
     }
 
     /** Every character as a JSON escape: valid JSON, and the longest a worker can make text on the wire. */
@@ -815,8 +832,11 @@ class WorkerSocketTest {
         return new InvocationPayload(id, "POST", "/invoke/f", "", Map.of(), body);
     }
 
+    /** Sends {@code json} as a frame; several frames when it holds {@link #NEXT_FRAME}s. */
     private static void send(SocketChannel ch, String json) throws IOException {
-        Frames.write(ch, json.getBytes(StandardCharsets.UTF_8));
+        for (String frame : json.split(NEXT_FRAME)) {
+            Frames.write(ch, frame.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static JsonNode receive(SocketChannel ch) throws IOException {

@@ -45,11 +45,11 @@ public final class FakeWorker implements WorkerChannel {
 
         public void succeed(String body) {
             reply.complete(new WorkerReply.Success(payload.id(), 200, Map.of("content-type",
-                    List.of("application/json")), body.getBytes(StandardCharsets.UTF_8), "printed\n"));
+                    List.of("application/json")), body.getBytes(StandardCharsets.UTF_8), "printed\n", null));
         }
 
         public void throwError(String message) {
-            reply.complete(new WorkerReply.Failure(payload.id(), "handler_threw", message, null, ""));
+            reply.complete(new WorkerReply.Failure(payload.id(), "handler_threw", message, null, "", null));
         }
 
         /** The process dies mid-invocation: the runtime reads EOF. */
