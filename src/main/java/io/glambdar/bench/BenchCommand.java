@@ -73,36 +73,26 @@ public final class BenchCommand implements Callable<Integer> {
         try (DockerConnection docker = DockerConnection.open()) {
             String image = new ImageProvisioner(docker, Duration.ofMinutes(5)).ensure(ServerConfig.DEFAULT_IMAGE);
             Report report = new Report(docker.describe(), image, seconds);
-            if ("metrics".equals(only)) {
-                report.metrics(MetricsBench.run(work, seconds));
-                Files.createDirectories(out);
-                report.writeMetricsOnly(out);
-                progress("wrote " + out.resolve("metrics-report.md"));
-                System.out.println(Files.readString(out.resolve("metrics-report.md")));
-                return 0;
-            }
-            if ("cli".equals(only)) {
-                report.cliStartup(CliStartup.run(work));
-                Files.createDirectories(out);
-                report.writeCliOnly(out);
-                System.out.println(Files.readString(out.resolve("cli-report.md")));
-                return 0;
-            }
-            if ("reuse".equals(only)) {
-                measure(work, "reuse", report, docker.client(), "--reuse");
-                System.out.printf("reuse throughput at concurrency 32: %.0f invocations/s%n", report.syncReuse32());
-                return 0;
-            }
             if (only != null) {
-                if (!only.equals("async")) {
-                    System.err.println("--only knows four parts: async, metrics, cli, reuse");
-                    return 2;
+                switch (only) {
+                    case "async" -> report.async(AsyncBench.run(work, seconds, null));
+                    case "metrics" -> report.metrics(MetricsBench.run(work, seconds));
+                    case "cli" -> report.cliStartup(CliStartup.run(work));
+                    case "reuse" -> {
+                        measure(work, "reuse", report, docker.client(), "--reuse");
+                        System.out.printf("reuse throughput at concurrency 32: %.0f invocations/s%n",
+                                report.syncReuse32());
+                        return 0;
+                    }
+                    default -> {
+                        System.err.println("--only knows four parts: async, metrics, cli, reuse");
+                        return 2;
+                    }
                 }
-                report.async(AsyncBench.run(work, seconds, null));
                 Files.createDirectories(out);
-                report.writeAsyncOnly(out);
-                progress("wrote " + out.resolve("async-report.md"));
-                System.out.println(Files.readString(out.resolve("async-report.md")));
+                Path written = report.writeOnly(out, only);
+                progress("wrote " + written);
+                System.out.println(Files.readString(written));
                 return 0;
             }
 

@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
 
 /**
  * The figures of {@code GET /metrics} ({@link MetricsSection}): reuse throughput at c=32 of a server with metrics
- * against one without ({@code --no-metrics}), both up at once and measured in alternating rounds as
- * {@link KeyedModeComparison} does; then, on one server with {@value #FUNCTIONS} functions each invoked once, the time
+ * against one without ({@code --no-metrics}), in {@link AlternatingRounds}; then, on one server with {@value #FUNCTIONS} functions each invoked once, the time
  * of a scrape, and scrapes during 32 concurrent invocations and deploys.
  */
 final class MetricsBench {
@@ -30,8 +29,6 @@ final class MetricsBench {
     static final int CONCURRENCY = 32;
     /** More rounds than the keyed comparison: the cost sought is smaller than a round's swing on a shared machine. */
     static final int ROUNDS = 20;
-    /** Each round lasts this share of the bench's {@code --seconds}. */
-    static final double ROUND_SHARE = 1.0 / 3;
     static final int FUNCTIONS = 500;
     static final int SCRAPES = 20;
     private static final int WARM_UP_SCRAPES = 50;
@@ -117,40 +114,10 @@ final class MetricsBench {
             ServerApi offApi = off.api();
             onApi.deploy("hello", BenchCommand.HELLO, null);
             offApi.deploy("hello", BenchCommand.HELLO, null);
-            LoadRunner.CallFactory onCallers = () -> BenchCommand.call(onApi.connection());
-            LoadRunner.CallFactory offCallers = () -> BenchCommand.call(offApi.connection());
-            BenchCommand.progress("metrics: warming up both (3000 calls, then " + BenchCommand.fmt(seconds)
-                    + " s at c=" + CONCURRENCY + ", twice)");
-            BenchCommand.sequentialCalls(onApi.connection(), 3000);
-            BenchCommand.sequentialCalls(offApi.connection(), 3000);
-            for (int i = 0; i < 2; i++) {
-                LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, onCallers);
-                LoadRunner.forDuration("warm-up", CONCURRENCY, seconds, offCallers);
-            }
-            List<MetricsSection.Round> onRounds = new ArrayList<>();
-            List<MetricsSection.Round> offRounds = new ArrayList<>();
-            double roundSeconds = seconds * ROUND_SHARE;
-            for (int round = 1; round <= ROUNDS; round++) {
-                BenchCommand.progress("metrics: round " + round + " of " + ROUNDS);
-                boolean onFirst = round % 2 == 1;
-                if (onFirst) {
-                    onRounds.add(round("metrics on", on, onCallers, roundSeconds));
-                }
-                offRounds.add(round("metrics off", off, offCallers, roundSeconds));
-                if (!onFirst) {
-                    onRounds.add(round("metrics on", on, onCallers, roundSeconds));
-                }
-            }
-            return new MetricsSection.Cost(onRounds, offRounds, countingNanos);
+            return new MetricsSection.Cost(AlternatingRounds.run("metrics",
+                    new AlternatingRounds.Side("metrics off", off, offApi::connection),
+                    new AlternatingRounds.Side("metrics on", on, onApi::connection), ROUNDS, seconds), countingNanos);
         }
-    }
-
-    private static MetricsSection.Round round(String label, ServerProcess server, LoadRunner.CallFactory callers,
-                                              double seconds) throws IOException, InterruptedException {
-        ProcessCpu before = ProcessCpu.of(server.pid());
-        Throughput throughput = LoadRunner.forDuration(label, CONCURRENCY, seconds, callers);
-        ProcessCpu after = ProcessCpu.of(server.pid());
-        return new MetricsSection.Round(throughput, after.microsPerCall(before, throughput.ok()));
     }
 
     /** Deploys fn-000… and invokes each once (a single-use cold start each), a few at a time. */

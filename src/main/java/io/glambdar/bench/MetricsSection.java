@@ -1,6 +1,5 @@
 package io.glambdar.bench;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,50 +14,15 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
     /** A scrape with {@link MetricsBench#FUNCTIONS} functions takes at most this long. */
     static final double SCRAPE_TARGET_MS = 50;
 
-    /** One round of one server: its throughput, and its CPU time per invocation through it. */
-    record Round(Throughput throughput, double cpuMicrosPerCall) {
-    }
-
     /**
-     * The rounds of the server with metrics and of the one without, in the order they ran.
+     * The rounds of the server without metrics (the base) and of the one with them, in the order they ran.
      *
      * @param countingNanos CPU time to count one invocation (the listener alone, JIT-compiled), ns
      */
-    record Cost(List<Round> on, List<Round> off, double countingNanos) {
-
-        double onMedian() {
-            return median(on.stream().map(r -> r.throughput().perSecond()).toList());
-        }
-
-        double offMedian() {
-            return median(off.stream().map(r -> r.throughput().perSecond()).toList());
-        }
-
-        /** What metrics cost, as a share of the throughput without them (0.03 = 3 % fewer invocations/s). */
-        double cost() {
-            return 1 - onMedian() / offMedian();
-        }
-
-        double onCpuMedian() {
-            return median(on.stream().map(Round::cpuMicrosPerCall).toList());
-        }
-
-        double offCpuMedian() {
-            return median(off.stream().map(Round::cpuMicrosPerCall).toList());
-        }
-
-        /** What metrics cost in the server's CPU time per invocation (0.03 = 3 % more). */
-        double cpuCost() {
-            return onCpuMedian() / offCpuMedian() - 1;
-        }
-
-        long errors() {
-            return on.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum()
-                    + off.stream().mapToLong(r -> r.throughput().errors() + r.throughput().rejected()).sum();
-        }
+    record Cost(AlternatingRounds.Comparison rounds, double countingNanos) {
 
         boolean met() {
-            return cost() <= COST_TARGET && errors() == 0;
+            return rounds.met(COST_TARGET);
         }
     }
 
@@ -95,28 +59,32 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
     }
 
     void appendTo(StringBuilder md) {
+        AlternatingRounds.Comparison rounds = cost.rounds();
+        List<AlternatingRounds.Round> on = rounds.tested();
+        List<AlternatingRounds.Round> off = rounds.base();
         md.append("\n## Metrics\n\n");
         md.append(String.format(Locale.ROOT, "**Cost.** Reuse-mode hello at c=%d, a server with metrics (the"
                         + " default) against one started with `--no-metrics`, both up at once and warmed up alike, in"
                         + " %d rounds of %s s each, alternating which goes first. Invocations/s (429s, errors), and"
-                        + " the server's CPU time per invocation; compare the medians.%n%n", MetricsBench.CONCURRENCY,
-                cost.on().size(), BenchCommand.fmt(cost.on().getFirst().throughput().seconds())));
+                        + " the server's CPU time per invocation; compare the medians.%n%n", AlternatingRounds.CONCURRENCY,
+                on.size(), BenchCommand.fmt(on.getFirst().throughput().seconds())));
         md.append("| round | metrics on | metrics off | on: CPU per call | off: CPU per call |\n"
                 + "|---:|---:|---:|---:|---:|\n");
-        for (int i = 0; i < cost.on().size(); i++) {
-            Throughput on = cost.on().get(i).throughput();
-            Throughput off = cost.off().get(i).throughput();
+        for (int i = 0; i < on.size(); i++) {
+            Throughput onThroughput = on.get(i).throughput();
+            Throughput offThroughput = off.get(i).throughput();
             md.append(String.format(Locale.ROOT, "| %d | %.0f/s (%d, %d) | %.0f/s (%d, %d) | %.0f µs | %.0f µs |%n",
-                    i + 1, on.perSecond(), on.rejected(), on.errors(), off.perSecond(), off.rejected(), off.errors(),
-                    cost.on().get(i).cpuMicrosPerCall(), cost.off().get(i).cpuMicrosPerCall()));
+                    i + 1, onThroughput.perSecond(), onThroughput.rejected(), onThroughput.errors(),
+                    offThroughput.perSecond(), offThroughput.rejected(), offThroughput.errors(),
+                    on.get(i).cpuMicrosPerCall(), off.get(i).cpuMicrosPerCall()));
         }
         md.append(String.format(Locale.ROOT, "| median | %.0f/s (%+.1f %%) | %.0f/s | %.0f µs (%+.1f %%) | %.0f µs |%n",
-                cost.onMedian(), -100 * cost.cost(), cost.offMedian(), cost.onCpuMedian(), 100 * cost.cpuCost(),
-                cost.offCpuMedian()));
+                rounds.testedMedian(), -100 * rounds.cost(), rounds.baseMedian(), rounds.testedCpuMedian(),
+                100 * rounds.cpuCost(), rounds.baseCpuMedian()));
         md.append(String.format(Locale.ROOT, "%nUnderneath the rounds' swings: counting one invocation (the listener"
                         + " alone, over %d functions, JIT-compiled, in the bench's JVM) takes %.0f ns of CPU, %.2f %%"
                         + " of the server's CPU time per invocation without metrics.%n", MetricsBench.FUNCTIONS,
-                cost.countingNanos(), 100 * cost.countingNanos() / 1000 / cost.offCpuMedian()));
+                cost.countingNanos(), 100 * cost.countingNanos() / 1000 / rounds.baseCpuMedian()));
         md.append(String.format(Locale.ROOT, "%n**Scrape of %d functions.** Each deployed and invoked once (so each"
                         + " has its counters and one duration histogram), 50 scrapes to warm up the JIT, then %d"
                         + " scrapes one after the other: p50 %.1f ms, p90 %.1f ms, max %.1f ms, from the request to the last byte; %d samples, %.0f"
@@ -134,11 +102,12 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
     }
 
     void appendTargets(StringBuilder md) {
-        Report.target(md, "metrics cost ≤ 3 % of reuse throughput at c=" + MetricsBench.CONCURRENCY,
+        AlternatingRounds.Comparison rounds = cost.rounds();
+        Report.target(md, "metrics cost ≤ 3 % of reuse throughput at c=" + AlternatingRounds.CONCURRENCY,
                 String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors; server CPU per invocation"
-                                + " %+.1f %% (%.0f µs vs %.0f µs)", 100 * cost.cost(), cost.onMedian(),
-                        cost.offMedian(), cost.errors(), 100 * cost.cpuCost(), cost.onCpuMedian(),
-                        cost.offCpuMedian()) + String.format(Locale.ROOT, "; counting one invocation %.0f ns",
+                                + " %+.1f %% (%.0f µs vs %.0f µs)", 100 * rounds.cost(), rounds.testedMedian(),
+                        rounds.baseMedian(), rounds.errors(), 100 * rounds.cpuCost(), rounds.testedCpuMedian(),
+                        rounds.baseCpuMedian()) + String.format(Locale.ROOT, "; counting one invocation %.0f ns",
                         cost.countingNanos()), cost.met());
         Report.target(md, "a scrape of /metrics with " + many.functions() + " functions ≤ 50 ms",
                 String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms (%d scrapes); server CPU %.1f ms per scrape",
@@ -147,14 +116,5 @@ record MetricsSection(Cost cost, Scrapes many, UnderLoad underLoad) {
         Report.target(md, "scrapes during " + underLoad.load().concurrency() + " concurrent invocations and"
                         + " deploys succeed", String.format(Locale.ROOT, "%d of %d", underLoad.scrapes().count(),
                         underLoad.scrapes().count() + underLoad.failed()), underLoad.met());
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 }

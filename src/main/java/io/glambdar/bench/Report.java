@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** The benchmark's figures, as ratios against raw Docker measured in the same run, in Markdown and two charts. */
 final class Report {
@@ -31,7 +32,7 @@ final class Report {
     private final Map<Integer, Throughput> raw = new LinkedHashMap<>();
     private final Map<String, Map<Integer, Throughput>> modes = new LinkedHashMap<>();
     private final MemorySection memory = new MemorySection();
-    private KeyedModeComparison.Result keyed;
+    private AlternatingRounds.Comparison keyed;
     private AsyncSection async;
     private MetricsSection metrics;
     private CliStartup.Result cliStartup;
@@ -59,7 +60,7 @@ final class Report {
         modes.computeIfAbsent(mode, m -> new LinkedHashMap<>()).put(throughput.concurrency(), throughput);
     }
 
-    void keyed(KeyedModeComparison.Result result) {
+    void keyed(AlternatingRounds.Comparison result) {
         keyed = result;
     }
 
@@ -132,7 +133,7 @@ final class Report {
         });
 
         memory.appendTo(md);
-        keyed.appendTo(md);
+        KeyedModeComparison.appendTo(keyed, md);
         async.appendTo(md);
         metrics.appendTo(md);
         cliStartup.appendTo(md);
@@ -159,12 +160,12 @@ final class Report {
         }
         double coldRatio = cold.p50() / baseline.p50();
         target(md, "cold p50 ≤ 1.1× raw Engine API create→reply", ratio(coldRatio), coldRatio <= 1.1);
-        target(md, "keyed mode costs ≤ 5 % of reuse throughput at c=" + KeyedModeComparison.CONCURRENCY
+        target(md, "keyed mode costs ≤ 5 % of reuse throughput at c=" + AlternatingRounds.CONCURRENCY
                         + " against open mode", String.format(Locale.ROOT, "%.1f %% (%.0f/s vs %.0f/s), %d errors;"
                                 + " server CPU per invocation %+.1f %% (%.0f µs vs %.0f µs)", 100 * keyed.cost(),
-                        keyed.keyedMedian(), keyed.openMedian(), keyed.errors(), 100 * keyed.cpuCost(),
-                        keyed.keyedCpuMedian(), keyed.openCpuMedian()),
-                keyed.cost() <= 0.05 && keyed.errors() == 0);
+                        keyed.testedMedian(), keyed.baseMedian(), keyed.errors(), 100 * keyed.cpuCost(),
+                        keyed.testedCpuMedian(), keyed.baseCpuMedian()),
+                keyed.met(0.05));
         async.appendTargets(md);
         metrics.appendTargets(md);
         cliStartup.appendTarget(md);
@@ -175,44 +176,44 @@ final class Report {
         throughputChart(dir.resolve("throughput.png"));
     }
 
-    /** {@code --only cli}: a report of the client's start alone, as cli-report.md. */
-    void writeCliOnly(Path dir) throws IOException {
-        StringBuilder md = new StringBuilder("# Glambdar benchmark: the command-line client's start\n\n");
-        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only cli` on ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; Java ")
-                .append(Runtime.version().feature()).append(".\n");
-        cliStartup.appendTo(md);
+    /**
+     * {@code --only part} (async, metrics or cli): a report of that section alone, as {@code <part>-report.md}.
+     *
+     * @return the report's file
+     */
+    Path writeOnly(Path dir, String part) throws IOException {
+        StringBuilder md = new StringBuilder("# Glambdar benchmark: ").append(switch (part) {
+            case "async" -> "asynchronous invocations and schedules";
+            case "metrics" -> "metrics";
+            default -> "the command-line client's start";
+        }).append("\n\n");
+        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only ").append(part).append("` on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ");
+        if (part.equals("cli")) { // its section has its own load average, read just before its runs
+            md.append("Java ").append(Runtime.version().feature()).append(".\n");
+        } else {
+            md.append(engine).append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
+                    .append("; load average at the start ").append(loadAverage()).append(".\n");
+        }
+        Consumer<StringBuilder> targets = switch (part) {
+            case "async" -> {
+                async.appendTo(md);
+                yield async::appendTargets;
+            }
+            case "metrics" -> {
+                metrics.appendTo(md);
+                yield metrics::appendTargets;
+            }
+            default -> {
+                cliStartup.appendTo(md);
+                yield cliStartup::appendTarget;
+            }
+        };
         md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-        cliStartup.appendTarget(md);
-        Files.writeString(dir.resolve("cli-report.md"), md.toString());
-    }
-
-    /** {@code --only async}: a report of that section alone, as async-report.md. */
-    void writeAsyncOnly(Path dir) throws IOException {
-        StringBuilder md = new StringBuilder();
-        md.append("# Glambdar benchmark: asynchronous invocations and schedules\n\n");
-        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only async` on ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ").append(engine)
-                .append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
-                .append("; load average at the start ").append(loadAverage()).append(".\n");
-        async.appendTo(md);
-        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-        async.appendTargets(md);
-        Files.writeString(dir.resolve("async-report.md"), md.toString());
-    }
-
-    /** {@code --only metrics}: a report of that section alone, as metrics-report.md. */
-    void writeMetricsOnly(Path dir) throws IOException {
-        StringBuilder md = new StringBuilder();
-        md.append("# Glambdar benchmark: metrics\n\n");
-        md.append("Measured ").append(startedAt).append(" with `./glambdar bench --only metrics` on ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; ").append(engine)
-                .append("; image `").append(image).append("`; Java ").append(Runtime.version().feature())
-                .append("; load average at the start ").append(loadAverage()).append(".\n");
-        metrics.appendTo(md);
-        md.append("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-        metrics.appendTargets(md);
-        Files.writeString(dir.resolve("metrics-report.md"), md.toString());
+        targets.accept(md);
+        Path file = dir.resolve(part + "-report.md");
+        Files.writeString(file, md.toString());
+        return file;
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg: how busy the shared machine was. */

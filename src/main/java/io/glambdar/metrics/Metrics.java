@@ -14,7 +14,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -31,9 +30,9 @@ public final class Metrics implements AutoCloseable {
     static final String OUTCOME = "outcome";
 
     /** Prometheus text format 0.0.4: what Prometheus scrapers and most tools read. */
-    public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
     /** OpenMetrics 1.0, for a scraper whose {@code Accept} asks for it. */
-    public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     /** One scrape: its content type and text. */
     public record Exposition(String contentType, byte[] body) {
@@ -75,26 +74,17 @@ public final class Metrics implements AutoCloseable {
         return attempts;
     }
 
-    /** OpenMetrics when {@code accept} (a request's {@code Accept} header, or null) asks for it, else text 0.0.4. */
-    public static String contentType(String accept) {
-        return accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
-    }
-
     /**
-     * Writes the metrics now to {@code out}, in {@code contentType} (one of {@link #contentType(String)}'s). The
-     * series of functions deleted since the last scrape are removed first.
+     * The metrics now, in the format {@code accept} (a request's {@code Accept} header, or null) asks for: OpenMetrics
+     * when it names it, else text 0.0.4. The series of functions deleted since the last scrape are removed first.
      */
-    public void scrape(String contentType, OutputStream out) throws IOException {
-        series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
-        registry.scrape(out, contentType);
-    }
-
-    /** {@link #scrape(String, OutputStream)} into memory, in the format {@code accept} asks for. */
     public Exposition scrape(String accept) {
-        String contentType = contentType(accept);
+        String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT
+                : TEXT_FORMAT;
+        series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
         ByteArrayOutputStream body = new ByteArrayOutputStream(lastSize + lastSize / 8); // grown once at most
         try {
-            scrape(contentType, body);
+            registry.scrape(body, contentType);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // not from a byte array
         }

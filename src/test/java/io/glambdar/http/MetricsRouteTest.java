@@ -11,31 +11,12 @@ import io.glambdar.it.Zips;
 import io.glambdar.metrics.EngineState;
 import io.glambdar.metrics.Metrics;
 import io.glambdar.metrics.PrometheusText;
-import io.glambdar.store.TestStore;
-import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.schedules.SqliteScheduleStateRepository;
-import io.glambdar.store.settings.SettingsLimits;
-import io.glambdar.usecase.DeleteFunction;
-import io.glambdar.usecase.DeployFunction;
-import io.glambdar.usecase.FunctionQueries;
-import io.glambdar.usecase.InvocationListener;
-import io.glambdar.usecase.InvokeFunction;
-import io.glambdar.usecase.InvokeKeys;
-import io.glambdar.usecase.RollbackFunction;
-import io.glambdar.usecase.async.AcceptInvocation;
-import io.glambdar.usecase.async.AsyncInvocations;
-import io.glambdar.usecase.schedule.ScheduleQueries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.Map;
 
 import static io.glambdar.engine.FakeInvoker.failed;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,15 +32,12 @@ class MetricsRouteTest {
     @TempDir
     Path dir;
 
-    private final FakeInvoker invoker = new FakeInvoker();
-    private TestStore store;
-    private Metrics metrics;
-    private ApiServer server;
+    private TestApiServer server;
+    private FakeInvoker invoker;
     private ApiClient api;
 
-    private void start(AccessMode mode, boolean withMetrics) throws IOException {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
-        metrics = withMetrics ? new Metrics(new EngineState() {
+    private void start(AccessMode mode, boolean withMetrics) {
+        server = new TestApiServer(dir, mode, store -> withMetrics ? new Metrics(new EngineState() {
             @Override
             public ContainerCounts containers() {
                 return new ContainerCounts(0, 1, 2, 0);
@@ -74,34 +52,21 @@ class MetricsRouteTest {
             public int invocationsWaiting() {
                 return 0;
             }
-        }, store.jobs::queuedCount, store.catalog::isDeployed) : null;
-        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
-        ApiServer.UseCases useCases = new ApiServer.UseCases(
-                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
-                new InvokeFunction(store.catalog, invoker, store.clock,
-                        withMetrics ? metrics.invocationListener() : InvocationListener.NONE),
-                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
-                keys, new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
-                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
-                        store.clock));
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024,
-                Files.createDirectories(dir.resolve("uploads")), Duration.ofSeconds(5), mode), () -> Map.of(),
-                withMetrics ? MetricsHandler.of(metrics) : MetricsHandler.off());
-        api = new ApiClient("http://127.0.0.1:" + server.port());
+        }, store.jobs::queuedCount, store.catalog::isDeployed) : null);
+        invoker = server.invoker;
+        api = server.api;
     }
 
     @AfterEach
     void stop() {
-        if (api != null) {
-            api.close();
+        if (server != null) {
             server.close();
-            store.close();
         }
-        if (metrics != null) {
-            metrics.close();
-        }
+    }
+
+    /** {@code GET /metrics} with one header. */
+    private Response getMetrics(String header, String value) {
+        return api.send(HttpRequest.newBuilder(api.uri("/metrics")).header(header, value).GET());
     }
 
     private static PrometheusText parse(Response response) {
@@ -111,7 +76,7 @@ class MetricsRouteTest {
     }
 
     @Test
-    void invocationsThroughTheApiAreCountedAndADeletedFunctionsSeriesGo() throws IOException {
+    void invocationsThroughTheApiAreCountedAndADeletedFunctionsSeriesGo() {
         start(AccessMode.open(true), true);
         api.deployOk("hello", Zips.of(Zips.HELLO));
         api.deployOk("other", Zips.of(Zips.HELLO));
@@ -142,11 +107,10 @@ class MetricsRouteTest {
     }
 
     @Test
-    void openMetricsWhenAsked() throws IOException {
+    void openMetricsWhenAsked() {
         start(AccessMode.open(true), true);
 
-        Response response = api.send(HttpRequest.newBuilder(api.uri("/metrics"))
-                .header("Accept", "application/openmetrics-text; version=1.0.0").GET());
+        Response response = getMetrics("Accept", "application/openmetrics-text; version=1.0.0");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("Content-Type"))
@@ -155,7 +119,7 @@ class MetricsRouteTest {
     }
 
     @Test
-    void keyedModeNeedsTheAdminKeyNotAnInvokeKey() throws IOException {
+    void keyedModeNeedsTheAdminKeyNotAnInvokeKey() {
         start(AccessMode.keyed(AdminKey.of(ADMIN_KEY)), true);
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", Zips.of(Zips.HELLO));
@@ -168,29 +132,26 @@ class MetricsRouteTest {
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"glambdar\"");
         assertThat(none.json().get("error").asText()).isNotBlank();
 
-        Response withInvokeKey = api.send(HttpRequest.newBuilder(api.uri("/metrics"))
-                .header("Authorization", "Bearer " + invokeKey).GET());
+        Response withInvokeKey = getMetrics("Authorization", "Bearer " + invokeKey);
         assertThat(withInvokeKey.status()).isEqualTo(403);
         assertThat(withInvokeKey.json().get("error").asText()).isNotBlank();
 
-        Response admin = api.send(HttpRequest.newBuilder(api.uri("/metrics"))
-                .header("Authorization", "Bearer " + ADMIN_KEY).GET());
+        Response admin = getMetrics("Authorization", "Bearer " + ADMIN_KEY);
         assertThat(parse(admin).types()).containsKey("glambdar_containers");
     }
 
     @Test
-    void aPageOfAnotherSiteCannotReadItInOpenMode() throws IOException {
+    void aPageOfAnotherSiteCannotReadItInOpenMode() {
         start(AccessMode.open(true), true);
 
-        Response response = api.send(HttpRequest.newBuilder(api.uri("/metrics"))
-                .header("Origin", "https://evil.example").GET());
+        Response response = getMetrics("Origin", "https://evil.example");
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.json().get("error").asText()).contains("cross-site");
     }
 
     @Test
-    void withMetricsOffTheRouteSaysSoIn404Json() throws IOException {
+    void withMetricsOffTheRouteSaysSoIn404Json() {
         start(AccessMode.open(true), false);
 
         Response response = api.get("/metrics");

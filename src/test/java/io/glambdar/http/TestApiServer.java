@@ -3,6 +3,7 @@ package io.glambdar.http;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.http.auth.AccessMode;
 import io.glambdar.it.ApiClient;
+import io.glambdar.metrics.Metrics;
 import io.glambdar.store.TestStore;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.schedules.SqliteScheduleStateRepository;
@@ -10,6 +11,7 @@ import io.glambdar.store.settings.SettingsLimits;
 import io.glambdar.usecase.DeleteFunction;
 import io.glambdar.usecase.DeployFunction;
 import io.glambdar.usecase.FunctionQueries;
+import io.glambdar.usecase.InvocationListener;
 import io.glambdar.usecase.InvokeFunction;
 import io.glambdar.usecase.InvokeKeys;
 import io.glambdar.usecase.RollbackFunction;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A real {@link ApiServer} on a free loopback port, its use cases on a real store in {@code dir} and a
@@ -35,13 +38,22 @@ final class TestApiServer implements AutoCloseable {
     final TestStore store;
     final ApiServer server;
     final ApiClient api;
+    /** Null when metrics are off. */
+    final Metrics metrics;
 
     TestApiServer(Path dir, AccessMode mode) {
+        this(dir, mode, store -> null);
+    }
+
+    /** @param metrics makes the metrics on the store, as the server wires them; null: metrics off */
+    TestApiServer(Path dir, AccessMode mode, Function<TestStore, Metrics> metrics) {
         store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
+        this.metrics = metrics.apply(store);
         InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(
                 new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
-                new InvokeFunction(store.catalog, invoker, store.clock),
+                new InvokeFunction(store.catalog, invoker, store.clock,
+                        this.metrics == null ? InvocationListener.NONE : this.metrics.invocationListener()),
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
                 new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
                 keys,
@@ -57,7 +69,8 @@ final class TestApiServer implements AutoCloseable {
         }
         server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
                 Duration.ofSeconds(5), mode), () -> Map.of("containers", 0, "memoryReservedMb", 0,
-                "maxMemoryMb", 1024, "waiting", 0, "running", 0));
+                "maxMemoryMb", 1024, "waiting", 0, "running", 0),
+                this.metrics == null ? MetricsHandler.off() : MetricsHandler.of(this.metrics));
         api = new ApiClient("http://127.0.0.1:" + server.port());
     }
 
@@ -66,5 +79,8 @@ final class TestApiServer implements AutoCloseable {
         api.close(); // first: with client connections still open the server's graceful stop takes longer
         server.close();
         store.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

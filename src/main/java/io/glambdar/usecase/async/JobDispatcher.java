@@ -75,13 +75,10 @@ public final class JobDispatcher implements AutoCloseable {
     private Instant nextRenewal = Instant.MIN;
     private Instant nextRetention = Instant.MIN;
 
-    /** @param node this node's name: jobs leased by its earlier processes are recovered at start */
-    public JobDispatcher(JobRepository jobs, FunctionCatalog catalog, InvokeFunction invokeFunction,
-                         Settings settings, Clock clock, String node) {
-        this(jobs, catalog, invokeFunction, settings, clock, node, AttemptListener.NONE);
-    }
-
-    /** @param attempts told how each attempt that reached its function ended */
+    /**
+     * @param node     this node's name: jobs leased by its earlier processes are recovered at start
+     * @param attempts told how each attempt that reached its function ended
+     */
     public JobDispatcher(JobRepository jobs, FunctionCatalog catalog, InvokeFunction invokeFunction,
                          Settings settings, Clock clock, String node, AttemptListener attempts) {
         this.jobs = jobs;

@@ -62,7 +62,7 @@ class JobDispatcherTest {
         JobDispatcher dispatcher = new JobDispatcher(store.jobs, store.catalog,
                 new InvokeFunction(store.catalog, invoker, store.clock),
                 new JobDispatcher.Settings(concurrency, LEASE, idlePoll, Duration.ofMinutes(1), Duration.ofHours(1)),
-                store.clock, NODE);
+                store.clock, NODE, AttemptListener.NONE);
         dispatchers.add(dispatcher);
         return dispatcher;
     }
