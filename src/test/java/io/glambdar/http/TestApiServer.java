@@ -37,7 +37,15 @@ final class TestApiServer implements AutoCloseable {
     final ApiClient api;
 
     TestApiServer(Path dir, AccessMode mode) {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
+        this(dir, mode, SettingsLimits.defaults(), 1024 * 1024, 64 * 1024);
+    }
+
+    /**
+     * @param maxUploadBytes largest zip {@code /deploy} accepts
+     * @param maxBodyBytes   largest request body {@code /invoke} accepts
+     */
+    TestApiServer(Path dir, AccessMode mode, SettingsLimits settingsLimits, long maxUploadBytes, long maxBodyBytes) {
+        store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
         InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(
                 new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
@@ -55,7 +63,7 @@ final class TestApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, maxUploadBytes, maxBodyBytes, uploads,
                 Duration.ofSeconds(5), mode), () -> Map.of("containers", 0, "memoryReservedMb", 0,
                 "maxMemoryMb", 1024, "waiting", 0, "running", 0));
         api = new ApiClient("http://127.0.0.1:" + server.port());
