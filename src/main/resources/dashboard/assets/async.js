@@ -2,7 +2,7 @@
 // ones. Failed, expired and cancelled jobs can be retried, queued ones cancelled; a row opens the job's record.
 
 import {api, get, seg} from './api.js';
-import {badge, button, fill, h, ms, pretty, when} from './dom.js';
+import {badge, button, fill, h, ms, pretty, table, when} from './dom.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'expired', 'cancelled'];
 const RETRYABLE = new Set(['failed', 'expired', 'cancelled']);
@@ -50,9 +50,9 @@ export function render(root, filters, app) {
       fill(list, h('p', {class: 'empty'}, filters.deadLetters ? 'No dead letters.' : 'No asynchronous invocations.'));
       return;
     }
-    const rows = document.createDocumentFragment();
+    const rows = [];
     for (const job of jobs) {
-      rows.append(h('tr', {class: 'clickable', dataset: {id: job.invocationId, status: job.status},
+      const row = h('tr', {class: 'clickable', dataset: {id: job.invocationId, status: job.status},
         onclick: event => { if (event.target.tagName !== 'BUTTON') toggle(job.invocationId, row); }},
       h('td', {}, when(job.createdAt)),
       h('td', {}, h('code', {}, job.invocationId)),
@@ -66,15 +66,13 @@ export function render(root, filters, app) {
         RETRYABLE.has(job.status) ? button('Retry', () => act('POST', `/invocations/${seg(job.invocationId)}/retry`,
           `Queued ${job.invocationId} again`), {id: `retry-${job.invocationId}`}) : null,
         job.status === 'queued' ? button('Cancel', () => act('DELETE', `/invocations/${seg(job.invocationId)}`,
-          `Cancelled ${job.invocationId}`), {class: 'danger', id: `cancel-${job.invocationId}`}) : null)));
-      const row = rows.lastElementChild;
+          `Cancelled ${job.invocationId}`), {class: 'danger', id: `cancel-${job.invocationId}`}) : null));
+      rows.push(row);
       const detail = expanded.get(job.invocationId);
-      if (detail) rows.append(detail);
+      if (detail) rows.push(detail);
     }
-    fill(list, h('table', {class: 'list', id: 'async-table'},
-      h('thead', {}, h('tr', {}, ['Created', 'Invocation', 'Function', 'Version', 'Status', 'Attempts', 'Finished',
-        'Error', ''].map(t => h('th', {}, t)))),
-      h('tbody', {}, rows)));
+    fill(list, table(['Created', 'Invocation', 'Function', 'Version', 'Status', 'Attempts', 'Finished', 'Error', ''],
+      rows, {class: 'list', id: 'async-table'}));
   };
   const toggle = async (id, row) => {
     if (expanded.has(id)) {

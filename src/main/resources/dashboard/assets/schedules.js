@@ -1,7 +1,7 @@
 // Schedules of every function (GET /schedules): when each fires next, how its last run went.
 
 import {get, seg} from './api.js';
-import {badge, fill, h, when} from './dom.js';
+import {badge, fill, h, table, when} from './dom.js';
 
 export function render(root) {
   const list = h('div', {id: 'schedule-list'});
@@ -20,9 +20,8 @@ export function render(root) {
         fill(list, h('p', {class: 'empty'}, 'No schedules.'));
         return;
       }
-      const rows = document.createDocumentFragment();
-      for (const s of answer.schedules) {
-        rows.append(h('tr', {dataset: {function: s.function, index: s.index}},
+      const rows = answer.schedules.map(s =>
+        h('tr', {dataset: {function: s.function, index: s.index}},
           h('td', {}, h('a', {href: `#/fn/${seg(s.function)}`}, s.function)),
           h('td', {class: 'num'}, s.index),
           h('td', {}, h('code', {}, s.cron)),
@@ -33,11 +32,8 @@ export function render(root) {
           h('td', {}, s.lastInvocationId
             ? h('a', {href: `#/async?function=${seg(s.function)}`}, h('code', {}, s.lastInvocationId)) : '—'),
           h('td', {class: 'num'}, s.skipped)));
-      }
-      fill(list, h('table', {class: 'list', id: 'schedules'},
-        h('thead', {}, h('tr', {}, ['Function', '#', 'Cron', 'Time zone', 'Next run', 'Last run', 'Last status',
-          'Last invocation', 'Skipped'].map(t => h('th', {}, t)))),
-        h('tbody', {}, rows)));
+      fill(list, table(['Function', '#', 'Cron', 'Time zone', 'Next run', 'Last run', 'Last status', 'Last invocation',
+        'Skipped'], rows, {class: 'list', id: 'schedules'}));
     } catch (e) {
       shownState = null;
       fill(list, h('p', {class: 'error'}, e.message));

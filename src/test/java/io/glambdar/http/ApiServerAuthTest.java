@@ -9,32 +9,17 @@ import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
 import io.glambdar.store.TestStore;
-import io.glambdar.store.schedules.SqliteScheduleStateRepository;
-import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.settings.SettingsLimits;
-import io.glambdar.usecase.DeleteFunction;
-import io.glambdar.usecase.DeployFunction;
-import io.glambdar.usecase.FunctionQueries;
-import io.glambdar.usecase.InvokeFunction;
-import io.glambdar.usecase.InvokeKeys;
-import io.glambdar.usecase.async.AcceptInvocation;
-import io.glambdar.usecase.async.AsyncInvocations;
-import io.glambdar.usecase.schedule.ScheduleQueries;
-import io.glambdar.usecase.RollbackFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,32 +43,18 @@ class ApiServerAuthTest {
     @TempDir
     Path dir;
 
-    private final FakeInvoker invoker = new FakeInvoker();
+    private TestApiServer fixture;
+    private FakeInvoker invoker;
     private TestStore store;
     private ApiServer server;
     private ApiClient api;
 
     private void start(AccessMode mode) {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
-        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
-        ApiServer.UseCases useCases = new ApiServer.UseCases(
-                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
-                new InvokeFunction(store.catalog, invoker, store.clock),
-                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30)),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs), keys,
-                new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
-                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
-                        store.clock));
-        Path uploads;
-        try {
-            uploads = Files.createDirectories(dir.resolve("uploads"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
-                Duration.ofSeconds(5), mode), () -> Map.of("containers", 0));
-        api = new ApiClient("http://127.0.0.1:" + server.port());
+        fixture = new TestApiServer(dir, mode);
+        invoker = fixture.invoker;
+        store = fixture.store;
+        server = fixture.server;
+        api = fixture.api;
     }
 
     private void startKeyed() {
@@ -92,10 +63,8 @@ class ApiServerAuthTest {
 
     @AfterEach
     void stop() {
-        if (api != null) {
-            api.close();
-            server.close();
-            store.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

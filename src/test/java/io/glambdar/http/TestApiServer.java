@@ -47,7 +47,20 @@ final class TestApiServer implements AutoCloseable {
 
     /** @param metrics makes the metrics on the store, as the server wires them; null: metrics off */
     TestApiServer(Path dir, AccessMode mode, Function<TestStore, Metrics> metrics) {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
+        this(dir, mode, SettingsLimits.defaults(), 1024 * 1024, 64 * 1024, metrics);
+    }
+
+    /**
+     * @param maxUploadBytes largest zip {@code /deploy} accepts
+     * @param maxBodyBytes   largest request body {@code /invoke} accepts
+     */
+    TestApiServer(Path dir, AccessMode mode, SettingsLimits settingsLimits, long maxUploadBytes, long maxBodyBytes) {
+        this(dir, mode, settingsLimits, maxUploadBytes, maxBodyBytes, store -> null);
+    }
+
+    private TestApiServer(Path dir, AccessMode mode, SettingsLimits settingsLimits, long maxUploadBytes,
+                          long maxBodyBytes, Function<TestStore, Metrics> metrics) {
+        store = new TestStore(dir, settingsLimits, ArchiveLimits.DEFAULTS);
         this.metrics = metrics.apply(store);
         InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
         ApiServer.UseCases useCases = new ApiServer.UseCases(
@@ -67,7 +80,7 @@ final class TestApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 64 * 1024, uploads,
+        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, maxUploadBytes, maxBodyBytes, uploads,
                 Duration.ofSeconds(5), mode), () -> Map.of("containers", 0, "memoryReservedMb", 0,
                 "maxMemoryMb", 1024, "waiting", 0, "running", 0),
                 this.metrics == null ? MetricsHandler.off() : MetricsHandler.of(this.metrics));
