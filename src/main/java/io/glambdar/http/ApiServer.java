@@ -110,12 +110,10 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final List<RegisteredRoute> routes = new CopyOnWriteArrayList<>();
 
-    /** @param load what /health reports besides "ok": containers and invocations right now */
-    public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load) {
-        this(useCases, settings, load, MetricsHandler.off());
-    }
-
-    /** @param metrics {@code GET /metrics}, or {@link MetricsHandler#off()} */
+    /**
+     * @param load    what /health reports besides "ok": containers and invocations right now
+     * @param metrics {@code GET /metrics}, or {@link MetricsHandler#off()}
+     */
     public ApiServer(UseCases useCases, Settings settings, Supplier<Object> load, MetricsHandler metrics) {
         DeployHandler deploy = new DeployHandler(useCases.deploy(), settings.maxUploadBytes(), settings.uploadDir());
         FunctionQueries queries = useCases.queries();

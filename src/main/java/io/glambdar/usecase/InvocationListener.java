@@ -2,6 +2,7 @@ package io.glambdar.usecase;
 
 import io.glambdar.engine.OutputListener;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,15 +37,28 @@ public interface InvocationListener {
 
             @Override
             public OutputListener output(String function, String invocationId) {
-                List<OutputListener> outputs = each.stream()
-                        .map(listener -> listener.output(function, invocationId))
-                        .filter(output -> output != OutputListener.NONE)
-                        .toList();
-                return switch (outputs.size()) {
-                    case 0 -> OutputListener.NONE;
-                    case 1 -> outputs.getFirst();
-                    default -> (stream, line) -> outputs.forEach(output -> output.line(stream, line));
-                };
+                // Asked on every invocation: nothing is allocated unless two listeners want its output.
+                OutputListener first = OutputListener.NONE;
+                List<OutputListener> several = null;
+                for (InvocationListener listener : each) {
+                    OutputListener output = listener.output(function, invocationId);
+                    if (output == OutputListener.NONE) {
+                        continue;
+                    }
+                    if (first == OutputListener.NONE) {
+                        first = output;
+                    } else {
+                        if (several == null) {
+                            several = new ArrayList<>(List.of(first));
+                        }
+                        several.add(output);
+                    }
+                }
+                if (several == null) {
+                    return first;
+                }
+                List<OutputListener> outputs = several;
+                return (stream, line) -> outputs.forEach(output -> output.line(stream, line));
             }
         };
     }

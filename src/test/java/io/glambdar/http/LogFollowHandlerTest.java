@@ -86,7 +86,7 @@ class LogFollowHandlerTest {
                         store.clock), hub);
         server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 1024 * 1024,
                 Files.createDirectories(dir.resolve("uploads")), Duration.ofSeconds(5), AccessMode.open(true),
-                IDLE_TIMEOUT), () -> Map.of());
+                IDLE_TIMEOUT), () -> Map.of(), MetricsHandler.off());
         api = new ApiClient("http://127.0.0.1:" + server.port());
         store.deploy("f", "exports.handler = async () => ({});");
     }

@@ -46,11 +46,6 @@ final class JobAttempt {
     private final AttemptListener listener;
 
     JobAttempt(FunctionCatalog catalog, InvokeFunction invokeFunction, JobRepository jobs,
-                      RetryDelay retryDelay, Clock clock) {
-        this(catalog, invokeFunction, jobs, retryDelay, clock, AttemptListener.NONE);
-    }
-
-    JobAttempt(FunctionCatalog catalog, InvokeFunction invokeFunction, JobRepository jobs,
                RetryDelay retryDelay, Clock clock, AttemptListener listener) {
         this.catalog = catalog;
         this.invokeFunction = invokeFunction;
