@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -176,6 +177,10 @@ class LiveLogsIT {
         for (int i = 0; i < 49; i++) {
             follows.add(follow("chatty"));
         }
+        // Each reader says when it has an invocation's report, and the next invocation waits for all of them: a
+        // follower that keeps up is then never more than one invocation (150 KB) behind, far within its bound, on a
+        // machine of any speed, while the one that never reads falls ever further behind.
+        Semaphore reportsRead = new Semaphore(0);
         List<Future<Integer>> counts = new ArrayList<>();
         for (Follow follow : follows) {
             counts.add(threads.submit(() -> {
@@ -184,7 +189,10 @@ class LiveLogsIT {
                 while (reports < invocations) {
                     JsonNode event = follow.next();
                     switch (event.get("type").asText()) {
-                        case "report" -> reports++;
+                        case "report" -> {
+                            reports++;
+                            reportsRead.release();
+                        }
                         case "log" -> lines++;
                         default -> throw new AssertionError("unexpected " + event);
                     }
@@ -203,10 +211,16 @@ class LiveLogsIT {
             assertThat(stalled.getInputStream().readNBytes(head, 0, head.length)).isEqualTo(12);
             assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
 
-            long followed = timedInvocations("chatty", invocations);
+            long followed = 0;
+            for (int i = 0; i < invocations; i++) {
+                followed += timedInvocations("chatty", 1);
+                assertThat(reportsRead.tryAcquire(follows.size(), GUARD_SECONDS, TimeUnit.SECONDS))
+                        .as("every reading follower got invocation %d's report", i).isTrue();
+            }
             // Not asserted (the followers' readers share this machine's CPU with the server): shown for the report.
             System.out.printf("LiveLogsIT: %d invocations printing %d KB each: %d ms alone, %d ms with 50 followers"
-                    + " (one never reading)%n", invocations, linesEach, alone, followed);
+                    + " (one never reading)%n", invocations, linesEach, TimeUnit.NANOSECONDS.toMillis(alone),
+                    TimeUnit.NANOSECONDS.toMillis(followed));
 
             for (Future<Integer> count : counts) {
                 assertThat(count.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(invocations * linesEach);
@@ -242,12 +256,13 @@ class LiveLogsIT {
     }
 
     /** Runs {@code count} invocations one after another, each a 200; returns how long they took, in ms. */
+    /** Nanoseconds that {@code count} invocations of {@code name}, one after the other, take. */
     private static long timedInvocations(String name, int count) {
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             assertThat(glambdar.invoke(name, "{}").status()).isEqualTo(200);
         }
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        return System.nanoTime() - started;
     }
 
     /** One follower: its response head has arrived (so the server follows for it), its lines come as sent. */
