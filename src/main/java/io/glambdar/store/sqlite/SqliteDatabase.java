@@ -234,7 +234,7 @@ public final class SqliteDatabase implements AutoCloseable {
             }
             throw e instanceof SQLException sql ? openFailure(file, sql) : (RuntimeException) e;
         }
-        return new SqliteDatabase(file, connection);
+        return new SqliteDatabase(file, StatementCache.of(connection));
     }
 
     /** Checks the file before changing anything in it, then switches it to WAL and brings its schema up to date. */
