@@ -149,7 +149,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig defaults = ServerConfig.defaults(baseDir());
         EngineSettings engine = new EngineSettings(pool, poolMax, poolMaxTotal, Duration.ofSeconds(poolIdleSeconds),
                 reuse, reuseMaxContainers, reuseMaxUses, Duration.ofSeconds(reuseIdleSeconds), maxMemoryMb,
-                queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout());
+                queueSize, Duration.ofSeconds(queueTimeoutSeconds), defaults.engine().startTimeout(),
+                defaults.engine().cleanupDelay());
         return new ServerConfig(defaults.baseDir(), host, port, null, image,
                 network == null || network.isBlank() ? null : network, containerUid,
                 defaults.pidsLimit(), maxUploadMb * ServerConfig.MIB, maxBodyMb * ServerConfig.MIB,

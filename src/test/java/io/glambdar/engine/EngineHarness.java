@@ -33,10 +33,13 @@ final class EngineHarness implements AutoCloseable {
         this(settings());
     }
 
-    /** Pools off (no warm starts unless a test turns them on), 1024 MB, a queue of 8 waiting up to 10 s. */
+    /**
+     * Pools off (no warm starts unless a test turns them on), 1024 MB, a queue of 8 waiting up to 10 s, a used
+     * container cleaned up at once.
+     */
     static EngineSettings settings() {
         return new EngineSettings(false, 4, 32, Duration.ofSeconds(120), false, 4, 10_000, Duration.ofSeconds(120),
-                1024, 8, Duration.ofSeconds(10), Duration.ofSeconds(60));
+                1024, 8, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ZERO);
     }
 
     static FunctionSettings function(int memoryMb, int timeoutSeconds) {

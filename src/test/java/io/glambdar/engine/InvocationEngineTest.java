@@ -44,6 +44,81 @@ class InvocationEngineTest {
         return new String(completed(result).body(), StandardCharsets.UTF_8);
     }
 
+    /** A used container is destroyed, and a spare booted in its place, a moment after the response, not before. */
+    @Nested
+    class CleanupAfterTheResponse {
+
+        private static final Duration DELAY = Duration.ofMillis(20);
+
+        private EngineSettings settings() {
+            EngineSettings s = EngineHarness.settings().withPooling(true);
+            return new EngineSettings(s.pooling(), s.poolMaxPerFunction(), s.poolMaxTotal(), s.poolIdleTimeout(),
+                    s.reuseByDefault(), s.reuseMaxPerFunction(), s.reuseMaxUses(), s.reuseIdleTimeout(),
+                    s.maxMemoryMb(), s.queueSize(), s.queueTimeout(), s.startTimeout(), DELAY);
+        }
+
+        @Test
+        void theUsedContainerIsRemovingAtOnceAndDestroyedWithItsReplacementBootedOnlyAfterTheDelay() {
+            try (EngineHarness h = new EngineHarness(settings())) {
+                h.engine.warm(HELLO);
+                FakeSandbox warm = h.backend.nextLaunch();
+                FakeWorker worker = warm.ready();
+                Until.holds("the container is warm", () -> h.engine.containers("hello").warm() == 1);
+
+                CompletableFuture<InvocationResult> call = h.invoke(HELLO);
+                worker.nextCall().succeed("1");
+                assertThat(completed(result(call)).coldStart()).isFalse();
+
+                assertThat(h.engine.containers("hello")).as("states change at once")
+                        .isEqualTo(new ContainerCounts(1, 0, 0, 1));
+                assertThat(h.engine.load().memoryReservedMb()).as("the used one's memory is still held")
+                        .isEqualTo(256);
+                assertThat(warm.destroyed()).as("not destroyed before the delay").isFalse();
+                assertThat(h.backend.untakenLaunches()).as("its replacement not launched yet").isZero();
+
+                h.clock.advance(DELAY);
+                Until.holds("destroyed after the delay", warm::destroyed);
+                FakeSandbox replacement = h.backend.nextLaunch();
+                assertThat(replacement).isNotSameAs(warm);
+                Until.holds("its memory is free", () -> h.engine.load().memoryReservedMb() == 128);
+            }
+        }
+
+        @Test
+        void aCleanupStillWaitingWhenTheEngineClosesRunsThen() {
+            FakeSandbox warm;
+            EngineHarness h = new EngineHarness(settings());
+            try {
+                h.engine.warm(HELLO);
+                warm = h.backend.nextLaunch();
+                FakeWorker worker = warm.ready();
+                Until.holds("the container is warm", () -> h.engine.containers("hello").warm() == 1);
+                CompletableFuture<InvocationResult> call = h.invoke(HELLO);
+                worker.nextCall().succeed("1");
+                completed(result(call));
+                assertThat(warm.destroyed()).isFalse();
+            } finally {
+                h.close(); // the clock never reached the delay
+            }
+            assertThat(warm.destroyed()).as("destroyed when the engine closed").isTrue();
+            assertThat(h.engine.containers("hello").removing() + h.engine.containers("hello").starting())
+                    .as("nothing left behind").isZero();
+        }
+
+        @Test
+        void aReuseContainerKeptForTheNextInvocationHasNothingToCleanUp() {
+            try (EngineHarness h = new EngineHarness(settings())) {
+                DeployedFunction fn = reuse(HELLO);
+                CompletableFuture<InvocationResult> first = h.invoke(fn);
+                FakeSandbox sandbox = h.backend.nextLaunch();
+                sandbox.ready().nextCall().succeed("1");
+                completed(result(first));
+                assertThat(h.engine.containers("hello")).isEqualTo(new ContainerCounts(0, 1, 0, 0));
+                assertThat(sandbox.destroyed()).isFalse();
+            }
+        }
+    }
+
     @Nested
     class Serving {
 
@@ -632,7 +707,7 @@ class InvocationEngineTest {
         @Test
         void aWaiterThatTimedOutIsNeverHandedTheContainerFreedLater() {
             EngineSettings settings = new EngineSettings(false, 4, 32, Duration.ofSeconds(120), false, 1, 10_000,
-                    Duration.ofSeconds(120), 1024, 8, Duration.ofSeconds(10), Duration.ofSeconds(60));
+                    Duration.ofSeconds(120), 1024, 8, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ZERO);
             try (EngineHarness h = new EngineHarness(settings)) {
                 DeployedFunction fn = reuse(deployed("hello", function(128, 60))); // one container at most
                 CompletableFuture<InvocationResult> first = h.invoke(fn);

@@ -223,7 +223,7 @@ class PoolIT {
     void idlePoolShrinksToZero() {
         try (Harness glambdar = Harness.start(c -> c.withEngine(new EngineSettings(true, 4, 32,
                 Duration.ofSeconds(2), false, 4, 100, Duration.ofSeconds(2), 16 * 128, 64, Duration.ofSeconds(10),
-                Duration.ofSeconds(60))))) {
+                Duration.ofSeconds(60), EngineSettings.DEFAULT_CLEANUP_DELAY)))) {
             glambdar.deployOk("idle", Zips.of(WHO_AM_I));
             assertThat(glambdar.invoke("idle", "").status()).isEqualTo(200);
             awaitContainers(glambdar, "idle", "a warm container is kept", n -> n >= 1);

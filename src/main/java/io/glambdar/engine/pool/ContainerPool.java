@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,8 @@ public final class ContainerPool implements AutoCloseable {
     private final Set<Invocation> invocations = new HashSet<>();
     private boolean closing;
     private EngineClock.Timer maintenance;
+    /** Clean-up put off past invocations' responses ({@link #afterResponse}), not run yet. */
+    private final Set<Cleanup> cleanupsPending = ConcurrentHashMap.newKeySet();
     /** Recent time from launch to a ready worker, in seconds; sizes the warm pools. */
     private double startSeconds = 0.5;
 
@@ -187,21 +190,63 @@ public final class ContainerPool implements AutoCloseable {
         locked(after -> {
             DeploymentPool pool = container.deployment();
             long now = clock.nanoTime();
+            List<Runnable> cleanup = new ArrayList<>();
             if (container.state() == ContainerState.BUSY) {
                 boolean keep = pool.mode() == DeploymentPool.Mode.REUSE && reusable && !pool.retired() && !closing
                         && container.uses() < settings.reuseMaxUses();
                 if (keep) {
                     container.idle(now);
                 } else {
-                    remove(container, after);
+                    remove(container, cleanup);
                 }
             }
             pool.used(now);
             dispatch(after);
-            replenish(pool, after);
+            replenish(pool, cleanup);
             drainedIfDone(pool, after);
             changed.signalAll();
+            afterResponse(cleanup, after);
         });
+    }
+
+    /**
+     * Runs {@code cleanup} (destroying the container just used, booting a spare in its place) a
+     * {@link EngineSettings#cleanupDelay()} from now, while the invocation's response is written: that work keeps the
+     * Docker daemon busy, and run at once it competes with the response for a small machine's CPU. The states change
+     * now (the container is REMOVING and its memory still counted, the spare STARTING); only the backend's work waits.
+     * If the pool closes first, it runs then.
+     */
+    private void afterResponse(List<Runnable> cleanup, List<Runnable> after) {
+        long delay = settings.cleanupDelay().toNanos();
+        if (cleanup.isEmpty() || delay <= 0 || closing) {
+            after.addAll(cleanup);
+            return;
+        }
+        Cleanup pending = new Cleanup(cleanup);
+        cleanupsPending.add(pending);
+        after.add(() -> {
+            try {
+                clock.schedule(() -> runPending(pending), delay);
+            } catch (RejectedExecutionException e) { // the clock stopped: the engine is closing
+                runPending(pending);
+            }
+        });
+    }
+
+    /** Runs a put-off clean-up, once: whichever comes first, its time or the pool's close, runs it. */
+    private void runPending(Cleanup pending) {
+        if (cleanupsPending.remove(pending)) {
+            run(pending.actions);
+        }
+    }
+
+    /** One invocation's put-off clean-up; equal only to itself. */
+    private static final class Cleanup {
+        final List<Runnable> actions;
+
+        Cleanup(List<Runnable> actions) {
+            this.actions = actions;
+        }
     }
 
     /** The invocation ended (however): it no longer counts, and nothing waits for it any more. */
@@ -879,6 +924,8 @@ public final class ContainerPool implements AutoCloseable {
             }
             changed.signalAll();
         });
+        // After closing is set, so that no more are put off: a stopping clock may never run their timers.
+        List.copyOf(cleanupsPending).forEach(this::runPending);
     }
 
     // ================================================================ helpers
