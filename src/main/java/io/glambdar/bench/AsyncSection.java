@@ -123,7 +123,9 @@ record AsyncSection(Accepting accepting, IdleQueue idle, Drain drain, Schedules 
                 idle.toStart().percentile(0), idle.toStart().percentile(100), idle.createdToStarted().p50(),
                 idle.createdToStarted().p99()));
 
-        md.append(String.format(Locale.ROOT, "**Drain.** A server with `GLAMBDAR_ASYNC_CONCURRENCY=%d` had its slots"
+        md.append(String.format(Locale.ROOT, "**Drain.** A server with `GLAMBDAR_ASYNC_CONCURRENCY=%d` first ran"
+                        + " " + AsyncBench.ASYNC_WARM_UP + " jobs of the reuse-mode hello (its asynchronous path warmed"
+                        + " up, as the synchronous one is). Then it had its slots"
                         + " held by jobs that sleep until a given time, so that none of the backlog could start while"
                         + " it warmed up (3,000 calls, as every measured server) and accepted %d jobs of the reuse-mode"
                         + " hello; then the holders ended and the backlog drained. From the records' `startedAt` and"
