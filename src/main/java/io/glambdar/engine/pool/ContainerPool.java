@@ -572,6 +572,17 @@ public final class ContainerPool implements AutoCloseable {
 
     /** Launches the sandbox, waits for its worker and its hello, within the start timeout. */
     private void boot(FunctionContainer container) {
+        boolean removedAlready;
+        lock.lock();
+        try {
+            removedAlready = !container.active();
+        } finally {
+            lock.unlock();
+        }
+        if (removedAlready) { // before its launch (the pool closed, its deployment was retired): nothing to destroy
+            gone(container);
+            return;
+        }
         DeployedFunction fn = container.deployment().function();
         long began = clock.nanoTime();
         Sandbox sandbox;
