@@ -78,7 +78,7 @@ class DashboardRoutesTest {
                 "svg", "image/svg+xml");
         Set<String> seen = new HashSet<>();
         Deque<String> toLoad = new ArrayDeque<>(references(api.get("/").body()));
-        assertThat(toLoad).contains("/assets/app.js", "/assets/style.css", "/assets/icon.svg");
+        assertThat(toLoad).contains("/assets/boot.js", "/assets/style.css", "/assets/icon.svg");
         while (!toLoad.isEmpty()) {
             String path = toLoad.pop();
             if (!seen.add(path)) {
@@ -96,19 +96,22 @@ class DashboardRoutesTest {
                 toLoad.addAll(references(asset.body()));
             }
         }
-        // The modules the page runs: each one reached from app.js by its imports.
-        assertThat(seen).contains("/assets/api.js", "/assets/dom.js", "/assets/functions.js",
+        // The modules the page runs: app.js from boot.js, each other one reached from app.js by its imports.
+        assertThat(seen).contains("/assets/app.js", "/assets/api.js", "/assets/dom.js", "/assets/functions.js",
                 "/assets/function.js", "/assets/async.js", "/assets/schedules.js", "/assets/follow.js");
     }
 
-    /** Asset paths a page or module names: {@code /assets/x} in the page, {@code './x.js'} in an import. */
+    /**
+     * Asset paths a page or module names: {@code /assets/x} in the page, {@code './x.js'} in an import or a dynamic
+     * {@code import()}.
+     */
     private static Set<String> references(String text) {
         Set<String> paths = new HashSet<>();
         Matcher absolute = Pattern.compile("\"(/assets/[a-z0-9.-]+)\"").matcher(text);
         while (absolute.find()) {
             paths.add(absolute.group(1));
         }
-        Matcher imports = Pattern.compile("from '\\./([a-z0-9-]+\\.js)'").matcher(text);
+        Matcher imports = Pattern.compile("(?:from |import\\()'\\./([a-z0-9-]+\\.js)'").matcher(text);
         while (imports.find()) {
             paths.add("/assets/" + imports.group(1));
         }

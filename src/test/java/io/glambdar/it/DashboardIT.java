@@ -470,4 +470,23 @@ class DashboardIT {
     static Map<String, String> files(String indexJs, String settings) {
         return Map.of("index.js", indexJs, "glambdar.json", settings);
     }
+
+    @Test
+    void aModuleThatFailsToDownloadLoadsThePageAgainTwiceThenSaysWhatFailed() {
+        // As Chromium does to requests in flight when Docker adds or removes a network interface on this host.
+        browser.driver.executeCdpCommand("Network.enable", Map.of());
+        browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/assets/schedules.js")));
+        try {
+            openDashboard("#/schedules");
+            browser.textContains("#view p.error", "The dashboard could not be loaded", 20);
+            Object loads = browser.script("return performance.getEntriesByType('navigation')[0].type");
+            assertThat(loads).as("the page was loaded again before it gave up").isEqualTo("reload");
+            assertThat(browser.script("return sessionStorage.getItem('glambdar.loadAttempts')"))
+                    .as("the next load starts afresh").isNull();
+        } finally {
+            browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+        }
+        browser.driver.navigate().refresh(); // the same address again would only be a change of its hash
+        browser.textContains("#view h2", "Schedules", 20); // drawn by schedules.js: it loaded this time
+    }
 }
