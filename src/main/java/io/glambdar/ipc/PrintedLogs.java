@@ -8,7 +8,8 @@ package io.glambdar.ipc;
 final class PrintedLogs {
 
     private final int maxBytes;
-    private final StringBuilder text = new StringBuilder();
+    /** Made at the first piece: most invocations print nothing. */
+    private StringBuilder text;
     /** Bytes of pieces beyond what a worker can send (one that keeps to the limit never has any). */
     private long over;
 
@@ -17,7 +18,11 @@ final class PrintedLogs {
     }
 
     void add(String piece) {
-        if (text.length() + piece.length() <= maxBytes) { // chars, each at least a byte: bounds what is kept
+        int kept = text == null ? 0 : text.length();
+        if (kept + piece.length() <= maxBytes) { // chars, each at least a byte: bounds what is kept
+            if (text == null) {
+                text = new StringBuilder(piece.length());
+            }
             text.append(piece);
         } else {
             over += Utf8Text.length(piece);
@@ -26,6 +31,6 @@ final class PrintedLogs {
 
     /** @param dropped the bytes the worker left out, as its reply says */
     String logs(long dropped) {
-        return Utf8Text.truncate(text.toString(), maxBytes, dropped + over);
+        return Utf8Text.truncate(text == null ? "" : text.toString(), maxBytes, dropped + over);
     }
 }

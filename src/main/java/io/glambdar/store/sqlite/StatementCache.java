@@ -61,24 +61,44 @@ final class StatementCache implements InvocationHandler {
         if (!lent.add(statement)) {
             return connection.prepareStatement(sql); // in use already (the same text twice at once): not kept
         }
-        PreparedStatement kept = statement;
         return (PreparedStatement) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-                new Class<?>[]{PreparedStatement.class}, (p, m, a) -> {
-                    if (m.getName().equals("close") && a == null) {
-                        giveBack(kept);
-                        return null;
-                    }
-                    if (m.getName().equals("isClosed") && a == null) {
-                        return !lent.contains(kept);
-                    }
-                    return call(kept, m, a);
-                });
+                new Class<?>[]{PreparedStatement.class}, new Loan(statement));
+    }
+
+    /**
+     * One caller's use of a kept statement: its {@code close()} gives the statement back once, and the handle is closed
+     * from then on, even after the statement is lent to the next caller.
+     */
+    private final class Loan implements InvocationHandler {
+
+        private final PreparedStatement statement;
+        private boolean returned;
+
+        Loan(PreparedStatement statement) {
+            this.statement = statement;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getName().equals("isClosed") && args == null) {
+                return returned;
+            }
+            if (method.getName().equals("close") && args == null) {
+                if (!returned) {
+                    returned = true;
+                    giveBack(statement);
+                }
+                return null;
+            }
+            if (returned) {
+                throw new SQLException("the statement is closed");
+            }
+            return call(statement, method, args);
+        }
     }
 
     private void giveBack(PreparedStatement statement) throws SQLException {
-        if (!lent.remove(statement)) {
-            return; // closed twice
-        }
+        lent.remove(statement);
         try {
             statement.clearParameters();
             statement.clearBatch();
