@@ -2,6 +2,7 @@ package io.glambdar.cli;
 
 import picocli.CommandLine.Mixin;
 
+import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -35,12 +36,18 @@ public abstract class ClientCommand implements Callable<Integer> {
         if (!server.json) {
             return false;
         }
-        terminal.out().write(reply.body(), 0, reply.body().length);
-        if (reply.body().length > 0 && reply.body()[reply.body().length - 1] != '\n') {
-            terminal.out().println();
-        }
-        terminal.out().flush();
+        write(reply.body(), true);
         return true;
+    }
+
+    /** {@code body} on stdout byte for byte; then a line break when {@code endLine} and it does not end with one. */
+    final void write(byte[] body, boolean endLine) {
+        PrintStream out = terminal.out();
+        out.write(body, 0, body.length);
+        if (endLine && body.length > 0 && body[body.length - 1] != '\n') {
+            out.println();
+        }
+        out.flush();
     }
 
     /** {@code GET path}: with {@code --json} its body as the server sent it, else its object as {@code print} shows. */

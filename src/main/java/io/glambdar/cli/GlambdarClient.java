@@ -93,10 +93,7 @@ final class GlambdarClient {
                     out.write(body);
                 }
             }
-            int status = connection.getResponseCode();
-            try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-                return new Reply(status, headers(connection), in == null ? new byte[0] : in.readAllBytes());
-            }
+            return reply(connection, connection.getResponseCode());
         } catch (IOException e) {
             throw broken(e);
         } finally {
@@ -111,9 +108,7 @@ final class GlambdarClient {
         try {
             int status = connection.getResponseCode();
             if (status >= 400) {
-                try (InputStream in = connection.getErrorStream()) {
-                    new Reply(status, headers(connection), in == null ? new byte[0] : in.readAllBytes()).orThrow();
-                }
+                reply(connection, status).orThrow();
             }
             return connection.getInputStream();
         } catch (IOException e) {
@@ -139,9 +134,7 @@ final class GlambdarClient {
                 .connectTimeout(CONNECT_TIMEOUT).build();
         try {
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            Map<String, List<String>> answerHeaders = new TreeMap<>();
-            response.headers().map().forEach((name, values) -> answerHeaders.put(name.toLowerCase(Locale.ROOT), values));
-            return new Reply(response.statusCode(), answerHeaders, response.body());
+            return new Reply(response.statusCode(), lowerCased(response.headers().map()), response.body());
         } catch (ConnectException e) {
             throw unreachable("connection refused");
         } catch (java.net.http.HttpConnectTimeoutException e) {
@@ -227,13 +220,22 @@ final class GlambdarClient {
                 + Text.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     }
 
-    private static Map<String, List<String>> headers(HttpURLConnection connection) {
-        Map<String, List<String>> headers = new TreeMap<>();
-        connection.getHeaderFields().forEach((name, values) -> {
-            if (name != null) { // the status line
-                headers.put(name.toLowerCase(Locale.ROOT), values);
+    /** The answer of {@code connection}, whose status is {@code status}, read whole. */
+    private static Reply reply(HttpURLConnection connection, int status) throws IOException {
+        try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+            return new Reply(status, lowerCased(connection.getHeaderFields()),
+                    in == null ? new byte[0] : in.readAllBytes());
+        }
+    }
+
+    /** An answer's headers, names lower-case, as {@link Reply} keeps them. */
+    private static Map<String, List<String>> lowerCased(Map<String, List<String>> headers) {
+        Map<String, List<String>> lowerCased = new TreeMap<>();
+        headers.forEach((name, values) -> {
+            if (name != null) { // HttpURLConnection's status line
+                lowerCased.put(name.toLowerCase(Locale.ROOT), values);
             }
         });
-        return headers;
+        return lowerCased;
     }
 }

@@ -2,10 +2,8 @@ package io.glambdar.cli;
 
 import org.eclipse.jgit.ignore.IgnoreNode;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -34,13 +32,6 @@ final class IgnoreRules {
             }
         }
         return new IgnoreRules(patterns);
-    }
-
-    /** The rules of {@code patterns}, as a {@code .glambdarignore} would hold them. */
-    static IgnoreRules of(String patterns) throws IOException {
-        IgnoreNode node = new IgnoreNode();
-        node.parse(new ByteArrayInputStream(patterns.getBytes(StandardCharsets.UTF_8)));
-        return new IgnoreRules(node);
     }
 
     /**

@@ -5,7 +5,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,13 +74,7 @@ public final class InvokeCommand extends ClientCommand {
         Reply reply = client.send(method.toUpperCase(Locale.ROOT), "/invoke/" + target, requestHeaders, body);
         String error = reply.failed() ? reply.jsonError() : null;
         if (error == null) { // the function's own answer, whatever its status: the caller may want its body
-            PrintStream out = terminal.out();
-            out.write(reply.body(), 0, reply.body().length);
-            if (terminal.stdoutIsTerminal() && reply.body().length > 0
-                    && reply.body()[reply.body().length - 1] != '\n') {
-                out.println();
-            }
-            out.flush();
+            write(reply.body(), terminal.stdoutIsTerminal());
         }
         if (reply.failed()) {
             throw new ClientException((error == null ? "the function answered HTTP " + reply.status()

@@ -53,7 +53,7 @@ record Reply(int status, Map<String, List<String>> headers, byte[] body) {
             return null;
         }
         try {
-            return Json.object(Json.parse(body)).get("error") instanceof String error ? error : null;
+            return json().get("error") instanceof String error ? error : null;
         } catch (ClientException e) {
             return null;
         }

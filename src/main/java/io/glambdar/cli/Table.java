@@ -31,7 +31,7 @@ final class Table {
         }
         String[] row = new String[columns];
         for (int i = 0; i < columns; i++) {
-            row[i] = cells[i] instanceof String s ? Text.oneLine(s) : Text.cell(cells[i]);
+            row[i] = Text.cell(cells[i]);
         }
         rows.add(row);
         return this;

@@ -3,7 +3,6 @@ package io.glambdar.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ls, info, rm, versions, rollback, keys, invocations and schedules: the request each makes, and what it prints. */
@@ -108,7 +107,7 @@ class ControlCommandsTest {
 
     @Test
     void rmDeletesTheFunction() {
-        server.on("DELETE", "/del/hello", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
+        server.on("DELETE", "/del/hello", FakeServer.Answer.empty(204));
 
         Cli.Run run = server.cli("rm", "hello");
 
@@ -181,7 +180,7 @@ class ControlCommandsTest {
 
     @Test
     void keysRevokeDeletesTheKey() {
-        server.on("DELETE", "/keys/hello/k1", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
+        server.on("DELETE", "/keys/hello/k1", FakeServer.Answer.empty(204));
 
         Cli.Run run = server.cli("keys", "hello", "revoke", "k1");
 
@@ -253,7 +252,7 @@ class ControlCommandsTest {
     @Test
     void invocationsRetryAndCancel() {
         server.on("POST", "/invocations/i1/retry", 202, "{\"invocationId\":\"i1\",\"status\":\"queued\"}");
-        server.on("DELETE", "/invocations/i2", new FakeServer.Answer(204, java.util.Map.of(), new byte[0]));
+        server.on("DELETE", "/invocations/i2", FakeServer.Answer.empty(204));
 
         Cli.Run retry = server.cli("invocations", "retry", "i1");
         Cli.Run cancel = server.cli("invocations", "cancel", "i2");

@@ -44,6 +44,11 @@ final class FakeServer implements AutoCloseable, AfterEachCallback {
             return new Answer(status, Map.of("Content-Type", "application/json"),
                     json.getBytes(StandardCharsets.UTF_8));
         }
+
+        /** No body, e.g. a 204. */
+        static Answer empty(int status) {
+            return new Answer(status, Map.of(), new byte[0]);
+        }
     }
 
     private final HttpServer server;

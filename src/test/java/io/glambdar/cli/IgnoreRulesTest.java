@@ -21,9 +21,15 @@ class IgnoreRulesTest {
         Files.writeString(file, content);
     }
 
+    /** The rules of a {@code .glambdarignore} holding {@code patterns}. */
+    private IgnoreRules rules(String patterns) throws IOException {
+        write(IgnoreRules.FILE_NAME, patterns);
+        return IgnoreRules.of(folder);
+    }
+
     @Test
     void patternsMatchNamesAnywhereUnlessAnchored() throws IOException {
-        IgnoreRules rules = IgnoreRules.of("""
+        IgnoreRules rules = rules("""
                 # a comment
                 *.log
                 /secret.txt
@@ -39,7 +45,7 @@ class IgnoreRulesTest {
 
     @Test
     void aTrailingSlashMatchesOnlyFolders() throws IOException {
-        IgnoreRules rules = IgnoreRules.of("build/\n");
+        IgnoreRules rules = rules("build/\n");
 
         assertThat(rules.excludes("build", true)).isTrue();
         assertThat(rules.excludes("src/build", true)).isTrue();
@@ -48,7 +54,7 @@ class IgnoreRulesTest {
 
     @Test
     void doubleStarMatchesAnyDepth() throws IOException {
-        IgnoreRules rules = IgnoreRules.of("docs/**/*.md\n**/fixtures\n");
+        IgnoreRules rules = rules("docs/**/*.md\n**/fixtures\n");
 
         assertThat(rules.excludes("docs/a.md", false)).isTrue();
         assertThat(rules.excludes("docs/x/y/z.md", false)).isTrue();
@@ -59,7 +65,7 @@ class IgnoreRulesTest {
 
     @Test
     void negationReincludesAndTheLastMatchingPatternWins() throws IOException {
-        IgnoreRules rules = IgnoreRules.of("*.json\n!package.json\nconfig/*\n!config/keep.js\n");
+        IgnoreRules rules = rules("*.json\n!package.json\nconfig/*\n!config/keep.js\n");
 
         assertThat(rules.excludes("data.json", false)).isTrue();
         assertThat(rules.excludes("package.json", false)).isFalse();
@@ -69,7 +75,7 @@ class IgnoreRulesTest {
 
     @Test
     void gitAndTheIgnoreFileItselfAreLeftOut() throws IOException {
-        IgnoreRules rules = IgnoreRules.of("");
+        IgnoreRules rules = rules("");
 
         assertThat(rules.excludes(".git", true)).isTrue();
         assertThat(rules.excludes(IgnoreRules.FILE_NAME, false)).isTrue();

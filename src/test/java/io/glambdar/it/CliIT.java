@@ -43,7 +43,7 @@ class CliIT {
     }
 
     private static String[] withUrl(Harness glambdar, String... args) {
-        return Cli.withUrl("http://127.0.0.1:" + glambdar.server.port(), args);
+        return Cli.withUrl(glambdar.baseUrl, args);
     }
 
     private static Cli.Run ok(Cli.Run run) {
@@ -269,7 +269,7 @@ class CliIT {
     void theLauncherRunsLsAsARealProcess() throws Exception {
         try (Harness glambdar = Harness.start()) {
             glambdar.deployOk("hello", Zips.of(Zips.HELLO));
-            Launched ls = launch(Map.of("GLAMBDAR_URL", "http://127.0.0.1:" + glambdar.server.port()), "ls");
+            Launched ls = launch(Map.of("GLAMBDAR_URL", glambdar.baseUrl), "ls");
 
             assertThat(ls.status()).as(ls.err()).isZero();
             assertThat(ls.err()).isEmpty();
@@ -280,7 +280,7 @@ class CliIT {
     @Test
     void theLauncherTakesItsKeyFromTheEnvironmentAndSaysInOneLineWhenTheServerIsDown() throws Exception {
         try (Harness glambdar = Harness.start(config -> config.withAuth(AuthSettings.keyed(ADMIN_KEY)))) {
-            String url = "http://127.0.0.1:" + glambdar.server.port();
+            String url = glambdar.baseUrl;
             assertThat(launch(Map.of("GLAMBDAR_URL", url, "GLAMBDAR_KEY", ADMIN_KEY), "ls").status()).isZero();
             Launched wrong = launch(Map.of("GLAMBDAR_URL", url, "GLAMBDAR_KEY", "not-the-key"), "ls");
             assertThat(wrong.status()).isEqualTo(1);
