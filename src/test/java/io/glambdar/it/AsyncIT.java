@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -553,10 +552,7 @@ class AsyncIT {
         glambdar.deployOk("notifyfail", function(THROWS, "{\"reuse\": true, \"async\": {\"retries\": 0}}"));
         glambdar.deployOk("notifystale", function(THROWS,
                 "{\"reuse\": true, \"async\": {\"retries\": 5, \"retryDelaySeconds\": 2, \"maxAgeSeconds\": 1.5}}"));
-        int refusedPort;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            refusedPort = free.getLocalPort();
-        }
+        int refusedPort = FreePort.pick();
         String header = "X-Glambdar-Callback-Url";
         try (RecordingServer target = RecordingServer.onLoopback()) {
             String ok = Jobs.enqueueOk(glambdar, "notify", "ok", header, target.url("/ok"));

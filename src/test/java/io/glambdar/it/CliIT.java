@@ -222,7 +222,7 @@ class CliIT {
             assertThat(ok(cli(glambdar, "deploy", zip.toString(), "--name", "echo")).out())
                     .isEqualTo("deployed echo version 1\n");
             assertThat(glambdar.get("/versions/echo").json().get("versions").get(0).get("sha256").asText())
-                    .as("the zip itself, not a new one").isEqualTo(sha256(Files.readAllBytes(zip)));
+                    .as("the zip itself, not a new one").isEqualTo(Zips.sha256(Files.readAllBytes(zip)));
 
             JsonNode seen = JSON.readTree(ok(cli(glambdar, "invoke", "echo", "-X", "PUT", "-H", "X-Trace: 7",
                     "-d", "{}")).out());
@@ -286,10 +286,7 @@ class CliIT {
             assertThat(wrong.status()).isEqualTo(1);
             assertThat(wrong.err().lines()).singleElement().asString().startsWith("error: ").contains("401");
         }
-        int closed;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            closed = free.getLocalPort();
-        }
+        int closed = FreePort.pick();
         Launched down = launch(Map.of("GLAMBDAR_URL", "http://127.0.0.1:" + closed), "ls");
         assertThat(down.status()).isEqualTo(1);
         assertThat(down.out()).isEmpty();
@@ -325,11 +322,4 @@ class CliIT {
                 new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

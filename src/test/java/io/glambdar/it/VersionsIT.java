@@ -10,10 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +80,7 @@ class VersionsIT {
         assertThat(versions.get("versions")).hasSize(2);
         JsonNode newest = versions.get("versions").get(0);
         assertThat(newest.get("version").asInt()).isEqualTo(2);
-        assertThat(newest.get("sha256").asText()).isEqualTo(sha256(v2));
+        assertThat(newest.get("sha256").asText()).isEqualTo(Zips.sha256(v2));
         assertThat(newest.get("fileCount").asInt()).isEqualTo(2);
         assertThat(newest.get("codeSizeBytes").asLong()).isPositive();
         assertThat(newest.get("deployedAt").asText()).endsWith("Z");
@@ -261,10 +259,6 @@ class VersionsIT {
         } catch (IOException e) {
             return -1;
         }
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static void await(CountDownLatch latch) {

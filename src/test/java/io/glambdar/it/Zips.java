@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -27,6 +30,15 @@ public final class Zips {
               };
             };
             """;
+
+    /** The hex SHA-256 of a zip: what the server reports as a version's {@code sha256}. */
+    public static String sha256(byte[] zip) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
 
     public static byte[] of(String indexJs) {
         return of(Map.of("index.js", indexJs));
