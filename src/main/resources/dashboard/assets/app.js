@@ -14,7 +14,7 @@ const POLL_TIMEOUT_MS = 15000;
 const $ = id => document.getElementById(id);
 
 const app = {
-  /** The last GET /info answer, or null before the first. */
+  /** The last GET /info answer, or null before the first: a view draws it when it is made, then each poll's. */
   info: null,
   /** Polls now (after a deploy, a rollback, a delete) rather than at the next tick. */
   refresh: () => poll(),
@@ -52,7 +52,6 @@ function route() {
     view = functionsView.render(root, app, {filter: params.get('q') ?? ''});
   }
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === current);
-  if (app.info) view.update?.(app.info);
 }
 
 async function poll() {

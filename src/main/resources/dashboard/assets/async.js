@@ -2,7 +2,7 @@
 // ones. Failed, expired and cancelled jobs can be retried, queued ones cancelled; a row opens the job's record.
 
 import {api, get, seg} from './api.js';
-import {badge, button, fill, h, ms, pretty, table, when} from './dom.js';
+import {badge, button, changes, fill, h, ms, pretty, table, when} from './dom.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'expired', 'cancelled'];
 const RETRYABLE = new Set(['failed', 'expired', 'cancelled']);
@@ -29,21 +29,23 @@ export function render(root, filters, app) {
       : 'Jobs sent with POST /async/:name and schedule firings, newest first. Click one to see its record.'),
     list));
 
-  let shownState = null;
+  const drawn = changes();
   const refresh = async () => {
     const query = new URLSearchParams({limit: limit.value});
     if (fn.value.trim()) query.set('function', fn.value.trim());
     if (status.value) query.set('status', status.value);
     try {
       const answer = await get(`/invocations?${query}`);
-      const state = JSON.stringify(answer) + Math.floor(Date.now() / 30000);
-      if (state === shownState) return;
-      shownState = state;
-      show(answer.invocations);
+      if (drawn.changed(answer)) show(answer.invocations);
     } catch (e) {
-      shownState = null;
+      drawn.forget();
       fill(list, h('p', {class: 'error', id: 'async-error'}, e.message));
     }
+  };
+  /** After a change of filter or an action: drawn again even if the answer is the same. */
+  const reload = () => {
+    drawn.forget();
+    refresh();
   };
   const show = jobs => {
     if (jobs.length === 0) {
@@ -97,17 +99,21 @@ export function render(root, filters, app) {
     } catch (e) {
       app.notify(e.message, 'error');
     }
-    shownState = null;
-    refresh();
+    reload();
   };
-  for (const input of [fn, status, limit]) input.addEventListener('change', () => { shownState = null; refresh(); });
-  fn.addEventListener('input', () => { shownState = null; refresh(); });
+  // The name field's "input" already fetched what it shows: its "change" (on leaving it) would fetch it again.
+  for (const input of [status, limit]) input.addEventListener('change', reload);
+  fn.addEventListener('input', reload);
+  const listNames = info => {
+    const options = document.createDocumentFragment();
+    for (const f of info.functions) options.append(h('option', {value: f.name}));
+    names.replaceChildren(options);
+  };
+  if (app.info) listNames(app.info);
   refresh();
   return {
     update(info) {
-      const options = document.createDocumentFragment();
-      for (const f of info.functions) options.append(h('option', {value: f.name}));
-      names.replaceChildren(options);
+      listNames(info);
       refresh();
     },
   };

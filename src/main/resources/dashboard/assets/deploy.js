@@ -2,7 +2,7 @@
 // version 1, or a new version of an existing one). The name comes from the zip's name and can be edited.
 
 import {ApiError, api, seg} from './api.js';
-import {fill, h} from './dom.js';
+import {bytes, fill, h} from './dom.js';
 
 /** @param fixedName the function whose new version this deploys, or null for any name */
 export function deployPanel(app, fixedName = null) {
@@ -20,7 +20,7 @@ export function deployPanel(app, fixedName = null) {
 
   const choose = chosen => {
     file = chosen;
-    fileLabel.textContent = file ? `${file.name}, ${Math.ceil(file.size / 1024)} KiB` : '';
+    fileLabel.textContent = file ? `${file.name}, ${bytes(file.size)}` : '';
     if (file && fixedName === null && !nameEdited) nameInput.value = file.name.replace(/\.zip$/i, '');
     submit.disabled = !file;
     fill(result);

@@ -37,12 +37,28 @@ export function table(headers, rows, attrs = {}) {
   return h('table', attrs, h('thead', {}, h('tr', {}, headers.map(t => h('th', {}, t)))), h('tbody', {}, body));
 }
 
-export function link(href, text, attrs = {}) {
-  return h('a', {href, ...attrs}, text);
-}
-
 export function button(text, onclick, attrs = {}) {
   return h('button', {type: 'button', onclick, ...attrs}, text);
+}
+
+/**
+ * For a view drawn again from each poll's answer: changed(data) is true when `data` differs from what it was at the
+ * last true (or 30 s have passed, so that the "… ago" times move on); forget() makes the next one true. Drawing only
+ * then leaves a row being clicked where it is.
+ */
+export function changes() {
+  let last = null;
+  return {
+    changed(data) {
+      const state = JSON.stringify(data) + Math.floor(Date.now() / 30000);
+      if (state === last) return false;
+      last = state;
+      return true;
+    },
+    forget() {
+      last = null;
+    },
+  };
 }
 
 /** "12 s ago", "in 3 min", or the date for times a day or more away; the exact time as a tooltip. */

@@ -25,7 +25,7 @@ export function render(root, name, tab, app) {
     body);
 
   const tabView = ({invoke, logs, live, versions, keys, settings}[tab] ?? invoke)(body, name, app);
-  return {
+  const view = {
     update(info) {
       chart.update();
       const f = info.functions.find(x => x.name === name);
@@ -36,10 +36,14 @@ export function render(root, name, tab, app) {
       tabView?.dispose?.();
     },
   };
+  if (app.info) view.update(app.info);
+  return view;
 }
 
+/** One figure of a <dl class="stats">. */
+const item = (label, value, id) => h('div', {}, h('dt', {}, label), h('dd', {id}, value));
+
 function statistics(f) {
-  const item = (label, value, id) => h('div', {}, h('dt', {}, label), h('dd', {id}, value));
   return [
     item('Active version', `v${f.version}`, 'stat-version'),
     item('Invocations', f.invokeCount.toLocaleString(), 'stat-invocations'),
@@ -418,7 +422,6 @@ function settings(root, name, app) {
     update(f) {
       if (!f) return;
       const s = f.settings;
-      const item = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
       fill(list,
         item('Timeout', `${s.timeout} s`), item('Memory', `${s.memory} MB`), item('/tmp', `${s.tmp} MB`),
         item('CPUs', String(s.cpus)), item('Reuse', s.reuse === null ? 'default' : String(s.reuse)),

@@ -1,7 +1,7 @@
 // The functions: their statistics from GET /info, a chart of invocations and errors per second, and deploying.
 
 import {seg} from './api.js';
-import {badge, h, ms, when} from './dom.js';
+import {badge, changes, h, ms, when} from './dom.js';
 import {rateChart} from './chart.js';
 import {deployPanel} from './deploy.js';
 
@@ -24,16 +24,12 @@ export function render(root, app, {filter = ''} = {}) {
         h('thead', {}, h('tr', {}, HEADERS.map(t => h('th', {}, t)))), tbody),
       empty));
 
-  let shownState = null;
+  const drawn = changes();
   const show = info => {
     const needle = search.value.trim().toLowerCase();
     const shown = info.functions.filter(f => f.name.toLowerCase().includes(needle));
     count.textContent = needle ? `(${shown.length} of ${info.count})` : `(${info.count})`;
-    // Rows are rebuilt when something in them changed (or their "… ago" times are 30 s old), not on every poll:
-    // a row being clicked stays where it is.
-    const state = JSON.stringify(shown) + Math.floor(Date.now() / 30000);
-    if (state === shownState) return;
-    shownState = state;
+    if (!drawn.changed(shown)) return;
     // One fragment, one replacement: 200 rows cost one layout.
     const rows = document.createDocumentFragment();
     for (const f of shown) rows.append(row(f));
@@ -42,12 +38,14 @@ export function render(root, app, {filter = ''} = {}) {
   };
   search.addEventListener('input', () => app.info && show(app.info));
 
-  return {
+  const view = {
     update(info) {
       chart.update();
       show(info);
     },
   };
+  if (app.info) view.update(app.info);
+  return view;
 }
 
 function row(f) {

@@ -1,7 +1,7 @@
 // Schedules of every function (GET /schedules): when each fires next, how its last run went.
 
 import {get, seg} from './api.js';
-import {badge, fill, h, table, when} from './dom.js';
+import {badge, changes, fill, h, table, when} from './dom.js';
 
 export function render(root) {
   const list = h('div', {id: 'schedule-list'});
@@ -9,13 +9,11 @@ export function render(root) {
     h('h2', {}, 'Schedules'),
     h('p', {class: 'muted'}, 'From the "schedules" of each function\'s glambdar.json. Each firing is an asynchronous invocation.'),
     list));
-  let shownState = null;
+  const drawn = changes();
   const refresh = async () => {
     try {
       const answer = await get('/schedules');
-      const state = JSON.stringify(answer) + Math.floor(Date.now() / 30000);
-      if (state === shownState) return;
-      shownState = state;
+      if (!drawn.changed(answer)) return;
       if (answer.schedules.length === 0) {
         fill(list, h('p', {class: 'empty'}, 'No schedules.'));
         return;
@@ -35,7 +33,7 @@ export function render(root) {
       fill(list, table(['Function', '#', 'Cron', 'Time zone', 'Next run', 'Last run', 'Last status', 'Last invocation',
         'Skipped'], rows, {class: 'list', id: 'schedules'}));
     } catch (e) {
-      shownState = null;
+      drawn.forget();
       fill(list, h('p', {class: 'error'}, e.message));
     }
   };

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -107,6 +106,19 @@ class DashboardIT {
         browser.textContains("#deploy-result", expected, 60);
     }
 
+    /** Types the body into the invoke form shown, sends it and returns the HTTP status the page shows for the answer. */
+    private String invokeThroughPage(String body) {
+        browser.type("#invoke-body", body);
+        browser.click("#invoke-submit");
+        return browser.visible("#invoke-status", 90).getText();
+    }
+
+    /** How many GET /info the page has sent since it was loaded. */
+    private int infoPolls() {
+        return ((Number) browser.script("return performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.endsWith('/info')).length")).intValue();
+    }
+
     @Test
     void deployThroughThePageThenInvokeWithABodyAndAHeaderAndSeeTheResponseAndItsLogs() {
         openDashboard("#/functions");
@@ -120,11 +132,7 @@ class DashboardIT {
         new Select(browser.find("#invoke-method")).selectByValue("PUT");
         browser.type("#invoke-path", "/orders/7?q=1");
         browser.type("#invoke-headers", "X-Greeting: hi there\nContent-Type: application/json");
-        browser.type("#invoke-body", "{\"name\": \"page\"}");
-        browser.find("#invoke-submit").click();
-
-        WebElement status = browser.visible("#invoke-status", 90);
-        assertThat(status.getText()).isEqualTo("201");
+        assertThat(invokeThroughPage("{\"name\": \"page\"}")).isEqualTo("201");
         assertThat(browser.find("#invoke-response-body").getText())
                 .contains("\"message\": \"Hello page!\"", "\"code\": \"one\"");
         String headers = browser.find("#invoke-response-headers").getText();
@@ -175,8 +183,7 @@ class DashboardIT {
             });
             browser.textContains("#function-rows tr[data-name='broken']", "error", 20);
             // A few more polls, so that the lines have a shape in the screenshot.
-            browser.until("twelve polls", 60, d -> ((Number) browser.script("return performance"
-                    + ".getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length")).intValue() >= 12);
+            browser.until("twelve polls", 60, d -> infoPolls() >= 12);
             browser.screenshot("functions");
         } finally {
             load.shutdownNow();
@@ -244,9 +251,7 @@ class DashboardIT {
         openDashboard("#/fn/payments/invoke");
         browser.textContains("#function-name", "payments", 20);
         browser.click("#invoke-async");
-        browser.type("#invoke-body", "{\"order\": 1}");
-        browser.click("#invoke-submit");
-        assertThat(browser.visible("#invoke-status", 30).getText()).isEqualTo("202");
+        assertThat(invokeThroughPage("{\"order\": 1}")).isEqualTo("202");
         String failed = browser.find("#invoke-id").getText();
         Jobs.await(glambdar, failed, Duration.ofSeconds(90), "failed");
 
@@ -290,7 +295,7 @@ class DashboardIT {
         browser.textContains("#notice", "Cancelled " + waiting, 20);
         assertThat(glambdar.get("/invocations/" + waiting).json().get("status").asText()).isEqualTo("cancelled");
         browser.until("the cancelled job leaves the queued list", 20,
-                d -> d.findElements(By.cssSelector(row)).isEmpty());
+                d -> browser.findAll(row).isEmpty());
     }
 
     @Test
@@ -306,7 +311,7 @@ class DashboardIT {
         browser.until("back on the functions list", 10, d -> d.getCurrentUrl().endsWith("#/functions"));
         assertThat(glambdar.get("/info/doomed").status()).isEqualTo(404);
         browser.until("doomed no longer listed", 20,
-                d -> d.findElements(By.cssSelector("#function-rows tr[data-name='doomed']")).isEmpty());
+                d -> browser.findAll("#function-rows tr[data-name='doomed']").isEmpty());
     }
 
     @Test
@@ -356,9 +361,7 @@ class DashboardIT {
             browser.navigate().to(keyed.baseUrl + "/#/fn/vault/invoke");
             browser.navigate().refresh();
             browser.textContains("#function-name", "vault", 20);
-            browser.type("#invoke-body", "{\"name\": \"keyholder\"}");
-            browser.find("#invoke-submit").click();
-            assertThat(browser.visible("#invoke-status", 90).getText()).isEqualTo("201");
+            assertThat(invokeThroughPage("{\"name\": \"keyholder\"}")).isEqualTo("201");
             assertThat(browser.find("#invoke-response-body").getText()).contains("Hello keyholder!");
             assertThat(browser.find("#login").isDisplayed()).isFalse();
 
@@ -400,23 +403,21 @@ class DashboardIT {
 
             long start = System.nanoTime();
             browser.open(many.baseUrl + "/");
-            browser.until("200 rows", 30, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 200);
+            browser.until("200 rows", 30, d -> browser.findAll("#function-rows tr").size() == 200);
             long renderedMs = (System.nanoTime() - start) / 1_000_000;
             System.out.println("DashboardIT: 200 functions listed " + renderedMs + " ms after the page was asked for");
             assertThat(renderedMs).as("page load to 200 rows, ms").isLessThan(10_000);
 
             // Usable: filtering answers at once, and a row leads to its function.
             browser.type("#function-filter", "fn-137");
-            browser.until("one row left", 5, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 1);
+            browser.until("one row left", 5, d -> browser.findAll("#function-rows tr").size() == 1);
             browser.click("#function-rows tr[data-name='fn-137'] a");
             browser.textContains("#function-name", "fn-137", 10);
 
             // One GET /info per poll, never one request per function.
             browser.open(many.baseUrl + "/");
-            browser.until("200 rows again", 30, d -> d.findElements(By.cssSelector("#function-rows tr")).size() == 200);
-            browser.until("three polls", 30, d -> ((Number) browser.script(
-                    "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/info')).length"))
-                    .intValue() >= 3);
+            browser.until("200 rows again", 30, d -> browser.findAll("#function-rows tr").size() == 200);
+            browser.until("three polls", 30, d -> infoPolls() >= 3);
             @SuppressWarnings("unchecked")
             List<String> requests = (List<String>) browser.script(
                     "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)");
@@ -440,9 +441,7 @@ class DashboardIT {
         glambdar.deployOk("hostile", Zips.of(HOSTILE));
         openDashboard("#/fn/hostile/invoke");
         browser.textContains("#function-name", "hostile", 20);
-        browser.type("#invoke-body", "<script>window.__pwned=4</script>");
-        browser.find("#invoke-submit").click();
-        assertThat(browser.visible("#invoke-status", 90).getText()).isEqualTo("200");
+        assertThat(invokeThroughPage("<script>window.__pwned=4</script>")).isEqualTo("200");
 
         assertThat(browser.find("#invoke-response-body").getText())
                 .contains("<title>owned</title><img src=x onerror=\"window.__pwned=1;alert(1)\"><script>");
@@ -486,7 +485,7 @@ class DashboardIT {
         } finally {
             browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
         }
-        browser.driver.navigate().refresh(); // the same address again would only be a change of its hash
+        browser.navigate().refresh(); // the same address again would only be a change of its hash
         browser.textContains("#view h2", "Schedules", 20); // drawn by schedules.js: it loaded this time
     }
 }
