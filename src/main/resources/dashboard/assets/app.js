@@ -2,14 +2,13 @@
 // reads, and the admin-key prompt of keyed mode.
 
 import {adminKey, get, onUnauthorized} from './api.js';
-import {record} from './rates.js';
+import {POLL_MS, record} from './rates.js';
 import {fill, h} from './dom.js';
 import * as functionsView from './functions.js';
 import * as functionView from './function.js';
 import * as asyncView from './async.js';
 import * as schedulesView from './schedules.js';
 
-const POLL_MS = 2000;
 const POLL_TIMEOUT_MS = 15000;
 const $ = id => document.getElementById(id);
 

@@ -1,7 +1,9 @@
 // Invocations per second and errors per second, derived from successive GET /info answers (invokeCount and
 // errorCount deltas between two polls): the page keeps the last few answers' counts, nothing else.
 
-const KEEP = 91; // 3 minutes of polls every 2 s
+/** How often the page polls GET /info (app.js): the rates' resolution. */
+export const POLL_MS = 2000;
+const KEEP = 91; // 3 minutes of polls
 
 const snapshots = []; // {t: ms, counts: Map<name, [invocations, errors]>}
 
@@ -34,4 +36,4 @@ export function rates(name = null) {
 /** A function deleted and deployed again counts from 0: a lower count is all new, not negative traffic. */
 const delta = (now, before) => (now >= before ? now - before : now);
 
-export const WINDOW_MS = (KEEP - 1) * 2000;
+export const WINDOW_MS = (KEEP - 1) * POLL_MS;
