@@ -35,7 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,14 +82,6 @@ public final class ApiServer implements AutoCloseable {
                            RollbackFunction rollback, FunctionQueries queries, InvokeKeys keys,
                            AcceptInvocation acceptAsync, AsyncInvocations asyncInvocations,
                            ScheduleQueries schedules, LogHub logs) {
-
-        /** With live logs of their own, that nothing publishes to. */
-        public UseCases(DeployFunction deploy, InvokeFunction invoke, DeleteFunction delete, RollbackFunction rollback,
-                        FunctionQueries queries, InvokeKeys keys, AcceptInvocation acceptAsync,
-                        AsyncInvocations asyncInvocations, ScheduleQueries schedules) {
-            this(deploy, invoke, delete, rollback, queries, keys, acceptAsync, asyncInvocations, schedules,
-                    new LogHub(Clock.systemUTC()));
-        }
     }
 
     /**

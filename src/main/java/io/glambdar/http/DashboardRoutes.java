@@ -12,7 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -53,8 +52,11 @@ final class DashboardRoutes {
     private record Asset(byte[] bytes, String contentType, String etag) {
     }
 
-    /** Read from the jar once each: they never change while the server runs. */
-    private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
+    /**
+     * Read from the jar once each: they never change while the server runs. Only those found: a name asked for that
+     * the jar does not have (anyone may ask, without a key) is not kept.
+     */
+    private final Map<String, Asset> cache = new ConcurrentHashMap<>();
 
     void register(JavalinConfig config) {
         config.routes.get("/", ctx -> serve(ctx, "index.html"));
@@ -68,7 +70,10 @@ final class DashboardRoutes {
     }
 
     private void serve(Context ctx, String path) {
-        Asset asset = cache.computeIfAbsent(path, DashboardRoutes::load).orElseThrow(() -> notFound(path));
+        Asset asset = cache.computeIfAbsent(path, DashboardRoutes::load);
+        if (asset == null) {
+            throw notFound(path);
+        }
         ctx.header("Content-Security-Policy", CSP);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
@@ -88,16 +93,17 @@ final class DashboardRoutes {
                 + "' (the dashboard is at GET /)");
     }
 
-    private static Optional<Asset> load(String path) {
+    /** The resource, or null when the jar has none of that name. */
+    private static Asset load(String path) {
         try (InputStream in = DashboardRoutes.class.getClassLoader().getResourceAsStream(ROOT + path)) {
             if (in == null) {
-                return Optional.empty();
+                return null;
             }
             byte[] bytes = in.readAllBytes();
             String extension = path.substring(path.lastIndexOf('.') + 1);
             String etag = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16)
                     + "\"";
-            return Optional.of(new Asset(bytes, CONTENT_TYPES.get(extension), etag));
+            return new Asset(bytes, CONTENT_TYPES.get(extension), etag);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

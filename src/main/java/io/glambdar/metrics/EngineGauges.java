@@ -23,11 +23,18 @@ final class EngineGauges implements MeterBinder {
 
     private final EngineState engine;
     private final LongSupplier asyncQueued;
+    /** The containers by state, read once for each scrape: its four gauges show one moment, under one pool lock. */
+    private volatile ContainerCounts containers = ContainerCounts.NONE;
 
     /** @param asyncQueued the jobs queued now (one count in the store) */
     EngineGauges(EngineState engine, LongSupplier asyncQueued) {
         this.engine = engine;
         this.asyncQueued = asyncQueued;
+    }
+
+    /** Reads what the containers' gauges show, for the scrape about to be made. */
+    void read() {
+        containers = engine.containers();
     }
 
     @Override
@@ -48,7 +55,7 @@ final class EngineGauges implements MeterBinder {
     }
 
     private void container(MeterRegistry registry, String state, ToIntFunction<ContainerCounts> count) {
-        Gauge.builder(CONTAINERS, engine, e -> count.applyAsInt(e.containers()))
+        Gauge.builder(CONTAINERS, this, gauges -> count.applyAsInt(gauges.containers))
                 .description("Function containers by state (warm: started and idle)")
                 .tag("state", state).strongReference(true).register(registry);
     }

@@ -43,6 +43,7 @@ public final class Metrics implements AutoCloseable {
     private final InvocationMetrics invocations = new InvocationMetrics(registry, series);
     private final AttemptMetrics attempts = new AttemptMetrics(registry, series);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final EngineGauges gauges;
     private final Predicate<String> deployed;
     /** The size of the last scrape: the next one's buffer. */
     private volatile int lastSize = 64 * 1024;
@@ -54,7 +55,8 @@ public final class Metrics implements AutoCloseable {
      */
     public Metrics(EngineState engine, LongSupplier asyncQueued, Predicate<String> deployed) {
         this.deployed = deployed;
-        new EngineGauges(engine, asyncQueued).bindTo(registry);
+        gauges = new EngineGauges(engine, asyncQueued);
+        gauges.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -82,6 +84,7 @@ public final class Metrics implements AutoCloseable {
         String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT
                 : TEXT_FORMAT;
         series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
+        gauges.read();
         ByteArrayOutputStream body = new ByteArrayOutputStream(lastSize + lastSize / 8); // grown once at most
         try {
             registry.scrape(body, contentType);

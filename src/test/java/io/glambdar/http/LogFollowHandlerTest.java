@@ -7,20 +7,7 @@ import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.OutputListener;
 import io.glambdar.http.auth.AccessMode;
 import io.glambdar.it.ApiClient;
-import io.glambdar.store.TestStore;
-import io.glambdar.store.archive.ArchiveLimits;
-import io.glambdar.store.schedules.SqliteScheduleStateRepository;
-import io.glambdar.store.settings.SettingsLimits;
-import io.glambdar.usecase.DeleteFunction;
-import io.glambdar.usecase.DeployFunction;
-import io.glambdar.usecase.FunctionQueries;
-import io.glambdar.usecase.InvokeFunction;
-import io.glambdar.usecase.InvokeKeys;
-import io.glambdar.usecase.RollbackFunction;
-import io.glambdar.usecase.async.AcceptInvocation;
-import io.glambdar.usecase.async.AsyncInvocations;
 import io.glambdar.usecase.logs.LogHub;
-import io.glambdar.usecase.schedule.ScheduleQueries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,9 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -62,42 +47,27 @@ class LogFollowHandlerTest {
     @TempDir
     Path dir;
 
-    private final FakeInvoker invoker = new FakeInvoker();
     private final HttpClient http = HttpClient.newHttpClient();
-    private TestStore store;
+    private TestApiServer fixture;
+    private FakeInvoker invoker;
     private LogHub hub;
     private ApiServer server;
     private ApiClient api;
 
     @BeforeEach
-    void start() throws IOException {
-        store = new TestStore(dir, SettingsLimits.defaults(), ArchiveLimits.DEFAULTS);
-        hub = new LogHub(store.clock);
-        InvokeKeys keys = new InvokeKeys(store.catalog, store.keyIndex, store.clock, new SecureRandom());
-        ApiServer.UseCases useCases = new ApiServer.UseCases(
-                new DeployFunction(store.catalog, invoker, Duration.ofSeconds(30)),
-                new InvokeFunction(store.catalog, invoker, store.clock, hub),
-                new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30),
-                        hub::deleted),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
-                keys, new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
-                new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),
-                new ScheduleQueries(store.catalog, new SqliteScheduleStateRepository(store.database), store.jobs,
-                        store.clock), hub);
-        server = new ApiServer(useCases, new ApiServer.Settings("127.0.0.1", 0, 1024 * 1024, 1024 * 1024,
-                Files.createDirectories(dir.resolve("uploads")), Duration.ofSeconds(5), AccessMode.open(true),
-                IDLE_TIMEOUT), () -> Map.of(), MetricsHandler.off());
-        api = new ApiClient("http://127.0.0.1:" + server.port());
-        store.deploy("f", "exports.handler = async () => ({});");
+    void start() {
+        fixture = new TestApiServer(dir, AccessMode.open(true), IDLE_TIMEOUT);
+        invoker = fixture.invoker;
+        hub = fixture.hub;
+        server = fixture.server;
+        api = fixture.api;
+        fixture.store.deploy("f", "exports.handler = async () => ({});");
     }
 
     @AfterEach
     void stop() {
-        hub.close(); // as the server does: its streams end first
-        api.close();
         http.shutdownNow(); // not close(): it would wait for a stream a failed test left open
-        server.close();
-        store.close();
+        fixture.close(); // its live logs' streams end first, as the server's do
     }
 
     @Test
