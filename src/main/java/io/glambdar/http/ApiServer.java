@@ -253,6 +253,10 @@ public final class ApiServer implements AutoCloseable {
     }
 
     static void error(Context ctx, int status, String message) {
+        if (status == 413) {
+            OversizedBody.refuse(ctx, message);
+            return;
+        }
         ctx.status(status).json(Map.of("error", message));
     }
 

@@ -858,6 +858,37 @@ class ApiServerTest {
     }
 
     @Test
+    void aRefusedBodyIsReadToItsEndSoAClientStillSendingItIsNotReset() throws IOException {
+        // A connection closed with bytes still coming is reset, and a reset can overtake the 413 sent before it
+        // (the client then sees "connection reset" for an answer). Here the client sends enough for the server to
+        // refuse, reads the 413, then sends the rest of its body: every byte is taken, and only then does the server
+        // close.
+        deploy("hello.zip", HELLO_ZIP);
+        int length = 1024 * 1024 + 1;
+        int first = (int) MAX_BODY * 4;
+        byte[] chunk = new byte[8192];
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /async/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(new byte[first]);
+            out.flush();
+            RawHttp.Response refused = RawHttp.read(socket.getInputStream(), "POST", false);
+            assertThat(refused.status()).isEqualTo(413);
+            assertThat(refused.json().get("error").asText()).contains("1 MiB");
+            assertThat(refused.values("Connection")).containsExactly("close");
+
+            for (int sent = first; sent < length; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, length - sent));
+            }
+            out.flush();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
     void anAsyncBodyMayBeOneMiBAndNotAByteMoreWhateverTheInvokeLimit() {
         stop();
         start(SettingsLimits.defaults(), 4 * 1024 * 1024);
