@@ -132,8 +132,10 @@ final class InvocationRun {
         String record = sandbox.logs(logsSince, MAX_LOG_BYTES, explainBudget());
         // Docker keeps stdout and stderr merged; the lines the log frames did not bring (the process died before it
         // could send them, or they never went through process.stdout/stderr) are shown live as stdout, like loading's.
-        output.after(OutputListener.Stream.STDOUT, record);
-        String printed = loadLogs + record;
+        // Its record is the fuller one, but it is written asynchronously and read within a short budget: when it
+        // lacks what the frames brought, that comes first.
+        boolean recordComplete = output.after(OutputListener.Stream.STDOUT, record);
+        String printed = loadLogs + (recordComplete ? record : container.channel().printedSoFar() + record);
         if (deadline.expired()) {
             return timeout(printed);
         }

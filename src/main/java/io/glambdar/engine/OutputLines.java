@@ -70,17 +70,18 @@ final class OutputLines implements WorkerOutput {
     /**
      * The container's own record of its output, read after its process was lost: the lines after the last one
      * already passed on (found from the end), or all of them when none was or it is not there.
+     *
+     * @return whether the record holds all that was passed on before (it has the last line, or there was none)
      */
-    void after(OutputListener.Stream stream, String record) {
-        if (record.isEmpty()) {
-            return;
-        }
+    boolean after(OutputListener.Stream stream, String record) {
         String[] lines = record.lines().toArray(String[]::new);
         int from = 0;
+        boolean caughtUp = lastLine == null;
         if (lastLine != null) {
             for (int i = lines.length - 1; i >= 0; i--) {
                 if (lines[i].equals(lastLine)) {
                     from = i + 1;
+                    caughtUp = true;
                     break;
                 }
             }
@@ -88,6 +89,7 @@ final class OutputLines implements WorkerOutput {
         for (int i = from; i < lines.length; i++) {
             emit(stream, lines[i]);
         }
+        return caughtUp;
     }
 
     private void emit(OutputListener.Stream stream, String line) {

@@ -36,6 +36,12 @@ public interface WorkerChannel extends Closeable {
     WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException;
 
     /**
+     * What the last invocation printed through its log frames, as its reply's logs would have it: after
+     * {@link #invoke} failed with an IOException (the worker was cut off or died), what came before the end.
+     */
+    String printedSoFar();
+
+    /**
      * Whether another invocation may be sent: the hello said ready, every exchange so far completed, and the worker
      * did not say it is exiting.
      */

@@ -22,6 +22,8 @@ public final class WorkerConnection implements WorkerChannel {
     private final ReplyLimits limits;
     private WorkerHello hello;
     private volatile boolean reusable;
+    /** The last invocation's output, kept for {@link #printedSoFar()}; used by the invoking thread only. */
+    private PrintedLogs printed;
 
     /**
      * @param channel a connected, blocking channel; this object owns it from now on
@@ -73,6 +75,7 @@ public final class WorkerConnection implements WorkerChannel {
         Frames.write(channel, Messages.encodeInvoke(payload));
         OutputBudget live = new OutputBudget(output, limits.maxLogBytes());
         PrintedLogs logs = new PrintedLogs(limits.maxLogBytes());
+        printed = logs;
         for (;;) {
             switch (Messages.decodeIncoming(Frames.read(channel, limits.maxReplyFrameBytes()), payload.id(), limits,
                     logs)) {
@@ -86,6 +89,11 @@ public final class WorkerConnection implements WorkerChannel {
                 }
             }
         }
+    }
+
+    @Override
+    public String printedSoFar() {
+        return printed == null ? "" : printed.logs(0);
     }
 
     /**

@@ -74,7 +74,28 @@ class InvocationOutputTest {
             assertThat(failed.code()).isEqualTo("out_of_memory");
             assertThat(failed.maxMemoryBytes()).as("it never replied").isNull();
             assertThat(lines).containsExactly("stdout:loading", "stdout:step 1", "stdout:step 2, never sent");
+            assertThat(failed.logs()).as("the process's own record").endsWith("step 1\nstep 2, never sent\n");
             Until.holds("removed", sandbox::destroyed);
+        }
+    }
+
+    @Test
+    void aLostProcessWhoseOwnRecordLacksWhatItsLogFramesBroughtKeepsThoseInItsLogs() {
+        // Docker writes its record asynchronously and is read within a short budget: it may come back short or empty.
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            FakeSandbox sandbox = h.backend.nextLaunch();
+            FakeWorker.Call invocation = sandbox.ready().nextCall();
+            invocation.print(LogStream.STDOUT, "ran attempt 1\n");
+            invocation.print(LogStream.STDERR, "half a li");
+            sandbox.exited(1, false, "");
+
+            invocation.crash();
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.code()).isEqualTo("process_exited");
+            assertThat(failed.logs()).isEqualTo("loading\nran attempt 1\nhalf a li");
+            assertThat(lines).containsExactly("stdout:loading", "stdout:ran attempt 1", "stderr:half a li");
         }
     }
 

@@ -40,7 +40,8 @@ class OutputLinesTest {
     @Test
     void aLostContainersRecordAddsOnlyTheLinesAfterTheLastOneShownLive() {
         output.printed(LogStream.STDOUT, "earlier\nsame\nlast shown\n");
-        output.after(OutputListener.Stream.STDOUT, "older call\nsame\nlast shown\nnever sent\nkilled\n");
+        assertThat(output.after(OutputListener.Stream.STDOUT, "older call\nsame\nlast shown\nnever sent\nkilled\n"))
+                .as("it holds all that was shown").isTrue();
 
         assertThat(lines).containsExactly("stdout:earlier", "stdout:same", "stdout:last shown", "stdout:never sent",
                 "stdout:killed");
@@ -48,8 +49,17 @@ class OutputLinesTest {
 
     @Test
     void aLostContainersRecordIsShownWholeWhenNothingWasShownLive() {
-        output.after(OutputListener.Stream.STDOUT, "printed\ncrashed\n");
+        assertThat(output.after(OutputListener.Stream.STDOUT, "printed\ncrashed\n")).isTrue();
 
         assertThat(lines).containsExactly("stdout:printed", "stdout:crashed");
+    }
+
+    @Test
+    void aLostContainersRecordWithoutTheLastLineShownIsShownWholeAndSaidToBeShort() {
+        output.printed(LogStream.STDOUT, "shown\n");
+
+        assertThat(output.after(OutputListener.Stream.STDOUT, "")).isFalse();
+        assertThat(output.after(OutputListener.Stream.STDOUT, "other\n")).isFalse();
+        assertThat(lines).containsExactly("stdout:shown", "stdout:other");
     }
 }

@@ -689,6 +689,21 @@ class WorkerScriptTest {
     }
 
     @Test
+    void whatAnInvocationCutOffHadPrintedIsKept() throws Exception {
+        start("exports.handler = async () => { console.log('ran'); await new Promise(() => {}); };");
+        java.util.concurrent.BlockingQueue<String> printed = new java.util.concurrent.LinkedBlockingQueue<>();
+        Future<WorkerReply> reply = threads.submit(() -> connection.invoke(request("/", ""),
+                (stream, text) -> printed.add(text)));
+        assertThat(printed.poll(HANG_GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("ran\n");
+
+        connection.close(); // as a deadline does
+
+        assertThatThrownBy(() -> reply.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.io.IOException.class);
+        assertThat(connection.printedSoFar()).isEqualTo("ran\n");
+    }
+
+    @Test
     void manyWritesInOneTurnTravelTogetherAndAFunctionThatPrintsNothingSendsNoFrame() throws Exception {
         start("""
                 exports.handler = async (req) => {

@@ -26,6 +26,7 @@ public final class FakeWorker implements WorkerChannel {
         public final InvocationPayload payload;
         private final WorkerOutput output;
         private final CompletableFuture<WorkerReply> reply = new CompletableFuture<>();
+        private final StringBuffer printed = new StringBuffer();
 
         Call(InvocationPayload payload, WorkerOutput output) {
             this.payload = payload;
@@ -34,6 +35,7 @@ public final class FakeWorker implements WorkerChannel {
 
         /** The function prints while it runs: a log frame, as the worker sends it, before the reply. */
         public void print(LogStream stream, String text) {
+            printed.append(text);
             output.printed(stream, text);
         }
 
@@ -61,6 +63,7 @@ public final class FakeWorker implements WorkerChannel {
     private final WorkerHello hello;
     private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
     private volatile Call current;
+    private volatile Call last;
     private volatile boolean closed;
     private volatile boolean dead;
     private volatile boolean exitingAfterReply;
@@ -85,6 +88,7 @@ public final class FakeWorker implements WorkerChannel {
         }
         Call call = new Call(payload, output);
         current = call;
+        last = call;
         calls.add(call);
         if (closed) { // closed while the call was being registered
             call.reply.completeExceptionally(new IOException("the connection was closed"));
@@ -102,6 +106,12 @@ public final class FakeWorker implements WorkerChannel {
         } finally {
             current = null;
         }
+    }
+
+    @Override
+    public String printedSoFar() {
+        Call call = last;
+        return call == null ? "" : call.printed.toString();
     }
 
     @Override
