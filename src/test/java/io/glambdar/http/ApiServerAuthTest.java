@@ -496,6 +496,38 @@ class ApiServerAuthTest {
     }
 
     @Test
+    void anUploadRefusedForItsKeyIsReadToItsEndSoTheClientStillSendingItIsNotReset() throws IOException {
+        // The refusal comes before any of the body is read; a connection closed with bytes still coming is reset, and
+        // a reset can overtake the 401. Here the client reads the 401 first, then sends its body: all of it is taken
+        // (Jetty reads a body no handler touched; one a handler began to read is OversizedBody's care).
+        startKeyed();
+        byte[] body = ApiClient.multipartBody("XX", "file", "big.zip", Zips.ofBytes(Map.of("index.js",
+                Zips.HELLO.getBytes(StandardCharsets.UTF_8), "noise.bin", new byte[256 * 1024])));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /deploy HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XX\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            RawHttp.Response refused = RawHttp.read(socket.getInputStream(), "POST", false);
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.values("WWW-Authenticate")).containsExactly("Bearer realm=\"glambdar\"");
+            assertThat(refused.json().get("error").asText()).isNotBlank();
+
+            out.write(body);
+            out.flush();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(api.send(get("/info").header("Authorization", "Bearer " + ADMIN_KEY)).json().get("count").asInt())
+                .isZero();
+        // without a body, a refusal leaves the connection open as any answer does
+        RawHttp.Response bodiless = RawHttp.exchange(server.port(), "GET", "/info", "127.0.0.1:" + server.port(),
+                List.of(), new byte[0], false);
+        assertThat(bodiless.status()).isEqualTo(401);
+        assertThat(bodiless.values("Connection")).isEmpty();
+    }
+
+    @Test
     void otherRequestsJettyRefusesAreJsonToo() throws IOException {
         start(AccessMode.open(true));
 
