@@ -67,12 +67,14 @@ public record EngineSettings(boolean pooling, int poolMaxPerFunction, int poolMa
 
     public EngineSettings withQueue(int size, Duration timeout) {
         return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, poolIdleTimeout, reuseByDefault,
-                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxMemoryMb, size, timeout, startTimeout, cleanupDelay);
+                reuseMaxPerFunction, reuseMaxUses, reuseIdleTimeout, maxMemoryMb, size, timeout, startTimeout,
+                cleanupDelay);
     }
 
     public EngineSettings withIdleTimeouts(Duration pool, Duration reuse) {
         return new EngineSettings(pooling, poolMaxPerFunction, poolMaxTotal, pool, reuseByDefault,
-                reuseMaxPerFunction, reuseMaxUses, reuse, maxMemoryMb, queueSize, queueTimeout, startTimeout, cleanupDelay);
+                reuseMaxPerFunction, reuseMaxUses, reuse, maxMemoryMb, queueSize, queueTimeout, startTimeout,
+                cleanupDelay);
     }
 
     /** Defaults, with {@code maxMemoryMb} 0: "not decided yet" (the server derives it from the host's memory). */

@@ -4,6 +4,7 @@ import io.glambdar.ipc.LogStream;
 import io.glambdar.ipc.WorkerOutput;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,21 +75,10 @@ final class OutputLines implements WorkerOutput {
      * @return whether the record holds all that was passed on before (it has the last line, or there was none)
      */
     boolean after(OutputListener.Stream stream, String record) {
-        String[] lines = record.lines().toArray(String[]::new);
-        int from = 0;
-        boolean caughtUp = lastLine == null;
-        if (lastLine != null) {
-            for (int i = lines.length - 1; i >= 0; i--) {
-                if (lines[i].equals(lastLine)) {
-                    from = i + 1;
-                    caughtUp = true;
-                    break;
-                }
-            }
-        }
-        for (int i = from; i < lines.length; i++) {
-            emit(stream, lines[i]);
-        }
+        List<String> lines = record.lines().toList();
+        int last = lastLine == null ? -1 : lines.lastIndexOf(lastLine);
+        boolean caughtUp = lastLine == null || last >= 0;
+        lines.subList(last + 1, lines.size()).forEach(line -> emit(stream, line));
         return caughtUp;
     }
 

@@ -36,8 +36,8 @@ public interface WorkerChannel extends Closeable {
     WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException;
 
     /**
-     * What the last invocation printed through its log frames, as its reply's logs would have it: after
-     * {@link #invoke} failed with an IOException (the worker was cut off or died), what came before the end.
+     * After {@link #invoke} failed with an IOException (the worker was cut off or died): what the function printed
+     * through its log frames before the end, as its reply's logs would have had it. Empty once a reply came.
      */
     String printedSoFar();
 

@@ -22,7 +22,10 @@ public final class WorkerConnection implements WorkerChannel {
     private final ReplyLimits limits;
     private WorkerHello hello;
     private volatile boolean reusable;
-    /** The last invocation's output, kept for {@link #printedSoFar()}; used by the invoking thread only. */
+    /**
+     * The output of an invocation that did not get its reply, kept for {@link #printedSoFar()}; let go once a reply is
+     * in (it has the logs), so an idle worker holds none. Used by the invoking thread only.
+     */
     private PrintedLogs printed;
 
     /**
@@ -84,6 +87,7 @@ public final class WorkerConnection implements WorkerChannel {
                     live.printed(printed.stream(), printed.text());
                 }
                 case Messages.Decoded decoded -> {
+                    printed = null;
                     reusable = !decoded.fatal() && channel.isOpen();
                     return decoded.reply();
                 }

@@ -686,6 +686,7 @@ class WorkerScriptTest {
         WorkerReply.Success done = success(reply.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS));
         assertThat(printed).containsExactly("stderr:second\n");
         assertThat(done.logs()).isEqualTo("first\nsecond\n");
+        assertThat(connection.printedSoFar()).as("let go: the reply has it").isEmpty();
     }
 
     @Test

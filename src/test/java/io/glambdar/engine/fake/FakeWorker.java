@@ -63,6 +63,7 @@ public final class FakeWorker implements WorkerChannel {
     private final WorkerHello hello;
     private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
     private volatile Call current;
+    /** The last call that got no reply: {@link #printedSoFar()}. */
     private volatile Call last;
     private volatile boolean closed;
     private volatile boolean dead;
@@ -94,7 +95,9 @@ public final class FakeWorker implements WorkerChannel {
             call.reply.completeExceptionally(new IOException("the connection was closed"));
         }
         try {
-            return call.reply.get();
+            WorkerReply reply = call.reply.get();
+            last = null; // as the real connection: what was printed is in the reply
+            return reply;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
