@@ -77,8 +77,11 @@ public final class DockerSandboxBackend implements SandboxBackend {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
     /** The exit status of a process killed by SIGKILL, which is how the kernel's OOM killer ends one. */
     private static final int SIGKILL_EXIT = 137;
-    /** How often, and how far apart, a SIGKILLed container is inspected again for Docker's late OOM flag. */
-    private static final int OOM_LOOKS = 5;
+    /**
+     * How long, at most, a SIGKILLed container is inspected again for Docker's late OOM flag, and how far apart: the
+     * daemon takes the OOM event apart from the exit, and on a busy machine it has come more than 200 ms later.
+     */
+    private static final Duration OOM_FLAG_WAIT = Duration.ofSeconds(2);
     private static final Duration OOM_LOOK_INTERVAL = Duration.ofMillis(40);
 
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxBackend.class);
@@ -267,6 +270,7 @@ public final class DockerSandboxBackend implements SandboxBackend {
     }
 
     SandboxExit exitOf(String containerId, Duration wait) {
+        long began = System.nanoTime();
         return bounded(wait, SandboxExit.UNKNOWN, () -> {
             try {
                 docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())
@@ -276,9 +280,11 @@ public final class DockerSandboxBackend implements SandboxBackend {
             }
             SandboxExit exit = inspectExit(containerId);
             // The kernel's OOM event and the exit reach Docker separately: a container killed at its memory limit
-            // (SIGKILL, 137) may show OOMKilled only a moment after it shows as exited. Look again, briefly.
-            for (int look = 0; look < OOM_LOOKS && exit.exitCode() != null && exit.exitCode() == SIGKILL_EXIT
-                    && !exit.oomKilled(); look++) {
+            // (SIGKILL, 137) may show OOMKilled only a while after it shows as exited. Look again, within the time
+            // this explanation has (past it, bounded() gives up on the whole answer).
+            long lookUntil = began + Math.min(OOM_FLAG_WAIT.toNanos(), wait.toNanos() * 3 / 4);
+            while (exit.exitCode() != null && exit.exitCode() == SIGKILL_EXIT && !exit.oomKilled()
+                    && System.nanoTime() < lookUntil) {
                 LockSupport.parkNanos(OOM_LOOK_INTERVAL.toNanos());
                 exit = inspectExit(containerId);
             }
