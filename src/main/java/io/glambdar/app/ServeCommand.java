@@ -202,8 +202,18 @@ final class ServeCommand implements Callable<Integer> {
         if (dir != null && !dir.isBlank()) {
             return Path.of(dir);
         }
-        Path fallback = Path.of(System.getProperty("user.home"), ".glambdar");
+        Path fallback = defaultBaseDir(System.getenv("HOME"), System.getProperty("user.home"));
         log.info("GLAMBDAR_DIR is not set; using {}", fallback);
         return fallback;
+    }
+
+    /**
+     * {@code ~/.glambdar}, where {@code ~} is {@code $HOME} as the shell has it: Java's {@code user.home} comes from
+     * the password database and ignores a {@code HOME} the user set.
+     */
+    static Path defaultBaseDir(String homeVariable, String userHome) {
+        String home = homeVariable != null && !homeVariable.isBlank() && Path.of(homeVariable).isAbsolute()
+                ? homeVariable : userHome;
+        return Path.of(home, ".glambdar");
     }
 }
