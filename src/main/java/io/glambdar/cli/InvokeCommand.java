@@ -77,9 +77,9 @@ public final class InvokeCommand extends ClientCommand {
             write(reply.body(), terminal.stdoutIsTerminal());
         }
         if (reply.failed()) {
-            throw new ClientException((error == null ? "the function answered HTTP " + reply.status()
-                    : Text.oneLine(error) + " (" + reply.status() + ")")
-                    + invocationOf(reply));
+            String message = (error == null ? "the function answered HTTP " + reply.status()
+                    : Text.oneLine(error) + " (" + reply.status() + ")") + invocationOf(reply);
+            throw error == null ? new ClientException(message) : new ClientException(message, reply.body());
         }
         return 0;
     }

@@ -224,6 +224,20 @@ class InvokeCommandTest {
     }
 
     @Test
+    void withJsonAFunctionFailureIsTheServersJsonOnStderr() {
+        String answer = "{\"error\":\"function 'hello' failed: handler threw: boom\",\"code\":\"handler_threw\","
+                + "\"invocationId\":\"inv-1\"}";
+        server.on("POST", "/invoke/hello", new FakeServer.Answer(502, Map.of("Content-Type", "application/json",
+                "X-Glambdar-Invocation-Id", "inv-1"), answer.getBytes(StandardCharsets.UTF_8)));
+
+        Cli.Run run = server.cli("invoke", "hello", "--json");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo(answer + "\n");
+    }
+
+    @Test
     void aFunctionsOwnErrorAnswerIsPrintedAndExitsOne() {
         server.on("POST", "/invoke/hello", new FakeServer.Answer(404, Map.of("Content-Type", "text/plain"),
                 "no such page".getBytes(StandardCharsets.UTF_8)));
