@@ -193,6 +193,22 @@ class InvokeCommandTest {
     }
 
     @Test
+    void aMethodThatIsNotAnHttpMethodIsRefusedBeforeAnyRequest() {
+        for (String method : new String[]{"BAD METHOD", "", "GET\r\nX-Evil: 1", "PO(ST)"}) {
+            Cli.Run run = server.cli("invoke", "hello", "-X", method, "-d", "{}");
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("error: bad method '" + Text.oneLine(method) + "': -X takes an HTTP"
+                    + " method, a token of letters such as GET, POST or PUT\n");
+        }
+        Cli.Run connect = server.cli("invoke", "hello", "-X", "connect");
+
+        assertThat(connect.err()).isEqualTo("error: -X CONNECT cannot invoke a function: use GET, POST, PUT or"
+                + " another method\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void aCallersAuthorizationHeaderWinsOverTheKey() {
         answering("/invoke/hello");
 
