@@ -16,7 +16,7 @@ public final class ClientCommands {
     /**
      * A command line for {@code root} and {@code subcommands} (by name) that prints on {@code terminal}: {@code -d @file}
      * is the client's to read, not picocli's to expand into arguments; a client command's failure is one line on stderr
-     * and exit status 1, never a stack trace.
+     * (with {@code --json}, the server's JSON error as it came, if it sent one) and exit status 1, never a stack trace.
      */
     public static CommandLine commandLine(Object root, Map<String, Class<?>> subcommands, Terminal terminal) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
@@ -35,13 +35,23 @@ public final class ClientCommands {
         commandLine.setOut(new PrintWriter(terminal.out(), true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(terminal.err(), true, StandardCharsets.UTF_8));
         commandLine.setExecutionExceptionHandler((failure, failed, parsed) -> {
-            if (!(failed.getCommand() instanceof ClientCommand)) {
+            if (!(failed.getCommand() instanceof ClientCommand command)) {
                 throw failure;
+            }
+            terminal.out().flush();
+            if (command.server.json && failure instanceof ClientException clientFailure
+                    && clientFailure.serverJson() != null) {
+                byte[] json = clientFailure.serverJson();
+                terminal.err().write(json, 0, json.length);
+                if (json[json.length - 1] != '\n') {
+                    terminal.err().println();
+                }
+                terminal.err().flush();
+                return 1;
             }
             String message = failure instanceof ClientException ? failure.getMessage()
                     : failure.getClass().getSimpleName() + (failure.getMessage() == null ? ""
                     : ": " + failure.getMessage());
-            terminal.out().flush();
             terminal.err().println("error: " + Text.oneLine(message));
             terminal.err().flush();
             return 1;

@@ -54,6 +54,13 @@ public final class InvokeCommand extends ClientCommand {
         if (data != null && dataRaw != null) {
             throw new ClientException("give the body once: -d or --data-raw");
         }
+        if (method.isEmpty() || !method.chars().allMatch(InvokeCommand::isTokenChar)) {
+            throw new ClientException("bad method '" + Text.oneLine(method) + "': -X takes an HTTP method, a token"
+                    + " of letters such as GET, POST or PUT");
+        }
+        if (method.equalsIgnoreCase("CONNECT")) { // the JDK's client refuses it: it asks for a tunnel, not an answer
+            throw new ClientException("-X CONNECT cannot invoke a function: use GET, POST, PUT or another method");
+        }
         byte[] body = body();
         Map<String, List<String>> requestHeaders = parseHeaders();
         if (body.length > 0 && requestHeaders.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
@@ -77,9 +84,9 @@ public final class InvokeCommand extends ClientCommand {
             write(reply.body(), terminal.stdoutIsTerminal());
         }
         if (reply.failed()) {
-            throw new ClientException((error == null ? "the function answered HTTP " + reply.status()
-                    : Text.oneLine(error) + " (" + reply.status() + ")")
-                    + invocationOf(reply));
+            String message = (error == null ? "the function answered HTTP " + reply.status()
+                    : Text.oneLine(error) + " (" + reply.status() + ")") + invocationOf(reply);
+            throw error == null ? new ClientException(message) : new ClientException(message, reply.body());
         }
         return 0;
     }
@@ -152,7 +159,7 @@ public final class InvokeCommand extends ClientCommand {
         return parsed;
     }
 
-    /** RFC 9110's token characters: what a header name may be made of. */
+    /** RFC 9110's token characters: what a header name or a method may be made of. */
     private static boolean isTokenChar(int c) {
         return c > 32 && c < 127 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
     }

@@ -25,10 +25,14 @@ record Reply(int status, Map<String, List<String>> headers, byte[] body) {
         return Json.object(Json.parse(body));
     }
 
-    /** This reply, if it succeeded; otherwise the server's {@code error} on one line, with the status. */
+    /**
+     * This reply, if it succeeded; otherwise the server's {@code error} on one line, with the status (and, when the
+     * body is a JSON error, the body for {@code --json}).
+     */
     Reply orThrow() {
         if (failed()) {
-            throw new ClientException(errorText() + " (" + status + ")");
+            String message = errorText() + " (" + status + ")";
+            throw jsonError() == null ? new ClientException(message) : new ClientException(message, body);
         }
         return this;
     }

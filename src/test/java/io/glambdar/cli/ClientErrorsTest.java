@@ -49,6 +49,35 @@ class ClientErrorsTest {
     }
 
     @Test
+    void withJsonAFailureIsTheServersJsonErrorOnStderrAsItCame() throws IOException {
+        try (FakeServer server = new FakeServer()) {
+            String answer = "{\"error\":\"function 'gone' not found\"}";
+            server.on("GET", "/info/gone", FakeServer.Answer.json(404, answer));
+            server.on("DELETE", "/del/gone", FakeServer.Answer.json(404, answer + "\n"));
+
+            for (String command : new String[]{"info", "rm"}) {
+                Cli.Run run = Cli.of(command, "gone", "--json", "--url", server.url());
+
+                assertThat(run.status()).as(command).isEqualTo(1);
+                assertThat(run.out()).as(command).isEmpty();
+                assertThat(run.err()).as(command).isEqualTo(answer + "\n");
+            }
+        }
+    }
+
+    @Test
+    void withJsonAnAnswerThatIsNotAJsonErrorIsStillOneLine() throws IOException {
+        try (FakeServer server = new FakeServer()) {
+            server.on("GET", "/info", new FakeServer.Answer(502, Map.of(), "Bad Gateway\n<html>".getBytes()));
+
+            Cli.Run run = Cli.of("ls", "--json", "--url", server.url());
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("error: Bad Gateway (502)\n");
+        }
+    }
+
+    @Test
     void anAnswerThatIsNotJsonShowsItsFirstLine() throws IOException {
         try (FakeServer server = new FakeServer()) {
             server.on("GET", "/info", new FakeServer.Answer(502, Map.of(), "Bad Gateway\n<html>".getBytes()));

@@ -1,6 +1,8 @@
 package io.glambdar.cli;
 
 import io.glambdar.store.TestStore;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,9 +13,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -140,5 +144,101 @@ class DeployCommandTest {
         assertThat(terminal.err()).startsWith("\ruploading big.zip [").contains("100%").endsWith("\n");
         assertThat(terminal.out()).isEqualTo("deployed big version 1\n");
         assertThat(entries(filePart(server.requests().get(1)))).containsKeys("index.js", "data.bin");
+    }
+
+    /** Each entry's Unix mode, as the server reads it from the zip's central directory. */
+    private static Map<String, Integer> modes(byte[] zip) throws IOException {
+        Map<String, Integer> modes = new TreeMap<>();
+        try (ZipFile file = ZipFile.builder().setByteArray(zip).get()) {
+            for (ZipArchiveEntry entry : java.util.Collections.list(file.getEntries())) {
+                modes.put(entry.getName(), entry.getUnixMode());
+            }
+        }
+        return modes;
+    }
+
+    @Test
+    void filesKeepTheirUnixModesSoAnExecutableStaysExecutable() throws IOException {
+        Path folder = TestStore.write(dir.resolve("tools"), Map.of("index.js", INDEX, "bin/tool.sh", "echo hi"));
+        Files.setPosixFilePermissions(folder.resolve("index.js"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(folder.resolve("bin/tool.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+        server.on("PUT", "/deploy/tools", 201, "{\"function\":\"tools\",\"status\":\"deployed\",\"version\":1}");
+
+        assertThat(server.cli("deploy", folder.toString()).status()).isZero();
+
+        assertThat(modes(filePart(server.only()))).containsExactly(Map.entry("bin/tool.sh", 0100750),
+                Map.entry("index.js", 0100644));
+    }
+
+    @Test
+    void aLinkOutOfTheFolderIsRefusedBeforeAnyRequestNamingItAndHowToGoOn() throws IOException {
+        Path secret = Files.writeString(dir.resolve("id_rsa"), "PRIVATE KEY");
+        Path folder = TestStore.write(dir.resolve("cloned"), Map.of("index.js", INDEX));
+        Files.createSymbolicLink(folder.resolve("key"), secret);
+
+        Cli.Run run = server.cli("deploy", folder.toString());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("error: key is a symbolic link to " + secret + ", outside the folder (deploy"
+                + " follows links only within it): remove it (or put a copy of what it points to in its place), or"
+                + " list it in .glambdarignore to deploy without it\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aLinkedFolderOutsideAndADanglingLinkAreRefusedToo() throws IOException {
+        Path outside = TestStore.write(dir.resolve("home/.ssh"), Map.of("id_rsa", "PRIVATE KEY"));
+        Path linkedFolder = TestStore.write(dir.resolve("a"), Map.of("index.js", INDEX));
+        Files.createDirectories(linkedFolder.resolve("lib"));
+        Files.createSymbolicLink(linkedFolder.resolve("lib/ssh"), outside);
+        Path dangling = TestStore.write(dir.resolve("b"), Map.of("index.js", INDEX));
+        Files.createSymbolicLink(dangling.resolve("gone.js"), Path.of("missing.js"));
+
+        Cli.Run folderRun = server.cli("deploy", linkedFolder.toString());
+        Cli.Run danglingRun = server.cli("deploy", dangling.toString());
+
+        assertThat(folderRun.status()).isEqualTo(1);
+        assertThat(folderRun.err()).startsWith("error: lib/ssh is a symbolic link to " + outside + ", outside the"
+                + " folder");
+        assertThat(danglingRun.status()).isEqualTo(1);
+        assertThat(danglingRun.err()).startsWith("error: gone.js is a symbolic link to missing.js, which does not"
+                + " exist: remove it");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aLinkOutOfTheFolderThatTheIgnoreFileListsIsLeftOut() throws IOException {
+        Path folder = TestStore.write(dir.resolve("listed"), Map.of("index.js", INDEX,
+                IgnoreRules.FILE_NAME, "passwd\n"));
+        Files.createSymbolicLink(folder.resolve("passwd"), Files.writeString(dir.resolve("passwd"), "root:x:0:0"));
+        server.on("PUT", "/deploy/listed", 201, "{\"function\":\"listed\",\"status\":\"deployed\",\"version\":1}");
+
+        assertThat(server.cli("deploy", folder.toString()).status()).isZero();
+
+        assertThat(entries(filePart(server.only()))).containsOnlyKeys("index.js");
+    }
+
+    @Test
+    void linksWithinTheFolderAreZippedAsWhatTheyLeadToAndALoopIsLeftOut() throws IOException {
+        Path folder = TestStore.write(dir.resolve("npm"), Map.of("index.js", INDEX,
+                "node_modules/x/bin/x.js", "#!/usr/bin/env node", "packages/ws/index.js", "module.exports = 2;"));
+        Files.setPosixFilePermissions(folder.resolve("node_modules/x/bin/x.js"),
+                PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(folder.resolve("node_modules/.bin"));
+        Files.createSymbolicLink(folder.resolve("node_modules/.bin/x"), Path.of("../x/bin/x.js"));
+        Files.createSymbolicLink(folder.resolve("node_modules/ws"), Path.of("../packages/ws")); // a workspace
+        Files.createSymbolicLink(folder.resolve("packages/ws/root"), Path.of("../..")); // back up: a loop
+        server.on("PUT", "/deploy/npm", 201, "{\"function\":\"npm\",\"status\":\"deployed\",\"version\":1}");
+
+        Cli.Run run = server.cli("deploy", folder.toString());
+
+        assertThat(run.status()).as(run.err()).isZero();
+        byte[] zip = filePart(server.only());
+        assertThat(entries(zip)).containsExactly(Map.entry("index.js", INDEX),
+                Map.entry("node_modules/.bin/x", "#!/usr/bin/env node"),
+                Map.entry("node_modules/ws/index.js", "module.exports = 2;"),
+                Map.entry("node_modules/x/bin/x.js", "#!/usr/bin/env node"),
+                Map.entry("packages/ws/index.js", "module.exports = 2;"));
+        assertThat(modes(zip)).containsEntry("node_modules/.bin/x", 0100755);
     }
 }

@@ -193,6 +193,22 @@ class InvokeCommandTest {
     }
 
     @Test
+    void aMethodThatIsNotAnHttpMethodIsRefusedBeforeAnyRequest() {
+        for (String method : new String[]{"BAD METHOD", "", "GET\r\nX-Evil: 1", "PO(ST)"}) {
+            Cli.Run run = server.cli("invoke", "hello", "-X", method, "-d", "{}");
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("error: bad method '" + Text.oneLine(method) + "': -X takes an HTTP"
+                    + " method, a token of letters such as GET, POST or PUT\n");
+        }
+        Cli.Run connect = server.cli("invoke", "hello", "-X", "connect");
+
+        assertThat(connect.err()).isEqualTo("error: -X CONNECT cannot invoke a function: use GET, POST, PUT or"
+                + " another method\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void aCallersAuthorizationHeaderWinsOverTheKey() {
         answering("/invoke/hello");
 
@@ -221,6 +237,20 @@ class InvokeCommandTest {
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).isEqualTo("error: function 'hello' failed: handler threw: boom (502); invocation inv-1\n");
+    }
+
+    @Test
+    void withJsonAFunctionFailureIsTheServersJsonOnStderr() {
+        String answer = "{\"error\":\"function 'hello' failed: handler threw: boom\",\"code\":\"handler_threw\","
+                + "\"invocationId\":\"inv-1\"}";
+        server.on("POST", "/invoke/hello", new FakeServer.Answer(502, Map.of("Content-Type", "application/json",
+                "X-Glambdar-Invocation-Id", "inv-1"), answer.getBytes(StandardCharsets.UTF_8)));
+
+        Cli.Run run = server.cli("invoke", "hello", "--json");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo(answer + "\n");
     }
 
     @Test

@@ -250,6 +250,24 @@ class CliIT {
     }
 
     @Test
+    void anExecutableDeployedFromAFolderCanBeRunByTheFunction() throws IOException {
+        try (Harness glambdar = Harness.start()) {
+            // node's own path in the image (the stand-in image has no /bin/sh to run a shell script with)
+            Path tools = folder("tools", Map.of("index.js", """
+                    const path = require('path');
+                    const { execFileSync } = require('child_process');
+                    exports.handler = async () => ({
+                      body: { ran: execFileSync(path.join(__dirname, 'bin', 'tool.js')).toString().trim() } });
+                    """, "bin/tool.js", "#!/usr/local/bin/node\nconsole.log('tool ran');\n"));
+            Files.setPosixFilePermissions(tools.resolve("bin/tool.js"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            ok(cli(glambdar, "deploy", tools.toString()));
+
+            assertThat(ok(cli(glambdar, "invoke", "tools", "-d", "{}")).out()).isEqualTo("{\"ran\":\"tool ran\"}");
+        }
+    }
+
+    @Test
     void aLongUploadShowsItsProgressOnATerminal() throws IOException {
         try (Harness glambdar = Harness.start()) {
             byte[] noise = new byte[2 * 1024 * 1024];
