@@ -44,6 +44,12 @@ function record(chunk, encoding, streamName) {
   } else {
     return; // the real write will complain
   }
+  if (liveId !== null) { // all of it, in frames of about LIVE_FLUSH_BYTES: the runtime keeps its start and its end
+    for (let at = 0; at < buf.length; at += LIVE_FLUSH_BYTES) {
+      queueLive(streamName, buf.subarray(at, at + LIVE_FLUSH_BYTES));
+    }
+    return;
+  }
   const room = MAX_LOG_BYTES - capture.size;
   if (buf.length > room) {
     capture.dropped += buf.length - room;
@@ -51,8 +57,7 @@ function record(chunk, encoding, streamName) {
   }
   if (buf.length > 0) {
     capture.size += buf.length;
-    if (liveId !== null) queueLive(streamName, buf);
-    else capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
+    capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
   }
 }
 
@@ -82,8 +87,8 @@ function truncatedText(text) {
 
 // ---- live output: what an invocation prints goes to the runtime while it runs, as
 // {type: 'log', id, stream: 'stdout' | 'stderr', text}. Writes are gathered and sent once per event-loop turn (or
-// when LIVE_FLUSH_BYTES wait), never a frame per write; a function that prints nothing sends none. Only what the
-// capture kept is sent, so the total stays within MAX_LOG_BYTES as the logs do.
+// when LIVE_FLUSH_BYTES wait), never a frame per write; a function that prints nothing sends none. All of it is sent:
+// the runtime keeps the start and the end of it as the invocation's logs, within MAX_LOG_BYTES.
 
 let liveId = null; // the running invocation's id
 let live = null; // { id, pending: [{ stream, text }], size, decoders, scheduled }, from the invocation's first write

@@ -39,6 +39,24 @@ public sealed interface InvocationResult {
         };
     }
 
+    /**
+     * The HTTP status its caller gets: the function's own, or the server's when it failed (502 its code failed, 504
+     * timed out, 429 no capacity, 503 could not run, 404 gone) or returned a status no final response can have (502).
+     * Records and reports give this, so that they agree with what the caller saw.
+     */
+    default int httpStatus() {
+        return switch (this) {
+            case Completed ok -> ok.statusCode() >= 200 && ok.statusCode() <= 599 ? ok.statusCode() : 502;
+            case Failed failed -> switch (failed.failure()) {
+                case FUNCTION_ERROR -> 502;
+                case TIMEOUT -> 504;
+                case OVERLOADED -> 429;
+                case UNAVAILABLE -> 503;
+                case GONE -> 404;
+            };
+        };
+    }
+
     /** The handler returned a response (whatever its status code). */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
                      String logs, long durationMillis, boolean coldStart, long initDurationMillis,

@@ -96,8 +96,8 @@ final class InvokeHandler {
     }
 
     private static void respond(Context ctx, InvocationResult.Completed ok) {
-        if (ok.statusCode() < 200 || ok.statusCode() > 599) {
-            ApiServer.error(ctx, 502, "function returned statusCode " + ok.statusCode()
+        if (ok.httpStatus() != ok.statusCode()) {
+            ApiServer.error(ctx, ok.httpStatus(), "function returned statusCode " + ok.statusCode()
                     + ", which cannot be the final status of a response; use 200-599");
             return;
         }
@@ -113,13 +113,7 @@ final class InvokeHandler {
     }
 
     private static void fail(Context ctx, String name, InvocationResult.Failed failed) {
-        int status = switch (failed.failure()) {
-            case FUNCTION_ERROR -> 502;
-            case TIMEOUT -> 504;
-            case OVERLOADED -> 429;
-            case UNAVAILABLE -> 503;
-            case GONE -> 404;
-        };
+        int status = failed.httpStatus();
         if (failed.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(failed.retryAfterSeconds()));
         }

@@ -16,6 +16,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +104,7 @@ final class LogFollowHandler {
                 if (event instanceof LogEvent.End end && end.reason() == LogEvent.Reason.SHUTDOWN) {
                     return;
                 }
-                out.write(json.writeValueAsBytes(line(event)));
-                out.write('\n');
+                out.write(ndjson(event)); // the line and its break in one write: whole, or not at all
                 if (event instanceof LogEvent.End end) {
                     out.flush();
                     if (end.reason() == LogEvent.Reason.TOO_SLOW) {
@@ -158,6 +158,14 @@ final class LogFollowHandler {
         } catch (InterruptedException e) {
             endPoint.close();
         }
+    }
+
+    /** {@code event} as one NDJSON line, its line break included. */
+    private byte[] ndjson(LogEvent event) throws IOException {
+        byte[] line = json.writeValueAsBytes(line(event));
+        byte[] withBreak = Arrays.copyOf(line, line.length + 1);
+        withBreak[line.length] = '\n';
+        return withBreak;
     }
 
     private ObjectNode line(LogEvent event) {

@@ -102,7 +102,7 @@ final class Messages {
                     + SafeText.quoted(id) + ", expected \"" + expectedId + "\"");
         }
         if (type.equals("log")) {
-            return printed(message, limits);
+            return printed(message);
         }
         boolean fatal = message.path("fatal").asBoolean(false);
         String logs = printed.logs(droppedLogBytes(message));
@@ -113,13 +113,14 @@ final class Messages {
     }
 
     /** A log message: {@code {"type": "log", "id", "stream": "stdout" | "stderr", "text"}}. */
-    private static Printed printed(JsonNode message, ReplyLimits limits) throws ProtocolException {
+    private static Printed printed(JsonNode message) throws ProtocolException {
         String name = text(message, "stream", "log");
         LogStream stream = LogStream.named(name);
         if (stream == null) {
             throw new ProtocolException("log message stream must be stdout or stderr, got " + SafeText.quoted(name));
         }
-        return new Printed(stream, Utf8Text.truncate(text(message, "text", "log"), limits.maxLogBytes()));
+        // As is: PrintedLogs keeps its start and end within the limit, OutputBudget what is shown live.
+        return new Printed(stream, text(message, "text", "log"));
     }
 
     /** How many bytes of output the worker left out of its log frames (over its limit): a whole number, else 0. */

@@ -1,7 +1,5 @@
 package io.glambdar.ipc;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Holds one invocation's live output to the same total as its logs ({@link ReplyLimits#maxLogBytes()}), however many
  * log frames the worker sends: past it, pieces are cut, one note says so, and the rest is dropped.
@@ -31,17 +29,7 @@ final class OutputBudget implements WorkerOutput {
             return;
         }
         spent = true;
-        String start = startWithin(text, (int) left);
+        String start = Utf8Text.startWithin(text, (int) left);
         target.printed(stream, start + "\n[... output over " + maxBytes + " bytes is not shown live]\n");
-    }
-
-    /** The longest start of {@code text} that fits in {@code maxBytes} of UTF-8, cut between characters. */
-    private static String startWithin(String text, int maxBytes) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        int keep = Math.min(bytes.length, maxBytes);
-        while (keep > 0 && keep < bytes.length && (bytes[keep] & 0xC0) == 0x80) {
-            keep--; // a continuation byte: back up to the start of its character
-        }
-        return new String(bytes, 0, keep, StandardCharsets.UTF_8);
     }
 }

@@ -58,4 +58,30 @@ final class Utf8Text {
         return new String(bytes, 0, keep, StandardCharsets.UTF_8) + "\n[... " + (bytes.length - keep + dropped)
                 + " bytes truncated]\n";
     }
+
+    /** The longest start of {@code text} that fits in {@code maxBytes} of UTF-8, cut between characters. */
+    static String startWithin(String text, int maxBytes) {
+        if ((long) text.length() * 3 <= maxBytes) {
+            return text;
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int keep = Math.min(bytes.length, Math.max(0, maxBytes));
+        while (keep > 0 && keep < bytes.length && (bytes[keep] & 0xC0) == 0x80) {
+            keep--; // a continuation byte: back up to the start of its character
+        }
+        return new String(bytes, 0, keep, StandardCharsets.UTF_8);
+    }
+
+    /** The longest end of {@code text} that fits in {@code maxBytes} of UTF-8, cut between characters. */
+    static String endWithin(String text, int maxBytes) {
+        if ((long) text.length() * 3 <= maxBytes) {
+            return text;
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int from = Math.max(0, bytes.length - Math.max(0, maxBytes));
+        while (from < bytes.length && (bytes[from] & 0xC0) == 0x80) {
+            from++; // a continuation byte: skip to the start of the next character
+        }
+        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+    }
 }

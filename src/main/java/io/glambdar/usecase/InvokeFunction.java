@@ -113,7 +113,7 @@ public final class InvokeFunction {
             function.counters().record(startedAt, outcome, result.durationMillis());
         }
         function.invocations().add(new InvocationRecord(result.invocationId(), startedAt, result.durationMillis(),
-                outcome, result instanceof InvocationResult.Completed ok ? ok.statusCode() : null,
+                outcome, result.httpStatus(),
                 result instanceof InvocationResult.Failed failed ? failed.code() : null, result.coldStart(),
                 result.initDurationMillis(), result.maxMemoryBytes(), outcome, result.logs()));
     }

@@ -98,7 +98,7 @@ class LogFollowHandlerTest {
     }
 
     @Test
-    void aThrottledCallIsReportedWithoutAStatusCode() throws Exception {
+    void aThrottledCallIsReportedAndRecordedWithTheStatusItsCallerGot() throws Exception {
         Follow follow = follow("f");
         invoker.answer((fn, request) -> FakeInvoker.failed("inv-429", InvocationResult.Failure.OVERLOADED,
                 "overloaded"));
@@ -106,9 +106,10 @@ class LogFollowHandlerTest {
         assertThat(api.invoke("f", "{}").status()).isEqualTo(429);
 
         assertThat(follow.next()).isEqualTo(JSON.readTree("""
-                {"type":"report","invocationId":"inv-429","outcome":"throttled","statusCode":null,"durationMs":7,
+                {"type":"report","invocationId":"inv-429","outcome":"throttled","statusCode":429,"durationMs":7,
                  "initDurationMs":0,"coldStart":false,"maxMemoryBytes":null}
                 """));
+        assertThat(api.get("/logs/f/inv-429").json().get("statusCode").asInt()).isEqualTo(429);
     }
 
     @Test

@@ -630,13 +630,18 @@ class WorkerScriptTest {
     }
 
     @Test
-    void outputIsCappedWithATruncationMarkerWithinTheLimitSoTheRuntimeKeepsItAsIs() throws Exception {
-        start("exports.handler = async () => { console.log('x'.repeat(300 * 1024)); return {}; };");
+    void outputOverTheLimitKeepsItsStartAndItsEndWithAMarkerBetweenWithinTheLimit() throws Exception {
+        start("exports.handler = async () => {"
+                + " console.log('first line'); console.log('x'.repeat(300 * 1024)); console.log('last line');"
+                + " return {}; };");
 
         String logs = success(invoke("")).logs();
 
-        int kept = 256 * 1024 - 64;
-        assertThat(logs).isEqualTo("x".repeat(kept) + "\n[... " + (300 * 1024 + 1 - kept) + " bytes truncated]\n");
+        int head = 4096;
+        int tail = 256 * 1024 - 64 - head;
+        int printed = 11 + 300 * 1024 + 1 + 10;
+        assertThat(logs).isEqualTo("first line\n" + "x".repeat(head - 11) + "\n[... " + (printed - head - tail)
+                + " bytes dropped]\n" + "x".repeat(tail - 11) + "\nlast line\n");
         assertThat(Utf8Text.length(logs)).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxLogBytes());
     }
 
@@ -646,7 +651,8 @@ class WorkerScriptTest {
 
         String logs = success(invoke("")).logs();
 
-        assertThat(logs).startsWith("€".repeat(1000)).doesNotContain("\uFFFD").endsWith(" bytes truncated]\n");
+        assertThat(logs).startsWith("€".repeat(1000)).doesNotContain("\uFFFD").contains(" bytes dropped]\n")
+                .endsWith("€".repeat(1000));
         assertThat(Utf8Text.length(logs)).isLessThanOrEqualTo(ReplyLimits.DEFAULTS.maxLogBytes());
     }
 

@@ -415,11 +415,13 @@ class WorkerSocketTest {
             send(ch, "{\"type\":\"error\",\"id\":\"threw\",\"code\":\"handler_threw\",\"message\":\"m\"}");
         });
         String expected = "a".repeat(1024 - 64) + "\n[... " + (2000 - 960) + " bytes truncated]\n";
+        // An invocation's: its start (a quarter of the limit) and its end, what is between counted.
+        String startAndEnd = "a".repeat(256) + "\n[... " + (2000 - 256 - 704) + " bytes dropped]\n" + "a".repeat(704);
         WorkerConnection connection = accept(socket, new ReplyLimits(1000, 1024, 100, 1000));
 
         assertThat(connection.readHello().logs()).isEqualTo(expected);
-        assertThat(connection.invoke(payload("ok", new byte[0])).logs()).isEqualTo(expected);
-        assertThat(connection.invoke(payload("threw", new byte[0])).logs()).isEqualTo(expected);
+        assertThat(connection.invoke(payload("ok", new byte[0])).logs()).isEqualTo(startAndEnd);
+        assertThat(connection.invoke(payload("threw", new byte[0])).logs()).isEqualTo(startAndEnd);
         done(worker);
     }
 

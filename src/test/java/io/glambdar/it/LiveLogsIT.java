@@ -130,13 +130,14 @@ class LiveLogsIT {
         assertThat(thrown.status()).as(thrown.body()).isEqualTo(502);
         JsonNode error = follow.nextOfType("report");
         assertThat(error.get("outcome").asText()).isEqualTo("error");
-        assertThat(error.get("statusCode").isNull()).isTrue();
+        assertThat(error.get("statusCode").asInt()).as("the status its caller got").isEqualTo(502);
         assertThat(error.get("maxMemoryBytes").asLong()).isBetween(10L * 1024 * 1024, MEMORY_MB * 1024 * 1024);
 
         assertThat(glambdar.get("/invoke/moods/hang").status()).isEqualTo(504);
         JsonNode timeout = follow.nextOfType("report");
         assertThat(timeout.get("outcome").asText()).isEqualTo("timeout");
         assertThat(timeout.get("maxMemoryBytes").isNull()).as("stopped before it replied").isTrue();
+        assertThat(timeout.get("statusCode").asInt()).isEqualTo(504);
 
         // Concurrency 1: while one call holds the only slot, another waits 300 ms for it and gets a 429.
         deploy("holder", """
@@ -150,11 +151,12 @@ class LiveLogsIT {
         assertThat(throttled.status()).isEqualTo(429);
         JsonNode report = holderFollow.nextOfType("report");
         assertThat(report.get("outcome").asText()).isEqualTo("throttled");
-        assertThat(report.get("statusCode").isNull()).isTrue();
+        assertThat(report.get("statusCode").asInt()).isEqualTo(429);
         String throttledId = report.get("invocationId").asText();
         assertThat(holding.get(GUARD_SECONDS, TimeUnit.SECONDS).status()).isEqualTo(200);
         JsonNode record = glambdar.get("/logs/holder/" + throttledId).json();
         assertThat(record.get("outcome").asText()).isEqualTo("throttled");
+        assertThat(record.get("statusCode").asInt()).isEqualTo(429);
         assertThat(glambdar.get("/info/holder").json().get("invokeCount").asLong())
                 .as("a throttled call never ran: not counted").isEqualTo(1);
         follow.close();

@@ -113,7 +113,7 @@ class InvokeFunctionTest {
     }
 
     @Test
-    void theRecordSaysHowTheInvocationWentAndWhetherItWaitedForAContainer() {
+    void theRecordSaysHowTheInvocationWentWithTheStatusItsCallerGotAndWhetherItWaitedForAContainer() {
         store.deploy("f", "// f");
         store.clock.set(T0.plusSeconds(42));
         invoker.answer((fn, request) -> new InvocationResult.Completed("cold", 201, Map.of(), new byte[0],
@@ -127,7 +127,7 @@ class InvokeFunctionTest {
         assertThat(queries.invocation("f", "cold")).contains(new InvocationRecord("cold", T0.plusSeconds(42), 420,
                 "ok", 201, null, true, 380, null, "ok", "printed\n"));
         assertThat(queries.invocation("f", "warm")).contains(new InvocationRecord("warm", T0.plusSeconds(43), 3,
-                "error", null, "handler_threw", false, 0, null, "error", "stack\n"));
+                "error", 502, "handler_threw", false, 0, null, "error", "stack\n"));
     }
 
     @Test

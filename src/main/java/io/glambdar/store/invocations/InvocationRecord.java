@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param status         {@code ok}, {@code error}, {@code timeout} or {@code throttled}: the same as {@code outcome},
  *                       kept under its first name for clients that read it
- * @param statusCode     the function's status code, or null when it failed
+ * @param statusCode     the HTTP status the caller got: the function's own, or the server's when it failed (429,
+ *                       502, 504...)
  * @param code           the failure code ({@code handler_threw}, {@code timeout}, {@code overloaded}, ...), or null
  *                       when it succeeded
  * @param coldStart      whether this invocation waited for its container to start

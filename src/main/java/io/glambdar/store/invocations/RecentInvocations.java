@@ -14,7 +14,7 @@ public final class RecentInvocations {
 
     /** Invocations kept per deployment. */
     public static final int DEFAULT_CAPACITY = 50;
-    /** Characters of output kept per invocation: the end of it, where the error usually is. */
+    /** Characters of output kept per invocation: a little of its start, and its end, where the error usually is. */
     public static final int DEFAULT_MAX_LOG_CHARS = 64 * 1024;
 
     private final int capacity;
@@ -33,8 +33,11 @@ public final class RecentInvocations {
     public void add(InvocationRecord record) {
         String logs = record.logs();
         if (logs.length() > maxLogChars) {
-            record = record.withLogs("[... " + (logs.length() - maxLogChars) + " earlier characters dropped]\n"
-                    + logs.substring(logs.length() - maxLogChars));
+            // An eighth of it from the start (more than the engine keeps there, so a mark of its own stays in view).
+            int head = maxLogChars / 8;
+            int tail = maxLogChars - head;
+            record = record.withLogs(logs.substring(0, head) + "\n[... " + (logs.length() - maxLogChars)
+                    + " characters dropped]\n" + logs.substring(logs.length() - tail));
         }
         synchronized (recent) { // this deployment only, and a few instructions long
             recent.addFirst(record);

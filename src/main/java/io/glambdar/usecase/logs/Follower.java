@@ -1,38 +1,45 @@
 package io.glambdar.usecase.logs;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One client following a function's live log: the events published for it, buffered up to a bound, for the client's
- * own thread to take and write out at its pace. Publishing never waits for the client: a follower whose buffer is
- * full is dropped (its buffer emptied, its stream ended with {@link LogEvent.Reason#TOO_SLOW}).
+ * One client following a function's live log: the events published for it, buffered, for the client's own thread to
+ * take and write out at its pace. Publishing never waits for the client: a follower that falls behind is dropped (its
+ * buffer emptied, its stream ended with {@link LogEvent.Reason#TOO_SLOW}). Falling behind is this follower's own
+ * backlog only: more bytes waiting than its bound (generous, so that one burst of output never overflows it), or
+ * events waiting while it has taken none for longer than its stall bound (its client stopped reading).
  */
 public final class Follower implements AutoCloseable {
 
     private final LogHub hub;
     private final String function;
-    private final int maxEvents;
+    private final Clock clock;
     private final long maxBytes;
+    private final Duration maxStall;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final Deque<LogEvent> buffered = new ArrayDeque<>();
     private long bytes;
+    /** When this follower last took an event or, if later, when its buffer last filled from empty. */
+    private Instant progressed;
     private LogEvent.End end; // set once: what the stream ends with, after what is buffered
     private boolean ended; // the end was taken
     private boolean closed; // the client left
     private volatile Runnable onDropped = () -> {
     };
 
-    Follower(LogHub hub, String function, int maxEvents, long maxBytes) {
+    Follower(LogHub hub, String function, Clock clock, long maxBytes, Duration maxStall) {
         this.hub = hub;
         this.function = function;
-        this.maxEvents = maxEvents;
+        this.clock = clock;
         this.maxBytes = maxBytes;
+        this.maxStall = maxStall;
     }
 
     /** The function followed. */
@@ -63,6 +70,7 @@ public final class Follower implements AutoCloseable {
                 LogEvent event = buffered.pollFirst();
                 if (event != null) {
                     bytes -= event.size();
+                    progressed = clock.instant();
                     return event;
                 }
                 if (end != null) {
@@ -106,14 +114,18 @@ public final class Follower implements AutoCloseable {
     }
 
 
-    /** Buffers {@code event}; false when that overflowed the buffer and this follower is now dropped. */
+    /** Buffers {@code event}; false when this follower has fallen behind and is now dropped instead. */
     boolean offer(LogEvent event) {
         lock.lock();
         try {
             if (end != null) {
                 return true; // ending anyway: nothing more is kept
             }
-            if (buffered.size() >= maxEvents || bytes + event.size() > maxBytes) {
+            Instant now = clock.instant();
+            if (buffered.isEmpty()) {
+                progressed = now; // caught up until now: a stall counts from here
+            }
+            if (bytes + event.size() > maxBytes || Duration.between(progressed, now).compareTo(maxStall) > 0) {
                 buffered.clear();
                 bytes = 0;
                 end = new LogEvent.End(LogEvent.Reason.TOO_SLOW);

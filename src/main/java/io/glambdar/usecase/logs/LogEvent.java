@@ -16,8 +16,8 @@ public sealed interface LogEvent {
         }
     }
 
-    /** An invocation ended. */
-    record Report(String invocationId, String outcome, Integer statusCode, long durationMs, long initDurationMs,
+    /** An invocation ended; {@code statusCode} is the HTTP status its caller got. */
+    record Report(String invocationId, String outcome, int statusCode, long durationMs, long initDurationMs,
                   boolean coldStart, Long maxMemoryBytes) implements LogEvent {
         @Override
         public long size() {

@@ -6,6 +6,9 @@ import io.glambdar.usecase.InvocationListener;
 import io.glambdar.usecase.InvokeFunction;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,25 +21,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class LogHub implements InvocationListener, AutoCloseable {
 
-    /** Events a follower may have waiting before it is dropped as too slow. */
-    public static final int MAX_EVENTS = 1000;
-    /** Bytes (roughly) a follower may have waiting before it is dropped as too slow. */
-    public static final long MAX_BYTES = 1024 * 1024;
+    /**
+     * Bytes (roughly: {@link LogEvent#size()}) a follower may have waiting before it is dropped as too slow: far more
+     * than one burst of output (the worker sends what a function prints per event-loop turn, a crashed process's
+     * output comes back from Docker in one piece), so that only a follower that falls behind overflows it.
+     */
+    public static final long MAX_BYTES = 4 * 1024 * 1024;
+    /** How long a follower with events waiting may take none before it is dropped as too slow (it stopped reading). */
+    public static final Duration MAX_STALL = Duration.ofSeconds(10);
 
     private final Clock clock;
-    private final int maxEvents;
     private final long maxBytes;
+    private final Duration maxStall;
     private final Map<String, List<Follower>> followers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public LogHub(Clock clock) {
-        this(clock, MAX_EVENTS, MAX_BYTES);
+        this(clock, MAX_BYTES, MAX_STALL);
     }
 
-    public LogHub(Clock clock, int maxEvents, long maxBytes) {
+    public LogHub(Clock clock, long maxBytes, Duration maxStall) {
         this.clock = clock;
-        this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
+        this.maxStall = maxStall;
     }
 
     /**
@@ -44,7 +51,7 @@ public final class LogHub implements InvocationListener, AutoCloseable {
      * so that a delete in between still ends the stream.
      */
     public Follower follow(String function) {
-        Follower follower = new Follower(this, function, maxEvents, maxBytes);
+        Follower follower = new Follower(this, function, clock, maxBytes, maxStall);
         followers.compute(function, (name, list) -> {
             if (closed) { // checked where close() cannot miss it: it removes each entry after setting closed
                 follower.end(LogEvent.Reason.SHUTDOWN);
@@ -69,7 +76,9 @@ public final class LogHub implements InvocationListener, AutoCloseable {
         return (stream, line) -> {
             List<Follower> list = followers.get(function);
             if (list != null && !list.isEmpty()) {
-                publish(list, new LogEvent.Line(clock.instant(), invocationId, stream.label(), line));
+                // Milliseconds, as every other time of the API.
+                Instant ts = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                publish(list, new LogEvent.Line(ts, invocationId, stream.label(), line));
             }
         };
     }
@@ -83,7 +92,7 @@ public final class LogHub implements InvocationListener, AutoCloseable {
         }
         InvocationResult result = invoked.result();
         publish(list, new LogEvent.Report(result.invocationId(), result.outcome().label(),
-                result instanceof InvocationResult.Completed ok ? ok.statusCode() : null, result.durationMillis(),
+                result.httpStatus(), result.durationMillis(),
                 result.initDurationMillis(), result.coldStart(), result.maxMemoryBytes()));
     }
 

@@ -31,13 +31,13 @@ class RecentInvocationsTest {
     }
 
     @Test
-    void longOutputKeepsItsEndAndSaysWhatWasDropped() {
+    void longOutputKeepsALittleOfItsStartAndItsEndAndSaysWhatWasDroppedBetween() {
         RecentInvocations recent = new RecentInvocations(5, 10);
 
         recent.add(record(1, "0123456789abcdef"));
 
         assertThat(recent.find("inv-1")).get().extracting(InvocationRecord::logs)
-                .isEqualTo("[... 6 earlier characters dropped]\n6789abcdef");
+                .isEqualTo("0\n[... 6 characters dropped]\n789abcdef");
         assertThat(recent.find("inv-1").orElseThrow().coldStart()).isFalse();
     }
 }
