@@ -8,6 +8,7 @@ import io.glambdar.http.auth.AccessFilter.AccessDeniedException;
 import io.glambdar.http.auth.AccessMode;
 import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.http.auth.FunctionAccess;
+import io.glambdar.http.auth.Route;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.VersionNotFoundException;
@@ -24,9 +25,11 @@ import io.glambdar.usecase.schedule.ScheduleQueries;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -36,10 +39,14 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -100,6 +107,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
     private final List<RegisteredRoute> routes = new CopyOnWriteArrayList<>();
+    /** The paths whose HEAD route is the twin of their GET route (see {@link GetRoutes}). */
+    private final Set<String> headOfGet = ConcurrentHashMap.newKeySet();
 
     /**
      * @param load    what /health reports besides "ok": containers and invocations right now
@@ -157,49 +166,64 @@ public final class ApiServer implements AutoCloseable {
                 });
             });
 
-            // The router's own record of every route, as the OpenAPI document's drift test reads it.
+            // The router's own record of every route, as the OpenAPI document's drift test reads it; the HEAD of a
+            // GET route is implied by the GET, as OpenAPI has it.
             config.events.handlerAdded(handler -> {
-                if (handler.getHttpMethod().isHttpMethod()) {
+                if (handler.getHttpMethod().isHttpMethod() && !(handler.getHttpMethod().equals(HandlerType.HEAD)
+                        && headOfGet.contains(handler.getPath()))) {
                     routes.add(new RegisteredRoute(handler.getHttpMethod().name(), handler.getPath()));
                 }
             });
-            config.routes.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // exempt from keys (Route.EXEMPT)
+            GetRoutes withHead = new GetRoutes(config, headOfGet);
+            withHead.get(OpenApiHandler.ROUTE, new OpenApiHandler()::handle); // needs no key (Route.EXEMPT)
             config.routes.before(new AccessFilter(policy));
-            new DashboardRoutes().register(config);
+            config.routes.before(new BodyLimits(settings.maxUploadBytes(), settings.maxBodyBytes()));
+            new DashboardRoutes().register(withHead);
 
             config.routes.post("/deploy", deploy::deploy);
             config.routes.put("/deploy/{name}", deploy::update);
-            config.routes.get("/versions/{name}", ctx -> ctx.json(queries.versions(ctx.pathParam("name"))));
+            withHead.get("/versions/{name}", ctx -> ctx.json(queries.versions(ctx.pathParam("name"))));
             config.routes.post("/rollback/{name}", ctx -> ctx.json(useCases.rollback().rollback(
                     ctx.pathParam("name"), RollbackRequest.version(ctx))));
             for (HandlerType method : InvokeHandler.METHODS) {
                 config.routes.addHttpHandler(method, InvokeHandler.ROUTE, invoke::handle);
                 config.routes.addHttpHandler(method, InvokeHandler.ROUTE_WITH_PATH, invoke::handle);
             }
+            // Every other method token (PROPFIND, PURGE, ...) reaches the function too: the router routes only the
+            // methods it was given, so these are invoked ahead of it, once the access policy and the body limits let
+            // them through (the before handlers run in the order they were added).
+            Handler otherMethods = ctx -> {
+                if (!InvokeHandler.METHODS.contains(ctx.method()) && !ctx.method().equals(HandlerType.CONNECT)) {
+                    invoke.handle(ctx);
+                    ctx.skipRemainingHandlers();
+                }
+            };
+            config.routes.before(InvokeHandler.ROUTE, otherMethods);
+            config.routes.before(InvokeHandler.ROUTE_WITH_PATH, otherMethods);
             config.routes.post(AsyncHandler.ROUTE, async::handle);
             config.routes.post(AsyncHandler.ROUTE_WITH_PATH, async::handle);
-            config.routes.get("/invocations", invocations::list);
-            config.routes.get("/invocations/{id}", invocations::get);
+            withHead.get("/invocations", invocations::list);
+            withHead.get("/invocations/{id}", invocations::get);
             config.routes.delete("/invocations/{id}", invocations::cancel);
             config.routes.post("/invocations/{id}/retry", invocations::retry);
-            config.routes.get("/schedules", ctx -> ctx.json(Map.of("schedules", useCases.schedules().list())));
-            config.routes.get("/info", ctx -> {
+            withHead.get("/schedules", ctx -> ctx.json(Map.of("schedules", useCases.schedules().list())));
+            withHead.get("/info", ctx -> {
                 var functions = queries.list();
                 ctx.json(Map.of("count", functions.size(), "functions", functions));
             });
-            config.routes.get("/info/{name}", ctx -> ctx.json(queries.get(ctx.pathParam("name"))));
+            withHead.get("/info/{name}", ctx -> ctx.json(queries.get(ctx.pathParam("name"))));
             config.routes.delete("/del/{name}", ctx -> {
                 useCases.delete().delete(ctx.pathParam("name"));
-                ctx.status(204);
+                noContent(ctx);
             });
-            config.routes.get("/logs/{name}", logs::handle);
-            config.routes.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
+            withHead.get("/logs/{name}", logs::handle);
+            withHead.get("/logs/{name}/{invocationId}", ctx -> ctx.json(
                     queries.invocation(ctx.pathParam("name"), ctx.pathParam("invocationId"))
                             .orElseThrow(() -> new HttpResponseException(404, "no recent invocation '"
                                     + ctx.pathParam("invocationId") + "' of function '" + ctx.pathParam("name")
                                     + "' (the last 50 invocations of each function are kept)"))));
             config.routes.post("/keys/{name}", ctx -> ctx.status(201).json(keys.create(ctx.pathParam("name"))));
-            config.routes.get("/keys/{name}", ctx -> {
+            withHead.get("/keys/{name}", ctx -> {
                 var list = keys.list(ctx.pathParam("name"));
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("function", ctx.pathParam("name"));
@@ -208,11 +232,11 @@ public final class ApiServer implements AutoCloseable {
             });
             config.routes.delete("/keys/{name}/{keyId}", ctx -> {
                 keys.revoke(ctx.pathParam("name"), ctx.pathParam("keyId"));
-                ctx.status(204);
+                noContent(ctx);
             });
             // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
-            config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
-            config.routes.get(MetricsHandler.ROUTE, metrics::handle);
+            withHead.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
+            withHead.get(MetricsHandler.ROUTE, metrics::handle);
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
                     error(ctx, switch (e.reason()) {
@@ -225,15 +249,30 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(InvokeKeys.KeyNotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(AccessDeniedException.class, AccessFilter::respond);
             config.routes.exception(RequestRejected.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            config.routes.exception(OversizedBody.Refused.class, (e, ctx) -> {
+                if (ctx.path().startsWith(Route.INVOKE_PREFIX)) { // refused before InvokeHandler: sandboxed as it would
+                    ctx.header(InvokeHandler.CSP_HEADER, InvokeHandler.DEFAULT_CSP);
+                }
+                OversizedBody.refuse(ctx, e.getMessage(), e.bodyRequested());
+            });
             config.routes.exception(AsyncInvocations.JobNotFoundException.class,
                     (e, ctx) -> error(ctx, 404, e.getMessage()));
             config.routes.exception(AsyncInvocations.JobStateException.class,
                     (e, ctx) -> error(ctx, 409, e.getMessage()));
             config.routes.exception(AsyncInvocations.BadQueryException.class,
                     (e, ctx) -> error(ctx, 400, e.getMessage()));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
-                    describe(e, ctx, settings.maxBodyBytes())));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 405) {
+                    ctx.header("Allow", allow(e));
+                }
+                error(ctx, e.getStatus(), describe(e, ctx, settings.maxBodyBytes()));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (clientLeft(e)) { // nobody to answer, and no failure of the server's
+                    log.info("{} {}: the client closed the connection before it sent the whole request",
+                            ctx.method(), ctx.path());
+                    return;
+                }
                 String reference = UUID.randomUUID().toString();
                 log.error("Request {} {} failed (reference {})", ctx.method(), ctx.path(), reference, e);
                 error(ctx, 500, "internal error while handling " + ctx.method() + " " + ctx.path()
@@ -250,6 +289,36 @@ public final class ApiServer implements AutoCloseable {
     /** Every HTTP route the server has (filters and error handlers aside), in the order they were added. */
     public List<RegisteredRoute> routes() {
         return List.copyOf(routes);
+    }
+
+    /** 204: no body, so no {@code Content-Type} either (Javalin sets a default one on every response). */
+    static void noContent(Context ctx) {
+        ctx.status(204);
+        ctx.res().setContentType(null);
+    }
+
+    /**
+     * The {@code Allow} header of a 405 (RFC 9110): the methods the router has for the path, as Javalin found them,
+     * with {@code HEAD} wherever there is a {@code GET}.
+     */
+    static String allow(HttpResponseException e) {
+        Set<String> methods = new LinkedHashSet<>();
+        e.getDetails().values().forEach(list -> Arrays.stream(list.split(","))
+                .map(String::strip).filter(method -> !method.isEmpty()).forEach(methods::add));
+        if (methods.contains("GET")) {
+            methods.add("HEAD");
+        }
+        return String.join(", ", methods);
+    }
+
+    /** Whether {@code e} is the client going away mid-request (Jetty's end of file while reading the body). */
+    static boolean clientLeft(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void error(Context ctx, int status, String message) {
@@ -276,7 +345,7 @@ public final class ApiServer implements AutoCloseable {
                     + (ctx.path().startsWith("/invoke/") ? "; invoke functions with " + InvokeHandler.METHODS.stream()
                     .map(HandlerType::name).collect(Collectors.joining(", ")) : "");
             case 413 -> ctx.path().startsWith(AsyncHandler.PREFIX) ? AsyncHandler.tooLarge().getMessage()
-                    : "request body too large: the limit is " + maxBodyBytes + " bytes (GLAMBDAR_MAX_BODY_MB)";
+                    : BodyLimits.tooLargeMessage(maxBodyBytes);
             default -> e.getMessage();
         };
     }

@@ -1,7 +1,6 @@
 package io.glambdar.http;
 
 import io.glambdar.http.auth.Route;
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
@@ -17,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The web dashboard: {@code GET /} serves its page and {@code GET /assets/:file} its scripts and styles, read from the
- * jar ({@code dashboard/} on the classpath). They hold no data, so they need no key (see {@link Route#EXEMPT}); the
- * page fetches everything it shows from the keyed API routes.
+ * jar ({@code dashboard/} on the classpath). They hold no data, so they need no key (pages of other sites are refused
+ * them, as every route: see {@link Route#EXEMPT}); the page fetches everything it shows from the keyed API routes.
  *
  * <p>Every answer carries a strict Content-Security-Policy: scripts and styles only from this server, no inline code,
  * no framing, and Trusted Types required, so the browser itself refuses any HTML built from strings: what the page
@@ -58,9 +57,9 @@ final class DashboardRoutes {
      */
     private final Map<String, Asset> cache = new ConcurrentHashMap<>();
 
-    void register(JavalinConfig config) {
-        config.routes.get("/", ctx -> serve(ctx, "index.html"));
-        config.routes.get(Route.ASSETS_PREFIX + "{file}", ctx -> {
+    void register(GetRoutes routes) {
+        routes.get("/", ctx -> serve(ctx, "index.html"));
+        routes.get(Route.ASSETS_PREFIX + "{file}", ctx -> {
             String file = ctx.pathParam("file");
             if (!ASSET_NAME.matcher(file).matches()) {
                 throw notFound(file);

@@ -38,13 +38,74 @@ final class DeployHandler {
 
     /** {@code POST /deploy}. */
     void deploy(Context ctx) throws IOException {
-        receive(ctx, (file, zip) -> deployFunction.deploy(file.getSubmittedFileName(), zip));
+        receive(ctx, (file, zip) -> deployFunction.deploy(submittedFileName(file), zip));
     }
 
     /** {@code PUT /deploy/:name}: the name comes from the path, whatever the zip's file name. */
     void update(Context ctx) throws IOException {
         String name = ctx.pathParam("name");
         receive(ctx, (file, zip) -> deployFunction.update(name, zip));
+    }
+
+    /**
+     * The file name as the client sent it: Jetty's {@code getSubmittedFileName()} drops a directory part
+     * ({@code ../../x.zip} becomes {@code x.zip}), which must be refused instead, so it is read from the part's own
+     * {@code Content-Disposition} header.
+     */
+    static String submittedFileName(Part file) {
+        String raw = fileNameParameter(file.getHeader("Content-Disposition"));
+        return raw != null ? raw : file.getSubmittedFileName();
+    }
+
+    /**
+     * The {@code filename} parameter of a {@code Content-Disposition} header, or null when it has none. A quoted value
+     * keeps its backslashes (browsers and curl send a Windows path's as they are) but for an escaped quote.
+     */
+    static String fileNameParameter(String disposition) {
+        if (disposition == null) {
+            return null;
+        }
+        int i = 0;
+        int length = disposition.length();
+        while (i < length) {
+            int semicolon = disposition.indexOf(';', i);
+            if (semicolon < 0) {
+                return null;
+            }
+            i = semicolon + 1;
+            while (i < length && Character.isWhitespace(disposition.charAt(i))) {
+                i++;
+            }
+            int equals = disposition.indexOf('=', i);
+            if (equals < 0) {
+                return null;
+            }
+            String name = disposition.substring(i, equals).strip();
+            i = equals + 1;
+            while (i < length && Character.isWhitespace(disposition.charAt(i))) {
+                i++;
+            }
+            StringBuilder value = new StringBuilder();
+            if (i < length && disposition.charAt(i) == '"') {
+                for (i++; i < length && disposition.charAt(i) != '"'; i++) {
+                    char c = disposition.charAt(i);
+                    if (c == '\\' && i + 1 < length && disposition.charAt(i + 1) == '"') {
+                        c = disposition.charAt(++i);
+                    }
+                    value.append(c);
+                }
+                i++; // the closing quote
+            } else {
+                int end = disposition.indexOf(';', i);
+                value.append(disposition, i, end < 0 ? length : end);
+                i = end < 0 ? length : end;
+                value.setLength(value.toString().strip().length());
+            }
+            if (name.equalsIgnoreCase("filename")) {
+                return value.toString();
+            }
+        }
+        return null;
     }
 
     @FunctionalInterface
@@ -56,10 +117,7 @@ final class DeployHandler {
         if (!ctx.isMultipartFormData()) {
             throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; " + USAGE);
         }
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) { // refuse before reading a byte
-            throw tooLarge();
-        }
+        // A declared length over the limit was refused before reading a byte (BodyLimits).
         try {
             Part file = uploadedFile(ctx);
             if (file == null) {
@@ -124,7 +182,11 @@ final class DeployHandler {
     }
 
     private DeployRejectedException tooLarge() {
-        return new DeployRejectedException(Reason.TOO_LARGE, "the upload is larger than the "
-                + (maxUploadBytes / (1024 * 1024)) + " MiB limit (GLAMBDAR_MAX_UPLOAD_MB)");
+        return new DeployRejectedException(Reason.TOO_LARGE, tooLargeMessage(maxUploadBytes));
+    }
+
+    static String tooLargeMessage(long maxUploadBytes) {
+        return "the upload is larger than the " + (maxUploadBytes / (1024 * 1024))
+                + " MiB limit (GLAMBDAR_MAX_UPLOAD_MB)";
     }
 }

@@ -30,7 +30,7 @@ final class InvocationsRoutes {
 
     void cancel(Context ctx) {
         invocations.cancel(ctx.pathParam("id"));
-        ctx.status(204);
+        ApiServer.noContent(ctx);
     }
 
     void retry(Context ctx) {

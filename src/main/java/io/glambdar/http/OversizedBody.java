@@ -12,7 +12,8 @@ import java.util.Map;
  * Refuses a request body as too large (413) so that the client can read the refusal. Closing a connection with
  * bytes the client is still sending makes the kernel reset it, and a reset can overtake the 413 sent just before:
  * the client sees "connection reset" instead. So the answer is sent and flushed first, then what the client still
- * sends is read and discarded, bounded, until it stops or closes.
+ * sends is read and discarded, bounded, until it stops or closes. A client that waits on
+ * {@code Expect: 100-continue} and was never asked for its body sends none: its connection is closed at once.
  */
 final class OversizedBody {
 
@@ -22,7 +23,30 @@ final class OversizedBody {
     private OversizedBody() {
     }
 
+    /**
+     * A body refused before any of it was read ({@link BodyLimits}), or after ({@code bodyRequested}: reading it asked
+     * a client waiting on {@code Expect: 100-continue} to send it).
+     */
+    static final class Refused extends RuntimeException {
+        private final boolean bodyRequested;
+
+        Refused(String message, boolean bodyRequested) {
+            super(message, null, false, false);
+            this.bodyRequested = bodyRequested;
+        }
+
+        boolean bodyRequested() {
+            return bodyRequested;
+        }
+    }
+
+    /** A body refused after the server began to read it. */
     static void refuse(Context ctx, String message) {
+        refuse(ctx, message, true);
+    }
+
+    /** @param bodyRequested whether a client that waits on {@code Expect: 100-continue} was asked for its body */
+    static void refuse(Context ctx, String message, boolean bodyRequested) {
         byte[] answer = ctx.jsonMapper().toJsonString(Map.of("error", message), Map.class)
                 .getBytes(StandardCharsets.UTF_8);
         ctx.status(413);
@@ -33,7 +57,9 @@ final class OversizedBody {
             OutputStream out = ctx.res().getOutputStream();
             out.write(answer);
             out.flush();
-            discardRest(ctx.req().getInputStream());
+            if (bodyRequested || !"100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
+                discardRest(ctx.req().getInputStream());
+            }
         } catch (IOException | RuntimeException e) {
             // the client left, or the body's stream was already given up (a failed multipart parse): the answer was
             // sent as well as it can be

@@ -1,5 +1,6 @@
 package io.glambdar.http;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.glambdar.store.DeployRejectedException;
 import io.javalin.http.Context;
@@ -21,12 +22,19 @@ final class RollbackRequest {
         }
         JsonNode json;
         try {
-            json = ApiServer.JSON.readTree(body);
+            // One JSON value and nothing after it: {"version":2}{"x":1} is not one value.
+            json = ApiServer.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
         } catch (java.io.IOException e) {
-            throw DeployRejectedException.badRequest("the body is not valid JSON; " + USAGE);
+            throw DeployRejectedException.badRequest("the body is not valid JSON, or has more after its JSON value; " + USAGE);
         }
         if (json == null || !json.isObject()) {
             throw DeployRejectedException.badRequest("the body must be a JSON object; " + USAGE);
+        }
+        for (String field : (Iterable<String>) json::fieldNames) {
+            if (!field.equals("version")) {
+                throw DeployRejectedException.badRequest("unknown field " + DeployRejectedException.quote(field)
+                        + " in the body: \"version\" is the only one; " + USAGE);
+            }
         }
         JsonNode version = json.get("version");
         if (version == null || version.isNull()) {

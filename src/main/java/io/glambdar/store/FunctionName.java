@@ -57,12 +57,13 @@ public final class FunctionName {
     }
 
     /**
-     * The function name an upload's file name deploys: {@code hello.zip} deploys {@code hello}. Any directory part a
-     * client sent along ({@code C:\tmp\hello.zip}, {@code dir/hello.zip}) is ignored; the {@code .zip} suffix is
-     * required (in any case).
+     * The function name an upload's file name deploys: {@code hello.zip} deploys {@code hello}. The {@code .zip}
+     * suffix is required (in any case). A file name with a directory part ({@code ../../hello.zip},
+     * {@code dir/hello.zip}, {@code ..\hello.zip}) is refused, not stripped (SPEC: a name with {@code /} or {@code ..}
+     * is a 400).
      *
-     * @throws DeployRejectedException ({@code BAD_REQUEST}) if the file name is missing, is not a {@code .zip} or
-     *                                 does not start with a valid function name
+     * @throws DeployRejectedException ({@code BAD_REQUEST}) if the file name is missing, has a directory part, is not
+     *                                 a {@code .zip} or does not start with a valid function name
      */
     public static String fromUploadFileName(String submittedFileName) {
         if (submittedFileName == null || submittedFileName.isBlank()) {
@@ -70,8 +71,13 @@ public final class FunctionName {
                     "the uploaded file has no file name; upload a .zip file named after the function "
                             + "(e.g. hello.zip deploys the function \"hello\")");
         }
-        int slash = Math.max(submittedFileName.lastIndexOf('/'), submittedFileName.lastIndexOf('\\'));
-        String fileName = submittedFileName.substring(slash + 1);
+        if (submittedFileName.indexOf('/') >= 0 || submittedFileName.indexOf('\\') >= 0) {
+            throw DeployRejectedException.badRequest(
+                    "the uploaded file name " + quote(submittedFileName) + " has a directory part ('/' or '\\');"
+                            + " upload a .zip file named after the function, without a path (e.g. hello.zip deploys"
+                            + " the function \"hello\")");
+        }
+        String fileName = submittedFileName;
         int stemLength = fileName.length() - ZIP_SUFFIX.length();
         if (stemLength < 0 || !fileName.regionMatches(true, stemLength, ZIP_SUFFIX, 0, ZIP_SUFFIX.length())) {
             throw DeployRejectedException.badRequest(

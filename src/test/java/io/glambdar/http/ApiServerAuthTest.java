@@ -424,6 +424,49 @@ class ApiServerAuthTest {
     }
 
     @Test
+    void theDashboardAndTheApiDescriptionAreRefusedToPagesOfOtherSitesButOpenToTheirOwn() throws IOException {
+        for (AccessMode mode : List.of(AccessMode.open(true), AccessMode.keyed(AdminKey.of(ADMIN_KEY)))) {
+            start(mode);
+            int port = server.port();
+            for (String path : List.of("/", "/assets/app.js", "/openapi.json")) {
+                for (String header : List.of("Origin: http://evil.com", "Origin: null", "Sec-Fetch-Site: cross-site")) {
+                    RawHttp.Response raw = raw("GET", path, List.of(header));
+                    assertThat(raw.status()).as(path + " with " + header).isEqualTo(403);
+                    assertThat(raw.json().get("error").asText()).contains("cross-site request refused");
+                }
+                // Opened by its address or a bookmark, and the page's own requests: no key needed.
+                assertThat(raw("GET", path, List.of("Sec-Fetch-Site: none")).status()).as(path).isEqualTo(200);
+                assertThat(raw("GET", path, List.of("Origin: http://127.0.0.1:" + port, "Sec-Fetch-Site: same-origin"))
+                        .status()).as(path).isEqualTo(200);
+            }
+            stop();
+            fixture = null;
+        }
+    }
+
+    @Test
+    void anyOtherMethodOnAnInvocationIsUnderTheSameAccessPolicy() throws IOException {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        api.defaultHeader("Authorization", null);
+
+        RawHttp.Response noKey = raw("PROPFIND", "/invoke/hello/x", List.of());
+        RawHttp.Response crossSite = raw("PURGE", "/invoke/hello", List.of("Authorization: Bearer " + ADMIN_KEY,
+                "Origin: https://evil.example"));
+        RawHttp.Response withKey = raw("PROPFIND", "/invoke/hello/x", List.of("Authorization: Bearer " + ADMIN_KEY));
+
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(noKey.values("WWW-Authenticate")).containsExactly("Bearer realm=\"glambdar\"");
+        assertThat(crossSite.status()).isEqualTo(403);
+        assertThat(withKey.status()).as(withKey.text()).isEqualTo(200);
+        assertThat(invoker.invocations).singleElement().satisfies(call -> {
+            assertThat(call.request().method()).isEqualTo("PROPFIND");
+            assertThat(call.request().headers()).doesNotContainKey("authorization");
+        });
+    }
+
+    @Test
     void keyedModeRefusesPagesOfOtherSitesEvenWithTheKey() throws IOException {
         startKeyed();
 

@@ -158,11 +158,53 @@ class ApiServerTest {
 
         assertThat(deleted.status()).isEqualTo(204);
         assertThat(deleted.body()).isEmpty();
+        assertThat(deleted.header("Content-Type")).as("a 204 has no content, so no type").isNull();
         assertError(get("/info/gone"), 404, "'gone' not found");
         assertError(send(HttpRequest.newBuilder(uri("/del/gone")).DELETE()), 404, "'gone' not found");
         assertThat(get("/info").json()).isEqualTo(json("{\"count\": 0, \"functions\": []}"));
         assertThat(dir.resolve("functions/gone")).doesNotExist();
         assertThat(invoker.retired).extracting(fn -> fn.name()).containsExactly("gone");
+    }
+
+    @Test
+    void aHeadHasTheHeadersOfItsGetAndNoBody() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        for (String path : List.of("/info", "/info/hello", "/versions/hello", "/health", "/openapi.json", "/")) {
+            RawHttp.Response get = raw("GET", path, List.of(), new byte[0]);
+            RawHttp.Response head = raw("HEAD", path, List.of(), new byte[0]);
+
+            assertThat(head.status()).as(path).isEqualTo(get.status()).isEqualTo(200);
+            assertThat(head.values("Content-Type")).as(path).isEqualTo(get.values("Content-Type"));
+            assertThat(head.body()).as(path).isEmpty();
+        }
+        assertThat(raw("HEAD", "/info", List.of(), new byte[0]).values("Content-Type").getFirst())
+                .startsWith("application/json");
+    }
+
+    @Test
+    void aMethodARouteDoesNotTakeIs405WithAllowNamingTheOnesItDoes() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        Map<String, String> allowed = new LinkedHashMap<>();
+        allowed.put("GET /deploy", "POST");
+        allowed.put("POST /info", "GET, HEAD");
+        allowed.put("POST /metrics", "GET, HEAD");
+        allowed.put("GET /async/hello", "POST");
+        allowed.put("PUT /invocations/some-id", "GET, DELETE, HEAD");
+        allowed.put("POST /schedules", "GET, HEAD");
+        allowed.put("DELETE /deploy/hello", "PUT");
+        allowed.forEach((request, methods) -> {
+            String[] parts = request.split(" ");
+            try {
+                RawHttp.Response raw = raw(parts[0], parts[1], List.of(), new byte[0]);
+
+                assertThat(raw.status()).as(request).isEqualTo(405);
+                assertThat(raw.values("Allow")).as(request).singleElement()
+                        .satisfies(allow -> assertThat(allow.split(", ")).containsExactlyInAnyOrder(methods.split(", ")));
+                assertThat(raw.json().get("error").asText()).isEqualTo(parts[0] + " is not allowed on " + parts[1]);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- errors
@@ -228,6 +270,31 @@ class ApiServerTest {
     }
 
     @Test
+    void anUploadFileNameWithADirectoryPartIsRefusedNotStripped() {
+        for (String fileName : List.of("../../x.zip", "a/b.zip", "..\\x.zip")) {
+            assertError(deploy(fileName, HELLO_ZIP), 400, "the uploaded file name "
+                    + io.glambdar.store.DeployRejectedException.quote(fileName) + " has a directory part");
+        }
+        assertThat(get("/info").json().get("count").asInt()).isZero();
+        assertThat(dir.resolve("functions/x")).doesNotExist();
+        assertThat(dir.resolve("functions/b")).doesNotExist();
+    }
+
+    @Test
+    void theUploadsFileNameIsReadAsTheClientSentIt() {
+        assertThat(DeployHandler.fileNameParameter("form-data; name=\"file\"; filename=\"../../x.zip\""))
+                .isEqualTo("../../x.zip");
+        assertThat(DeployHandler.fileNameParameter("form-data; name=\"file\"; filename=\"..\\x.zip\""))
+                .isEqualTo("..\\x.zip");
+        assertThat(DeployHandler.fileNameParameter("form-data; name=\"a;filename=no.zip\"; filename=\"a\\\"b.zip\""))
+                .isEqualTo("a\"b.zip");
+        assertThat(DeployHandler.fileNameParameter("form-data; name=file; FILENAME = plain.zip ; x=1"))
+                .isEqualTo("plain.zip");
+        assertThat(DeployHandler.fileNameParameter("form-data; name=\"file\"")).isNull();
+        assertThat(DeployHandler.fileNameParameter(null)).isNull();
+    }
+
+    @Test
     void anUploadOverTheInvokeBodyLimitButWithinTheUploadLimitDeploys() {
         Response response = deploy("roomy.zip", zipWithRandomFile((int) MAX_BODY * 4));
 
@@ -247,17 +314,34 @@ class ApiServerTest {
         assertThat(invoker.invocations).isEmpty();
     }
 
-    @Test
-    void aMethodNoFunctionCanTakeIs405NamingTheOnesItCan() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"PROPFIND", "REPORT", "MKCOL", "PURGE", "LOCK"})
+    void everyOtherMethodTokenReachesTheFunctionToo(String method) throws IOException {
         deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-" + method, 207,
+                Map.of("Content-Type", List.of("text/plain")), "multi".getBytes(StandardCharsets.UTF_8), "", 3, false, 0));
 
-        RawHttp.Response raw = raw("PROPFIND", "/invoke/hello/x", List.of(), new byte[0]);
+        RawHttp.Response plain = raw(method, "/invoke/hello", List.of(), new byte[0]);
+        RawHttp.Response withPath = raw(method, "/invoke/hello/x/y?q=1", List.of(),
+                "<d/>".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(raw.status()).isEqualTo(405);
-        assertThat(json(new String(raw.body(), StandardCharsets.UTF_8)).get("error").asText())
-                .isEqualTo("PROPFIND is not allowed on /invoke/hello/x; invoke functions with GET, POST, QUERY, PUT,"
-                        + " DELETE, PATCH, HEAD, OPTIONS, TRACE");
-        assertThat(invoker.invocations).isEmpty();
+        for (RawHttp.Response raw : List.of(plain, withPath)) {
+            assertThat(raw.status()).as(raw.text()).isEqualTo(207);
+            assertThat(raw.text()).isEqualTo("multi");
+            assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-" + method);
+        }
+        assertThat(invoker.invocations).hasSize(2);
+        List<InvocationRequest> requests = invoker.invocations.stream().map(FakeInvoker.Call::request).toList();
+        InvocationRequest first = requests.get(0);
+        InvocationRequest second = requests.get(1);
+        assertThat(first.method()).isEqualTo(method);
+        assertThat(first.path()).isEqualTo("/");
+        assertThat(second.method()).isEqualTo(method);
+        assertThat(second.path()).isEqualTo("/x/y");
+        assertThat(second.query()).isEqualTo("q=1");
+        assertThat(new String(second.body(), StandardCharsets.UTF_8)).isEqualTo("<d/>");
+        // Other routes still refuse a method they do not take.
+        assertThat(raw(method, "/info", List.of(), new byte[0]).status()).isEqualTo(405);
     }
 
     @Test
@@ -741,6 +825,10 @@ class ApiServerTest {
         assertError(rollback("f", "{\"version\": 99999999999}"), 400, "\"version\"");
         assertError(rollback("f", "{\"version\": "), 400, "not valid JSON");
         assertError(rollback("f", "[1]"), 400, "JSON object");
+        assertError(rollback("f", "{\"version\":2}{\"x\":1}"), 400, "{\"version\": N}");
+        assertError(rollback("f", "{\"version\":1} x"), 400, "{\"version\": N}");
+        assertError(rollback("f", "{\"version\":1,\"extra\":true}"), 400, "unknown field \"extra\"");
+        assertError(rollback("f", "{\"versions\":1}"), 400, "{\"version\": N}");
         assertError(rollback("f", "{\"version\": 3}"), 404, "no version 3");
         assertError(rollback("ghost", null), 404, "'ghost' not found");
         assertError(rollback("ghost", "{\"version\": 1}"), 404, "'ghost' not found");
@@ -885,6 +973,83 @@ class ApiServerTest {
             out.flush();
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/async/hello, 1 MiB", "/invoke/hello, 16384", "/deploy, limit"})
+    void aBodyDeclaredTooLargeIsRefusedAtOnceWithoutAskingAClientThatWaitsToSendIt(String path, String fragment)
+            throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: multipart/form-data; boundary=XX\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+
+            RawHttp.Response refused = RawHttp.read(socket.getInputStream(), "POST", false);
+
+            assertThat(refused.status()).as("no 100 Continue first").isEqualTo(413);
+            assertThat(refused.json().get("error").asText()).contains(fragment);
+            assertThat(refused.values("Connection")).containsExactly("close");
+            // No body was asked for, so none is waited for: the server closes.
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(invoker.invocations).isEmpty();
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void aBodyDeclaredTooLargeIsRefusedBeforeTheClientHasSentItAll() throws IOException {
+        stop();
+        start(SettingsLimits.defaults(), 8 * 1024 * 1024); // the limit of /invoke would take it: /async does not
+        deploy("hello.zip", HELLO_ZIP);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /async/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000000\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(new byte[2_000_000]); // and then waits for the answer
+            out.flush();
+
+            RawHttp.Response refused = RawHttp.read(socket.getInputStream(), "POST", false);
+
+            assertThat(refused.status()).isEqualTo(413);
+            assertThat(refused.json().get("error").asText()).contains("1 MiB");
+        }
+        assertThat(store.jobs.list(null, null, 100)).isEmpty();
+    }
+
+    @Test
+    void aClientThatLeavesMidBodyIsOneQuietLineNotAnError() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(ApiServer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            for (String path : List.of("/async/hello", "/invoke/hello")) {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Length: 10000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().write(new byte[2000]);
+                    socket.getOutputStream().flush();
+                } // and leaves
+            }
+            io.glambdar.it.Eventually.holds("both requests were given up", Duration.ofSeconds(30),
+                    () -> logged.list.size() >= 2);
+
+            assertThat(logged.list).allSatisfy(event -> {
+                assertThat(event.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+                assertThat(event.getThrowableProxy()).isNull();
+                assertThat(event.getFormattedMessage()).contains("closed the connection");
+            });
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(invoker.invocations).isEmpty();
         assertThat(store.jobs.list(null, null, 100)).isEmpty();
     }
 

@@ -13,8 +13,9 @@ import io.glambdar.usecase.InvokeKeys.Verdict;
  * Who may call what (SPEC "Authentication"), decided from the route and a few headers before any route runs:
  *
  * <ol>
- *   <li>An exempt route ({@link Route#EXEMPT}: {@code GET /health}) and the invocation of a function marked
- *       {@code "public": true} are let through: no key, and from any web site.</li>
+ *   <li>{@code GET /health} and the invocation of a function marked {@code "public": true} are let through: no key,
+ *       and from any web site. The other routes of {@link Route#EXEMPT} (the dashboard, the API's description) need
+ *       no key but go through the checks of browsers below, as every other route does.</li>
  *   <li>In both modes, a browser request from a page of another site is refused (403): its {@code Origin} is not this
  *       server's own origin, or is {@code null}, or its {@code Sec-Fetch-Site} is {@code cross-site}.</li>
  *   <li>In open mode on a loopback address, a request whose {@code Host} is not a loopback name is refused (403): a
@@ -46,7 +47,7 @@ public final class AccessPolicy {
 
     public Decision decide(AccessRequest request) {
         Route route = Route.classify(request.method(), request.path());
-        if (route instanceof Route.Exempt) {
+        if (route instanceof Route.Exempt exempt && exempt.anySite()) {
             return Decision.ALLOWED;
         }
         Decision decision = decideByRequest(request, route);
@@ -75,7 +76,7 @@ public final class AccessPolicy {
                     + " web pages that re-point their own DNS name at this machine (DNS rebinding). Use"
                     + " http://localhost:<port>, or set GLAMBDAR_ADMIN_KEY to require keys instead");
         }
-        if (!mode.keyed()) {
+        if (!mode.keyed() || route instanceof Route.Exempt) {
             return Decision.ALLOWED;
         }
         return route instanceof Route.Invocation invocation ? invocation(request, invocation.function())

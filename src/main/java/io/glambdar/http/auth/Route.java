@@ -12,8 +12,11 @@ import java.util.List;
  */
 public sealed interface Route {
 
-    /** Needs no key and may be called from any web site. */
-    record Exempt() implements Route {
+    /**
+     * Needs no key. {@code anySite}: may also be called from a page of any web site; otherwise a browser request from
+     * another site is refused as on every other route.
+     */
+    record Exempt(boolean anySite) implements Route {
     }
 
     /**
@@ -30,10 +33,13 @@ public sealed interface Route {
     record Control() implements Route {
     }
 
-    /** A route (or, with {@code prefix}, every path under it) that {@link #EXEMPT} lets through. */
-    record ExemptRoute(String method, String path, boolean prefix) {
+    /**
+     * A route (or, with {@code prefix}, every path under it) that needs no key; {@code anySite}: from any web site too.
+     * A {@code GET} route also covers {@code HEAD}, which the server answers as the {@code GET} without its body.
+     */
+    record ExemptRoute(String method, String path, boolean prefix, boolean anySite) {
         boolean matches(String requestMethod, String requestPath) {
-            if (!method.equals(requestMethod)) {
+            if (!method.equals(requestMethod) && !(method.equals("GET") && requestMethod.equals("HEAD"))) {
                 return false;
             }
             if (prefix) {
@@ -49,15 +55,17 @@ public sealed interface Route {
     String ASSETS_PREFIX = "/assets/";
 
     /**
-     * The routes anyone may call, without a key and from any web site: the one list to extend. They must hold no
-     * data (health reveals no function names; the dashboard's page and assets are the same for everyone, and the data
-     * routes they call stay keyed).
+     * The routes anyone may call without a key: the one list to extend. They must hold no data (health reveals no
+     * function names; the API's description, the dashboard's page and its assets are the same for everyone, and the
+     * data routes the dashboard calls stay keyed). Only {@code GET /health} may be called from any web site (SPEC
+     * "Authentication"): the others refuse pages of other sites like every route, and the dashboard, opened by its
+     * address or a bookmark ({@code Sec-Fetch-Site: none}), loads its own assets same-origin.
      */
     List<ExemptRoute> EXEMPT = List.of(
-            new ExemptRoute("GET", "/health", false),
-            new ExemptRoute("GET", "/openapi.json", false),
-            new ExemptRoute("GET", "/", false),
-            new ExemptRoute("GET", ASSETS_PREFIX, true));
+            new ExemptRoute("GET", "/health", false, true),
+            new ExemptRoute("GET", "/openapi.json", false, false),
+            new ExemptRoute("GET", "/", false, false),
+            new ExemptRoute("GET", ASSETS_PREFIX, true, false));
 
     String INVOKE_PREFIX = "/invoke/";
     String ASYNC_PREFIX = "/async/";
@@ -65,7 +73,7 @@ public sealed interface Route {
     static Route classify(String method, String path) {
         for (ExemptRoute exempt : EXEMPT) {
             if (exempt.matches(method, path)) {
-                return new Exempt();
+                return new Exempt(exempt.anySite());
             }
         }
         String prefix = path.startsWith(INVOKE_PREFIX) ? INVOKE_PREFIX

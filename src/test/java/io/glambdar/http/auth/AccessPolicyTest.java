@@ -260,23 +260,41 @@ class AccessPolicyTest {
 
         @Test
         void theExemptRoutesAreOneList() {
-            assertThat(Route.EXEMPT).containsExactly(new Route.ExemptRoute("GET", "/health", false),
-                    new Route.ExemptRoute("GET", "/openapi.json", false), new Route.ExemptRoute("GET", "/", false),
-                    new Route.ExemptRoute("GET", "/assets/", true));
-            assertThat(Route.classify("GET", "/health")).isInstanceOf(Route.Exempt.class);
+            assertThat(Route.EXEMPT).containsExactly(new Route.ExemptRoute("GET", "/health", false, true),
+                    new Route.ExemptRoute("GET", "/openapi.json", false, false),
+                    new Route.ExemptRoute("GET", "/", false, false),
+                    new Route.ExemptRoute("GET", "/assets/", true, false));
+            assertThat(Route.classify("GET", "/health")).isEqualTo(new Route.Exempt(true));
+            assertThat(Route.classify("GET", "/")).isEqualTo(new Route.Exempt(false));
         }
 
         @Test
         void theDashboardAndTheApiDescriptionNeedNoKeyButTheDataTheyShowDoes() {
             for (String path : List.of("/", "/openapi.json", "/assets/app.js", "/assets/style.css")) {
                 for (AccessPolicy policy : List.of(open, keyed)) {
-                    assertAllowed(decide(policy, request("GET", path)));
-                    assertAllowed(decide(policy, request("GET", path).origin("null").fetchSite("cross-site")));
+                    for (String method : List.of("GET", "HEAD")) {
+                        assertAllowed(decide(policy, request(method, path)));
+                        // Opened by its address or a bookmark, then its own requests.
+                        assertAllowed(decide(policy, request(method, path).fetchSite("none")));
+                        assertAllowed(decide(policy, request(method, path).origin("http://" + HOST)
+                                .fetchSite("same-origin")));
+                    }
                 }
                 assertDenied(decide(keyed, request("POST", path)), 401, "admin key");
             }
             for (String path : List.of("/info", "/metrics", "/logs/f", "/assets", "/openapi.json/x", "/index.html")) {
                 assertDenied(decide(keyed, request("GET", path)), 401, "admin key");
+            }
+        }
+
+        @Test
+        void theDashboardAndTheApiDescriptionRefusePagesOfOtherSitesAsEveryRouteButHealthDoes() {
+            for (String path : List.of("/", "/openapi.json", "/assets/app.js")) {
+                for (AccessPolicy policy : List.of(open, keyed)) {
+                    assertDenied(decide(policy, request("GET", path).origin("http://evil.com")), 403, "cross-site");
+                    assertDenied(decide(policy, request("GET", path).origin("null")), 403, "cross-site");
+                    assertDenied(decide(policy, request("GET", path).fetchSite("cross-site")), 403, "cross-site");
+                }
             }
         }
 
@@ -438,7 +456,8 @@ class AccessPolicyTest {
         assertThat(Route.classify("GET", "/invoke")).isInstanceOf(Route.Control.class);
         assertThat(Route.classify("GET", "/invokes/hello")).isInstanceOf(Route.Control.class);
         assertThat(Route.classify("GET", "/health")).isInstanceOf(Route.Exempt.class);
-        assertThat(Route.classify("HEAD", "/health")).isInstanceOf(Route.Control.class);
+        assertThat(Route.classify("HEAD", "/health")).isEqualTo(new Route.Exempt(true));
+        assertThat(Route.classify("POST", "/health")).isInstanceOf(Route.Control.class);
         assertThat(Route.classify("GET", "/keys/hello")).isInstanceOf(Route.Control.class);
     }
 
