@@ -6,6 +6,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -41,7 +42,17 @@ public final class CronSchedule {
             "@daily", "0 0 * * *",
             "@weekly", "0 0 * * 0",
             "@monthly", "0 0 1 * *");
-    private static final Pattern EVERY = Pattern.compile("@every\\s+(\\d{1,9})([smh])");
+    private static final Pattern EVERY = Pattern.compile("@every\\s+(\\d+)([smh])");
+    /**
+     * The longest {@code @every} period, {@value #MAX_EVERY_HOURS} h (about 114,000 years): no use in itself, but it
+     * keeps every firing a representable instant.
+     */
+    static final long MAX_EVERY_HOURS = 999_999_999;
+    private static final BigInteger MAX_EVERY_SECONDS = BigInteger.valueOf(MAX_EVERY_HOURS * 3600);
+    /** The fields of a cron expression, and the largest step each can take ({@code *}{@code /59} in the minutes). */
+    private static final String[] FIELDS = {"minute", "hour", "day-of-month", "month", "day-of-week"};
+    private static final int[] MAX_STEP = {59, 23, 31, 12, 7};
+    private static final Pattern STEP = Pattern.compile("/(\\d+)$");
 
     /** Where {@link #parse} looks for a first firing, to refuse expressions that never fire. */
     private static final Instant PROBE_FROM = Instant.parse("2000-01-01T00:00:00Z");
@@ -80,16 +91,21 @@ public final class CronSchedule {
             }
             Matcher every = EVERY.matcher(lower);
             if (every.matches()) {
-                long n = Long.parseLong(every.group(1));
-                if (n < 1) {
+                BigInteger n = new BigInteger(every.group(1));
+                if (n.signum() == 0) {
                     throw new IllegalArgumentException("@every needs a period of at least 1s, e.g. \"@every 30s\"");
                 }
-                Duration period = switch (every.group(2)) {
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-                return new CronSchedule(trimmed, null, period);
+                BigInteger seconds = n.multiply(BigInteger.valueOf(switch (every.group(2)) {
+                    case "s" -> 1;
+                    case "m" -> 60;
+                    default -> 3600;
+                }));
+                if (seconds.compareTo(MAX_EVERY_SECONDS) > 0) {
+                    throw new IllegalArgumentException("the period of @every is too large; the largest allowed is "
+                            + MAX_EVERY_HOURS + "h (" + MAX_EVERY_SECONDS.divide(BigInteger.valueOf(60)) + "m, "
+                            + MAX_EVERY_SECONDS + "s)");
+                }
+                return new CronSchedule(trimmed, null, Duration.ofSeconds(seconds.longValueExact()));
             }
             throw new IllegalArgumentException("unknown macro; use @hourly, @daily, @weekly, @monthly or"
                     + " @every <n>s|m|h (e.g. \"@every 5m\")");
@@ -101,6 +117,7 @@ public final class CronSchedule {
                     + (fields.length == 6 || fields.length == 7 ? "; six-field (seconds) and Quartz expressions are"
                     + " not supported" : ""));
         }
+        checkSteps(fields);
         CronSchedule schedule;
         try {
             schedule = new CronSchedule(trimmed, UNIX.parse(trimmed).validate(), null);
@@ -112,6 +129,30 @@ public final class CronSchedule {
             throw new IllegalArgumentException("it never fires (no such day of the month)");
         }
         return schedule;
+    }
+
+    /**
+     * Refuses a step ({@code /n}) of 0 or past its field's range with a message that says so: cron-utils's own, such as
+     * "Period 0 not in range [0, 59]", names a range that 0 seems to be in.
+     */
+    private static void checkSteps(String[] fields) {
+        for (int i = 0; i < fields.length; i++) {
+            for (String part : fields[i].split(",")) {
+                Matcher step = STEP.matcher(part);
+                if (!step.find()) {
+                    continue;
+                }
+                BigInteger n = new BigInteger(step.group(1));
+                if (n.signum() == 0) {
+                    throw new IllegalArgumentException("a step must be at least 1, got \"" + part + "\" in the "
+                            + FIELDS[i] + " field");
+                }
+                if (n.compareTo(BigInteger.valueOf(MAX_STEP[i])) > 0) {
+                    throw new IllegalArgumentException("a step in the " + FIELDS[i] + " field must be from 1 to "
+                            + MAX_STEP[i] + ", got \"" + part + "\"");
+                }
+            }
+        }
     }
 
     /**

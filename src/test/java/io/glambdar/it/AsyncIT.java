@@ -390,6 +390,8 @@ class AsyncIT {
                 .isEqualTo("handler_threw");
         assertThat(waiting.path("logs").asText()).as("what the last attempt printed: %s", waiting)
                 .contains("ran " + id + " attempt 1");
+        assertThat(waiting.path("version").asInt()).as("the version its last attempt ran on: %s", waiting)
+                .isEqualTo(1);
         assertThat(Jobs.attemptsLogged(glambdar, "later", id)).containsExactly(1);
         assertThat(glambdar.get("/info/later").json().path("asyncQueued").asInt()).isEqualTo(1);
 
@@ -397,6 +399,7 @@ class AsyncIT {
                 .isEqualTo(204);
         JsonNode cancelled = Jobs.job(glambdar, id);
         assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("version").asInt()).as("kept: %s", cancelled).isEqualTo(1);
         assertThat(cancelled.path("nextAttemptAt").isMissingNode() || cancelled.path("nextAttemptAt").isNull())
                 .as("nothing is due: %s", cancelled).isTrue();
         assertThat(glambdar.get("/info/later").json().path("asyncQueued").asInt()).isZero();

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SPEC: records are kept {@code GLAMBDAR_ASYNC_RETENTION_HOURS} (fractions allowed). With a retention of 2 s, an ended
- * job's record is gone after a restart (the server tidies at start, then every minute), while a job still queued is
- * kept and runs.
+ * job's record is gone after a restart (the server tidies at start, then every second for so short a retention),
+ * while a job still queued is kept and runs.
  */
 @ExtendWith(DockerRequired.class)
 class AsyncRetentionIT {

@@ -3,6 +3,7 @@ package io.glambdar.schedule;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Instant;
@@ -253,6 +254,39 @@ class CronScheduleTest {
         void everyZero(String cron) {
             assertThatThrownBy(() -> CronSchedule.parse(cron)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("at least 1s");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"@every 99999999999h", "@every 1000000000h", "@every 3599999996401s"})
+        void everyTooLargeSaysTheLargestAllowed(String cron) {
+            assertThatThrownBy(() -> CronSchedule.parse(cron)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("the period of @every is too large; the largest allowed is 999999999h"
+                            + " (59999999940m, 3599999996400s)");
+        }
+
+        @Test
+        void theLargestEveryIsAllowedInAnyUnit() {
+            Instant t = Instant.parse("2026-01-01T00:00:00Z");
+            assertThat(CronSchedule.parse("@every 999999999h").nextAfter(t, ZoneOffset.UTC))
+                    .contains(Instant.ofEpochSecond(3_599_999_996_400L));
+            assertThat(CronSchedule.parse("@every 3599999996400s").nextAfter(t, ZoneOffset.UTC))
+                    .contains(Instant.ofEpochSecond(3_599_999_996_400L));
+            assertThat(CronSchedule.parse("@every 99999999999s").nextAfter(t, ZoneOffset.UTC))
+                    .as("a large period in seconds, once refused as an unknown macro")
+                    .contains(Instant.ofEpochSecond(99_999_999_999L));
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "*/0 * * * *    | a step must be at least 1, got \"*/0\" in the minute field",
+                "0/00 * * * *   | a step must be at least 1, got \"0/00\" in the minute field",
+                "0 1-5/0 * * *  | a step must be at least 1, got \"1-5/0\" in the hour field",
+                "0 0 1,*/0 * *  | a step must be at least 1, got \"*/0\" in the day-of-month field",
+                "*/60 * * * *   | a step in the minute field must be from 1 to 59, got \"*/60\"",
+                "0 0 * * */8    | a step in the day-of-week field must be from 1 to 7, got \"*/8\""})
+        void aStepOutOfRangeSaysWhatAStepMayBe(String cron, String message) {
+            assertThatThrownBy(() -> CronSchedule.parse(cron)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(message);
         }
 
         @ParameterizedTest

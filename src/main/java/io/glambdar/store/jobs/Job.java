@@ -8,7 +8,8 @@ import java.util.Objects;
  * An asynchronous invocation as stored: everything {@code GET /invocations/:id} shows, and what the worker needs.
  *
  * @param version        the version asked for; null: the version active when it runs
- * @param ranVersion     the version its last ended attempt ran on; null before one ended
+ * @param ranVersion     the version its last attempt that reached the function ran on (recorded when the attempt
+ *                       ended: succeeded, failed, or queued for a retry); null before one did
  * @param attempts       attempts started so far (0 while none has)
  * @param ageFrom        when its age counts from: its creation, or its last manual retry
  * @param nextAttemptAt  when a queued job is due

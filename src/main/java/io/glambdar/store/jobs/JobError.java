@@ -10,10 +10,14 @@ public record JobError(String code, String message) {
         Objects.requireNonNull(message, "message");
     }
 
-    /** Why a job did not run: its function was deleted first. */
+    /**
+     * Why a queued job was not run (again): its function was deleted while it waited, for its first attempt or for a
+     * retry after attempts that ran ({@code attempts} in its record says which).
+     */
     public static JobError functionDeleted(String functionName) {
-        return new JobError("function_deleted", "function '" + functionName + "' was deleted before this invocation"
-                + " ran; deploy it again and retry the invocation (POST /invocations/<id>/retry) if it is still"
+        return new JobError("function_deleted", "function '" + functionName + "' was deleted while this invocation"
+                + " was queued (waiting for its first attempt or for a retry; attempts says how many ran), so it runs"
+                + " no more; deploy it again and retry the invocation (POST /invocations/<id>/retry) if it is still"
                 + " wanted");
     }
 }

@@ -56,13 +56,14 @@ public interface JobRepository {
     /**
      * Puts a running job back in the queue, due at {@code nextAttemptAt}: a retry after a failed attempt
      * ({@code countAttempt} true), or an attempt that never ran for want of capacity (false: its attempt is given
-     * back). The last attempt's error, logs and report, where given (not null), are kept so that the record says why
-     * it is waiting and what the attempt printed.
+     * back). The last attempt's version, error, logs and report, where given (not null), are kept so that the record
+     * says which version it ran on, why it is waiting and what the attempt printed.
      *
+     * @param lastVersion the version the attempt ran on; null when it never ran (the last one's is kept)
      * @return false when the job is not running under {@code owner}
      */
-    boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError,
-                    String lastLogs, JobReport lastReport);
+    boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, Integer lastVersion,
+                    JobError lastError, String lastLogs, JobReport lastReport);
 
     /**
      * Ends a running job as expired (it outlived its maximum age before its claimed attempt could start, so that attempt
@@ -81,7 +82,8 @@ public interface JobRepository {
     List<String> expireOverdue(Instant now, JobError error);
 
     /**
-     * Ends a running job as cancelled: its function was deleted before the attempt could run. No callback is made.
+     * Ends a running job as cancelled: its function was deleted before the attempt could run, so that attempt is
+     * given back. No callback is made.
      *
      * @return false when the job is not running under {@code owner}
      */

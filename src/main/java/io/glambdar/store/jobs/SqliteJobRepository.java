@@ -225,10 +225,11 @@ public final class SqliteJobRepository implements JobRepository {
     }
 
     @Override
-    public boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, JobError lastError,
-                           String lastLogs, JobReport lastReport) {
+    public boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, Integer lastVersion,
+                           JobError lastError, String lastLogs, JobReport lastReport) {
         return update("queue job " + id + " again", "UPDATE jobs SET status = 'queued', next_attempt_at = ?,"
                 + " lease_owner = NULL, lease_until = NULL, attempts = attempts - ?,"
+                + " ran_version = coalesce(?, ran_version),"
                 + " error_code = coalesce(?, error_code), error_message = coalesce(?, error_message),"
                 + " logs = coalesce(?, logs), duration_ms = coalesce(?, duration_ms),"
                 + " init_duration_ms = coalesce(?, init_duration_ms), cold_start = coalesce(?, cold_start),"
@@ -236,17 +237,18 @@ public final class SqliteJobRepository implements JobRepository {
                 + HELD, ps -> {
             ps.setLong(1, nextAttemptAt.toEpochMilli());
             ps.setInt(2, countAttempt ? 0 : 1);
-            ps.setString(3, lastError == null ? null : lastError.code());
-            ps.setString(4, lastError == null ? null : lastError.message());
-            ps.setString(5, lastLogs);
-            setNullableLong(ps, 6, lastReport == null ? null : lastReport.durationMs());
-            setNullableLong(ps, 7, lastReport == null ? null : lastReport.initDurationMs());
-            setNullableLong(ps, 8, lastReport == null ? null : lastReport.coldStart() ? 1L : 0L);
-            ps.setBoolean(9, lastReport != null);
-            setNullableLong(ps, 10, lastReport == null ? null : lastReport.maxMemoryBytes());
-            ps.setString(11, lastReport == null ? null : lastReport.outcome());
-            ps.setString(12, id);
-            ps.setString(13, owner);
+            setNullableLong(ps, 3, lastVersion == null ? null : lastVersion.longValue());
+            ps.setString(4, lastError == null ? null : lastError.code());
+            ps.setString(5, lastError == null ? null : lastError.message());
+            ps.setString(6, lastLogs);
+            setNullableLong(ps, 7, lastReport == null ? null : lastReport.durationMs());
+            setNullableLong(ps, 8, lastReport == null ? null : lastReport.initDurationMs());
+            setNullableLong(ps, 9, lastReport == null ? null : lastReport.coldStart() ? 1L : 0L);
+            ps.setBoolean(10, lastReport != null);
+            setNullableLong(ps, 11, lastReport == null ? null : lastReport.maxMemoryBytes());
+            ps.setString(12, lastReport == null ? null : lastReport.outcome());
+            ps.setString(13, id);
+            ps.setString(14, owner);
         }) > 0;
     }
 
@@ -289,7 +291,8 @@ public final class SqliteJobRepository implements JobRepository {
     public boolean cancelRunning(String id, String owner, Instant now, JobError error) {
         Objects.requireNonNull(error, "error");
         return update("cancel running job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?,"
-                + " lease_owner = NULL, lease_until = NULL, error_code = ?, error_message = ?" + HELD, ps -> {
+                + " attempts = attempts - 1, lease_owner = NULL, lease_until = NULL, error_code = ?,"
+                + " error_message = ?" + HELD, ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, error.code());
             ps.setString(3, error.message());

@@ -15,6 +15,7 @@ import io.glambdar.function.AsyncPolicy;
 import io.glambdar.function.FunctionSettings;
 import io.glambdar.function.ScheduleSettings;
 import io.glambdar.schedule.CronSchedule;
+import io.glambdar.schedule.ScheduleZone;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -415,8 +415,8 @@ public final class SettingsParser {
         }
         String timezone = ScheduleSettings.DEFAULT_TIMEZONE;
         JsonNode z = entry.get(TIMEZONE);
-        if (z != null) {
-            if (!z.isTextual() || !ZoneId.getAvailableZoneIds().contains(z.textValue())) {
+        if (z != null && !z.isNull()) { // null: the default, as when absent
+            if (!z.isTextual() || !ScheduleZone.isKnown(z.textValue())) {
                 throw reject(where + "." + TIMEZONE + " must be an IANA time zone such as \"Europe/Berlin\" or"
                         + " \"UTC\", got " + (z.isTextual() ? "the unknown time zone " : "") + describe(z));
             }

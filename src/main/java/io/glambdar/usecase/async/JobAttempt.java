@@ -99,15 +99,16 @@ final class JobAttempt {
                         } else {
                             // A retry due after the job's age runs out is expired then, by the dispatcher.
                             jobs.requeue(job.id(), owner, end.plus(retryDelay.after(job.attempts(),
-                                    job.policy().retryDelay())), true, error, failed.logs(), report(failed));
+                                    job.policy().retryDelay())), true, version, error, failed.logs(),
+                                    report(failed));
                         }
                     }
                     // It never ran: the attempt is given back.
                     case OVERLOADED, UNAVAILABLE -> jobs.requeue(job.id(), owner, end.plus(Duration.ofSeconds(
                             Math.max(NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null, null,
-                            null);
+                            null, null);
                     // Its version was replaced or the function deleted while it waited: look again at once.
-                    case GONE -> jobs.requeue(job.id(), owner, end, false, null, null, null);
+                    case GONE -> jobs.requeue(job.id(), owner, end, false, null, null, null, null);
                 }
             }
         }

@@ -40,6 +40,9 @@ public final class JobDispatcher implements AutoCloseable {
      * write transaction) takes several jobs rather than one per attempt ended.
      */
     static final Duration CLAIM_GATHER = Duration.ofMillis(2);
+    /** Bounds of {@link #retentionSweep}. */
+    static final Duration MIN_RETENTION_SWEEP = Duration.ofSeconds(1);
+    static final Duration MAX_RETENTION_SWEEP = Duration.ofMinutes(1);
 
     /**
      * @param concurrency at most this many attempts at once (GLAMBDAR_ASYNC_CONCURRENCY), so that async work never
@@ -176,8 +179,20 @@ public final class JobDispatcher implements AutoCloseable {
             if (deleted > 0) {
                 log.info("Deleted {} asynchronous invocation records older than {}", deleted, settings.retention());
             }
-            nextRetention = now.plus(Duration.ofMinutes(1));
+            nextRetention = now.plus(retentionSweep(settings.retention()));
         }
+    }
+
+    /**
+     * How often records past their retention are deleted: a hundredth of it, between 1 s and 1 min, so that a record
+     * outlives its retention by at most that (1 min of a week, 1 s of a short retention such as 36 s).
+     */
+    static Duration retentionSweep(Duration retention) {
+        Duration sweep = retention.dividedBy(100);
+        if (sweep.compareTo(MIN_RETENTION_SWEEP) < 0) {
+            return MIN_RETENTION_SWEEP;
+        }
+        return sweep.compareTo(MAX_RETENTION_SWEEP) > 0 ? MAX_RETENTION_SWEEP : sweep;
     }
 
     private void await(Duration timeout) {

@@ -7,6 +7,7 @@ import io.glambdar.store.jobs.JobStatus;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,12 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An asynchronous invocation as {@code GET /invocations/:id} shows it (and as its callback POSTs it): SPEC's fields,
  * then the report of its last attempt. Times are ISO-8601 UTC.
  */
 public final class JobView {
+
+    /** Textual media types outside {@code text/*} whose names do not end in json, xml or yaml. */
+    private static final Set<String> TEXT_TYPES = Set.of("application/javascript", "application/x-javascript",
+            "application/ecmascript", "application/x-www-form-urlencoded", "application/graphql", "application/csv",
+            "application/sql", "application/toml", "application/x-sh", "application/x-httpd-php");
 
     private JobView() {
     }
@@ -68,30 +75,56 @@ public final class JobView {
         result.headers().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), values.size() == 1 ? values.getFirst() : List.copyOf(values)));
         view.put("headers", headers);
-        String text = isText(result) ? utf8(result.body()) : null;
+        String text = text(result);
         view.put("body", text != null ? text : Base64.getEncoder().encodeToString(result.body()));
         view.put("bodyEncoding", text != null ? "utf8" : "base64");
         return view;
     }
 
-    /** Text unless the function said otherwise: no content type, or a textual one (text/*, JSON, XML, …). */
-    private static boolean isText(JobResult result) {
+    /**
+     * The body as text, or null when it is to be base64: text unless the function said otherwise (no content type,
+     * or a textual one: text/*, JSON, XML, YAML and their +json, +xml, +yaml kinds, JavaScript, forms, GraphQL, CSV,
+     * …), in UTF-8 (or its subset US-ASCII) whatever charset it declares, and valid in it. A body declared in another
+     * charset is base64 even when its bytes happen to be valid UTF-8: read as UTF-8 it would be other text.
+     */
+    private static String text(JobResult result) {
         String type = result.headers().entrySet().stream()
                 .filter(header -> header.getKey().equalsIgnoreCase("content-type") && !header.getValue().isEmpty())
                 .map(header -> header.getValue().getFirst().toLowerCase(Locale.ROOT))
                 .findFirst().orElse(null);
         if (type == null) {
-            return true;
+            return decode(result.body(), StandardCharsets.UTF_8);
         }
-        String mime = type.split(";", 2)[0].strip();
-        return mime.startsWith("text/") || mime.endsWith("json") || mime.endsWith("+json") || mime.endsWith("xml")
-                || mime.equals("application/javascript") || mime.equals("application/x-www-form-urlencoded");
+        String[] parts = type.split(";");
+        String mime = parts[0].strip();
+        if (!(mime.startsWith("text/") || mime.endsWith("json") || mime.endsWith("xml") || mime.endsWith("yaml")
+                || TEXT_TYPES.contains(mime))) {
+            return null;
+        }
+        Charset charset = StandardCharsets.UTF_8;
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter.length == 2 && parameter[0].strip().equals("charset")) {
+                charset = charset(parameter[1].strip().replace("\"", ""));
+            }
+        }
+        return charset == null ? null : decode(result.body(), charset);
     }
 
-    /** The body as text when it is valid UTF-8; null otherwise. */
-    private static String utf8(byte[] body) {
+    /** UTF-8 or US-ASCII by any of their names; null for any other charset, or a name that is none. */
+    private static Charset charset(String name) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            Charset charset = Charset.forName(name);
+            return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII) ? charset : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The body as text when it is valid in {@code charset}; null otherwise. */
+    private static String decode(byte[] body, Charset charset) {
+        try {
+            return charset.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body)).toString();

@@ -2,13 +2,13 @@ package io.glambdar.usecase.schedule;
 
 import io.glambdar.function.ScheduleSettings;
 import io.glambdar.schedule.CronSchedule;
+import io.glambdar.schedule.ScheduleZone;
 import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.schedules.ScheduleState;
 
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +42,7 @@ record ActiveSchedule(String function, String deploymentId, Instant deployedAt, 
      *                                  valid any more (checked at deploy, so only with an older server's rows)
      */
     Optional<Instant> nextAfter(Instant after) {
-        return CronSchedule.parse(settings.cron()).nextAfter(after, ZoneId.of(settings.timezone()));
+        return CronSchedule.parse(settings.cron()).nextAfter(after, ScheduleZone.of(settings.timezone()));
     }
 
     /** Whether {@code state} is this schedule's, of this version. */

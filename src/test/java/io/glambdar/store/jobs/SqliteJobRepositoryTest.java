@@ -428,6 +428,7 @@ class SqliteJobRepositoryTest {
         assertThat(cancelled.error()).isEqualTo(deleted);
         assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(cancelled.leaseOwner()).isNull();
+        assertThat(cancelled.attempts()).as("the attempt that never ran is given back").isZero();
         assertThat(jobs.cancelRunning("a", "node-a", T0.plusSeconds(2), deleted)).as("once").isFalse();
     }
 
@@ -442,6 +443,22 @@ class SqliteJobRepositoryTest {
         assertThat(job("a").version()).as("still: the active one when it runs").isNull();
         jobs.retry("a", T0.plusSeconds(2), null);
         assertThat(job("a").ranVersion()).isNull();
+    }
+
+    @Test
+    void requeueAfterAnAttemptRecordsItsVersionAndAnAttemptThatNeverRanKeepsIt() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        jobs.requeue("a", "node-a", T0.plusSeconds(1), true, 2, new JobError("handler_threw", "boom"), "", null);
+        assertThat(job("a").ranVersion()).isEqualTo(2);
+
+        claimOne("node-a", T0.plusSeconds(1));
+        jobs.requeue("a", "node-a", T0.plusSeconds(2), false, null, null, null, null);
+        assertThat(job("a").ranVersion()).as("kept").isEqualTo(2);
+
+        claimOne("node-a", T0.plusSeconds(2));
+        jobs.expire("a", "node-a", T0.plusSeconds(3), new JobError("expired", "too old"));
+        assertThat(job("a").ranVersion()).as("kept when it ends unrun").isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- complete, requeue, expire
@@ -494,8 +511,8 @@ class SqliteJobRepositoryTest {
         Instant retryAt = T0.plusSeconds(60);
         JobError crash = new JobError("function_error", "crashed");
 
-        assertThat(jobs.requeue("a", "node-b", retryAt, true, crash, null, null)).isFalse();
-        assertThat(jobs.requeue("a", "node-a", retryAt, true, crash, null, null)).isTrue();
+        assertThat(jobs.requeue("a", "node-b", retryAt, true, 1, crash, null, null)).isFalse();
+        assertThat(jobs.requeue("a", "node-a", retryAt, true, 1, crash, null, null)).isTrue();
 
         Job waiting = job("a");
         assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);
@@ -512,7 +529,7 @@ class SqliteJobRepositoryTest {
         enqueue(newJob("a", "f", T0));
         claimOne("node-a", T0);
 
-        assertThat(jobs.requeue("a", "node-a", T0.plusMillis(100), false, null, null, null)).isTrue();
+        assertThat(jobs.requeue("a", "node-a", T0.plusMillis(100), false, null, null, null, null)).isTrue();
 
         Job waiting = job("a");
         assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);

@@ -603,6 +603,29 @@ class SettingsParserTest {
                     .endsWith("got 1");
         }
 
+        /** EST, MST and HST are IANA names that Java's own table leaves out; the legacy IANA names are kept too. */
+        @ParameterizedTest
+        @ValueSource(strings = {"EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "Etc/GMT+5", "UTC",
+                "GMT", "US/Eastern"})
+        void everyIanaTimeZoneNameIsAccepted(String zone) {
+            assertThat(parse("{\"schedules\": [{\"cron\": \"@daily\", \"timezone\": \"" + zone + "\"}]}")
+                    .schedules().getFirst().timezone()).isEqualTo(zone);
+        }
+
+        /** Java's short aliases that are no IANA names, offsets, and names in the wrong case are refused. */
+        @ParameterizedTest
+        @ValueSource(strings = {"PST", "IST", "CST", "+05:00", "UTC+5", "Z", "est", "europe/berlin"})
+        void namesThatAreNotIanaTimeZonesAreRefused(String zone) {
+            assertThat(rejection("{\"schedules\": [{\"cron\": \"@daily\", \"timezone\": \"" + zone + "\"}]}"))
+                    .endsWith("got the unknown time zone \"" + zone + "\"");
+        }
+
+        @Test
+        void aNullTimeZoneIsUtcAsWhenAbsent() {
+            assertThat(parse("{\"schedules\": [{\"cron\": \"@daily\", \"timezone\": null}]}").schedules())
+                    .containsExactly(new ScheduleSettings("@daily", "UTC", "{}"));
+        }
+
         @Test
         void tooManyEntries() {
             String entries = String.join(", ", Collections.nCopies(SettingsParser.MAX_SCHEDULES + 1,

@@ -224,6 +224,52 @@ class JobAttemptTest {
         assertThat(afterSecond.nextAttemptAt()).as("doubled").isEqualTo(secondStart.plus(RUN).plusSeconds(120));
     }
 
+    /** The record's version is the one its last attempt ran on, also while it waits for a retry or runs again. */
+    @Test
+    void aJobWaitingForARetryOrRunningAgainShowsTheVersionItsLastAttemptRanOn() {
+        deploy(store, "f", "{\"retries\": 3, \"retryDelaySeconds\": 30}");
+        String id = accept("f", request("{}"));
+        assertThat(job(id).ranVersion()).as("no attempt yet, not pinned").isNull();
+        answer(failure(Failure.FUNCTION_ERROR, "handler_threw", 0));
+
+        claimAndRun();
+        assertThat(job(id).status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job(id).ranVersion()).isEqualTo(1);
+
+        update(store, "f", "{\"retries\": 3, \"retryDelaySeconds\": 30}");
+        store.clock.set(job(id).nextAttemptAt());
+        Job running = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10).getFirst();
+        assertThat(job(id).status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(job(id).ranVersion()).as("the last attempt's while the next one runs").isEqualTo(1);
+        answer(failure(Failure.OVERLOADED, "no_capacity", 1));
+        attempt.run(running, OWNER);
+        assertThat(job(id).ranVersion()).as("an attempt that never ran changes nothing").isEqualTo(1);
+
+        store.clock.set(job(id).nextAttemptAt());
+        answer(failure(Failure.FUNCTION_ERROR, "handler_threw", 0));
+        claimAndRun();
+        assertThat(job(id).status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job(id).ranVersion()).as("the second attempt ran on the version active then").isEqualTo(2);
+    }
+
+    @Test
+    void aJobCancelledBecauseItsFunctionWasDeletedAfterAnAttemptRanKeepsItsVersionAndSaysSo() {
+        deploy(store, "f", "{\"retries\": 3}");
+        String id = accept("f", request("{}"));
+        answer(failure(Failure.FUNCTION_ERROR, "handler_threw", 0));
+        claimAndRun();
+
+        store.catalog.remove("f");
+        store.jobs.cancelAllQueued("f", store.clock.instant(), JobError.functionDeleted("f")); // as DeleteFunction does
+
+        Job job = job(id);
+        assertThat(job.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(job.ranVersion()).isEqualTo(1);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.error().message()).doesNotContain("before this invocation ran")
+                .contains("attempts says how many ran");
+    }
+
     /**
      * SPEC: "logs is the text the function printed in its last attempt". A job waiting for its retry had a last
      * attempt, and its error is kept (requeue takes it), but what that attempt printed is not: the record shows
@@ -422,6 +468,7 @@ class JobAttemptTest {
         assertThat(job.error().code()).isEqualTo("function_deleted");
         assertThat(job.error().message()).contains("'f'");
         assertThat(job.finishedAt()).isEqualTo(T0);
+        assertThat(job.attempts()).as("the attempt that never started is given back").isZero();
         assertThat(invoker.invocations).isEmpty();
         assertThat(attempted).isEmpty();
     }
@@ -549,6 +596,7 @@ class JobAttemptTest {
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.EXPIRED);
         assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.ranVersion()).as("the version its last attempt ran on").isEqualTo(1);
         assertThat(job.error().message()).contains("its last attempt failed with: it failed: handler_threw");
         assertThat(invoker.invocations).hasSize(1);
     }

@@ -211,6 +211,14 @@ class JobDispatcherTest {
     }
 
     @Test
+    void recordsPastTheRetentionAreDeletedWithinAHundredthOfItBetweenASecondAndAMinute() {
+        assertThat(JobDispatcher.retentionSweep(Duration.ofSeconds(36))).as("0.01 h").isEqualTo(Duration.ofSeconds(1));
+        assertThat(JobDispatcher.retentionSweep(Duration.ofMillis(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(JobDispatcher.retentionSweep(Duration.ofHours(1))).isEqualTo(Duration.ofSeconds(36));
+        assertThat(JobDispatcher.retentionSweep(Duration.ofHours(168))).as("the default").isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void stopClaimingLetsTheRunningAttemptFinishAndStartsNoOther() {
         JobDispatcher dispatcher = dispatcher(2, Duration.ofMillis(20));
         holdInvocations();

@@ -187,7 +187,10 @@ class JobViewTest {
     @ParameterizedTest
     @ValueSource(strings = {"text/plain", "text/html; charset=utf-8", "application/json", "application/problem+json",
             "application/xml", "image/svg+xml", "application/javascript", "application/x-www-form-urlencoded",
-            "TEXT/PLAIN"})
+            "TEXT/PLAIN", "application/yaml", "application/x-yaml", "text/yaml", "application/openapi+yaml",
+            "application/ld+json", "application/x-ndjson", "application/graphql", "application/csv", "text/csv",
+            "application/ecmascript", "application/toml", "application/sql", "text/plain; charset=\"UTF-8\"",
+            "application/json;charset=utf8", "text/csv; header=present; charset=utf-8"})
     void aTextualTypeWithValidUtf8IsText(String contentType) {
         byte[] body = "héllo ✓".getBytes(StandardCharsets.UTF_8);
 
@@ -224,6 +227,30 @@ class JobViewTest {
 
         assertThat(result.get("bodyEncoding").asText()).isEqualTo("base64");
         assertThat(Base64.getDecoder().decode(result.get("body").asText())).isEqualTo(body);
+    }
+
+    /** Bytes that are valid UTF-8 but declared in another charset mean other text there: base64 keeps them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain; charset=iso-8859-1", "text/html;charset=windows-1252",
+            "application/json; charset=utf-16", "text/plain; charset=no-such-charset", "text/plain; charset=us-ascii"})
+    void aBodyDeclaredInAnotherCharsetIsBase64(String contentType) {
+        byte[] body = "é".getBytes(StandardCharsets.UTF_8); // "Ã©" in ISO-8859-1, and not ASCII
+
+        JsonNode result = json(JobView.of(succeeded(result(contentType, body)).job())).get("result");
+
+        assertThat(result.get("bodyEncoding").asText()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(result.get("body").asText())).isEqualTo(body);
+    }
+
+    @Test
+    void asciiDeclaredAsUsAsciiIsText() {
+        byte[] body = "plain".getBytes(StandardCharsets.US_ASCII);
+
+        JsonNode result = json(JobView.of(succeeded(result("text/plain; charset=US-ASCII", body)).job()))
+                .get("result");
+
+        assertThat(result.get("bodyEncoding").asText()).isEqualTo("utf8");
+        assertThat(result.get("body").asText()).isEqualTo("plain");
     }
 
     @Test

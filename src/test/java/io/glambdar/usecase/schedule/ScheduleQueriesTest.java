@@ -51,6 +51,15 @@ class ScheduleQueriesTest {
                         null, null, 0));
     }
 
+    /** EST is an IANA name Java's table leaves out: 03:00 EST is 08:00 UTC all year. */
+    @Test
+    void aScheduleInEstFiresAtItsLocalTime() {
+        f.deploy("e", "[{\"cron\": \"0 3 * * *\", \"timezone\": \"EST\"}]");
+
+        assertThat(f.queries().list()).containsExactly(new ScheduleInfo("e", 0, "0 3 * * *", "EST",
+                Instant.parse("2026-05-02T08:00:00Z"), null, null, null, 0));
+    }
+
     @Test
     void afterFiringItShowsTheLastRunItsInvocationAndItsStatus() {
         f.deploy("f", "[{\"cron\": \"@every 10s\"}]");
