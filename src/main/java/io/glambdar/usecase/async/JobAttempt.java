@@ -55,8 +55,11 @@ final class JobAttempt {
         this.listener = listener;
     }
 
-    /** @param job as claimed: running under {@code owner}, its attempt counted */
-    void run(Job job, String owner) {
+    /**
+     * @param job        as claimed: running under {@code owner}, its attempt counted
+     * @param engineDone told once the engine is done with the attempt, before its end is recorded
+     */
+    void run(Job job, String owner, Runnable engineDone) {
         Instant now = now();
         if (!now.isBefore(job.expiresAt())) {
             jobs.expire(job.id(), owner, now, expired(job));
@@ -77,6 +80,7 @@ final class JobAttempt {
         }
         InvokeFunction.Invoked invoked = invokeFunction.invoke(new FunctionReference.Resolved(function, version),
                 job.id(), request(job));
+        engineDone.run();
         if (!(invoked.result() instanceof InvocationResult.Failed failed
                 && failed.failure() == InvocationResult.Failure.GONE)) {
             listener.attempted(job.functionName(), invoked.result().outcome());

@@ -22,9 +22,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the queued asynchronous invocations: claims due jobs (leased to this process) while fewer than
- * {@link Settings#concurrency()} of its attempts run, runs each on a virtual thread, renews the leases of those
- * running, and keeps the queue tidy — jobs of dead workers queued again, jobs past their age expired, old records
- * deleted.
+ * {@link Settings#concurrency()} of its attempts are in the engine, runs each on a virtual thread, renews the leases of
+ * those it holds, and keeps the queue tidy — jobs of dead workers queued again, jobs past their age expired, old
+ * records deleted.
+ *
+ * <p>A slot is the engine's: it is free again once the engine is done with an attempt, while the attempt's end is
+ * still being written, so that a commit (shared with other attempts ending, and waiting its turn for the database)
+ * never keeps a slot idle. The jobs held — in the engine or being recorded — are bounded at twice the concurrency,
+ * so a slow database holds back claiming rather than piling up ended attempts.
  *
  * <p>The owner name is {@code <node>/<random>}, new for each process: at start, jobs still leased to an earlier process
  * of this node (which died, or this one would not be starting) are queued again at once rather than when their leases
@@ -69,7 +74,10 @@ public final class JobDispatcher implements AutoCloseable {
     private final String owner;
     /** Below this many free slots (while attempts run), gather a few more before claiming. */
     private final int claimFloor;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Jobs leased to this process and not yet recorded: their leases are renewed. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** Of those, the jobs whose attempt is in the engine: the slots taken. */
+    private final Set<String> inEngine = ConcurrentHashMap.newKeySet();
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopping;
@@ -109,9 +117,19 @@ public final class JobDispatcher implements AutoCloseable {
         wakeup.wake();
     }
 
-    /** Attempts running right now in this process. */
+    /** Attempts in the engine right now, in this process. */
     public int running() {
-        return running.size();
+        return inEngine.size();
+    }
+
+    /** Jobs this process holds now: attempts in the engine, and ended ones whose end is being recorded. */
+    int held() {
+        return held.size();
+    }
+
+    /** How many jobs to claim now: a free slot each, within the bound on jobs held. */
+    private int claimable() {
+        return Math.min(settings.concurrency() - inEngine.size(), 2 * settings.concurrency() - held.size());
     }
 
     private void dispatch() {
@@ -119,15 +137,16 @@ public final class JobDispatcher implements AutoCloseable {
             try {
                 Instant now = now();
                 maintain(now);
-                int free = settings.concurrency() - running.size();
-                if (free > 0 && free < claimFloor && !running.isEmpty()) {
+                int free = claimable();
+                if (free > 0 && free < claimFloor && !inEngine.isEmpty()) {
                     Thread.sleep(CLAIM_GATHER);
-                    free = settings.concurrency() - running.size();
+                    free = claimable();
                 }
                 List<Job> claimed = free > 0
                         ? jobs.claim(owner, now, settings.lease(), Math.min(free, CLAIM_BATCH)) : List.of();
                 for (Job job : claimed) {
-                    running.add(job.id());
+                    held.add(job.id());
+                    inEngine.add(job.id());
                     attempts.execute(() -> runAttempt(job));
                 }
                 if (claimed.isEmpty() || claimed.size() == free) {
@@ -150,13 +169,21 @@ public final class JobDispatcher implements AutoCloseable {
 
     private void runAttempt(Job job) {
         try {
-            attempt.run(job, owner);
+            attempt.run(job, owner, () -> leaveEngine(job.id()));
         } catch (RuntimeException e) {
             // The job stays leased; once the lease runs out it is queued again (attempt + 1).
             log.warn("Asynchronous invocation {} of '{}': its attempt could not be recorded: {}", job.id(),
                     job.functionName(), e.toString());
         } finally {
-            running.remove(job.id());
+            inEngine.remove(job.id());
+            held.remove(job.id());
+            wake();
+        }
+    }
+
+    /** The engine is done with the job's attempt: its slot is free, though its end is still to be recorded. */
+    private void leaveEngine(String id) {
+        if (inEngine.remove(id)) {
             wake();
         }
     }
@@ -164,7 +191,7 @@ public final class JobDispatcher implements AutoCloseable {
     private void maintain(Instant now) {
         if (!now.isBefore(nextRenewal)) {
             Instant until = now.plus(settings.lease());
-            for (String id : running) {
+            for (String id : held) {
                 jobs.renew(id, owner, until);
             }
             nextRenewal = now.plus(settings.lease().dividedBy(3));
@@ -228,7 +255,7 @@ public final class JobDispatcher implements AutoCloseable {
         try {
             if (!attempts.awaitTermination(10, TimeUnit.SECONDS)) {
                 log.warn("{} asynchronous attempts still running at shutdown; they run again after the restart",
-                        running.size());
+                        held.size());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

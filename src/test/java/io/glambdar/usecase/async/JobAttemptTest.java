@@ -86,7 +86,7 @@ class JobAttemptTest {
     private Job claimAndRun() {
         List<Job> claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10);
         assertThat(claimed).hasSize(1);
-        attempt.run(claimed.getFirst(), OWNER);
+        attempt.run(claimed.getFirst(), OWNER, () -> { });
         return claimed.getFirst();
     }
 
@@ -105,6 +105,22 @@ class JobAttemptTest {
     }
 
     // ---------------------------------------------------------------- success
+
+    @Test
+    void theEngineIsReportedDoneOnceTheInvocationReturnsAndBeforeTheJobsEndIsRecorded() {
+        deploy(store, "f", null);
+        String id = accept("f", request("{}"));
+        answer(completed("done", ""));
+        List<Job> claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10);
+        List<String> seenWhenDone = new ArrayList<>();
+
+        attempt.run(claimed.getFirst(), OWNER, () -> seenWhenDone.add(invoker.invocations.size() + " invocation, job "
+                + job(id).status()));
+
+        assertThat(seenWhenDone).containsExactly("1 invocation, job RUNNING");
+        assertThat(job(id).status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
 
     @Test
     void aResponseEndsTheJobSucceededWithTheResultTheVersionTheLogsAndTheReport() {
@@ -461,7 +477,7 @@ class JobAttemptTest {
         List<Job> claimed = store.jobs.claim(OWNER, T0, LEASE, 10);
         store.catalog.remove("f");
 
-        attempt.run(claimed.getFirst(), OWNER);
+        attempt.run(claimed.getFirst(), OWNER, () -> { });
 
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.CANCELLED);
@@ -569,7 +585,7 @@ class JobAttemptTest {
         Job claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10).getFirst(); // just in time
         store.clock.set(T0.plusSeconds(10)); // but too late to start
 
-        attempt.run(claimed, OWNER);
+        attempt.run(claimed, OWNER, () -> { });
 
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.EXPIRED);
@@ -591,7 +607,7 @@ class JobAttemptTest {
         store.clock.set(T0.plusSeconds(100).minusMillis(1));
         Job claimed = store.jobs.claim(OWNER, store.clock.instant(), LEASE, 10).getFirst();
         store.clock.set(T0.plusSeconds(100));
-        attempt.run(claimed, OWNER);
+        attempt.run(claimed, OWNER, () -> { });
 
         Job job = job(id);
         assertThat(job.status()).isEqualTo(JobStatus.EXPIRED);
@@ -610,7 +626,7 @@ class JobAttemptTest {
         Job taken = store.jobs.claim("other/worker", T0, LEASE, 1).getFirst();
         answer(completed("done", ""));
 
-        attempt.run(claimed, OWNER);
+        attempt.run(claimed, OWNER, () -> { });
 
         assertThat(job(id)).usingRecursiveComparison().isEqualTo(taken);
     }

@@ -5,6 +5,7 @@ import io.glambdar.engine.InvocationResult;
 import io.glambdar.store.TestStore;
 import io.glambdar.store.jobs.Job;
 import io.glambdar.store.jobs.JobOutcome;
+import io.glambdar.store.jobs.JobRepository;
 import io.glambdar.store.jobs.JobStatus;
 import io.glambdar.usecase.InvokeFunction;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +62,11 @@ class JobDispatcherTest {
     }
 
     private JobDispatcher dispatcher(int concurrency, Duration idlePoll) {
-        JobDispatcher dispatcher = new JobDispatcher(store.jobs, store.catalog,
+        return dispatcher(store.jobs, concurrency, idlePoll);
+    }
+
+    private JobDispatcher dispatcher(JobRepository jobs, int concurrency, Duration idlePoll) {
+        JobDispatcher dispatcher = new JobDispatcher(jobs, store.catalog,
                 new InvokeFunction(store.catalog, invoker, store.clock),
                 new JobDispatcher.Settings(concurrency, LEASE, idlePoll, Duration.ofMinutes(1), Duration.ofHours(1)),
                 store.clock, NODE, AttemptListener.NONE);
@@ -125,6 +132,66 @@ class JobDispatcherTest {
                 .containsExactlyInAnyOrderElementsOf(ids);
         assertThat(ids).allSatisfy(id -> assertThat(job(id).attempts()).isEqualTo(1));
         until("no attempt left running", () -> dispatcher.running() == 0);
+    }
+
+    /** The store, except that recording a job's end waits for {@code recordings}. */
+    private JobRepository withHeldRecordings(CountDownLatch recordings) {
+        return (JobRepository) Proxy.newProxyInstance(JobRepository.class.getClassLoader(),
+                new Class<?>[]{JobRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("complete") && !recordings.await(30, TimeUnit.SECONDS)) {
+                        throw new AssertionError("recordings never released");
+                    }
+                    try {
+                        return method.invoke(store.jobs, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aSlotIsFreeOnceTheEngineIsDoneNotOnlyOnceTheJobsEndIsRecorded() {
+        CountDownLatch recordings = new CountDownLatch(1);
+        JobDispatcher dispatcher = dispatcher(withHeldRecordings(recordings), 1, Duration.ofHours(1));
+        invoker.answer((fn, request) -> FakeInvoker.ok("inv", "{}"));
+        String first = accept(dispatcher);
+        String second = accept(dispatcher);
+
+        dispatcher.start();
+        until("both attempts ran, one slot after the other", () -> invoker.invocations.size() == 2);
+
+        assertThat(job(first).status()).as("its end is still being recorded").isEqualTo(JobStatus.RUNNING);
+        assertThat(job(second).status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(dispatcher.running()).isZero();
+        assertThat(dispatcher.held()).isEqualTo(2);
+        recordings.countDown();
+        until("both recorded", () -> withStatus(JobStatus.SUCCEEDED).size() == 2);
+        until("none held", () -> dispatcher.held() == 0);
+    }
+
+    @Test
+    void jobsWhoseEndsAreStillBeingRecordedAreBoundedAtTwiceTheConcurrency() {
+        CountDownLatch recordings = new CountDownLatch(1);
+        JobDispatcher dispatcher = dispatcher(withHeldRecordings(recordings), 2, Duration.ofMillis(20));
+        invoker.answer((fn, request) -> FakeInvoker.ok("inv", "{}"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(accept(dispatcher));
+        }
+
+        dispatcher.start();
+        until("four attempts ran", () -> invoker.invocations.size() == 4);
+        // The idle poll (20 ms) comes round many times while the four ends wait: none starts a fifth.
+        until("the dispatcher polled again", () -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("job-dispatcher") && t.getState() == Thread.State.TIMED_WAITING));
+        assertThat(invoker.invocations).hasSize(4);
+        assertThat(withStatus(JobStatus.QUEUED)).hasSize(2);
+        assertThat(dispatcher.held()).isEqualTo(4);
+
+        recordings.countDown();
+        until("every job succeeded", () -> withStatus(JobStatus.SUCCEEDED).size() == 6);
+        assertThat(invoker.invocations).extracting(FakeInvoker.Call::invocationId)
+                .containsExactlyInAnyOrderElementsOf(ids);
     }
 
     @Test
