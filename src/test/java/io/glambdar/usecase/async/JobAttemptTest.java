@@ -258,7 +258,7 @@ class JobAttemptTest {
         assertThat(job(id).status()).isEqualTo(JobStatus.RUNNING);
         assertThat(job(id).ranVersion()).as("the last attempt's while the next one runs").isEqualTo(1);
         answer(failure(Failure.OVERLOADED, "no_capacity", 1));
-        attempt.run(running, OWNER);
+        attempt.run(running, OWNER, () -> { });
         assertThat(job(id).ranVersion()).as("an attempt that never ran changes nothing").isEqualTo(1);
 
         store.clock.set(job(id).nextAttemptAt());
