@@ -385,8 +385,9 @@ function buildResult(id, out) {
   }
   let statusCode = 200;
   if (out.statusCode !== undefined) {
-    if (!Number.isInteger(out.statusCode) || out.statusCode < 100 || out.statusCode > 599) {
-      throw new BadReturn(`statusCode must be an integer from 100 to 599, got ${util.inspect(out.statusCode)}`);
+    // 1xx only announces a response to come, so it cannot be the status of the one a handler returns.
+    if (!Number.isInteger(out.statusCode) || out.statusCode < 200 || out.statusCode > 599) {
+      throw new BadReturn(`statusCode must be an integer from 200 to 599, got ${util.inspect(out.statusCode)}`);
     }
     statusCode = out.statusCode;
   }

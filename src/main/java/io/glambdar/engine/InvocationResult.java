@@ -39,10 +39,20 @@ public sealed interface InvocationResult {
         };
     }
 
-    /** The handler returned a response (whatever its status code). */
+    /**
+     * The handler returned a response (whatever its final status code).
+     *
+     * @param statusCode from 200 to 599: a 1xx cannot end a response, so a handler returning one failed instead
+     */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
                      String logs, long durationMillis, boolean coldStart, long initDurationMillis,
                      Long maxMemoryBytes) implements InvocationResult {
+
+        public Completed {
+            if (statusCode < 200 || statusCode > 599) {
+                throw new IllegalArgumentException("a response's final status is from 200 to 599, got " + statusCode);
+            }
+        }
 
         /** Without a memory figure. */
         public Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,

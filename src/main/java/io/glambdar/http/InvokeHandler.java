@@ -96,12 +96,7 @@ final class InvokeHandler {
     }
 
     private static void respond(Context ctx, InvocationResult.Completed ok) {
-        if (ok.statusCode() < 200 || ok.statusCode() > 599) {
-            ApiServer.error(ctx, 502, "function returned statusCode " + ok.statusCode()
-                    + ", which cannot be the final status of a response; use 200-599");
-            return;
-        }
-        ctx.status(ok.statusCode());
+        ctx.status(ok.statusCode()); // 200 to 599: the ipc layer made any other a bad_return failure
         ok.headers().forEach((name, values) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
                 ctx.res().setHeader(name, values.getFirst()); // replaces defaults such as Content-Type

@@ -431,9 +431,10 @@ class WorkerScriptTest {
             null                | null                                               | bad_return     | handler returned null; it must return an object
             array               | [1, 2]                                             | bad_return     | handler returned an array; it must return an object
             undefined           | undefined                                          | bad_return     | handler returned undefined; it must return an object
-            status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 100 to 599, got 99
-            status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 100 to 599, got 200.5
-            status as string    | ({ statusCode: '200' })                            | bad_return     | statusCode must be an integer from 100 to 599, got '200'
+            status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 200 to 599, got 99
+            status informational | ({ statusCode: 101, body: 1 })                    | bad_return     | statusCode must be an integer from 200 to 599, got 101
+            status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 200 to 599, got 200.5
+            status as string    | ({ statusCode: '200' })                            | bad_return     | statusCode must be an integer from 200 to 599, got '200'
             header value object | ({ headers: { 'x-obj': { a: 1 } } })               | bad_return     | header "x-obj" has an object value
             header value undefined | ({ headers: { 'x-u': undefined } })             | bad_return     | header "x-u" has undefined value
             headers a Map       | ({ headers: new Map() })                           | bad_return     | headers must be a plain object
