@@ -97,7 +97,10 @@ final class InvokeHandler {
 
     private static void respond(Context ctx, InvocationResult.Completed ok) {
         ctx.status(ok.statusCode()); // 200 to 599: the ipc layer made any other a bad_return failure
-        ok.headers().forEach((name, values) -> {
+        ok.headers().forEach((name, sent) -> {
+            // An empty policy is no policy: it must not switch the sandbox off, so the default stays.
+            List<String> values = name.equalsIgnoreCase(CSP_HEADER)
+                    ? sent.stream().filter(value -> !value.isBlank()).toList() : sent;
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
                 ctx.res().setHeader(name, values.getFirst()); // replaces defaults such as Content-Type
                 values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -556,6 +557,20 @@ class ApiServerTest {
         assertThat(response.status()).isGreaterThanOrEqualTo(400);
         assertThat(response.headers().allValues("Content-Security-Policy"))
                 .containsExactly(InvokeHandler.DEFAULT_CSP);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "\t"})
+    void anEmptyContentSecurityPolicyIsNoPolicyAndTheSandboxStays(String empty) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-csp", 200,
+                Map.of("content-security-policy", List.of(empty)), "<p>".getBytes(StandardCharsets.UTF_8), "", 1,
+                false, 0));
+
+        RawHttp.Response raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.values("Content-Security-Policy")).containsExactly(InvokeHandler.DEFAULT_CSP);
     }
 
     @Test
