@@ -10,6 +10,13 @@ const { StringDecoder } = require('string_decoder');
 const util = require('util');
 const { pathToFileURL } = require('url');
 
+// The function's own PATH comes as GLAMBDAR_PATH, so that Docker finds node with the image's PATH whatever the
+// function sets; from here on it is the PATH of the function and of what it runs.
+if (process.env.GLAMBDAR_PATH !== undefined) {
+  process.env.PATH = process.env.GLAMBDAR_PATH;
+  delete process.env.GLAMBDAR_PATH;
+}
+
 const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
 const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
 // Limits the runtime enforces too (io.glambdar.ipc.ReplyLimits); here they become clear errors and tidy cuts.

@@ -497,6 +497,24 @@ class WorkerScriptTest {
     }
 
     @Test
+    void theFunctionsOwnPathArrivesAsGlambdarPathAndIsThePathOfTheFunctionAndWhatItRuns() throws Exception {
+        writeIndex("""
+                const pathAtLoad = process.env.PATH;
+                exports.handler = async () => ({ body: {
+                  pathAtLoad, path: process.env.PATH, carrier: 'GLAMBDAR_PATH' in process.env,
+                  child: require('child_process').spawnSync('sh', ['-c', 'echo hi']).error?.code } });
+                """);
+        startWorker(Map.of("GLAMBDAR_PATH", "/nope"));
+
+        JsonNode body = JSON.readTree(success(invoke("")).body());
+
+        assertThat(body.path("pathAtLoad").asText()).isEqualTo("/nope");
+        assertThat(body.path("path").asText()).isEqualTo("/nope");
+        assertThat(body.path("carrier").asBoolean()).as("GLAMBDAR_PATH is gone").isFalse();
+        assertThat(body.path("child").asText()).as("a child looks sh up on /nope").isEqualTo("ENOENT");
+    }
+
+    @Test
     void aBodyAtTheLimitIsSent() throws Exception {
         writeIndex("exports.handler = async () => ({ body: Buffer.alloc(10000, 7) });");
         startWorker(Map.of("GLAMBDAR_MAX_RESPONSE_BYTES", "10000"), ReplyLimits.withMaxBodyBytes(10_000));
