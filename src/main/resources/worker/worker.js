@@ -10,6 +10,13 @@ const { StringDecoder } = require('string_decoder');
 const util = require('util');
 const { pathToFileURL } = require('url');
 
+// The function's own PATH comes as GLAMBDAR_PATH, so that Docker finds node with the image's PATH whatever the
+// function sets; from here on it is the PATH of the function and of what it runs.
+if (process.env.GLAMBDAR_PATH !== undefined) {
+  process.env.PATH = process.env.GLAMBDAR_PATH;
+  delete process.env.GLAMBDAR_PATH;
+}
+
 const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
 const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
 // Limits the runtime enforces too (io.glambdar.ipc.ReplyLimits); here they become clear errors and tidy cuts.
@@ -390,8 +397,9 @@ function buildResult(id, out) {
   }
   let statusCode = 200;
   if (out.statusCode !== undefined) {
-    if (!Number.isInteger(out.statusCode) || out.statusCode < 100 || out.statusCode > 599) {
-      throw new BadReturn(`statusCode must be an integer from 100 to 599, got ${util.inspect(out.statusCode)}`);
+    // 1xx only announces a response to come, so it cannot be the status of the one a handler returns.
+    if (!Number.isInteger(out.statusCode) || out.statusCode < 200 || out.statusCode > 599) {
+      throw new BadReturn(`statusCode must be an integer from 200 to 599, got ${util.inspect(out.statusCode)}`);
     }
     statusCode = out.statusCode;
   }

@@ -41,12 +41,12 @@ public sealed interface InvocationResult {
 
     /**
      * The HTTP status its caller gets: the function's own, or the server's when it failed (502 its code failed, 504
-     * timed out, 429 no capacity, 503 could not run, 404 gone) or returned a status no final response can have (502).
-     * Records and reports give this, so that they agree with what the caller saw.
+     * timed out, 429 no capacity, 503 could not run, 404 gone). Records and reports give this, so that they agree
+     * with what the caller saw.
      */
     default int httpStatus() {
         return switch (this) {
-            case Completed ok -> ok.statusCode() >= 200 && ok.statusCode() <= 599 ? ok.statusCode() : 502;
+            case Completed ok -> ok.statusCode();
             case Failed failed -> switch (failed.failure()) {
                 case FUNCTION_ERROR -> 502;
                 case TIMEOUT -> 504;
@@ -57,10 +57,20 @@ public sealed interface InvocationResult {
         };
     }
 
-    /** The handler returned a response (whatever its status code). */
+    /**
+     * The handler returned a response (whatever its final status code).
+     *
+     * @param statusCode from 200 to 599: a 1xx cannot end a response, so a handler returning one failed instead
+     */
     record Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,
                      String logs, long durationMillis, boolean coldStart, long initDurationMillis,
                      Long maxMemoryBytes) implements InvocationResult {
+
+        public Completed {
+            if (statusCode < 200 || statusCode > 599) {
+                throw new IllegalArgumentException("a response's final status is from 200 to 599, got " + statusCode);
+            }
+        }
 
         /** Without a memory figure. */
         public Completed(String invocationId, int statusCode, Map<String, List<String>> headers, byte[] body,

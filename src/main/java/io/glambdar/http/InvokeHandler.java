@@ -96,13 +96,11 @@ final class InvokeHandler {
     }
 
     private static void respond(Context ctx, InvocationResult.Completed ok) {
-        if (ok.httpStatus() != ok.statusCode()) {
-            ApiServer.error(ctx, ok.httpStatus(), "function returned statusCode " + ok.statusCode()
-                    + ", which cannot be the final status of a response; use 200-599");
-            return;
-        }
-        ctx.status(ok.statusCode());
-        ok.headers().forEach((name, values) -> {
+        ctx.status(ok.statusCode()); // 200 to 599: the ipc layer made any other a bad_return failure
+        ok.headers().forEach((name, sent) -> {
+            // An empty policy is no policy: it must not switch the sandbox off, so the default stays.
+            List<String> values = name.equalsIgnoreCase(CSP_HEADER)
+                    ? sent.stream().filter(value -> !value.isBlank()).toList() : sent;
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
                 ctx.res().setHeader(name, values.getFirst()); // replaces defaults such as Content-Type
                 values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));

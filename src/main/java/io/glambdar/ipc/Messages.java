@@ -167,6 +167,11 @@ final class Messages {
             throw new ProtocolException("result has no statusCode from 100 to 599 (got "
                     + SafeText.quoted(String.valueOf(status)) + ")");
         }
+        if (status.intValue() < 200) { // a 1xx announces a response to come; the handler returned it as the final one
+            return new WorkerReply.Failure(id, WorkerReply.Failure.BAD_RETURN, "statusCode " + status.intValue()
+                    + " is an informational (1xx) status, which cannot be the final status of a response; return a"
+                    + " statusCode from 200 to 599", null, logs, maxRss);
+        }
         Map<String, List<String>> headersAsSent = headers(message.get("headers"));
         byte[] body = body(message);
         if (body.length > limits.maxBodyBytes()) {

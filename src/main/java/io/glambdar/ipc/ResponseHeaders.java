@@ -6,16 +6,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The response headers a function returned, checked before they can reach an HTTP client: RFC 9110 names, values
- * without control characters, {@link ReplyLimits} on their number and size, and none of the server's own headers.
+ * The response headers a function returned, checked before they can reach an HTTP client: RFC 9110 names, values of
+ * the characters RFC 9110 allows in a field value, {@link ReplyLimits} on their number and size, and none of the
+ * server's own headers.
  */
 final class ResponseHeaders {
 
-    /** Set by the server on every invocation response (SPEC "Invocation, widened"); a function's values are dropped. */
-    static final Set<String> SERVER_OWNED = Set.of("x-glambdar-invocation-id", "x-glambdar-version");
+    /**
+     * The server's own headers, lower-case: {@code X-Glambdar-Invocation-Id} and {@code X-Glambdar-Version} on every
+     * invocation response (SPEC "Invocation, widened"), {@code X-Glambdar-Node} in a cluster, and any it adds later. A
+     * function's values for them are dropped, so a client can trust every one it reads.
+     */
+    static final String SERVER_OWNED_PREFIX = "x-glambdar-";
 
     // RFC 9110 tchar, besides letters and digits.
     private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
@@ -34,7 +38,8 @@ final class ResponseHeaders {
      * Checks the headers as the worker sent them and returns them with lower-case names (names differing only in case
      * merged) and without the server's own.
      *
-     * @throws Invalid for a name that is not a token, a value with a control character, or too many or too long headers
+     * @throws Invalid for a name that is not a token, a value with a character a field value may not hold, or too many
+     *                 or too long headers
      */
     static Map<String, List<String>> check(Map<String, List<String>> asSent, ReplyLimits limits) throws Invalid {
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -47,11 +52,11 @@ final class ResponseHeaders {
                         + " digits and " + TOKEN_SYMBOLS + " (RFC 9110 token)");
             }
             String lowerCase = name.toLowerCase(Locale.ROOT); // a token is ASCII, so this is plain ASCII lower-casing
-            if (SERVER_OWNED.contains(lowerCase)) {
+            if (lowerCase.startsWith(SERVER_OWNED_PREFIX)) {
                 continue;
             }
             for (String value : header.getValue()) {
-                requireNoControlCharacter(name, value);
+                requireFieldValue(name, value);
                 bytes += Utf8Text.length(name) + Utf8Text.length(value);
             }
             count += header.getValue().size();
@@ -83,14 +88,24 @@ final class ResponseHeaders {
         return true;
     }
 
-    // RFC 5234 CTL (0x00-0x1F and DEL), except the horizontal tab that field values may hold.
-    private static void requireNoControlCharacter(String name, String value) throws Invalid {
+    /**
+     * RFC 9110 field-value characters: VCHAR, SP, HTAB and obs-text (0x80-0xFF, sent as those single bytes). Anything
+     * else is a control character (CR and LF would split the header) or past Latin-1, which no byte on the wire can
+     * carry: sent, it would arrive mangled.
+     */
+    private static void requireFieldValue(String name, String value) throws Invalid {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\t') || c == 0x7F) {
                 throw new Invalid("header " + SafeText.quoted(name) + " has a value with a control character ("
                         + SafeText.escaped(c) + " at position " + i + "); header values may not contain CR, LF, NUL"
                         + " or other control characters except tab");
+            }
+            if (c > 0xFF) {
+                throw new Invalid("header " + SafeText.quoted(name) + " has a value with a character outside Latin-1 ("
+                        + String.format("U+%04X", value.codePointAt(i)) + " at position " + i + "); HTTP header values"
+                        + " carry only visible ASCII, space, tab and characters U+0080 to U+00FF (RFC 9110"
+                        + " field-value): percent-encode other text, e.g. with encodeURIComponent");
             }
         }
     }

@@ -32,11 +32,14 @@ public sealed interface WorkerReply {
     /**
      * The invocation failed inside the worker, or its response broke the {@link ReplyLimits}.
      *
-     * @param code  {@code handler_threw}, {@code bad_return}, {@link #RESPONSE_TOO_LARGE} or {@link #INVALID_HEADER}
+     * @param code  {@code handler_threw}, {@link #BAD_RETURN}, {@link #RESPONSE_TOO_LARGE} or {@link #INVALID_HEADER}
      * @param stack the error's stack, or null when there is none (a non-Error throw, a bad return)
      */
     record Failure(String id, String code, String message, String stack, String logs, Long maxRssBytes)
             implements WorkerReply {
+
+        /** The handler's return value is not a response it may give (the worker says so too, for most). */
+        public static final String BAD_RETURN = "bad_return";
 
         /** The body is over {@link ReplyLimits#maxBodyBytes()} (SPEC: a 502 with this code). */
         public static final String RESPONSE_TOO_LARGE = "response_too_large";

@@ -27,7 +27,8 @@ class ResponseHeadersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"X-Glambdar-Invocation-Id", "x-glambdar-version", "X-GLAMBDAR-VERSION"})
+    @ValueSource(strings = {"X-Glambdar-Invocation-Id", "x-glambdar-version", "X-GLAMBDAR-VERSION", "X-Glambdar-Node",
+            "x-glambdar-anything-later"})
     void theServersOwnHeadersAreDroppedSilently(String name) throws Exception {
         Map<String, List<String>> sent = new LinkedHashMap<>();
         sent.put(name, List.of("forged"));
@@ -60,6 +61,29 @@ class ResponseHeadersTest {
                 .isInstanceOf(ResponseHeaders.Invalid.class)
                 .hasMessageStartingWith("header \"X-Evil\" has a value with a control character (\\u00")
                 .hasMessageContaining("CR, LF, NUL or other control characters except tab");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\uD83D\uDE00b", "\u4E2D", "\u0100", "euro \u20AC"})
+    void aValueWithACharacterPastLatin1IsInvalidAndNamesTheHeader(String value) {
+        assertThatThrownBy(() -> ResponseHeaders.check(Map.of("X-Emoji", List.of(value)), LIMITS))
+                .isInstanceOf(ResponseHeaders.Invalid.class)
+                .hasMessageStartingWith("header \"X-Emoji\" has a value with a character outside Latin-1 ("
+                        + String.format("U+%04X", value.codePoints().filter(c -> c > 0xFF).findFirst().orElseThrow()))
+                .hasMessageContaining("RFC 9110");
+    }
+
+    @Test
+    void visibleAsciiSpaceTabAndObsTextAreAllowedInAValue() throws Exception {
+        StringBuilder value = new StringBuilder("\t ");
+        for (char c = 0x21; c <= 0xFF; c++) {
+            if (c != 0x7F) {
+                value.append(c);
+            }
+        }
+
+        assertThat(ResponseHeaders.check(Map.of("x-all", List.of(value.toString())), new ReplyLimits(1024, 1024, 5,
+                1024))).containsExactly(Map.entry("x-all", List.of(value.toString())));
     }
 
     @Test

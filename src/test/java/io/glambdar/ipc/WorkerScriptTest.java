@@ -431,9 +431,10 @@ class WorkerScriptTest {
             null                | null                                               | bad_return     | handler returned null; it must return an object
             array               | [1, 2]                                             | bad_return     | handler returned an array; it must return an object
             undefined           | undefined                                          | bad_return     | handler returned undefined; it must return an object
-            status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 100 to 599, got 99
-            status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 100 to 599, got 200.5
-            status as string    | ({ statusCode: '200' })                            | bad_return     | statusCode must be an integer from 100 to 599, got '200'
+            status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 200 to 599, got 99
+            status informational | ({ statusCode: 101, body: 1 })                    | bad_return     | statusCode must be an integer from 200 to 599, got 101
+            status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 200 to 599, got 200.5
+            status as string    | ({ statusCode: '200' })                            | bad_return     | statusCode must be an integer from 200 to 599, got '200'
             header value object | ({ headers: { 'x-obj': { a: 1 } } })               | bad_return     | header "x-obj" has an object value
             header value undefined | ({ headers: { 'x-u': undefined } })             | bad_return     | header "x-u" has undefined value
             headers a Map       | ({ headers: new Map() })                           | bad_return     | headers must be a plain object
@@ -493,6 +494,24 @@ class WorkerScriptTest {
         assertThat(failure.message()).isEqualTo("the response body is " + size + " bytes, over the server's limit of"
                 + " 10000 bytes (GLAMBDAR_MAX_RESPONSE_MB); return a smaller body, or raise that limit");
         assertThat(connection.reusable()).isTrue();
+    }
+
+    @Test
+    void theFunctionsOwnPathArrivesAsGlambdarPathAndIsThePathOfTheFunctionAndWhatItRuns() throws Exception {
+        writeIndex("""
+                const pathAtLoad = process.env.PATH;
+                exports.handler = async () => ({ body: {
+                  pathAtLoad, path: process.env.PATH, carrier: 'GLAMBDAR_PATH' in process.env,
+                  child: require('child_process').spawnSync('sh', ['-c', 'echo hi']).error?.code } });
+                """);
+        startWorker(Map.of("GLAMBDAR_PATH", "/nope"));
+
+        JsonNode body = JSON.readTree(success(invoke("")).body());
+
+        assertThat(body.path("pathAtLoad").asText()).isEqualTo("/nope");
+        assertThat(body.path("path").asText()).isEqualTo("/nope");
+        assertThat(body.path("carrier").asBoolean()).as("GLAMBDAR_PATH is gone").isFalse();
+        assertThat(body.path("child").asText()).as("a child looks sh up on /nope").isEqualTo("ENOENT");
     }
 
     @Test

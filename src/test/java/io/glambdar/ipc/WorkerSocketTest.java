@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.event.Level;
 
 /** The Java side against a fake worker: a thread that connects as the client and speaks the protocol by hand. */
@@ -377,6 +378,28 @@ class WorkerSocketTest {
 
         assertThat(failure.code()).isEqualTo(WorkerReply.Failure.INVALID_HEADER);
         assertThat(failure.message()).startsWith(message);
+        assertThat(failure.logs()).isEqualTo("why\n");
+        assertThat(connection.reusable()).isTrue();
+        assertThat(connection.invoke(payload("next", new byte[0]))).isInstanceOf(WorkerReply.Success.class);
+        done(worker);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 101, 103, 199})
+    void anInformationalStatusIsABadReturnFailureAndTheConnectionStaysUsable(int status) throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = replyingWorker(socket.path(),
+                printed("inv", "why\\n") + NEXT_FRAME + "{\"type\":\"result\",\"id\":\"inv\",\"statusCode\":" + status
+                        + ",\"body\":\"1\",\"bodyEncoding\":\"utf8\"}",
+                result("next", "{}", "", ""));
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        WorkerReply.Failure failure = (WorkerReply.Failure) connection.invoke(payload("inv", new byte[0]));
+
+        assertThat(failure.code()).isEqualTo(WorkerReply.Failure.BAD_RETURN);
+        assertThat(failure.message()).startsWith("statusCode " + status + " is an informational (1xx) status")
+                .endsWith("return a statusCode from 200 to 599");
         assertThat(failure.logs()).isEqualTo("why\n");
         assertThat(connection.reusable()).isTrue();
         assertThat(connection.invoke(payload("next", new byte[0]))).isInstanceOf(WorkerReply.Success.class);

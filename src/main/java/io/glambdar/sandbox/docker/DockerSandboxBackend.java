@@ -71,6 +71,8 @@ public final class DockerSandboxBackend implements SandboxBackend {
     static final String RUNTIME_MOUNT = "/glambdar/runtime";
     static final String CODE_MOUNT = "/function";
     static final String WORKER_RESOURCE = "/worker/worker.js";
+    /** The function's own {@code PATH}, which worker.js sets as its PATH (see {@link #environment}). */
+    static final String FUNCTION_PATH = "GLAMBDAR_PATH";
     /** Random bytes in a sandbox key (hex in names and socket paths): unguessable, and short for the path limit. */
     private static final int KEY_BYTES = 6;
     /** Removals still running after this long at shutdown are reported and left to the next start's sweep. */
@@ -188,7 +190,9 @@ public final class DockerSandboxBackend implements SandboxBackend {
         env.put("HOME", "/tmp");
         // Let V8 collect garbage before the cgroup limit kills the process, so running out is a clear JS error.
         env.put("NODE_OPTIONS", "--max-old-space-size=" + Math.max(16, spec.memoryMb() * 3 / 4));
-        env.putAll(spec.env());
+        // Docker looks `node` up with the container's PATH: the function's own (say "/nope") must not be that one, so
+        // it travels under another name and the worker makes it the PATH of the function and what it runs.
+        spec.env().forEach((name, value) -> env.put(name.equals("PATH") ? FUNCTION_PATH : name, value));
         env.put("GLAMBDAR_SOCKET", SOCKET_MOUNT + "/" + WorkerSocket.FILE_NAME);
         env.put("GLAMBDAR_FUNCTION_DIR", CODE_MOUNT);
         env.put("GLAMBDAR_FUNCTION_NAME", spec.functionName());

@@ -148,6 +148,7 @@ public final class SettingsParser {
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
+            defaultMemory(); // the defaults must fit this server too
             return FunctionSettings.DEFAULTS;
         }
         if (attributes.isSymbolicLink()) {
@@ -190,7 +191,7 @@ public final class SettingsParser {
         }
         FunctionSettings defaults = FunctionSettings.DEFAULTS;
         Duration timeout = root.has(TIMEOUT) ? timeout(root.get(TIMEOUT)) : defaults.timeout();
-        int memory = root.has(MEMORY) ? memory(root.get(MEMORY)) : defaults.memoryMb();
+        int memory = root.has(MEMORY) ? memory(root.get(MEMORY)) : defaultMemory();
         double cpus = root.has(CPUS) ? cpus(root.get(CPUS)) : defaults.cpus();
         Map<String, String> env = root.has(ENV) ? env(root.get(ENV)) : defaults.env();
         Boolean reuse = root.has(REUSE) ? reuse(root.get(REUSE)) : defaults.reuse();
@@ -232,6 +233,24 @@ public final class SettingsParser {
                 + limits.maxMemoryMb() + (limits.maxMemoryIsBudget()
                 ? " (this server's memory for all functions together, " + SettingsLimits.MEMORY_BUDGET_SETTING + ")"
                 : "") + ", got " + describe(value));
+    }
+
+    /**
+     * The memory of a function that does not set it, when it is within the limits: a server whose whole budget is
+     * smaller could never run it, and must say so at deploy rather than at every invocation.
+     */
+    private int defaultMemory() {
+        int memory = FunctionSettings.DEFAULTS.memoryMb();
+        if (memory <= limits.maxMemoryMb()) {
+            return memory;
+        }
+        throw reject(quote(MEMORY) + " is not set, so the function gets the default of " + memory + " MB, more than "
+                + (limits.maxMemoryIsBudget() ? "this server's memory for all functions together ("
+                + SettingsLimits.MEMORY_BUDGET_SETTING + " is " + limits.maxMemoryMb() + " MB)"
+                : "this server allows a function (" + limits.maxMemoryMb() + " MB)") + ", so it could never run; set "
+                + quote(MEMORY) + " to at most " + limits.maxMemoryMb() + " in glambdar.json"
+                + (limits.maxMemoryIsBudget() ? ", or raise " + SettingsLimits.MEMORY_BUDGET_SETTING + " to at least "
+                + memory : ""));
     }
 
     private double cpus(JsonNode value) {

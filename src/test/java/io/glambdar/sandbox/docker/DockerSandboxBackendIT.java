@@ -65,7 +65,7 @@ class DockerSandboxBackendIT {
               fs.writeFileSync('/tmp/probe', 'x');
               const interfaces = Object.keys(os.networkInterfaces());
               return { body: { uid: process.getuid(), gid: process.getgid(), greeting: process.env.GREETING,
-                               interfaces } };
+                               path: process.env.PATH, interfaces } };
             };
             """;
 
@@ -159,7 +159,8 @@ class DockerSandboxBackendIT {
 
     @Test
     void aContainerIsLockedDownLabelledAndItsLogCapped() throws Exception {
-        Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi")));
+        // A PATH without node in it is the function's own: the container starts all the same.
+        Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi", "PATH", "/nope")));
         connected(sandbox);
 
         InspectContainerResponse container = client.inspectContainerCmd(containerIdOf(sandbox)).exec();
@@ -199,7 +200,8 @@ class DockerSandboxBackendIT {
 
     @Test
     void theWorkerConnectsRunsTheFunctionAsTheDedicatedUidAndDestroyRemovesEverything() throws Exception {
-        Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi")));
+        // A PATH without node in it is the function's own: the container starts all the same.
+        Sandbox sandbox = sandboxes.launch(spec("hello", Map.of("GREETING", "hi", "PATH", "/nope")));
         Path socketDir = ((DockerSandbox) sandbox).socketDir();
         assertThat(socketDir.resolve("w.sock")).exists();
         WorkerChannel channel = connected(sandbox);
@@ -212,6 +214,7 @@ class DockerSandboxBackendIT {
             assertThat(body.get("uid").asInt()).isEqualTo(65532);
             assertThat(body.get("gid").asInt()).isEqualTo(65532);
             assertThat(body.get("greeting").asText()).isEqualTo("hi");
+            assertThat(body.get("path").asText()).isEqualTo("/nope");
             assertThat(body.get("interfaces").toString()).as("Docker's default network: more than loopback")
                     .contains("eth0");
         });

@@ -444,6 +444,24 @@ class SettingsParserTest {
     }
 
     @Test
+    void aFunctionLeftAtTheDefaultMemoryIsRefusedByAServerWhoseWholeBudgetIsSmaller(@TempDir Path noSettings)
+            throws IOException {
+        SettingsParser budgeted = new SettingsParser(SettingsLimits.forMemoryBudget(100));
+        String expected = "glambdar.json: \"memory\" is not set, so the function gets the default of 128 MB, more than"
+                + " this server's memory for all functions together (GLAMBDAR_MAX_MEMORY_MB is 100 MB), so it could"
+                + " never run; set \"memory\" to at most 100 in glambdar.json, or raise GLAMBDAR_MAX_MEMORY_MB to at"
+                + " least 128";
+
+        assertThatThrownBy(() -> budgeted.readFrom(noSettings)).as("no glambdar.json at all")
+                .isInstanceOf(DeployRejectedException.class).hasMessage(expected);
+        assertThatThrownBy(() -> budgeted.parse("{\"timeout\": 5}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DeployRejectedException.class).hasMessage(expected);
+        assertThat(budgeted.parse("{\"memory\": 100}".getBytes(StandardCharsets.UTF_8)).memoryMb()).isEqualTo(100);
+        assertThat(new SettingsParser(SettingsLimits.forMemoryBudget(128)).readFrom(noSettings))
+                .isSameAs(FunctionSettings.DEFAULTS);
+    }
+
+    @Test
     void nonsensicalLimitsAreRefused() {
         assertThatThrownBy(() -> new SettingsLimits(Duration.ZERO, 64, 128, 1))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -9,9 +9,9 @@ import java.util.Optional;
 /**
  * The recipe of the image built from this host's Node.js when no Node image can be pulled: what {@code node:22-slim}
  * gives a function, so that npm packages with native prebuilds (sharp, bcrypt, …) load and TLS, time zones and user
- * lookups work. That is node at {@code /usr/local/bin/node} with the libraries it loads, the whole C runtime
- * ({@link HostCRuntime}), CA certificates, time-zone data, and users {@code node} (1000) and {@code glambdar}
- * (65532).
+ * lookups work, and a function can run a shell command. That is node at {@code /usr/local/bin/node} with the libraries
+ * it loads, the whole C runtime ({@link HostCRuntime}), a shell at {@code /bin/sh} and basic utilities
+ * ({@link HostTools}), CA certificates, time-zone data, and users {@code node} (1000) and {@code glambdar} (65532).
  *
  * @param tag    {@code glambdar/node-local:<node version>-<digest of the plan>}: a new recipe or a changed host
  *               file gives a new tag, so an image built by another recipe is never reused
@@ -54,8 +54,12 @@ record StandInImage(String tag, RootFs rootfs) {
             hosts: files dns
             """;
 
-    /** Plans the image from this host's files; reads their metadata only. */
+    /** Plans the image from this host's files; reads their metadata only (and asks ldd what its tools load). */
     static StandInImage plan(HostNode node) throws IOException {
+        return plan(node, HostTools.find());
+    }
+
+    static StandInImage plan(HostNode node, HostTools tools) throws IOException {
         RootFs rootfs = new RootFs();
         HostMirror mirror = new HostMirror(rootfs);
         rootfs.directory("tmp", 01777);
@@ -77,6 +81,7 @@ record StandInImage(String tag, RootFs rootfs) {
                 mirror.tree(runtime.iconvModules().get());
             }
         }
+        addTools(rootfs, mirror, tools);
         addCaCertificates(rootfs, mirror);
         if (Files.isDirectory(ZONEINFO)) {
             mirror.tree(ZONEINFO);
@@ -88,6 +93,26 @@ record StandInImage(String tag, RootFs rootfs) {
                 + " from " + node.executable() + "\n", 0644));
         String tag = REPOSITORY + ":" + node.version().replaceFirst("^v", "") + "-" + rootfs.digest().substring(0, 12);
         return new StandInImage(tag, rootfs);
+    }
+
+    /** The utilities and the shell where the host has them, their libraries, and {@code /bin/sh} leading to the shell. */
+    private static void addTools(RootFs rootfs, HostMirror mirror, HostTools tools) throws IOException {
+        for (Path program : tools.utilities()) {
+            mirror.path(program);
+        }
+        for (Path library : tools.libraries()) {
+            mirror.path(library);
+        }
+        if (tools.shell().isPresent()) {
+            Path shell = tools.shell().get();
+            mirror.path(shell);
+            Path bin = Path.of("/bin");
+            mirror.path(bin); // a folder, or a merged /usr's link to usr/bin
+            Path realBin = bin.toRealPath();
+            boolean besideIt = shell.toAbsolutePath().getParent().toRealPath().equals(realBin);
+            rootfs.add(new RootFs.Symlink(RootFs.nameOf(realBin.resolve("sh")),
+                    besideIt ? shell.getFileName().toString() : shell.toAbsolutePath().toString()));
+        }
     }
 
     /** Debian's bundle with its folder (hash links, one file per CA) and OpenSSL's links to them; else another's. */

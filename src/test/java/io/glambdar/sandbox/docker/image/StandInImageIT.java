@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Builds the stand-in image for real and runs node in it as the function user: native addons from npm prebuilds,
- * TLS with the CA store, named time zones and user lookups work, as in {@code node:22-slim}. The same addon fails on
- * an image of the recipe before (node and only the libraries node itself loads).
+ * TLS with the CA store, named time zones, user lookups and shell commands work, as in {@code node:22-slim}. The
+ * same addon fails on an image of the recipe before (node and only the libraries node itself loads).
  */
 @ExtendWith(DockerRequired.class)
 class StandInImageIT {
@@ -130,6 +130,32 @@ class StandInImageIT {
 
         assertThat(run.exitCode()).as(run.toString()).isNotZero();
         assertThat(run.stderr()).contains("ERR_DLOPEN_FAILED").contains("libresolv.so.2");
+    }
+
+    @Test
+    void aShellCommandAPipelineAndAShellScriptRunThereAndNotOnTheOldRecipe() throws IOException {
+        Path script = work.resolve("script.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"script $1\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String execHi = "console.log(require('child_process').execSync('echo hi').toString().trim());";
+
+        Run run = run(standIn, """
+                const { execSync, execFileSync } = require('child_process');
+                console.log(JSON.stringify({
+                  echo: execSync('echo hi').toString(),
+                  pipeline: execSync('ls / | grep -c etc').toString().trim(),
+                  script: execFileSync('/addon/script.sh', ['ran']).toString(),
+                  env: execFileSync('env', [], { env: { PATH: process.env.PATH, X: 'y' } }).toString() }));
+                """);
+        Run old = run(oldRecipe, execHi);
+
+        JsonNode out = run.json();
+        assertThat(out.path("echo").asText()).isEqualTo("hi\n");
+        assertThat(out.path("pipeline").asText()).isEqualTo("1");
+        assertThat(out.path("script").asText()).isEqualTo("script ran\n");
+        assertThat(out.path("env").asText()).contains("X=y\n");
+        assertThat(old.exitCode()).as(old.toString()).isNotZero();
+        assertThat(old.stderr()).contains("ENOENT");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -72,6 +73,30 @@ class StandInImageTest {
         String passwd = text("etc/passwd");
         assertThat(passwd).contains("\nglambdar:x:65532:65532:").contains("\nnode:x:1000:1000:");
         assertThat(text("etc/group")).contains("\nglambdar:x:65532:").contains("\nnode:x:1000:");
+    }
+
+    @Test
+    void binShLeadsToTheHostsShellAndTheUtilitiesHaveTheirLibraries() {
+        HostTools tools = HostTools.find();
+        assumeTrue(tools.shell().isPresent(), "no dash or busybox on this host");
+
+        assertThat(tree.isFile("/bin/sh")).isTrue();
+        assertThat(tree.resolve("/bin/sh")).get().extracting(RootFs.Entry::name)
+                .isEqualTo(tree.resolve(tools.shell().get().toString()).orElseThrow().name());
+        assertThat(tools.utilities())
+                .allSatisfy(program -> assertThat(tree.isFile(program.toString())).as(program.toString()).isTrue());
+        assertThat(tools.libraries())
+                .allSatisfy(library -> assertThat(tree.isFile(library.toString())).as(library.toString()).isTrue());
+    }
+
+    @Test
+    void theToolsAreInTheTagSoAnImageBuiltWithoutThemIsNotReused() throws IOException {
+        assumeTrue(HostTools.find().shell().isPresent(), "no dash or busybox on this host");
+
+        StandInImage withoutTools = StandInImage.plan(node, new HostTools(Optional.empty(), List.of(), List.of()));
+
+        assertThat(new ImageTree(withoutTools.rootfs()).resolve("/bin/sh")).isEmpty();
+        assertThat(withoutTools.tag()).isNotEqualTo(image.tag());
     }
 
     @Test
