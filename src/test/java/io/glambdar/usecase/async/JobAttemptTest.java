@@ -288,9 +288,7 @@ class JobAttemptTest {
 
     /**
      * SPEC: "logs is the text the function printed in its last attempt". A job waiting for its retry had a last
-     * attempt, and its error is kept (requeue takes it), but what that attempt printed is not: the record shows
-     * {@code "logs": ""} beside the error until a later attempt ends. Keeping it needs {@code JobRepository.requeue}
-     * to take the logs (and the report) too, hence disabled.
+     * attempt: its record shows that attempt's error and what it printed, until a later attempt ends.
      */
     @Test
     void aJobWaitingForARetryShowsWhatItsLastAttemptPrinted() {
