@@ -13,14 +13,15 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * SPEC "Observability", {@code GET /openapi.json}, from a whole running server in keyed mode: served to anyone, without
- * a key and from any site, as the document the unit tests validate and compare with the server's routes.
+ * SPEC "Observability", {@code GET /openapi.json}, from a whole running server in keyed mode: served without a key, as
+ * the document the unit tests validate and compare with the server's routes; refused, like every route but
+ * {@code /health}, to a page of another site (SPEC "Authentication").
  */
 @ExtendWith(DockerRequired.class)
 class OpenApiIT {
 
     @Test
-    void theDocumentIsServedToAnyoneAsTheValidatedOne() throws IOException {
+    void theDocumentIsServedWithoutAKeyAsTheValidatedOneButNotToPagesOfOtherSites() throws IOException {
         String document;
         try (InputStream in = OpenApiIT.class.getResourceAsStream("/openapi/openapi.json")) {
             assertThat(in).as("the document in the jar").isNotNull();
@@ -28,7 +29,6 @@ class OpenApiIT {
         }
         try (Harness glambdar = Harness.start(config -> config.withAuth(AuthSettings.keyed("k".repeat(32))))) {
             assertThat(glambdar.get("/info").status()).as("the data stays keyed").isEqualTo(401);
-            glambdar.defaultHeader("Origin", "https://elsewhere.example");
             ApiClient.Response response = glambdar.get("/openapi.json");
 
             assertThat(response.status()).isEqualTo(200);
@@ -38,6 +38,11 @@ class OpenApiIT {
             assertThat(parsed.get("openapi").asText()).isEqualTo("3.1.0");
             assertThat(parsed.get("paths").fieldNames()).toIterable().contains("/deploy", "/invoke/{name}",
                     "/async/{name}", "/invocations/{id}", "/logs/{name}", "/metrics", "/openapi.json", "/schedules");
+
+            glambdar.defaultHeader("Origin", "https://elsewhere.example");
+            ApiClient.Response crossSite = glambdar.get("/openapi.json");
+            assertThat(crossSite.status()).isEqualTo(403);
+            assertThat(crossSite.body()).contains("cross-site request refused");
         }
     }
 }
