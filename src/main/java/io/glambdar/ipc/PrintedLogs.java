@@ -52,15 +52,11 @@ final class PrintedLogs {
     String logs(long dropped) {
         String start = head == null ? "" : head.toString();
         String end = tail == null ? "" : tail.toString();
-        if (dropped == 0 && trimmed == 0 && (long) (start.length() + end.length()) * 3 <= maxBytes) {
-            return start + end; // fits whatever the characters
+        if (dropped == 0 && trimmed == 0 && Utf8Text.length(start) + Utf8Text.length(end) <= maxBytes) {
+            return start + end;
         }
         String kept = Utf8Text.startWithin(start, headChars);
         long keptBytes = Utf8Text.length(kept);
-        if (dropped == 0 && trimmed == 0 && keptBytes == Utf8Text.length(start)
-                && keptBytes + Utf8Text.length(end) <= maxBytes) {
-            return start + end;
-        }
         String last = Utf8Text.endWithin(end, (int) (maxBytes - Utf8Text.MARKER_ROOM - keptBytes));
         long left = Utf8Text.length(start) - keptBytes + trimmed + Utf8Text.length(end) - Utf8Text.length(last)
                 + dropped;

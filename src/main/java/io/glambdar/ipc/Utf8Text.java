@@ -36,27 +36,15 @@ final class Utf8Text {
      * {@code "\n[... N bytes truncated]\n"}, all within {@code maxBytes}: the marker worker.js writes too.
      */
     static String truncate(String text, int maxBytes) {
-        return truncate(text, maxBytes, 0);
-    }
-
-    /**
-     * {@link #truncate(String, int)} of text that was already cut: {@code dropped} more bytes were left out before it
-     * came, so it is marked as cut (its start kept if it fits), and the marker counts them too: worker.js's cut.
-     */
-    static String truncate(String text, int maxBytes, long dropped) {
-        if (dropped == 0 && (long) text.length() * 3 <= maxBytes) {
+        if ((long) text.length() * 3 <= maxBytes) {
             return text; // no char takes more than 3 bytes (a surrogate pair takes 4 for 2 chars)
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (dropped == 0 && bytes.length <= maxBytes) {
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes <= maxBytes) {
             return text;
         }
-        int keep = Math.min(bytes.length, Math.max(0, maxBytes - MARKER_ROOM));
-        while (keep > 0 && keep < bytes.length && (bytes[keep] & 0xC0) == 0x80) {
-            keep--; // a continuation byte: back up to the start of its character
-        }
-        return new String(bytes, 0, keep, StandardCharsets.UTF_8) + "\n[... " + (bytes.length - keep + dropped)
-                + " bytes truncated]\n";
+        String kept = startWithin(text, maxBytes - MARKER_ROOM);
+        return kept + "\n[... " + (bytes - kept.getBytes(StandardCharsets.UTF_8).length) + " bytes truncated]\n";
     }
 
     /** The longest start of {@code text} that fits in {@code maxBytes} of UTF-8, cut between characters. */
