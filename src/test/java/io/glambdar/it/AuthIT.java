@@ -233,6 +233,13 @@ class AuthIT {
                     new String[]{"GET", "/logs/hello"}, new String[]{"GET", "/logs/hello/x"},
                     new String[]{"POST", "/keys/hello"}, new String[]{"GET", "/keys/hello"},
                     new String[]{"DELETE", "/keys/hello/0011223344556677"}, new String[]{"POST", "/invoke/hello"},
+                    new String[]{"PROPFIND", "/invoke/hello/x"}, new String[]{"POST", "/async/hello"},
+                    new String[]{"PUT", "/deploy/hello"}, new String[]{"GET", "/versions/hello"},
+                    new String[]{"POST", "/rollback/hello"}, new String[]{"GET", "/invocations"},
+                    new String[]{"GET", "/schedules"}, new String[]{"GET", "/metrics"},
+                    // They need no key, but are no more open to other sites than any route (SPEC "Authentication").
+                    new String[]{"GET", "/"}, new String[]{"GET", "/assets/app.js"},
+                    new String[]{"GET", "/openapi.json"},
                     new String[]{"GET", "/nowhere"});
             List<String[]> crossSite = List.of(new String[]{"Origin", "https://evil.example"},
                     new String[]{"Origin", "null"}, new String[]{"Sec-Fetch-Site", "cross-site"});
@@ -252,6 +259,10 @@ class AuthIT {
             assertThat(glambdar.send(get(glambdar, "/health").header("Origin", "https://evil.example")).status())
                     .isEqualTo(200);
             assertThat(glambdar.invoke("open", HELLO_BODY, "Origin", "null").body()).isEqualTo(HELLO_ANSWER);
+            // The dashboard opened by its address or a bookmark, and its own same-origin requests.
+            assertThat(glambdar.send(get(glambdar, "/").header("Sec-Fetch-Site", "none")).status()).isEqualTo(200);
+            assertThat(glambdar.send(get(glambdar, "/assets/app.js").header("Sec-Fetch-Site", "same-origin"))
+                    .status()).isEqualTo(200);
         }
     }
 

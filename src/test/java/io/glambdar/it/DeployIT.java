@@ -97,11 +97,15 @@ class DeployIT {
 
     @Test
     void badNamesAreRejected() {
-        for (String fileName : List.of("a.b.zip", "my func.zip", "-dash.zip", ".zip", "x".repeat(65) + ".zip")) {
+        // A file name with a directory part is refused, not stripped to its last name.
+        for (String fileName : List.of("a.b.zip", "my func.zip", "-dash.zip", ".zip", "x".repeat(65) + ".zip",
+                "../../x.zip", "a/b.zip", "..\\x.zip")) {
             ApiClient.Response response = glambdar.deploy(fileName, Zips.of(Zips.HELLO));
             assertThat(response.status()).as(fileName).isEqualTo(400);
             assertThat(response.json().get("error").asText()).as(fileName).isNotBlank();
         }
+        assertThat(glambdar.get("/info/x").status()).as("nothing deployed under the last name").isEqualTo(404);
+        assertThat(glambdar.get("/info/b").status()).isEqualTo(404);
     }
 
     @Test

@@ -105,7 +105,10 @@ class InvocationIT {
                         "{\"e\": \"€ &\", \"t\": [\"a b\", \"c\", \"/\"], \"empty\": \"\"}",
                         "e=%E2%82%AC+%26&t=a%20b&t=c&t=%2F&empty="),
                 new Call("POST", "/invoke/router", "posted", "/", "{}", ""),
-                new Call("OPTIONS", "/invoke/router/", "", "/", "{}", ""));
+                new Call("OPTIONS", "/invoke/router/", "", "/", "{}", ""),
+                new Call("PROPFIND", "/invoke/router/dav?depth=1", "<propfind/>", "/dav", "{\"depth\": \"1\"}",
+                        "depth=1"),
+                new Call("PURGE", "/invoke/router", "", "/", "{}", ""));
         for (Call call : calls) {
             ApiClient.Response response = glambdar.send(HttpRequest.newBuilder(glambdar.uri(call.target()))
                     .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body())));
@@ -150,6 +153,7 @@ class InvocationIT {
                   if (req.path === '/throw') throw new Error('no page today');
                   const headers = { 'content-type': 'text/html' };
                   if (req.path === '/own') headers['CONTENT-SECURITY-POLICY'] = "default-src 'self'";
+                  if (req.path === '/empty') headers['Content-Security-Policy'] = '';
                   return { headers, body: '<script>fetch("/info")</script>' };
                 };
                 """));
@@ -160,6 +164,10 @@ class InvocationIT {
         ApiClient.Response own = glambdar.get("/invoke/page/own");
         assertThat(own.status()).isEqualTo(200);
         assertThat(own.headers().allValues("content-security-policy")).containsExactly("default-src 'self'");
+
+        ApiClient.Response empty = glambdar.get("/invoke/page/empty");
+        assertThat(empty.headers().allValues("content-security-policy")).as("an empty policy is none")
+                .containsExactly(sandbox);
 
         ApiClient.Response failed = glambdar.get("/invoke/page/throw");
         assertThat(failed.status()).isEqualTo(502);
@@ -241,15 +249,16 @@ class InvocationIT {
                 "rejects", "exports.handler = () => Promise.reject(new Error('rejected on purpose'));",
                 "returnsstring", "exports.handler = async () => 'not an object';",
                 "exits", "exports.handler = async () => { process.exit(3); };",
+                "informational", "exports.handler = async () => ({ statusCode: 101, body: 1 });",
                 "syntaxerror", "exports.handler = async () => { return { body: 1 ;");
         Map<String, String> expectedCodes = Map.of(
                 "nohandler", "handler_missing", "notfunction", "handler_missing", "throws", "handler_threw",
                 "rejects", "handler_threw", "returnsstring", "bad_return", "exits", "process_exited",
-                "syntaxerror", "load_failed");
+                "informational", "bad_return", "syntaxerror", "load_failed");
         Map<String, String> expectedText = Map.of(
                 "nohandler", "handler", "notfunction", "handler", "throws", "boom from the function",
                 "rejects", "rejected on purpose", "returnsstring", "string", "exits", "exited with code 3",
-                "syntaxerror", "SyntaxError");
+                "informational", "200 to 599", "syntaxerror", "SyntaxError");
         functions.forEach((name, code) -> glambdar.deployOk(name, Zips.of(code)));
         for (String name : functions.keySet()) {
             ApiClient.Response response = glambdar.invoke(name, "{}");
@@ -259,6 +268,9 @@ class InvocationIT {
             assertThat(error.get("error").asText()).as(name).contains(name).contains(expectedText.get(name));
             assertThat(error.get("invocationId").asText()).as(name)
                     .isEqualTo(response.header("X-Glambdar-Invocation-Id"));
+            JsonNode record = glambdar.get("/logs/" + name + "/" + error.get("invocationId").asText()).json();
+            assertThat(record.get("outcome").asText()).as(name).isEqualTo("error");
+            assertThat(record.get("statusCode").asInt()).as(name).isEqualTo(502);
         }
         // The server and other functions are unaffected.
         glambdar.deployOk("stillfine", Zips.of(Zips.HELLO));
@@ -356,7 +368,8 @@ class InvocationIT {
     void aFunctionCannotSetTheServersOwnHeaders() {
         glambdar.deployOk("impostor", Zips.of("""
                 exports.handler = async () => ({
-                  headers: { 'X-Glambdar-Invocation-Id': 'forged', 'x-glambdar-version': '999', 'x-fine': 'yes' },
+                  headers: { 'X-Glambdar-Invocation-Id': 'forged', 'x-glambdar-version': '999',
+                    'X-Glambdar-Node': 'forged', 'x-fine': 'yes' },
                   body: 'hello'
                 });
                 """));
@@ -365,6 +378,7 @@ class InvocationIT {
         assertThat(response.headers().allValues("X-Glambdar-Invocation-Id")).singleElement()
                 .isNotEqualTo("forged");
         assertThat(response.headers().allValues("X-Glambdar-Version")).containsExactly("1");
+        assertThat(response.headers().allValues("X-Glambdar-Node")).doesNotContain("forged");
         assertThat(response.header("x-fine")).isEqualTo("yes");
     }
 
@@ -374,6 +388,7 @@ class InvocationIT {
         glambdar.deployOk("badheaders", Zips.of("""
                 exports.handler = async (req) => req.body === 'name'
                   ? { headers: { 'bad name': 'x' }, body: 'never sent' }
+                  : req.body === 'emoji' ? { headers: { 'x-emoji': 'a\\u{1F600}b' }, body: 'never sent' }
                   : { headers: { 'x-split': 'a\\r\\nSet-Cookie: stolen=1' }, body: 'never sent' };
                 """));
         ApiClient.Response badName = glambdar.invoke("badheaders", "name");
@@ -381,6 +396,12 @@ class InvocationIT {
         assertThat(badName.json().get("code").asText()).isEqualTo("invalid_header");
         assertThat(badName.json().get("error").asText()).contains("bad name");
         assertThat(badName.body()).doesNotContain("never sent");
+
+        // Past Latin-1: no byte on the wire carries it, so it would arrive mangled.
+        ApiClient.Response emoji = glambdar.invoke("badheaders", "emoji");
+        assertThat(emoji.status()).isEqualTo(502);
+        assertThat(emoji.json().get("code").asText()).isEqualTo("invalid_header");
+        assertThat(emoji.json().get("error").asText()).contains("x-emoji");
 
         ApiClient.Response split = glambdar.invoke("badheaders", "value");
         assertThat(split.status()).isEqualTo(502);

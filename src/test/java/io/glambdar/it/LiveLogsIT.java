@@ -163,6 +163,31 @@ class LiveLogsIT {
         holderFollow.close();
     }
 
+    /**
+     * SPEC: a follower is dropped as too_slow when it does not keep up, not for one burst: 5,000 lines printed in one
+     * turn of the event loop (sent to the runtime together) all reach a follower that reads as they come.
+     */
+    @Test
+    void aBurstOfFiveThousandLinesReachesAFollowerThatKeepsUp() throws Exception {
+        int lines = 5000;
+        deploy("burst", """
+                exports.handler = async () => {
+                  for (let i = 0; i < %d; i++) console.log('burst line ' + i);
+                  return {};
+                };
+                """.formatted(lines), "{\"reuse\": true}");
+        Follow follow = follow("burst");
+
+        assertThat(glambdar.invoke("burst", "{}").status()).isEqualTo(200);
+        for (int i = 0; i < lines; i++) {
+            JsonNode line = follow.next();
+            assertThat(line.get("type").asText()).as("event %d", i).isEqualTo("log");
+            assertThat(line.get("line").asText()).isEqualTo("burst line " + i);
+        }
+        assertThat(follow.next().get("type").asText()).isEqualTo("report");
+        follow.close();
+    }
+
     @Test
     void fiftyFollowersOneNeverReadingTheOthersGetEverythingAndTheStalledOneIsDropped() throws Exception {
         int invocations = 40;

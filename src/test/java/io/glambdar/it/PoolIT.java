@@ -144,6 +144,27 @@ class PoolIT {
         }
     }
 
+    /**
+     * SPEC "Limits": a function whose memory exceeds GLAMBDAR_MAX_MEMORY_MB fails its deploy with a 400, the default
+     * memory (128 MB) of one that sets none included: it could never run on this server.
+     */
+    @Test
+    void aFunctionWhoseDefaultMemoryExceedsTheBudgetFailsItsDeploy() {
+        try (Harness glambdar = Harness.start(c -> c.withEngine(c.engine().withMaxMemoryMb(100)))) {
+            for (ApiClient.Response refused : List.of(
+                    glambdar.deploy("plain.zip", Zips.of(Map.of("index.js", WHO_AM_I))),
+                    glambdar.deploy("quiet.zip", Zips.of(Map.of("index.js", WHO_AM_I,
+                            "glambdar.json", "{\"timeout\": 5}"))))) {
+                assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+                assertThat(refused.json().get("error").asText()).contains("memory")
+                        .contains("GLAMBDAR_MAX_MEMORY_MB");
+            }
+            glambdar.deployOk("small", Zips.of(Map.of("index.js", WHO_AM_I,
+                    "glambdar.json", "{\"memory\": 96, \"tmp\": 16}")));
+            assertThat(glambdar.invoke("small", "").status()).isEqualTo(200);
+        }
+    }
+
     /** SPEC "Limits": beyond its concurrency an invocation waits, bounded by the queue timeout, then gets 429. */
     @Test
     void beyondItsConcurrencyAnInvocationWaitsThenGets429() throws Exception {
