@@ -3,6 +3,7 @@ package io.glambdar.http;
 import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.jobs.JobRequest;
+import io.glambdar.store.jobs.JobStatus;
 import io.glambdar.usecase.async.AcceptInvocation;
 import io.javalin.http.Context;
 
@@ -62,7 +63,9 @@ final class AsyncHandler {
         ctx.header("Location", "/invocations/" + id);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("invocationId", id);
-        answer.put("status", accepted.job().status().dbName());
+        // A replay answers as the first request was answered (as idempotency keys do elsewhere: the IETF draft,
+        // Stripe), whatever the job has become since: its record at Location says that.
+        answer.put("status", JobStatus.QUEUED.dbName());
         ctx.status(202).json(answer);
     }
 

@@ -1117,6 +1117,13 @@ class ApiServerTest {
         assertThat(otherKey.json().get("invocationId")).isNotEqualTo(first.json().get("invocationId"));
         assertThat(store.jobs.list("hello", null, 100)).hasSize(2);
         assertError(async("/async/hello", "{}", "Idempotency-Key", "k".repeat(256)), 400, "Idempotency-Key");
+
+        // Once the first job has ended, a replay still answers as the first request was answered.
+        assertThat(send(HttpRequest.newBuilder(uri(first.header("Location"))).DELETE()).status()).isEqualTo(204);
+        Response afterEnd = async("/async/hello", "{}", "Idempotency-Key", "order-7");
+        assertThat(afterEnd.status()).isEqualTo(202);
+        assertThat(afterEnd.json()).isEqualTo(first.json());
+        assertThat(afterEnd.header("Idempotent-Replayed")).isEqualTo("true");
     }
 
     @Test
