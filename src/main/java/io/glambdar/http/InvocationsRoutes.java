@@ -1,6 +1,7 @@
 package io.glambdar.http;
 
 import io.glambdar.usecase.async.AsyncInvocations;
+import io.glambdar.store.jobs.Job;
 import io.glambdar.usecase.async.JobView;
 import io.javalin.http.Context;
 
@@ -20,12 +21,14 @@ final class InvocationsRoutes {
     }
 
     void get(Context ctx) {
-        ctx.json(JobView.of(invocations.get(ctx.pathParam("id"))));
+        Job job = invocations.get(ctx.pathParam("id"));
+        ctx.json(JobView.of(job, invocations.activeVersionFor(job)));
     }
 
     void list(Context ctx) {
         ctx.json(Map.of("invocations", invocations.list(ctx.queryParam("function"), ctx.queryParam("status"),
-                ctx.queryParam("limit")).stream().map(JobView::of).toList()));
+                ctx.queryParam("limit")).stream().map(job -> JobView.of(job, invocations.activeVersionFor(job)))
+                .toList()));
     }
 
     void cancel(Context ctx) {

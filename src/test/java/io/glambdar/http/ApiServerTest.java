@@ -1159,6 +1159,26 @@ class ApiServerTest {
     }
 
     @Test
+    void aJobYetToRunShowsTheVersionItWillRunOn() {
+        deploy("hello.zip", HELLO_ZIP);
+        String unpinned = async("/async/hello", "{}").json().get("invocationId").asText();
+        String pinned = async("/async/hello@1", "{}").json().get("invocationId").asText();
+
+        assertThat(get("/invocations/" + unpinned).json().get("version").asInt()).isEqualTo(1);
+        put("hello", "hello.zip", HELLO_ZIP);
+        // Not pinned: it runs on the version active when it runs, which is now 2.
+        assertThat(get("/invocations/" + unpinned).json().get("version").asInt()).isEqualTo(2);
+        assertThat(get("/invocations?function=hello").json().get("invocations"))
+                .extracting(node -> node.get("version").asInt()).containsExactlyInAnyOrder(1, 2);
+        assertThat(get("/invocations/" + pinned).json().get("version").asInt()).isEqualTo(1);
+
+        // Cancelled with its function, it never ran on any version.
+        assertThat(send(HttpRequest.newBuilder(uri("/del/hello")).DELETE()).status()).isEqualTo(204);
+        deploy("hello.zip", HELLO_ZIP);
+        assertThat(get("/invocations/" + unpinned).json().get("version").isNull()).isTrue();
+    }
+
+    @Test
     void listingIsNewestFirstWithFiltersAndBadFiltersAre400() {
         deploy("hello.zip", HELLO_ZIP);
         deploy("other.zip", HELLO_ZIP);

@@ -3,6 +3,7 @@ package io.glambdar.usecase.async;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionName;
 import io.glambdar.store.FunctionNotFoundException;
+import io.glambdar.store.StoredFunction;
 import io.glambdar.store.jobs.Job;
 import io.glambdar.store.jobs.JobError;
 import io.glambdar.store.jobs.JobRepository;
@@ -61,6 +62,22 @@ public final class AsyncInvocations {
     /** @throws JobNotFoundException for an unknown id */
     public Job get(String id) {
         return jobs.find(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    /**
+     * The version the job would run on now, when it is not pinned to one: its function's active version, if the
+     * function it was queued for is still deployed (null otherwise).
+     */
+    public Integer activeVersionFor(Job job) {
+        if (!catalog.isDeployed(job.functionName())) {
+            return null;
+        }
+        try {
+            StoredFunction function = catalog.find(job.functionName());
+            return function.functionId().equals(job.functionId()) ? function.active().version() : null;
+        } catch (FunctionNotFoundException e) {
+            return null; // deleted just now
+        }
     }
 
     /**

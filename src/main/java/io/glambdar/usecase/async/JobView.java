@@ -32,11 +32,20 @@ public final class JobView {
     private JobView() {
     }
 
+    /** The record of an ended job (or one whose version is known): what its callback POSTs. */
     public static Map<String, Object> of(Job job) {
+        return of(job, null);
+    }
+
+    /**
+     * @param activeVersion the function's active version now: the one a job not yet run, and not pinned to a version,
+     *                      will run on (null when unknown). Shown for such a job, rather than null.
+     */
+    public static Map<String, Object> of(Job job, Integer activeVersion) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("invocationId", job.id());
         view.put("function", job.functionName());
-        view.put("version", job.ranVersion() != null ? job.ranVersion() : job.version());
+        view.put("version", version(job, activeVersion));
         view.put("status", job.status().dbName());
         view.put("attempts", job.attempts());
         view.put("createdAt", time(job.createdAt()));
@@ -56,6 +65,18 @@ public final class JobView {
         view.put("maxMemoryBytes", report == null ? null : report.maxMemoryBytes());
         view.put("outcome", report == null ? null : report.outcome());
         return view;
+    }
+
+    /** The version it ran on; else the version it asked for; else, while it waits to run, the active one. */
+    private static Integer version(Job job, Integer activeVersion) {
+        if (job.ranVersion() != null) {
+            return job.ranVersion();
+        }
+        if (job.version() != null) {
+            return job.version();
+        }
+        boolean toRun = job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING;
+        return toRun ? activeVersion : null;
     }
 
     private static Map<String, Object> errorView(Job job) {
