@@ -7,6 +7,7 @@ import io.glambdar.usecase.logs.Follower;
 import io.glambdar.usecase.logs.LogEvent;
 import io.glambdar.usecase.logs.LogHub;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 
@@ -53,6 +54,12 @@ final class LogFollowHandler {
         String name = ctx.pathParam("name");
         if (!follow(ctx.queryParam("follow"))) {
             ctx.json(Map.of("function", name, "invocations", queries.recentInvocations(name)));
+            return;
+        }
+        if (ctx.method() == HandlerType.HEAD) {
+            // The stream's head without the stream: a HEAD has no body to wait for.
+            queries.recentInvocations(name);
+            ctx.status(200).contentType(NDJSON).header("Cache-Control", "no-store");
             return;
         }
         // Following first, then looking: a delete in between still ends this stream.

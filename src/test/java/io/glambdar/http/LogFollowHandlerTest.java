@@ -137,6 +137,24 @@ class LogFollowHandlerTest {
     }
 
     @Test
+    void aHeadOfTheStreamAnswersItsHeadAndEnds() throws Exception {
+        HttpResponse<String> head = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/logs/f?follow=true"))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                .get(GUARD_MILLIS, TimeUnit.MILLISECONDS);
+        HttpResponse<String> unknown = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/logs/nope?follow=true"))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                .get(GUARD_MILLIS, TimeUnit.MILLISECONDS);
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Type")).contains("application/x-ndjson");
+        assertThat(head.body()).isEmpty();
+        assertThat(hub.followers("f")).isZero();
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void withoutFollowOrWithFollowFalseTheAnswerIsTheRecentInvocations() {
         for (String path : List.of("/logs/f", "/logs/f?follow=false")) {
             ApiClient.Response response = api.get(path);
