@@ -18,6 +18,8 @@ import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
 import io.glambdar.function.FunctionSettings;
+import io.glambdar.store.invocations.InvocationLogWriter;
+import io.glambdar.store.invocations.SqliteInvocationLogRepository;
 import io.glambdar.store.jobs.JobRepository;
 import io.glambdar.store.jobs.SqliteJobRepository;
 import io.glambdar.store.keys.KeyIndex;
@@ -70,7 +72,10 @@ public final class GlambdarServer implements AutoCloseable {
     /** What Docker keeps of one container's output: enough to explain a crash, never enough to fill a disk. */
     private static final long CONTAINER_LOG_MAX_BYTES = 4L * 1024 * 1024;
 
-    /** How often invocation statistics are written to the repository (and once more at shutdown). */
+    /**
+     * How often invocation statistics, and the recent invocations with what they printed, are written to the
+     * repository (and once more at shutdown).
+     */
     private static final Duration STATISTICS_INTERVAL = Duration.ofSeconds(1);
     /** How often the last-use times of invoke keys are written (and once more at shutdown). */
     private static final Duration KEY_USE_INTERVAL = Duration.ofSeconds(5);
@@ -95,6 +100,7 @@ public final class GlambdarServer implements AutoCloseable {
     private InvocationEngine engine;
     private SqliteDatabase database;
     private StatisticsWriter statistics;
+    private InvocationLogWriter invocationLogs;
     private KeyIndex keyIndex;
     private InvokeFunction invokeFunction;
     private JobDispatcher jobDispatcher;
@@ -155,6 +161,8 @@ public final class GlambdarServer implements AutoCloseable {
         FunctionCatalog catalog = FunctionCatalog.open(new DeploymentFolders(dir), repository, codeReader, clock,
                 config.keepVersions());
         statistics = new StatisticsWriter(repository, catalog::counters, STATISTICS_INTERVAL);
+        invocationLogs = new InvocationLogWriter(new SqliteInvocationLogRepository(database),
+                catalog::recentInvocations, STATISTICS_INTERVAL);
         keyIndex = KeyIndex.load(new SqliteKeyRepository(database), KEY_USE_INTERVAL);
 
         JobRepository jobs = new SqliteJobRepository(database);
@@ -255,7 +263,7 @@ public final class GlambdarServer implements AutoCloseable {
      * jobs wait in the store for the next start); the HTTP server refuses new requests and lets those in progress
      * finish (up to the shutdown grace); the engine gets the rest of
      * the grace for invocations still running, then closes, ending what is left; once every invocation has returned
-     * and counted itself, statistics are saved and the metadata closed; last, every container and socket is removed.
+     * and counted itself, statistics and recent invocations are saved and the metadata closed; last, every container and socket is removed.
      * Safe to call twice.
      */
     @Override
@@ -276,6 +284,7 @@ public final class GlambdarServer implements AutoCloseable {
         stop("the asynchronous attempts", jobDispatcher);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);
+        stop("the recent invocations", invocationLogs);
         stop("the invoke keys' last uses", keyIndex);
         stop("the metadata", database);
         stop("the sandboxes", sandboxes);

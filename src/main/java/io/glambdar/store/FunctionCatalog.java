@@ -5,6 +5,7 @@ import io.glambdar.store.DeployRejectedException.Reason;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.CodeReader.CheckedCode;
 import io.glambdar.store.code.DeploymentFolders;
+import io.glambdar.store.invocations.RecentInvocations;
 import io.glambdar.store.metadata.DuplicateFunctionException;
 import io.glambdar.store.metadata.FunctionRecord;
 import io.glambdar.store.metadata.FunctionRepository;
@@ -233,6 +234,11 @@ public final class FunctionCatalog {
     /** The statistics of the functions deployed now: what the statistics writer saves. */
     public List<InvocationCounters> counters() {
         return active.values().stream().map(StoredFunction::counters).toList();
+    }
+
+    /** The recent invocations of the functions deployed now: what the invocation log writer saves. */
+    public List<RecentInvocations> recentInvocations() {
+        return active.values().stream().map(StoredFunction::invocations).toList();
     }
 
     // ---------------------------------------------------------------- deploying

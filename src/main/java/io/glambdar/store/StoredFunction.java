@@ -17,7 +17,7 @@ public final class StoredFunction {
     private final String functionId;
     private final Instant createdAt;
     private final InvocationCounters counters;
-    private final RecentInvocations invocations = new RecentInvocations();
+    private final RecentInvocations invocations;
     /** Replaced whole (under the catalog's lock on the name), read without a lock. */
     private volatile FunctionVersions versions;
 
@@ -28,6 +28,7 @@ public final class StoredFunction {
         this.createdAt = createdAt;
         this.counters = counters;
         this.versions = versions;
+        this.invocations = new RecentInvocations(name, functionId);
     }
 
     public String name() {

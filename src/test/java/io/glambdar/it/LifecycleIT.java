@@ -29,12 +29,17 @@ class LifecycleIT {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
         try {
             JsonNode before;
+            JsonNode talkerLogs;
             try (Harness first = Harness.startIn(dir, c -> c)) {
                 first.deployOk("kept", Zips.of(Zips.HELLO));
                 for (int i = 0; i < 3; i++) {
                     assertThat(first.invoke("kept", "{\"name\":\"a\"}").status()).isEqualTo(200);
                 }
+                first.deployOk("talker", Zips.of(
+                        "exports.handler = async (req) => { console.log('said ' + req.body); return {body: 'ok'}; };"));
+                assertThat(first.invoke("talker", "hi there").status()).isEqualTo(200);
                 before = first.get("/info/kept").json();
+                talkerLogs = first.get("/logs/talker").json().get("invocations");
                 first.server.close();
             }
             try (Harness second = Harness.startIn(dir, c -> c)) {
@@ -47,6 +52,13 @@ class LifecycleIT {
                 assertThat(second.invoke("kept", "{\"name\":\"again\"}").body())
                         .isEqualTo("{\"message\":\"Hello again!\"}");
                 assertThat(second.get("/info/kept").json().get("invokeCount").asLong()).isEqualTo(4);
+                // What each invocation printed is still there to read back, by id too.
+                assertThat(talkerLogs).hasSize(1);
+                assertThat(talkerLogs.get(0).get("logs").asText()).contains("said hi there");
+                assertThat(second.get("/logs/talker").json().get("invocations")).isEqualTo(talkerLogs);
+                String id = talkerLogs.get(0).get("invocationId").asText();
+                assertThat(second.get("/logs/talker/" + id).json()).isEqualTo(talkerLogs.get(0));
+                assertThat(second.get("/logs/kept").json().get("invocations")).hasSize(4);
             }
         } finally {
             FileTrees.delete(dir);

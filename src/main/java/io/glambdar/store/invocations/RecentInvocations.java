@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The most recent invocations of one deployment, with what they printed, so a user can read them back by id. Held in
- * memory with the deployment: deleting the function drops them.
+ * The most recent invocations of one function, with what they printed, so a user can read them back by id. Held in
+ * memory with the function (deleting the function drops them) and written behind to the repository
+ * ({@link InvocationLogWriter}), so that a restart keeps them.
  */
 public final class RecentInvocations {
 
@@ -17,17 +18,37 @@ public final class RecentInvocations {
     /** Characters of output kept per invocation: a little of its start, and its end, where the error usually is. */
     public static final int DEFAULT_MAX_LOG_CHARS = 64 * 1024;
 
+    private final String functionName;
+    private final String functionId;
     private final int capacity;
     private final int maxLogChars;
     private final Deque<InvocationRecord> recent = new ArrayDeque<>();
+    /** Records added since this object was made, and of those, how many were saved: both only grow. */
+    private long added;
+    private long saved;
 
-    public RecentInvocations() {
-        this(DEFAULT_CAPACITY, DEFAULT_MAX_LOG_CHARS);
+    /** The records not yet saved (newest first, at most the capacity), and the mark to pass to {@link #saved}. */
+    public record Unsaved(List<InvocationRecord> newestFirst, long mark) {
     }
 
-    RecentInvocations(int capacity, int maxLogChars) {
+    /** @param functionId the life of the function they belong to (a delete and a new deploy make a new one) */
+    public RecentInvocations(String functionName, String functionId) {
+        this(functionName, functionId, DEFAULT_CAPACITY, DEFAULT_MAX_LOG_CHARS);
+    }
+
+    RecentInvocations(String functionName, String functionId, int capacity, int maxLogChars) {
+        this.functionName = functionName;
+        this.functionId = functionId;
         this.capacity = capacity;
         this.maxLogChars = maxLogChars;
+    }
+
+    public String functionName() {
+        return functionName;
+    }
+
+    public String functionId() {
+        return functionId;
     }
 
     public void add(InvocationRecord record) {
@@ -39,12 +60,45 @@ public final class RecentInvocations {
             record = record.withLogs(logs.substring(0, head) + "\n[... " + (logs.length() - maxLogChars)
                     + " characters dropped]\n" + logs.substring(logs.length() - tail));
         }
-        synchronized (recent) { // this deployment only, and a few instructions long
+        synchronized (recent) { // this function only, and a few instructions long
             recent.addFirst(record);
             while (recent.size() > capacity) {
                 recent.removeLast();
             }
+            added++;
         }
+    }
+
+    /** Puts back records saved before a restart (newest first), behind any added since; they are not saved again. */
+    public void restore(List<InvocationRecord> newestFirst) {
+        synchronized (recent) {
+            for (InvocationRecord record : newestFirst) {
+                if (recent.size() >= capacity) {
+                    break;
+                }
+                recent.addLast(record);
+            }
+        }
+    }
+
+    /** What was added since the last {@link #saved}: of those, the ones still held. */
+    public Unsaved unsaved() {
+        synchronized (recent) {
+            int count = (int) Math.min(added - saved, recent.size());
+            return new Unsaved(recent.stream().limit(count).toList(), added);
+        }
+    }
+
+    /** The records {@link #unsaved()} returned with this mark are saved. */
+    public void saved(long mark) {
+        synchronized (recent) {
+            saved = Math.max(saved, mark);
+        }
+    }
+
+    /** How many records it keeps. */
+    public int capacity() {
+        return capacity;
     }
 
     /** Newest first. */

@@ -57,7 +57,8 @@ public interface FunctionRepository {
     List<VersionRecord> findAllVersions();
 
     /**
-     * Removes the function, all its versions and its invoke keys, if it is still the life {@code functionId}: a delete
+     * Removes the function, all its versions, its invoke keys and its recent invocations, if it is still the life
+     * {@code functionId}: a delete
      * never removes a later deploy of the same name.
      *
      * @return whether a function was removed

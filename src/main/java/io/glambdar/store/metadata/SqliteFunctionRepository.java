@@ -263,7 +263,8 @@ public final class SqliteFunctionRepository implements FunctionRepository, AutoC
                 }
             }
             for (String sql : List.of("DELETE FROM versions WHERE function_name = ?",
-                    "DELETE FROM invoke_keys WHERE function_name = ?")) {
+                    "DELETE FROM invoke_keys WHERE function_name = ?",
+                    "DELETE FROM invocation_logs WHERE function_name = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, name);
                     ps.executeUpdate();

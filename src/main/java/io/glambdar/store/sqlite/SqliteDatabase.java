@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one SQLite file that holds the metadata (functions, versions, invoke keys, asynchronous jobs): opens it,
- * brings its schema up to date, and lends its connection to the repositories built on it, one statement or
- * transaction at a time.
+ * The one SQLite file that holds the metadata (functions, versions, invoke keys, asynchronous jobs, recent
+ * invocations): opens it, brings its schema up to date, and lends its connection to the repositories built on it, one
+ * statement or transaction at a time.
  *
  * <p>One JDBC connection, used under a lock: writers are few (deploy, delete, keys, one background statistics
  * writer), so there is nothing to gain from a pool. The file is in WAL mode with {@code synchronous=NORMAL}: a commit
@@ -173,7 +173,27 @@ public final class SqliteDatabase implements AutoCloseable {
                         skipped             INTEGER NOT NULL DEFAULT 0,
                         PRIMARY KEY (function_name, schedule_index)
                     ) STRICT
-                    """)
+                    """),
+            // 4 -> 5: each function's recent invocations and what they printed (io.glambdar.store.invocations)
+            List.of("""
+                            CREATE TABLE invocation_logs (
+                                seq               INTEGER NOT NULL PRIMARY KEY,  -- the order they were saved in
+                                invocation_id     TEXT    NOT NULL UNIQUE,
+                                function_name     TEXT    NOT NULL,
+                                function_id       TEXT    NOT NULL,  -- the function's life, as functions.function_id
+                                started_at        INTEGER NOT NULL,  -- epoch millis, UTC
+                                duration_ms       INTEGER NOT NULL,
+                                status            TEXT    NOT NULL,
+                                status_code       INTEGER,
+                                code              TEXT,
+                                cold_start        INTEGER NOT NULL,
+                                init_duration_ms  INTEGER NOT NULL,
+                                max_memory_bytes  INTEGER,
+                                outcome           TEXT    NOT NULL,
+                                logs              TEXT    NOT NULL
+                            ) STRICT
+                            """,
+                    "CREATE INDEX invocation_logs_by_function ON invocation_logs (function_id, seq)")
     );
 
     /** The schema version this code writes and understands. */

@@ -3,6 +3,7 @@ package io.glambdar.store.invocations;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,7 @@ class RecentInvocationsTest {
 
     @Test
     void theLastFiftyAreKeptNewestFirstAndFoundById() {
-        RecentInvocations recent = new RecentInvocations();
+        RecentInvocations recent = new RecentInvocations("f", "f-1");
         for (int i = 0; i < 60; i++) {
             recent.add(record(i, "printed " + i + "\n"));
         }
@@ -32,12 +33,48 @@ class RecentInvocationsTest {
 
     @Test
     void longOutputKeepsALittleOfItsStartAndItsEndAndSaysWhatWasDroppedBetween() {
-        RecentInvocations recent = new RecentInvocations(5, 10);
+        RecentInvocations recent = new RecentInvocations("f", "f-1", 5, 10);
 
         recent.add(record(1, "0123456789abcdef"));
 
         assertThat(recent.find("inv-1")).get().extracting(InvocationRecord::logs)
                 .isEqualTo("0\n[... 6 characters dropped]\n789abcdef");
         assertThat(recent.find("inv-1").orElseThrow().coldStart()).isFalse();
+    }
+
+    @Test
+    void whatWasAddedSinceTheLastSaveIsUnsavedUpToTheCapacity() {
+        RecentInvocations recent = new RecentInvocations("f", "f-1", 5, 100);
+        assertThat(recent.unsaved().newestFirst()).isEmpty();
+
+        recent.add(record(1, ""));
+        recent.add(record(2, ""));
+        RecentInvocations.Unsaved first = recent.unsaved();
+        recent.add(record(3, "")); // while the first two are being saved
+        recent.saved(first.mark());
+
+        assertThat(first.newestFirst()).extracting(InvocationRecord::invocationId).containsExactly("inv-2", "inv-1");
+        assertThat(recent.unsaved().newestFirst()).extracting(InvocationRecord::invocationId).containsExactly("inv-3");
+        for (int i = 4; i <= 12; i++) {
+            recent.add(record(i, ""));
+        }
+        // More than it keeps were added: the ones it still holds are the ones to save.
+        assertThat(recent.unsaved().newestFirst()).extracting(InvocationRecord::invocationId)
+                .containsExactly("inv-12", "inv-11", "inv-10", "inv-9", "inv-8");
+        recent.saved(recent.unsaved().mark());
+        assertThat(recent.unsaved().newestFirst()).isEmpty();
+    }
+
+    @Test
+    void restoredRecordsComeAfterNewerOnesUpToTheCapacityAndAreNotSavedAgain() {
+        RecentInvocations recent = new RecentInvocations("f", "f-1", 3, 100);
+        recent.add(record(9, ""));
+
+        recent.restore(List.of(record(5, ""), record(4, ""), record(3, ""), record(2, "")));
+
+        assertThat(recent.newestFirst()).extracting(InvocationRecord::invocationId)
+                .containsExactly("inv-9", "inv-5", "inv-4");
+        assertThat(recent.unsaved().newestFirst()).extracting(InvocationRecord::invocationId).containsExactly("inv-9");
+        assertThat(recent.find("inv-5")).isPresent();
     }
 }
