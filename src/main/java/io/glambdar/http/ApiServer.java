@@ -97,6 +97,13 @@ public final class ApiServer implements AutoCloseable {
      */
     static final int MAX_HEADER_BYTES = 8 * 1024;
 
+    /**
+     * The most bytes of status line and headers a response may have (Jetty's {@code responseHeaderSize}): room for the
+     * 64 KiB of headers a function may return (the worker's reply limits refuse more, as a 502 naming them) and the
+     * server's own. At Jetty's default of 8 KiB a function's large headers became Jetty's bare 500.
+     */
+    static final int MAX_RESPONSE_HEADER_BYTES = 96 * 1024;
+
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -146,7 +153,10 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(
                     settings.maxUploadBytes() + DeployHandler.MULTIPART_OVERHEAD_BYTES, SizeUnit.BYTES);
-            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(MAX_HEADER_BYTES));
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                http.setResponseHeaderSize(MAX_RESPONSE_HEADER_BYTES);
+            });
             config.jetty.modifyServer(server -> {
                 // On stop: refuse new requests, let those in progress finish (bounded), then close.
                 server.insertHandler(new GracefulHandler());

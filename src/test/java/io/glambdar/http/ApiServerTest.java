@@ -7,6 +7,7 @@ import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.InvocationResult.Failure;
 import io.glambdar.http.auth.AccessMode;
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.it.ApiClient;
 import io.glambdar.it.ApiClient.Response;
 import io.glambdar.it.Zips;
@@ -431,6 +432,26 @@ class ApiServerTest {
         assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-1");
         assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
         assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("hello, world");
+    }
+
+    @Test
+    void aFunctionsLargeHeadersReachTheClientWithTheServersOwn() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        int limit = ReplyLimits.DEFAULTS.maxHeaderBytes(); // what the worker's reply may carry, no more
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (int i = 0; i < 15; i++) {
+            headers.put("X-Big-" + i, List.of(String.valueOf((char) ('a' + i)).repeat(limit / 16)));
+        }
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-big", 200, headers,
+                "ok".getBytes(StandardCharsets.UTF_8), "", 1, false, 0));
+
+        RawHttp.Response raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.values("X-Big-14")).containsExactly("o".repeat(limit / 16));
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-big");
+        assertThat(raw.values(InvokeHandler.VERSION_HEADER)).containsExactly("1");
+        assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
     }
 
     @Test
