@@ -527,6 +527,34 @@ class InvocationIT {
         assertThat(recent.get("invocations").get(0).get("invocationId").asText()).isEqualTo(id);
     }
 
+    /** Docker's init is PID 1: the orphans of a function's child processes are reaped, and signals work as usual. */
+    @Test
+    void childProcessesLeaveNoZombiesAndASignalToItselfEndsTheFunction() {
+        glambdar.deployOk("forker", Zips.of(Map.of("glambdar.json", "{\"reuse\": true}", "index.js", """
+                const cp = require('child_process');
+                const fs = require('fs');
+                const zombies = () => fs.readdirSync('/proc').filter(p => /^\\d+$/.test(p)).filter(p => {
+                  try { return fs.readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1].startsWith('Z'); }
+                  catch (e) { return false; }
+                }).length;
+                exports.handler = async (req) => {
+                  if (req.body === 'term') { process.kill(process.pid, 'SIGTERM'); await new Promise(r => setTimeout(r, 5000)); }
+                  for (let i = 0; i < 20; i++) cp.execSync("sh -c 'sleep 0.01 &'");
+                  await new Promise(r => setTimeout(r, 300)); // the orphans end
+                  return { body: { pid: process.pid, zombies: zombies() } };
+                };
+                """)));
+        for (int call = 0; call < 3; call++) {
+            ApiClient.Response response = glambdar.invoke("forker", "");
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            assertThat(response.json().get("pid").asInt()).as("node is not PID 1").isGreaterThan(1);
+            assertThat(response.json().get("zombies").asInt()).as("call " + call).isZero();
+        }
+        ApiClient.Response terminated = glambdar.invoke("forker", "term");
+        assertThat(terminated.status()).as(terminated.body()).isEqualTo(502);
+        assertThat(terminated.json().get("error").asText()).contains("exited");
+    }
+
     @Test
     void unknownAndInvalidNamesAreClearErrors() {
         ApiClient.Response unknown = glambdar.invoke("nosuchfunction", "");

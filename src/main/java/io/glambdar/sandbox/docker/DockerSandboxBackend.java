@@ -214,6 +214,10 @@ public final class DockerSandboxBackend implements SandboxBackend {
                 .withMemorySwap(memory) // equal to memory: no swap on top
                 .withNanoCPUs(Math.round(spec.cpus() * 1_000_000_000L))
                 .withPidsLimit(config.pidsLimit())
+                // Docker's init (tini) as PID 1: it reaps the orphans a function's child processes leave (zombies
+                // would fill the pids limit of a reused container) and passes signals on; as PID 1 node would ignore
+                // a SIGTERM sent to itself.
+                .withInit(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withReadonlyRootfs(true)

@@ -183,6 +183,7 @@ class DockerSandboxBackendIT {
         assertThat(host.getMemorySwap()).isEqualTo(96L * 1024 * 1024);
         assertThat(host.getNanoCPUs()).isEqualTo(250_000_000L);
         assertThat(host.getPidsLimit()).isEqualTo(64L);
+        assertThat(host.getInit()).as("Docker's init is PID 1, not node").isTrue();
         assertThat(host.getNetworkMode()).as("the shipped default: Docker's own").isEqualTo("default");
         assertThat(host.getLogConfig().getType().getType()).isEqualTo("json-file");
         assertThat(host.getLogConfig().getConfig()).containsEntry("max-size", Integer.toString(1024 * 1024))
