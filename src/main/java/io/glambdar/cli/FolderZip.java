@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * A folder zipped in memory for {@code deploy}: its files at the zip's root (so {@code index.js} is at the root, as
  * the server wants), in name order, minus what {@link IgnoreRules} leaves out, each with its Unix mode (as
  * {@code zip -r} keeps it: an executable stays executable). A folder left out is not descended into, as git does.
- * <p>The server refuses links in a zip, so a symbolic link is zipped as what it leads to, and only when that is inside
+ * <p>A symbolic link is zipped as what it leads to (the server would also take one that stays inside; a copy reads
+ * the same to the function), and only when that is inside
  * the folder ({@code node_modules/.bin/x -> ../x/bin/x.js}, pnpm's and workspaces' linked packages): one leading out of
  * it (a cloned repository's {@code key -> ~/.ssh/id_rsa}) or nowhere is an error, before anything is sent. A link back
  * up to a folder being zipped is left out: a zip cannot hold a loop.

@@ -129,21 +129,55 @@ class DeployIT {
         assertThat(Path.of("/tmp/evil.js")).doesNotExist();
     }
 
-    @Test
-    void symlinkEntriesAreRejected() throws IOException {
+    /** A zip as {@code zip -ry} makes it: {@code links} as entries of mode 0120777 holding their target. */
+    private static byte[] zipWithLinks(Map<String, String> files, Map<String, String> links) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
-            ZipArchiveEntry index = new ZipArchiveEntry("index.js");
-            zip.putArchiveEntry(index);
-            zip.write(Zips.HELLO.getBytes(StandardCharsets.UTF_8));
-            zip.closeArchiveEntry();
-            ZipArchiveEntry link = new ZipArchiveEntry("passwd");
-            link.setUnixMode(0120777);
-            zip.putArchiveEntry(link);
-            zip.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
-            zip.closeArchiveEntry();
+            for (Map<String, String> entries : List.of(links, files)) {
+                for (Map.Entry<String, String> entry : entries.entrySet()) {
+                    ZipArchiveEntry zipEntry = new ZipArchiveEntry(entry.getKey());
+                    zipEntry.setUnixMode(entries == links ? 0120777 : 0100644);
+                    zip.putArchiveEntry(zipEntry);
+                    zip.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                    zip.closeArchiveEntry();
+                }
+            }
         }
-        assertRejected(glambdar.deploy("symlink.zip", bytes.toByteArray()), 400, "passwd");
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void symlinksLeadingOutAreRejected() throws IOException {
+        assertRejected(glambdar.deploy("symlink.zip",
+                zipWithLinks(Map.of("index.js", Zips.HELLO), Map.of("passwd", "/etc/passwd"))), 400, "passwd");
+        assertRejected(glambdar.deploy("climb.zip",
+                zipWithLinks(Map.of("index.js", Zips.HELLO), Map.of("lib/up", "../../etc/passwd"))), 400, "lib/up");
+    }
+
+    @Test
+    void symlinksInsideTheFolderWorkInTheContainer() throws IOException {
+        glambdar.deployOk("linked", zipWithLinks(Map.of(
+                "index.js", """
+                        const fs = require('fs');
+                        exports.handler = async () => ({ body: {
+                          viaFolderLink: require('./lib-link/mod'),
+                          viaBinLink: require('./node_modules/.bin/greet'),
+                          binIsALink: fs.lstatSync(__dirname + '/node_modules/.bin/greet').isSymbolicLink(),
+                        } });
+                        """,
+                "lib/mod.js", "module.exports = 'mod';",
+                "node_modules/greet/bin/greet.js", "module.exports = 'greet';"), Map.of(
+                "lib-link", "lib",
+                "node_modules/.bin/greet", "../greet/bin/greet.js",
+                "node_modules/.bin/gone", "../gone/cli.js")));
+
+        JsonNode body = glambdar.invoke("linked", "").json();
+        assertThat(body.get("viaFolderLink").asText()).isEqualTo("mod");
+        assertThat(body.get("viaBinLink").asText()).isEqualTo("greet");
+        assertThat(body.get("binIsALink").asBoolean()).isTrue();
+        assertThat(Files.isSymbolicLink(glambdar.dir.resolve("functions/linked/lib-link"))).isTrue();
+        assertThat(glambdar.get("/versions/linked").json().get("versions").get(0).get("fileCount").asInt())
+                .as("links are not files").isEqualTo(3);
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.glambdar.store.archive;
 /**
  * How much a deployed zip may hold.
  *
- * @param maxEntries           most entries (files, folders, and ignored macOS metadata) the zip may list
+ * @param maxEntries           most entries (files, folders, symbolic links, and ignored macOS metadata) the zip may list
  * @param maxUncompressedBytes most bytes the extracted files may add up to, counted as they are written
  */
 public record ArchiveLimits(int maxEntries, long maxUncompressedBytes) {

@@ -7,6 +7,9 @@ import io.glambdar.store.DeployRejectedException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,8 +46,11 @@ import org.apache.commons.compress.archivers.zip.ZipMethod;
  * writing, by counting the bytes actually produced: the sizes a zip declares are never trusted.
  *
  * <p>Extracted folders get mode 0755, files 0644 (0755 when the zip marks them executable for their owner), whatever
- * else the zip says. No symbolic link is ever created or followed, no file is overwritten, and every path is
- * checked to stay inside the target folder.
+ * else the zip says. No file is overwritten, and every path is checked to stay inside the target folder.
+ *
+ * <p>Symbolic links ({@code zip -y}, as {@code node_modules/.bin/*} needs) are created as links when their target is
+ * relative and, followed through the zip's own entries, stays inside the function's folder ({@link SymbolicLinks}).
+ * They are created last, so nothing is ever written through one, and nothing here follows one.
  */
 public final class ZipExtractor {
 
@@ -56,6 +62,10 @@ public final class ZipExtractor {
     static final int MAX_SEGMENT_BYTES = 255;
     /** Longest path of one entry, in UTF-8 bytes (leaves room under Linux's PATH_MAX for the target folder). */
     static final int MAX_PATH_BYTES = 2048;
+    /** Longest target of a symbolic link, in UTF-8 bytes (Linux's PATH_MAX, less its closing NUL). */
+    static final int MAX_LINK_TARGET_BYTES = 4095;
+    /** Files at the code root that must lead to a regular file when they are links. */
+    private static final Set<String> MUST_BE_FILES = Set.of(INDEX_JS, "glambdar.json");
     /** Top-level names quoted in the "no index.js" message. */
     private static final int HINT_NAMES = 5;
 
@@ -83,8 +93,17 @@ public final class ZipExtractor {
     private ZipExtractor() {
     }
 
-    /** One entry to extract: its normalised path ("a/b/c", no empty, "." or ".." segments). */
-    private record Item(ZipArchiveEntry entry, String path, boolean directory, boolean executable) {
+    /**
+     * One entry to extract: its normalised path ("a/b/c", no empty, "." or ".." segments).
+     *
+     * @param linkTarget where a symbolic link points, as the zip has it; {@code null} for anything else
+     */
+    private record Item(ZipArchiveEntry entry, String path, boolean directory, boolean executable,
+                        String linkTarget) {
+
+        boolean link() {
+            return linkTarget != null;
+        }
     }
 
     /**
@@ -122,6 +141,7 @@ public final class ZipExtractor {
             }
             List<Item> items = plan(zip, entries, limits);
             String codeRoot = findCodeRoot(items);
+            checkLinks(items, codeRoot);
             return write(zip, items, root, codeRoot, limits);
         }
     }
@@ -186,7 +206,8 @@ public final class ZipExtractor {
                 Item parent = byPath.get(item.path().substring(0, slash));
                 if (parent != null && !parent.directory()) {
                     throw DeployRejectedException.badRequest("the zip has " + quote(parent.path())
-                            + " both as a file and as a folder (it contains " + quote(item.path())
+                            + " both as a " + (parent.link() ? "symbolic link" : "file")
+                            + " and as a folder (it contains " + quote(item.path())
                             + "); each path may be only one of them");
                 }
             }
@@ -196,7 +217,7 @@ public final class ZipExtractor {
         long declared = 0;
         for (Item item : items) {
             long size = item.entry().getSize();
-            if (!item.directory() && size > 0) {
+            if (!item.directory() && !item.link() && size > 0) {
                 declared = size > limits.maxUncompressedBytes() ? Long.MAX_VALUE : declared + size;
                 if (declared > limits.maxUncompressedBytes()) {
                     throw tooLarge(limits);
@@ -239,13 +260,10 @@ public final class ZipExtractor {
             throw rejectEntry(raw, "has a path longer than " + MAX_PATH_BYTES + " bytes");
         }
 
-        if (entry.isUnixSymlink() || type == S_IFLNK) {
-            throw rejectEntry(raw, "is a symbolic link; only regular files and folders are allowed "
-                    + "(replace the link with the file it points to)");
-        }
-        if (type != 0 && type != S_IFREG && type != S_IFDIR) {
+        boolean link = entry.isUnixSymlink() || type == S_IFLNK;
+        if (type != 0 && type != S_IFREG && type != S_IFDIR && !link) {
             throw rejectEntry(raw, "is a special file (" + describeType(type)
-                    + "); only regular files and folders are allowed");
+                    + "); only regular files, folders and symbolic links are allowed");
         }
         if (path.isEmpty()) {
             if (directory) {
@@ -253,11 +271,94 @@ public final class ZipExtractor {
             }
             throw rejectEntry(raw, "has an empty file name");
         }
-        if (!directory) {
+        if (!directory || link) {
             checkReadable(zip, entry);
         }
+        if (link) {
+            if (name.endsWith("/")) {
+                throw rejectEntry(raw, "is marked both as a folder and as a symbolic link");
+            }
+            return new Item(entry, path, false, false, readLinkTarget(zip, entry));
+        }
         boolean executable = !directory && (unixMode & OWNER_EXECUTE) != 0;
-        return new Item(entry, path, directory, executable);
+        return new Item(entry, path, directory, executable, null);
+    }
+
+    /** A link's target, which the zip holds as the entry's content: bounded, UTF-8, relative. */
+    private static String readLinkTarget(ZipFile zip, ZipArchiveEntry entry) {
+        String raw = entry.getName();
+        byte[] bytes;
+        try (InputStream in = openEntry(zip, entry)) {
+            bytes = in.readNBytes(MAX_LINK_TARGET_BYTES + 1);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DeployRejectedException rejected) {
+                throw rejected;
+            }
+            throw corrupt(entry, e);
+        }
+        if (bytes.length > MAX_LINK_TARGET_BYTES) {
+            throw rejectEntry(raw, "is a symbolic link whose target is longer than "
+                    + formatBytes(MAX_LINK_TARGET_BYTES));
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if ((entry.getSize() >= 0 && entry.getSize() != bytes.length)
+                || (entry.getCrc() >= 0 && entry.getCrc() != crc.getValue())) {
+            throw corrupt(entry, null);
+        }
+        String target;
+        try {
+            target = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw rejectEntry(raw, "is a symbolic link whose target is not valid UTF-8");
+        }
+        if (target.isEmpty()) {
+            throw rejectEntry(raw, "is a symbolic link with an empty target");
+        }
+        if (target.chars().anyMatch(Character::isISOControl)) {
+            throw rejectEntry(raw, "is a symbolic link whose target has a control character");
+        }
+        if (target.indexOf('\\') >= 0) {
+            throw rejectEntry(raw, "is a symbolic link to " + quote(target)
+                    + ", with a backslash; link targets separate folders with '/'");
+        }
+        if (target.startsWith("/")) {
+            throw rejectEntry(raw, "is a symbolic link to the absolute path " + quote(target)
+                    + "; links must be relative and stay inside the function's folder");
+        }
+        return target;
+    }
+
+    /** Every link must stay inside the code root (what the container sees at /function); see {@link SymbolicLinks}. */
+    private static void checkLinks(List<Item> items, String codeRoot) {
+        String prefix = codeRoot.isEmpty() ? "" : codeRoot + "/";
+        SymbolicLinks links = new SymbolicLinks();
+        List<Item> linkItems = new ArrayList<>();
+        for (Item item : items) {
+            if (!item.path().startsWith(prefix)) {
+                continue; // the wrapping folder itself
+            }
+            String path = item.path().substring(prefix.length());
+            if (item.link()) {
+                links.addLink(path, item.linkTarget());
+                linkItems.add(item);
+            } else if (item.directory()) {
+                links.addFolder(path);
+            } else {
+                links.addFile(path);
+            }
+        }
+        for (Item item : linkItems) {
+            String path = item.path().substring(prefix.length());
+            String problem = links.problem(path, MUST_BE_FILES.contains(path));
+            if (problem != null) {
+                throw rejectEntry(item.entry().getName(), problem);
+            }
+        }
     }
 
     private static void checkReadable(ZipFile zip, ZipArchiveEntry entry) {
@@ -365,7 +466,7 @@ public final class ZipExtractor {
         int fileCount = 0;
         byte[] buffer = new byte[64 * 1024];
         for (Item item : items) {
-            if (item.directory()) {
+            if (item.directory() || item.link()) {
                 continue;
             }
             Path file = resolveInside(root, item.path());
@@ -403,6 +504,21 @@ public final class ZipExtractor {
                 Files.setPosixFilePermissions(file, item.executable() ? EXECUTABLE_MODE : FILE_MODE);
             }
             fileCount++;
+        }
+
+        // Last, so that no folder or file above was created or written through a link.
+        for (Item item : items) {
+            if (item.link()) {
+                Path link = resolveInside(root, item.path());
+                try {
+                    Files.createSymbolicLink(link, Path.of(item.linkTarget()));
+                } catch (FileAlreadyExistsException e) {
+                    throw clash(item.path(), e);
+                } catch (InvalidPathException e) {
+                    throw new DeployRejectedException(Reason.BAD_REQUEST, "the zip entry " + quote(item.path())
+                            + " is a symbolic link to a target that cannot be used as a path", e);
+                }
+            }
         }
         return new ExtractedCode(codeRoot, total, fileCount);
     }
@@ -459,7 +575,7 @@ public final class ZipExtractor {
 
     private static DeployRejectedException tooManyEntries(String count, ArchiveLimits limits) {
         return DeployRejectedException.badRequest(String.format(Locale.ROOT,
-                "the zip has %s entries (files and folders); at most %,d are allowed - "
+                "the zip has %s entries (files, folders and links); at most %,d are allowed - "
                         + "leave out what the function does not need", count, limits.maxEntries()));
     }
 

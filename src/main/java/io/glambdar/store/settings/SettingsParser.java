@@ -24,6 +24,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -138,8 +139,8 @@ public final class SettingsParser {
      * Reads {@code codeDir/glambdar.json} if there is one.
      *
      * @return the settings it holds, or {@link FunctionSettings#DEFAULTS} when the file does not exist
-     * @throws DeployRejectedException ({@code BAD_REQUEST}) if it is not a regular file (a symbolic link or a folder),
-     *                                 is larger than {@value #MAX_FILE_BYTES} bytes, or its content is invalid
+     * @throws DeployRejectedException ({@code BAD_REQUEST}) if it is not a regular file (a folder, or a symbolic link
+     *                                 that does not lead to one inside {@code codeDir}), is larger than {@value #MAX_FILE_BYTES} bytes, or its content is invalid
      * @throws IOException             if reading fails for another reason
      */
     public FunctionSettings readFrom(Path codeDir) throws IOException {
@@ -152,7 +153,8 @@ public final class SettingsParser {
             return FunctionSettings.DEFAULTS;
         }
         if (attributes.isSymbolicLink()) {
-            throw reject("must be a regular file, not a symbolic link");
+            file = linkedFileInside(codeDir, file);
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         }
         if (!attributes.isRegularFile()) {
             throw reject("must be a regular file, not a " + (attributes.isDirectory() ? "folder" : "special file"));
@@ -168,6 +170,22 @@ public final class SettingsParser {
             throw tooBig();
         }
         return parse(content);
+    }
+
+    /** Where the symbolic link {@code link} leads, refusing a target outside {@code codeDir} or none at all. */
+    private static Path linkedFileInside(Path codeDir, Path link) throws IOException {
+        Path target;
+        try {
+            target = link.toRealPath();
+        } catch (FileSystemException e) { // missing, or a loop
+            throw reject("is a symbolic link that leads nowhere; it must lead to a regular file inside the function's"
+                    + " folder");
+        }
+        if (!target.startsWith(codeDir.toRealPath())) {
+            throw reject("is a symbolic link that leads outside the function's folder; it must lead to a regular"
+                    + " file inside it");
+        }
+        return target;
     }
 
     /**

@@ -52,8 +52,13 @@ final class TestZip {
         return add(name, null, e -> e.setUnixMode(unixMode));
     }
 
+    /** A symbolic link as {@code zip -y} stores it: mode 0120777, the target as the entry's content. */
     TestZip symlink(String name, String target) {
-        return add(name, target.getBytes(StandardCharsets.UTF_8), e -> e.setUnixMode(0120777));
+        return symlink(name, target.getBytes(StandardCharsets.UTF_8));
+    }
+
+    TestZip symlink(String name, byte[] target) {
+        return add(name, target, e -> e.setUnixMode(0120777));
     }
 
     TestZip add(String name, byte[] content, Consumer<ZipArchiveEntry> tweak) {

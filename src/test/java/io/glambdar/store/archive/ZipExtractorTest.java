@@ -409,7 +409,7 @@ class ZipExtractorTest {
             DeployRejectedException e = rejected(Reason.BAD_REQUEST,
                     () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(3, 1000)));
 
-            assertThat(e.getMessage()).startsWith("the zip has 4 entries (files and folders); at most 3 are allowed");
+            assertThat(e.getMessage()).startsWith("the zip has 4 entries (files, folders and links); at most 3 are allowed");
             assertTargetEmpty();
         }
 
@@ -419,7 +419,7 @@ class ZipExtractorTest {
             RawZip.entries(400_000).zip64().writeTo(zipFile);
 
             assertThat(rejectedWithLittleHeap().getMessage())
-                    .startsWith("the zip has 400,000 entries (files and folders); at most 10,000 are allowed");
+                    .startsWith("the zip has 400,000 entries (files, folders and links); at most 10,000 are allowed");
             assertTargetEmpty();
         }
 
@@ -428,7 +428,7 @@ class ZipExtractorTest {
             RawZip.entries(20_000).declaring(5).writeTo(zipFile);
 
             assertThat(rejectedWithLittleHeap().getMessage())
-                    .startsWith("the zip has more than 10,000 entries (files and folders); at most 10,000 are allowed");
+                    .startsWith("the zip has more than 10,000 entries (files, folders and links); at most 10,000 are allowed");
         }
 
         /** Rejected, with less heap allocated by this thread than the 400,000 entry objects would take. */
@@ -669,31 +669,11 @@ class ZipExtractorTest {
     class Types {
 
         @Test
-        void symlinkIsRejected() throws IOException {
-            DeployRejectedException e = rejectedZip(withIndex().symlink("passwd", "/etc/passwd"));
-
-            assertThat(e.getMessage()).isEqualTo("the zip entry \"passwd\" is a symbolic link; only regular files "
-                    + "and folders are allowed (replace the link with the file it points to)");
-            assertTargetEmpty();
-        }
-
-        @Test
-        void symlinkedFolderIsRejected() throws IOException {
-            assertThat(rejectedZip(withIndex().symlink("node_modules/.bin/tool", "../tool/cli.js")).getMessage())
-                    .startsWith("the zip entry \"node_modules/.bin/tool\" is a symbolic link");
-        }
-
-        @Test
-        void symlinkInsideMacosMetadataIsStillRejected() throws IOException {
-            assertThat(rejectedZip(withIndex().symlink("__MACOSX/x", "/")).getMessage()).contains("symbolic link");
-        }
-
-        @Test
         void namedPipeIsRejected() throws IOException {
             DeployRejectedException e = rejectedZip(withIndex().file("fifo", "", 0010644));
 
             assertThat(e.getMessage()).isEqualTo("the zip entry \"fifo\" is a special file (a named pipe); "
-                    + "only regular files and folders are allowed");
+                    + "only regular files, folders and symbolic links are allowed");
         }
 
         @Test
@@ -730,6 +710,186 @@ class ZipExtractorTest {
                     .contains("method " + method)
                     .endsWith("; create the zip again with standard (deflate) compression");
             assertTargetEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- symbolic links
+
+    @Nested
+    class Links {
+
+        private DeployRejectedException refused(TestZip zip, String entry) throws IOException {
+            DeployRejectedException e = rejectedZip(zip);
+            assertThat(e.getMessage()).startsWith("the zip entry \"" + entry + "\" ");
+            assertTargetEmpty();
+            return e;
+        }
+
+        @Test
+        void binLinkIntoAPackageIsCreatedAsALink() throws IOException {
+            ExtractedCode code = extract(withIndex()
+                    .file("node_modules/uuid/dist/bin/uuid", "#!/usr/bin/env node", 0100755)
+                    .symlink("node_modules/.bin/uuid", "../uuid/dist/bin/uuid"));
+
+            Path link = target.resolve("node_modules/.bin/uuid");
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+            assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("../uuid/dist/bin/uuid"));
+            assertThat(read(link)).isEqualTo("#!/usr/bin/env node");
+            assertThat(code.fileCount()).as("a link is not a file").isEqualTo(2);
+            assertThat(code.totalBytes()).isEqualTo(INDEX.length() + "#!/usr/bin/env node".length());
+        }
+
+        @Test
+        void linkToAFolderInsideAndRequireThroughIt() throws IOException {
+            extract(withIndex().symlink("lib-link", "lib").file("lib/mod.js", "module.exports = 1;"));
+
+            assertThat(Files.isSymbolicLink(target.resolve("lib-link"))).isTrue();
+            assertThat(read(target.resolve("lib-link/mod.js"))).isEqualTo("module.exports = 1;");
+        }
+
+        @Test
+        void linkToALinkAndThroughALinkedFolder() throws IOException {
+            extract(withIndex()
+                    .symlink("a", "b")
+                    .symlink("b", "lib/x.js")
+                    .symlink("through", "lib-link/x.js")
+                    .symlink("lib-link", "./lib/")
+                    .file("lib/x.js", "x"));
+
+            assertThat(read(target.resolve("a"))).isEqualTo("x");
+            assertThat(read(target.resolve("through"))).isEqualTo("x");
+        }
+
+        @Test
+        void danglingLinkInsideIsAccepted() throws IOException {
+            extract(withIndex().symlink("node_modules/.bin/gone", "../gone/cli.js"));
+
+            Path link = target.resolve("node_modules/.bin/gone");
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+            assertThat(Files.exists(link)).isFalse();
+        }
+
+        @Test
+        void indexJsMayBeALinkToAFileInside() throws IOException {
+            ExtractedCode code = extract(zip().symlink("index.js", "dist/index.js").file("dist/index.js", INDEX));
+
+            assertThat(code.codeRoot()).isEmpty();
+            assertThat(read(target.resolve("index.js"))).isEqualTo(INDEX);
+        }
+
+        @Test
+        void insideAWrappingFolderLinksStayInsideIt() throws IOException {
+            ExtractedCode code = extract(zip()
+                    .file("app/index.js", INDEX)
+                    .file("app/node_modules/t/cli.js", "t")
+                    .symlink("app/node_modules/.bin/t", "../t/cli.js"));
+
+            assertThat(code.codeRoot()).isEqualTo("app");
+            assertThat(read(target.resolve("app/node_modules/.bin/t"))).isEqualTo("t");
+        }
+
+        @Test
+        void longestTargetIsAccepted() throws IOException {
+            String longest = "a/".repeat(ZipExtractor.MAX_LINK_TARGET_BYTES / 2) + "a";
+
+            extract(withIndex().symlink("long", longest));
+
+            assertThat(Files.readSymbolicLink(target.resolve("long"))).isEqualTo(Path.of(longest));
+        }
+
+        @Test
+        void linksCountTowardTheEntryLimit() throws IOException {
+            withIndex().symlink("a", "index.js").symlink("b", "index.js").symlink("c", "index.js").writeTo(zipFile);
+
+            assertThat(rejected(Reason.BAD_REQUEST,
+                    () -> ZipExtractor.extract(zipFile, target, new ArchiveLimits(3, 1024))).getMessage())
+                    .startsWith("the zip has 4 entries (files, folders and links)");
+        }
+
+        @Test
+        void absoluteTargetIsRefused() throws IOException {
+            assertThat(refused(withIndex().symlink("passwd", "/etc/passwd"), "passwd").getMessage())
+                    .isEqualTo("the zip entry \"passwd\" is a symbolic link to the absolute path \"/etc/passwd\"; "
+                            + "links must be relative and stay inside the function's folder");
+        }
+
+        @Test
+        void absoluteTargetInsideMacosMetadataIsStillRefused() throws IOException {
+            refused(withIndex().symlink("__MACOSX/x", "/"), "__MACOSX/x");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"../../etc/passwd", "..", "lib/../..", "missing/../../etc", "lib/up/../.."})
+        void targetLeadingOutIsRefused(String linkTarget) throws IOException {
+            TestZip zip = withIndex().file("lib/x.js", "x").dir("c/").symlink("lib/up", "../c").symlink("out", linkTarget);
+
+            assertThat(refused(zip, "out").getMessage()).isEqualTo("the zip entry \"out\" is a symbolic link to \""
+                    + linkTarget + "\", which leads outside the function's folder; links must stay inside it");
+        }
+
+        @Test
+        void targetLeadingOutThroughAnotherLinkIsRefused() throws IOException {
+            // Taken as text, "a/b/up/../.." is "a": inside. Followed as the kernel does, up leads to c first.
+            TestZip zip = withIndex().dir("a/b/").dir("c/").symlink("a/b/up", "../../c").symlink("x", "a/b/up/../..");
+
+            assertThat(refused(zip, "x").getMessage()).contains("which leads outside the function's folder");
+        }
+
+        @Test
+        void linkOutOfAWrappingFolderIsRefused() throws IOException {
+            refused(zip().file("app/index.js", INDEX).symlink("app/x", "../app/index.js"), "app/x");
+        }
+
+        @Test
+        void loopsAreRefused() throws IOException {
+            assertThat(refused(withIndex().symlink("a", "b").symlink("b", "a"), "a").getMessage())
+                    .isEqualTo("the zip entry \"a\" is a symbolic link to \"b\", which never ends: "
+                            + "links lead to each other in a loop");
+            refused(withIndex().symlink("self", "self"), "self");
+            refused(withIndex().symlink("deep", "deep/x"), "deep");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {".", "..", "../.."})
+        void linkToAFolderThatContainsItIsRefused(String linkTarget) throws IOException {
+            assertThat(refused(withIndex().symlink("lib/sub/here", linkTarget), "lib/sub/here").getMessage())
+                    .endsWith(", a folder that contains the link itself, which makes a loop");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"index.js", "glambdar.json"})
+        void indexAndSettingsMustLeadToARegularFile(String name) throws IOException {
+            TestZip base = name.equals("index.js") ? zip().dir("lib/") : withIndex().dir("lib/");
+            assertThat(refused(base.symlink(name, "lib"), name).getMessage()).isEqualTo("the zip entry \"" + name
+                    + "\" is a symbolic link to \"lib\", which is a folder; it must lead to a regular file inside "
+                    + "the function's folder");
+
+            TestZip dangling = name.equals("index.js") ? zip() : withIndex();
+            assertThat(refused(dangling.symlink(name, "nowhere.js"), name).getMessage())
+                    .endsWith("which does not exist; it must lead to a regular file inside the function's folder");
+        }
+
+        @Test
+        void targetTextIsBoundedUtf8WithoutControlCharacters() throws IOException {
+            String tooLong = "a".repeat(ZipExtractor.MAX_LINK_TARGET_BYTES + 1);
+            assertThat(refused(withIndex().symlink("l", tooLong), "l").getMessage())
+                    .endsWith("is a symbolic link whose target is longer than 4,095 bytes");
+            assertThat(refused(withIndex().symlink("l", new byte[] {'a', (byte) 0xff}), "l").getMessage())
+                    .endsWith("is a symbolic link whose target is not valid UTF-8");
+            assertThat(refused(withIndex().symlink("l", "a\0b"), "l").getMessage())
+                    .endsWith("is a symbolic link whose target has a control character");
+            assertThat(refused(withIndex().symlink("l", ""), "l").getMessage())
+                    .endsWith("is a symbolic link with an empty target");
+            assertThat(refused(withIndex().symlink("l", "..\\..\\etc"), "l").getMessage())
+                    .endsWith("with a backslash; link targets separate folders with '/'");
+        }
+
+        @Test
+        void aLinkCannotAlsoBeAFolder() throws IOException {
+            assertThat(rejectedZip(withIndex().symlink("lib-link", "lib").file("lib-link/x.js", "x")).getMessage())
+                    .isEqualTo("the zip has \"lib-link\" both as a symbolic link and as a folder (it contains "
+                            + "\"lib-link/x.js\"); each path may be only one of them");
+            refused(withIndex().symlink("dir-link/", "lib"), "dir-link/");
         }
     }
 

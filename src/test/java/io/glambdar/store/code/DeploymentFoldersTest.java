@@ -144,6 +144,22 @@ class DeploymentFoldersTest {
     }
 
     @Test
+    void discardDeletesLinksInTheCodeButNothingTheyLeadTo() throws IOException {
+        Path outside = write(dir.resolve("outside"), Map.of("keep.txt", "keep"));
+        Path staged = folders.newStagingFolder("f");
+        write(staged, Map.of("index.js", "//", "lib/mod.js", "//"));
+        Files.createSymbolicLink(staged.resolve("lib-link"), Path.of("lib"));
+        Files.createSymbolicLink(staged.resolve("out"), outside); // never extracted so; deleting must not follow it
+        Files.createSymbolicLink(staged.resolve("lib/keep"), outside.resolve("keep.txt"));
+        folders.install(staged, "f", "d1");
+
+        folders.discard("f", "d1");
+
+        assertThat(dir.resolve("deployments/f")).doesNotExist();
+        assertThat(tree(outside)).isEqualTo(Map.of("keep.txt", "keep"));
+    }
+
+    @Test
     void onlyLinksIntoTheNamesDeploymentsCountAsOurs() throws IOException {
         Files.createSymbolicLink(dir.resolve("functions/elsewhere"), dir);
         Files.createSymbolicLink(dir.resolve("functions/other"), Path.of("../deployments/f/d1"));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -710,20 +711,44 @@ class SettingsParserTest {
         }
 
         @Test
-        void symlinkIsRejected() throws IOException {
-            Path real = Files.writeString(dir.resolve("real.json"), "{}");
-            Files.createSymbolicLink(dir.resolve("glambdar.json"), real);
+        void symlinkToAFileInsideIsRead() throws IOException {
+            Files.writeString(Files.createDirectory(dir.resolve("config")).resolve("real.json"), "{\"timeout\": 7}");
+            Files.createSymbolicLink(dir.resolve("glambdar.json"), Path.of("config/real.json"));
 
-            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
-                    .hasMessage("glambdar.json: must be a regular file, not a symbolic link");
+            assertThat(parser.readFrom(dir).timeout()).isEqualTo(Duration.ofSeconds(7));
         }
 
         @Test
-        void danglingSymlinkIsRejectedToo() throws IOException {
+        void symlinkLeadingOutOfTheFolderIsRejected(@TempDir Path elsewhere) throws IOException {
+            Files.createDirectory(dir.resolve("code"));
+            Files.writeString(dir.resolve("outside.json"), "{}");
+            Files.createSymbolicLink(dir.resolve("code/glambdar.json"), Path.of("../outside.json"));
+            Path absolute = Files.writeString(elsewhere.resolve("real.json"), "{}");
+            Files.createSymbolicLink(dir.resolve("glambdar.json"), absolute);
+
+            for (Path codeDir : List.of(dir.resolve("code"), dir)) {
+                assertThatThrownBy(() -> parser.readFrom(codeDir)).isInstanceOf(DeployRejectedException.class)
+                        .hasMessage("glambdar.json: is a symbolic link that leads outside the function's folder;"
+                                + " it must lead to a regular file inside it");
+            }
+        }
+
+        @Test
+        void danglingSymlinkIsRejected() throws IOException {
             Files.createSymbolicLink(dir.resolve("glambdar.json"), dir.resolve("nowhere"));
 
             assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
-                    .hasMessage("glambdar.json: must be a regular file, not a symbolic link");
+                    .hasMessage("glambdar.json: is a symbolic link that leads nowhere; it must lead to a regular file"
+                            + " inside the function's folder");
+        }
+
+        @Test
+        void symlinkToAFolderIsRejected() throws IOException {
+            Files.createDirectory(dir.resolve("sub"));
+            Files.createSymbolicLink(dir.resolve("glambdar.json"), Path.of("sub"));
+
+            assertThatThrownBy(() -> parser.readFrom(dir)).isInstanceOf(DeployRejectedException.class)
+                    .hasMessage("glambdar.json: must be a regular file, not a folder");
         }
 
         @Test
