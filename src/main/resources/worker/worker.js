@@ -8,6 +8,7 @@ const net = require('net');
 const path = require('path');
 const { StringDecoder } = require('string_decoder');
 const util = require('util');
+const v8 = require('v8');
 const { pathToFileURL } = require('url');
 
 // The function's own PATH comes as GLAMBDAR_PATH, so that Docker finds node with the image's PATH whatever the
@@ -358,7 +359,8 @@ async function load() {
     };
   }
   handler = found;
-  return { type: 'ready', node: process.version };
+  // The heap's limit, so that the runtime can say what a function that ran out of it reached.
+  return { type: 'ready', node: process.version, heapLimit: v8.getHeapStatistics().heap_size_limit };
 }
 
 // ---- one invocation

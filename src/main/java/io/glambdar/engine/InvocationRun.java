@@ -149,6 +149,11 @@ final class InvocationRun {
         }
         SandboxExit exit = sandbox.exit(explainBudget());
         String detail = cause instanceof EOFException ? "" : " (" + cause.getMessage() + ")";
+        if (!exit.oomKilled() && HeapExhaustion.reported(record, exit)) {
+            return failed(Failure.FUNCTION_ERROR, "out_of_memory", "function '" + fn.name() + "' failed: its process "
+                    + HeapExhaustion.describe(container.hello().heapLimitBytes(), fn.settings().memoryMb()), printed,
+                    0);
+        }
         return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
                 "function '" + fn.name() + "' failed: its process " + exit.describe(fn.settings().memoryMb()) + detail,
                 printed, 0);
@@ -185,9 +190,12 @@ final class InvocationRun {
         SandboxExit exit = sandbox.exit(explainBudget());
         String when = cause instanceof SandboxExitedException ? " before its worker connected"
                 : " while loading index.js";
-        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
-                "function '" + fn.name() + "' failed to start: its process " + exit.describe(fn.settings().memoryMb())
-                        .replace(" before replying", "") + when + " (what it printed is in \"logs\")", printed, 0);
+        boolean outOfHeap = !exit.oomKilled() && HeapExhaustion.reported(printed, exit);
+        String what = outOfHeap ? HeapExhaustion.describe(null, fn.settings().memoryMb())
+                : exit.describe(fn.settings().memoryMb()).replace(" before replying", "");
+        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() || outOfHeap ? "out_of_memory" : "process_exited",
+                "function '" + fn.name() + "' failed to start: its process " + what + when
+                        + " (what it printed is in \"logs\")", printed, 0);
     }
 
     private Failed rejected(Rejected e) {

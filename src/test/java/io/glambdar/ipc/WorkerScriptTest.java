@@ -108,6 +108,7 @@ class WorkerScriptTest {
         assertThat(hello.nodeVersion()).matches("v\\d+\\.\\d+\\.\\d+.*");
         assertThat(hello.logs()).isEmpty();
         assertThat(hello.warmup()).as("the worker rehearsed its invocation path cleanly").isEqualTo("ok");
+        assertThat(hello.heapLimitBytes()).as("V8's heap limit").isGreaterThan(16L * 1024 * 1024);
 
         WorkerReply.Success reply = success(invoke("{\"name\":\"Glambdar\"}"));
 
