@@ -22,7 +22,7 @@ const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
 const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
 // Limits the runtime enforces too (io.glambdar.ipc.ReplyLimits); here they become clear errors and tidy cuts.
 const MAX_BODY_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 6 * 1024 * 1024; // response body, in bytes
-const MAX_LOG_BYTES = 256 * 1024; // logs per message, truncation marker included
+const MAX_LOG_BYTES = 64 * 1024; // logs per message, truncation marker included (ReplyLimits.DEFAULTS)
 const MAX_TEXT_BYTES = 64 * 1024; // an error's message and stack, the warm-up note
 const MARKER_ROOM = 64; // a truncation marker always fits in this
 const LIVE_FLUSH_BYTES = 16 * 1024; // live output is sent once per event-loop turn, or sooner when this much waits

@@ -12,6 +12,7 @@ import io.glambdar.engine.time.Deadline;
 import io.glambdar.engine.time.EngineClock;
 import io.glambdar.ipc.InvocationPayload;
 import io.glambdar.ipc.ProtocolException;
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerHello;
 import io.glambdar.ipc.WorkerReply;
 import io.glambdar.sandbox.Sandbox;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class InvocationRun {
 
-    static final int MAX_LOG_BYTES = 256 * 1024;
+    /** What Docker's record of a process that vanished may add to its logs: as much as its log frames bring. */
+    static final int MAX_LOG_BYTES = ReplyLimits.DEFAULTS.maxLogBytes();
     /** Asking the sandbox why it failed may take this long at most (its exit status, what it printed). */
     private static final Duration EXPLAIN_AT_MOST = Duration.ofSeconds(2);
     private static final Duration EXPLAIN_AT_LEAST = Duration.ofMillis(250);

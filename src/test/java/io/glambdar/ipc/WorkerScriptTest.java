@@ -751,7 +751,7 @@ class WorkerScriptTest {
         String logs = success(invoke("")).logs();
 
         int head = 4096;
-        int tail = 256 * 1024 - 64 - head;
+        int tail = ReplyLimits.DEFAULTS.maxLogBytes() - 64 - head;
         int printed = 11 + 300 * 1024 + 1 + 10;
         assertThat(logs).isEqualTo("first line\n" + "x".repeat(head - 11) + "\n[... " + (printed - head - tail)
                 + " bytes dropped]\n" + "x".repeat(tail - 11) + "\nlast line\n");
