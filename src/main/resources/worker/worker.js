@@ -8,6 +8,7 @@ const net = require('net');
 const path = require('path');
 const { StringDecoder } = require('string_decoder');
 const util = require('util');
+const v8 = require('v8');
 const { pathToFileURL } = require('url');
 
 // The function's own PATH comes as GLAMBDAR_PATH, so that Docker finds node with the image's PATH whatever the
@@ -21,7 +22,7 @@ const SOCKET = process.env.GLAMBDAR_SOCKET || '/glambdar/socket/w.sock';
 const FUNCTION_DIR = process.env.GLAMBDAR_FUNCTION_DIR || '/function';
 // Limits the runtime enforces too (io.glambdar.ipc.ReplyLimits); here they become clear errors and tidy cuts.
 const MAX_BODY_BYTES = Number(process.env.GLAMBDAR_MAX_RESPONSE_BYTES) || 6 * 1024 * 1024; // response body, in bytes
-const MAX_LOG_BYTES = 256 * 1024; // logs per message, truncation marker included
+const MAX_LOG_BYTES = 64 * 1024; // logs per message, truncation marker included (ReplyLimits.DEFAULTS)
 const MAX_TEXT_BYTES = 64 * 1024; // an error's message and stack, the warm-up note
 const MARKER_ROOM = 64; // a truncation marker always fits in this
 const LIVE_FLUSH_BYTES = 16 * 1024; // live output is sent once per event-loop turn, or sooner when this much waits
@@ -33,11 +34,12 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/; // RFC 5234 CTL, except the tab that
 // runtime makes the invocation's logs too (its reply says only how many bytes were left out).
 
 let capture = null; // { chunks (kept while loading only), size, dropped } while loading or while an invocation runs
+let afterReply = null; // { id (of the invocation that replied), pieces: [{ stream, buf }], size, dropped } after it
 
 for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']]) {
   const write = stream.write;
   stream.write = function (chunk, encoding) {
-    if (capture) record(chunk, encoding, name);
+    if (capture || afterReply) record(chunk, encoding, name);
     return write.apply(this, arguments);
   };
 }
@@ -55,6 +57,10 @@ function record(chunk, encoding, streamName) {
     for (let at = 0; at < buf.length; at += LIVE_FLUSH_BYTES) {
       queueLive(streamName, buf.subarray(at, at + LIVE_FLUSH_BYTES));
     }
+    return;
+  }
+  if (!capture) {
+    keepAfterReply(buf, streamName);
     return;
   }
   const room = MAX_LOG_BYTES - capture.size;
@@ -155,6 +161,31 @@ function endInvocationOutput() {
   const dropped = capture ? capture.dropped : 0;
   capture = null;
   return dropped;
+}
+
+// ---- output after a reply: a timer or callback of the function may print once its invocation has replied. A worker
+// that serves again (reuse mode) keeps that output, its start up to MAX_LOG_BYTES, and sends it first in the next
+// invocation's logs, after a line that says where it comes from (Lambda puts it in the next invocation's logs too).
+
+function keepAfterReply(buf, streamName) {
+  const kept = afterReply;
+  const room = MAX_LOG_BYTES - kept.size;
+  if (buf.length > room) kept.dropped += buf.length - room;
+  const piece = buf.subarray(0, Math.max(0, room));
+  if (piece.length === 0) return;
+  kept.size += piece.length;
+  kept.pieces.push({ stream: streamName, buf: Buffer.from(piece) }); // copy: the caller may reuse its buffer
+}
+
+// At the start of an invocation, with its live output started: what was printed since the last reply goes first.
+// Returns how many bytes of it were left out.
+function sendKeptAfterReply() {
+  const kept = afterReply;
+  afterReply = null;
+  if (!kept || (kept.pieces.length === 0 && kept.dropped === 0)) return 0;
+  queueLive('stdout', Buffer.from(`[glambdar] printed after invocation ${kept.id} had replied:\n`));
+  for (const { stream, buf } of kept.pieces) queueLive(stream, buf);
+  return kept.dropped;
 }
 
 // A function that calls process.exit() mid-invocation: send what it printed in this turn while the process can.
@@ -328,7 +359,8 @@ async function load() {
     };
   }
   handler = found;
-  return { type: 'ready', node: process.version };
+  // The heap's limit, so that the runtime can say what a function that ran out of it reached.
+  return { type: 'ready', node: process.version, heapLimit: v8.getHeapStatistics().heap_size_limit };
 }
 
 // ---- one invocation
@@ -412,10 +444,14 @@ function buildResult(id, out) {
     }
     for (const [name, value] of Object.entries(out.headers)) {
       if (!TOKEN.test(name)) throw new InvalidHeader(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
-      const values = Array.isArray(value) ? value.map((v) => headerValue(name, v)) : [headerValue(name, value)];
+      // undefined or null means no value, as in JSON (and as for statusCode and body): no header.
+      const given = Array.isArray(value) ? value : [value];
+      const values = given.filter((v) => v !== undefined && v !== null).map((v) => headerValue(name, v));
+      if (values.length === 0) continue;
       const key = name.toLowerCase();
-      const merged = (headers[key] === undefined ? [] : [].concat(headers[key])).concat(values);
-      if (merged.length > 0) headers[key] = merged.length === 1 ? merged[0] : merged;
+      // Names differ only in case: one header, the last one set wins as with Node's res.setHeader(); cookies add up.
+      const merged = key === 'set-cookie' && headers[key] !== undefined ? [].concat(headers[key], values) : values;
+      headers[key] = merged.length === 1 ? merged[0] : merged;
     }
   }
   const ownType = headers['content-type'] !== undefined;
@@ -424,9 +460,11 @@ function buildResult(id, out) {
   let bodyEncoding = 'utf8';
   if (body === undefined) {
     text = '';
-  } else if (body instanceof Uint8Array) {
+  } else if (ArrayBuffer.isView(body) || util.types.isAnyArrayBuffer(body)) {
+    // A Buffer, any typed array, a DataView or an ArrayBuffer (say from fetch's arrayBuffer()): its raw bytes.
     requireBodyWithinLimit(body.byteLength); // before encoding it: a huge buffer need not be copied to say no
-    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64');
+    const bytes = ArrayBuffer.isView(body) ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : Buffer.from(body);
+    text = bytes.toString('base64');
     bodyEncoding = 'base64';
     if (!ownType) headers['content-type'] = 'application/octet-stream';
   } else if (typeof body === 'string' && ownType) {
@@ -449,6 +487,7 @@ async function invoke(message) {
   const invocation = (current = { id: message.id, done: false });
   startCapture();
   startLive(message.id);
+  capture.dropped += sendKeptAfterReply();
   let reply;
   try {
     const out = await handler(buildRequest(message.request || {}));
@@ -456,11 +495,15 @@ async function invoke(message) {
   } catch (e) {
     reply = failureReply(message.id, e);
   }
+  // What the function scheduled for right after its return (a setImmediate, a promise's callbacks) still prints into
+  // this invocation: the rest of this turn of the event loop, microseconds, never a timer.
+  await new Promise((resolve) => setImmediate(resolve));
   if (invocation.done) return; // an uncaught error already answered for it
   invocation.done = true;
   current = null;
   reply.droppedLogBytes = endInvocationOutput();
   reply.maxRss = maxRss();
+  afterReply = { id: message.id, pieces: [], size: 0, dropped: 0 };
   send(frame(reply));
 }
 

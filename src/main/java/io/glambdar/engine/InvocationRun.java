@@ -12,6 +12,7 @@ import io.glambdar.engine.time.Deadline;
 import io.glambdar.engine.time.EngineClock;
 import io.glambdar.ipc.InvocationPayload;
 import io.glambdar.ipc.ProtocolException;
+import io.glambdar.ipc.ReplyLimits;
 import io.glambdar.ipc.WorkerHello;
 import io.glambdar.ipc.WorkerReply;
 import io.glambdar.sandbox.Sandbox;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class InvocationRun {
 
-    static final int MAX_LOG_BYTES = 256 * 1024;
+    /** What Docker's record of a process that vanished may add to its logs: as much as its log frames bring. */
+    static final int MAX_LOG_BYTES = ReplyLimits.DEFAULTS.maxLogBytes();
     /** Asking the sandbox why it failed may take this long at most (its exit status, what it printed). */
     private static final Duration EXPLAIN_AT_MOST = Duration.ofSeconds(2);
     private static final Duration EXPLAIN_AT_LEAST = Duration.ofMillis(250);
@@ -149,6 +151,11 @@ final class InvocationRun {
         }
         SandboxExit exit = sandbox.exit(explainBudget());
         String detail = cause instanceof EOFException ? "" : " (" + cause.getMessage() + ")";
+        if (!exit.oomKilled() && HeapExhaustion.reported(record, exit)) {
+            return failed(Failure.FUNCTION_ERROR, "out_of_memory", "function '" + fn.name() + "' failed: its process "
+                    + HeapExhaustion.describe(container.hello().heapLimitBytes(), fn.settings().memoryMb()), printed,
+                    0);
+        }
         return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
                 "function '" + fn.name() + "' failed: its process " + exit.describe(fn.settings().memoryMb()) + detail,
                 printed, 0);
@@ -185,9 +192,12 @@ final class InvocationRun {
         SandboxExit exit = sandbox.exit(explainBudget());
         String when = cause instanceof SandboxExitedException ? " before its worker connected"
                 : " while loading index.js";
-        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
-                "function '" + fn.name() + "' failed to start: its process " + exit.describe(fn.settings().memoryMb())
-                        .replace(" before replying", "") + when + " (what it printed is in \"logs\")", printed, 0);
+        boolean outOfHeap = !exit.oomKilled() && HeapExhaustion.reported(printed, exit);
+        String what = outOfHeap ? HeapExhaustion.describe(null, fn.settings().memoryMb())
+                : exit.describe(fn.settings().memoryMb()).replace(" before replying", "");
+        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() || outOfHeap ? "out_of_memory" : "process_exited",
+                "function '" + fn.name() + "' failed to start: its process " + what + when
+                        + " (what it printed is in \"logs\")", printed, 0);
     }
 
     private Failed rejected(Rejected e) {

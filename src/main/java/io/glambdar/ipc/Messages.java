@@ -73,10 +73,12 @@ final class Messages {
         String type = text(message, "type", "hello");
         return switch (type) {
             case "ready" -> new WorkerHello(true, optionalText(message, "node", "hello"), null, null, null,
-                    logs(message, "hello", limits), bounded(optionalText(message, "warmup", "hello")));
+                    logs(message, "hello", limits), bounded(optionalText(message, "warmup", "hello")),
+                    memoryFigure(message, "heapLimit"));
             case "init_error" -> new WorkerHello(false, optionalText(message, "node", "hello"),
                     bounded(text(message, "code", "init_error")), bounded(text(message, "message", "init_error")),
-                    bounded(optionalText(message, "stack", "init_error")), logs(message, "init_error", limits), null);
+                    bounded(optionalText(message, "stack", "init_error")), logs(message, "init_error", limits), null,
+                    null);
             default -> throw new ProtocolException(
                     "expected the worker's hello (type ready or init_error), got type " + SafeText.quoted(type));
         };
@@ -135,7 +137,11 @@ final class Messages {
      * null. Only a figure for the user to read, so a wrong one is dropped rather than refused.
      */
     private static Long maxRss(JsonNode message) {
-        JsonNode value = message.get("maxRss");
+        return memoryFigure(message, "maxRss");
+    }
+
+    private static Long memoryFigure(JsonNode message, String field) {
+        JsonNode value = message.get(field);
         if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
             return null;
         }

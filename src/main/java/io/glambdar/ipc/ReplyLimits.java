@@ -14,8 +14,8 @@ package io.glambdar.ipc;
  */
 public record ReplyLimits(int maxBodyBytes, int maxLogBytes, int maxHeaderCount, int maxHeaderBytes) {
 
-    /** SPEC's 6 MiB body, and the 256 KiB of logs that worker.js keeps. */
-    public static final ReplyLimits DEFAULTS = new ReplyLimits(6 * 1024 * 1024, 256 * 1024, 100, 64 * 1024);
+    /** SPEC's 6 MiB body, and the 64 KiB of logs that worker.js keeps: what an invocation's record keeps too. */
+    public static final ReplyLimits DEFAULTS = new ReplyLimits(6 * 1024 * 1024, 64 * 1024, 100, 64 * 1024);
 
     /** Error messages, stacks and the warm-up note are each cut to this many UTF-8 bytes (worker.js does the same). */
     public static final int MAX_TEXT_BYTES = 64 * 1024;

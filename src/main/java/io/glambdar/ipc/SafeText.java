@@ -1,7 +1,7 @@
 package io.glambdar.ipc;
 
 /** Text from a worker (so, from the function) made safe to put in a log line or an error message. */
-final class SafeText {
+public final class SafeText {
 
     // Shown of a hostile string by default, at most.
     private static final int SHOWN_CHARS = 100;
@@ -18,7 +18,7 @@ final class SafeText {
     }
 
     /** {@link #quoted(String)}, cut to {@code maxChars} characters of {@code text}. */
-    static String quoted(String text, int maxChars) {
+    public static String quoted(String text, int maxChars) {
         StringBuilder out = new StringBuilder("\"");
         int shown = Math.min(text.length(), maxChars);
         for (int i = 0; i < shown; i++) {

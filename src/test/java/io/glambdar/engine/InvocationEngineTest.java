@@ -253,6 +253,28 @@ class InvocationEngineTest {
         }
 
         @Test
+        void aReuseContainerThatDiesWhileIdleIsLoggedWithItsExitAndTheEndOfWhatItPrinted() {
+            try (EngineHarness h = new EngineHarness();
+                 CapturedWarnings warnings = new CapturedWarnings("io.glambdar.engine.pool.IdleDeath")) {
+                DeployedFunction fn = reuse(HELLO);
+                CompletableFuture<InvocationResult> call = h.invoke(fn);
+                FakeSandbox sandbox = h.backend.nextLaunch();
+                FakeWorker worker = sandbox.ready();
+                worker.nextCall().succeed("ok");
+                result(call);
+                sandbox.exited(1, false, "glambdar worker: uncaught exception outside an invocation: Error: late\n");
+                worker.dieWhileIdle();
+
+                h.clock.advance(Duration.ofSeconds(1));
+
+                Until.holds("removed", sandbox::destroyed);
+                assertThat(warnings.messages()).containsExactly("A warm container of hello (" + sandbox.key()
+                        + ") died between invocations, its process exited with code 1; the end of its output:"
+                        + " \"glambdar worker: uncaught exception outside an invocation: Error: late\\u000a\"");
+            }
+        }
+
+        @Test
         void reuseContainersWhoseInvocationTimedOutFreeTheirPlace() {
             try (EngineHarness h = new EngineHarness()) {
                 DeployedFunction fn = reuse(HELLO);
@@ -941,6 +963,32 @@ class InvocationEngineTest {
             assertThat(sandbox.spec.tmpMb()).isEqualTo(24);
             sandbox.ready().nextCall().succeed("1");
             result(call);
+        }
+    }
+
+    /** The warnings one logger logs while open. */
+    private static final class CapturedWarnings implements AutoCloseable {
+
+        private final ch.qos.logback.classic.Logger logger;
+        private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+
+        CapturedWarnings(String loggerName) {
+            logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(loggerName);
+            appender.start();
+            logger.addAppender(appender);
+        }
+
+        java.util.List<String> messages() {
+            return appender.list.stream()
+                    .filter(event -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(appender);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.glambdar.engine.fake.FakeSandbox;
 import io.glambdar.engine.fake.FakeWorker;
 import io.glambdar.engine.fake.Until;
 import io.glambdar.ipc.LogStream;
+import io.glambdar.ipc.WorkerHello;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -76,6 +77,27 @@ class InvocationOutputTest {
             assertThat(lines).containsExactly("stdout:loading", "stdout:step 1", "stdout:step 2, never sent");
             assertThat(failed.logs()).as("the process's own record").endsWith("step 1\nstep 2, never sent\n");
             Until.holds("removed", sandbox::destroyed);
+        }
+    }
+
+    @Test
+    void aProcessThatRanOutOfJavaScriptHeapIsOutOfMemoryNamingTheHeapsLimit() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            FakeSandbox sandbox = h.backend.nextLaunch();
+            FakeWorker.Call invocation = sandbox.connects(new WorkerHello(true, "v22.0.0", null, null, null, "", "ok",
+                    96L * 1024 * 1024)).nextCall();
+            sandbox.exited(134, false, "\n<--- JS stacktrace --->\n\nFATAL ERROR: Reached heap limit Allocation failed"
+                    + " - JavaScript heap out of memory\n----- Native stack trace -----\n");
+
+            invocation.crash();
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.code()).isEqualTo("out_of_memory");
+            assertThat(failed.message()).isEqualTo("function 'hello' failed: its process ran out of memory: its"
+                    + " JavaScript heap reached its limit of 96 MB, which Node sets from the function's 128 MB"
+                    + " \"memory\" (raise \"memory\" in glambdar.json, or hold less in memory at once)");
+            assertThat(failed.logs()).contains("FATAL ERROR: Reached heap limit");
         }
     }
 

@@ -9,12 +9,12 @@ class ReplyLimitsTest {
 
     @Test
     void defaultsAreTheSpecsAndWorkerJss() {
-        assertThat(ReplyLimits.DEFAULTS).isEqualTo(new ReplyLimits(6 * 1024 * 1024, 256 * 1024, 100, 64 * 1024));
+        assertThat(ReplyLimits.DEFAULTS).isEqualTo(new ReplyLimits(6 * 1024 * 1024, 64 * 1024, 100, 64 * 1024));
     }
 
     @Test
     void withMaxBodyBytesKeepsTheOtherDefaults() {
-        assertThat(ReplyLimits.withMaxBodyBytes(1000)).isEqualTo(new ReplyLimits(1000, 256 * 1024, 100, 64 * 1024));
+        assertThat(ReplyLimits.withMaxBodyBytes(1000)).isEqualTo(new ReplyLimits(1000, 64 * 1024, 100, 64 * 1024));
     }
 
     @Test

@@ -507,6 +507,22 @@ class InvocationIT {
     }
 
     @Test
+    void functionThatExhaustsItsJavaScriptHeapIsOutOfMemoryNamingTheHeap() {
+        glambdar.deployOk("heapy", Zips.of(Map.of(
+                "index.js", """
+                        exports.handler = async () => {
+                          const hoard = [];
+                          for (let i = 0; ; i++) { hoard.push('x'.repeat(64) + i); }
+                        };
+                        """,
+                "glambdar.json", "{\"memory\": 256}")));
+        ApiClient.Response response = glambdar.invoke("heapy", "");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.json().get("code").asText()).isEqualTo("out_of_memory");
+        assertThat(response.json().get("error").asText()).contains("JavaScript heap reached its limit of", "256 MB");
+    }
+
+    @Test
     void whatTheFunctionPrintsCanBeReadBack() {
         glambdar.deployOk("chatty", Zips.of("""
                 console.log('loading chatty');

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ public final class ContainerPool implements AutoCloseable {
             }
             WorkerHello hello = container.hello();
             if (hello.ready() && container.channel().idleWorkerGone()) {
-                discard(container); // died while idle: never hand it an invocation, go round for another
+                locked(after -> removeDead(container, after)); // never hand it an invocation, go round for another
                 continue;
             }
             return container;
@@ -256,10 +257,6 @@ public final class ContainerPool implements AutoCloseable {
             invocations.remove(invocation);
             changed.signalAll();
         });
-    }
-
-    private void discard(FunctionContainer container) {
-        locked(after -> remove(container, after));
     }
 
     // ================================================================ deployments
@@ -706,6 +703,31 @@ public final class ContainerPool implements AutoCloseable {
         after.add(takeOut(container));
     }
 
+    /** {@link #remove}s an idle container whose worker died, once the server's log says why (Docker forgets then). */
+    private void removeDead(FunctionContainer container, List<Runnable> after) {
+        if (!container.active()) {
+            return;
+        }
+        DeployedFunction fn = container.deployment().function();
+        Sandbox sandbox = container.sandbox();
+        Instant idleSince = Instant.now().minusNanos(Math.max(0, clock.nanoTime() - container.idleSinceNanos()));
+        Runnable destroy = takeOut(container);
+        Runnable reportThenDestroy = () -> {
+            try {
+                IdleDeath.report(fn.name(), fn.settings().memoryMb(), sandbox, idleSince);
+            } finally {
+                destroy.run();
+            }
+        };
+        after.add(() -> {
+            try {
+                background.execute(reportThenDestroy); // off the lock's follow-ups: it asks Docker
+            } catch (RejectedExecutionException e) {
+                destroy.run(); // shutting down
+            }
+        });
+    }
+
     /**
      * Moves an active container to REMOVING and returns what destroys its sandbox, to run after unlocking. A
      * container still being launched has no sandbox yet: boot() destroys it as soon as it has one.
@@ -784,7 +806,7 @@ public final class ContainerPool implements AutoCloseable {
                 }
                 for (FunctionContainer container : pool.idleOldestFirst()) {
                     if (container.hello().ready() && container.channel().idleWorkerGone()) {
-                        remove(container, after);
+                        removeDead(container, after);
                     }
                 }
                 trim(pool, now, after);

@@ -15,13 +15,10 @@ public final class RecentInvocations {
 
     /** Invocations kept per deployment. */
     public static final int DEFAULT_CAPACITY = 50;
-    /** Characters of output kept per invocation: a little of its start, and its end, where the error usually is. */
-    public static final int DEFAULT_MAX_LOG_CHARS = 64 * 1024;
 
     private final String functionName;
     private final String functionId;
     private final int capacity;
-    private final int maxLogChars;
     private final Deque<InvocationRecord> recent = new ArrayDeque<>();
     /** Records added since this object was made, and of those, how many were saved: both only grow. */
     private long added;
@@ -33,14 +30,13 @@ public final class RecentInvocations {
 
     /** @param functionId the life of the function they belong to (a delete and a new deploy make a new one) */
     public RecentInvocations(String functionName, String functionId) {
-        this(functionName, functionId, DEFAULT_CAPACITY, DEFAULT_MAX_LOG_CHARS);
+        this(functionName, functionId, DEFAULT_CAPACITY);
     }
 
-    RecentInvocations(String functionName, String functionId, int capacity, int maxLogChars) {
+    RecentInvocations(String functionName, String functionId, int capacity) {
         this.functionName = functionName;
         this.functionId = functionId;
         this.capacity = capacity;
-        this.maxLogChars = maxLogChars;
     }
 
     public String functionName() {
@@ -51,15 +47,11 @@ public final class RecentInvocations {
         return functionId;
     }
 
+    /**
+     * Keeps the record as it is: the engine already cut its logs to their limit (ReplyLimits' log bytes, for what the
+     * invocation and its loading printed), with the one marker that says how much was dropped.
+     */
     public void add(InvocationRecord record) {
-        String logs = record.logs();
-        if (logs.length() > maxLogChars) {
-            // An eighth of it from the start (more than the engine keeps there, so a mark of its own stays in view).
-            int head = maxLogChars / 8;
-            int tail = maxLogChars - head;
-            record = record.withLogs(logs.substring(0, head) + "\n[... " + (logs.length() - maxLogChars)
-                    + " characters dropped]\n" + logs.substring(logs.length() - tail));
-        }
         synchronized (recent) { // this function only, and a few instructions long
             recent.addFirst(record);
             while (recent.size() > capacity) {

@@ -32,19 +32,21 @@ class RecentInvocationsTest {
     }
 
     @Test
-    void longOutputKeepsALittleOfItsStartAndItsEndAndSaysWhatWasDroppedBetween() {
-        RecentInvocations recent = new RecentInvocations("f", "f-1", 5, 10);
+    void logsTheEngineCutAreKeptAsTheyAreWithTheirOneMarker() {
+        RecentInvocations recent = new RecentInvocations("f", "f-1");
+        // What loading printed, then the invocation's output as the engine cut it (64 KiB at most).
+        String cut = "loaded\n".repeat(200) + "first line\n" + "x".repeat(4085) + "\n[... 10927153 bytes dropped]\n"
+                + "y".repeat(64 * 1024 - 4096 - 64) + "\nlast line\n";
 
-        recent.add(record(1, "0123456789abcdef"));
+        recent.add(record(1, cut));
 
-        assertThat(recent.find("inv-1")).get().extracting(InvocationRecord::logs)
-                .isEqualTo("0\n[... 6 characters dropped]\n789abcdef");
+        assertThat(recent.find("inv-1")).get().extracting(InvocationRecord::logs).isEqualTo(cut);
         assertThat(recent.find("inv-1").orElseThrow().coldStart()).isFalse();
     }
 
     @Test
     void whatWasAddedSinceTheLastSaveIsUnsavedUpToTheCapacity() {
-        RecentInvocations recent = new RecentInvocations("f", "f-1", 5, 100);
+        RecentInvocations recent = new RecentInvocations("f", "f-1", 5);
         assertThat(recent.unsaved().newestFirst()).isEmpty();
 
         recent.add(record(1, ""));
@@ -67,7 +69,7 @@ class RecentInvocationsTest {
 
     @Test
     void restoredRecordsComeAfterNewerOnesUpToTheCapacityAndAreNotSavedAgain() {
-        RecentInvocations recent = new RecentInvocations("f", "f-1", 3, 100);
+        RecentInvocations recent = new RecentInvocations("f", "f-1", 3);
         recent.add(record(9, ""));
 
         recent.restore(List.of(record(5, ""), record(4, ""), record(3, ""), record(2, "")));
