@@ -107,7 +107,11 @@ final class InvokeHandler {
             }
         });
         boolean bodyless = ok.statusCode() == 204 || ok.statusCode() == 304;
-        ctx.result(bodyless ? new byte[0] : ok.body());
+        byte[] body = bodyless ? new byte[0] : ok.body();
+        if (body.length == 0 && ok.headers().keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
+            ctx.res().setContentType(null); // no body and the function named no type: no type to describe it
+        }
+        ctx.result(body);
     }
 
     private static void fail(Context ctx, String name, InvocationResult.Failed failed) {

@@ -471,6 +471,20 @@ class ApiServerTest {
         assertThat(get("/info/hello").status()).isEqualTo(200);
     }
 
+    @Test
+    void anEmptyResponseWithoutATypeFromTheFunctionHasNoContentType() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-302", 302,
+                Map.of("Location", List.of("/elsewhere")), new byte[0], "", 1, false, 0));
+
+        RawHttp.Response raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.status()).isEqualTo(302);
+        assertThat(raw.values("Location")).containsExactly("/elsewhere");
+        assertThat(raw.values("Content-Type")).isEmpty();
+        assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-302");
+    }
+
     @ParameterizedTest
     @CsvSource({"FUNCTION_ERROR, handler_threw, 502", "TIMEOUT, timeout, 504", "OVERLOADED, overloaded, 429",
             "UNAVAILABLE, unavailable, 503"})

@@ -21,9 +21,4 @@ import java.time.Instant;
 public record InvocationRecord(String invocationId, Instant startedAt, long durationMs, String status,
                                Integer statusCode, String code, boolean coldStart, long initDurationMs,
                                Long maxMemoryBytes, String outcome, String logs) {
-
-    InvocationRecord withLogs(String newLogs) {
-        return new InvocationRecord(invocationId, startedAt, durationMs, status, statusCode, code, coldStart,
-                initDurationMs, maxMemoryBytes, outcome, newLogs);
-    }
 }
