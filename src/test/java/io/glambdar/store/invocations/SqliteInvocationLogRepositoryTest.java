@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,5 +101,24 @@ class SqliteInvocationLogRepositoryTest {
 
         assertThat(repository.recent("life-1", 50)).isEmpty();
         assertThat(repository.recent("life-2", 50)).isEmpty();
+    }
+
+    /** A file at schema 4 is what this code writes less {@code invocation_logs}: migration 4 → 5 only adds it. */
+    @Test
+    void aSchemaFourDatabaseIsMigrated() throws Exception {
+        deploy("hello", "life-1");
+        db.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("glambdar.db"));
+             Statement st = c.createStatement()) {
+            st.execute("DROP TABLE invocation_logs");
+            st.execute("PRAGMA user_version = 4");
+        }
+
+        open();
+
+        assertThat(functions.find("hello")).isPresent();
+        assertThat(repository.recent("life-1", 50)).isEmpty();
+        repository.save(List.of(new Batch("hello", "life-1", List.of(record(1)))), 50);
+        assertThat(repository.recent("life-1", 50)).containsExactly(record(1));
     }
 }

@@ -808,7 +808,8 @@ class SqliteJobRepositoryTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
              Statement st = c.createStatement()) {
             st.execute("DROP TABLE jobs");
-            st.execute("DROP TABLE schedule_state"); // added by a later migration
+            st.execute("DROP TABLE schedule_state"); // added by later migrations
+            st.execute("DROP TABLE invocation_logs");
             st.execute("PRAGMA user_version = 2");
         }
 
