@@ -119,6 +119,24 @@ final class GlambdarClient {
     }
 
     /**
+     * Whether the server has stopped or is stopping: nothing listens any more, or {@code GET /health} is a 503. Asked
+     * when a stream ends without its end line; any other answer, or a network failure, says nothing of the kind.
+     */
+    boolean serverStopped() {
+        HttpURLConnection connection = open("GET", "/health", Map.of());
+        try {
+            connection.connect();
+            return connection.getResponseCode() == HttpURLConnection.HTTP_UNAVAILABLE;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /**
      * An upload with a known length, sent with {@code Expect: 100-continue}: the body follows only once the server
      * says to go on, so a refusal (over the size limit, a wrong key) comes at once rather than after the whole upload.
      *
