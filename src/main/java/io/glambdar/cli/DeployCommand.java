@@ -15,8 +15,9 @@ import java.util.Map;
  * {@code glambdar deploy PATH [--name N]}: a folder (zipped in memory) or a zip, always as {@code PUT /deploy/:name}:
  * a new function gets version 1, an existing one its next version.
  */
-@Command(name = "deploy", description = "Deploy a folder (zipped for you, leaving out what its .glambdarignore"
-        + " lists, in .gitignore syntax, and .git/) or a .zip: a new function, or a new version of an existing one.")
+@Command(name = "deploy", description = "Deploy a folder or a .zip file: a new function, or a new version of an"
+        + " existing one. A folder is zipped for you without .git/ and what its .glambdarignore files list"
+        + " (.gitignore syntax).")
 public final class DeployCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "PATH", description = "A folder with index.js at its root, or a .zip.")
