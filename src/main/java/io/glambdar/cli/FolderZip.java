@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * A folder zipped in memory for {@code deploy}: its files at the zip's root (so {@code index.js} is at the root, as
- * the server wants), in name order, minus what {@link IgnoreRules} leaves out, each with its Unix mode (as
+ * the server wants), in name order, minus what {@link IgnoreRules} leaves out (a sub-folder's own
+ * {@code .glambdarignore} read on the way down), each with its Unix mode (as
  * {@code zip -r} keeps it: an executable stays executable). A folder left out is not descended into, as git does.
  * <p>A symbolic link is zipped as what it leads to (the server would also take one that stays inside; a copy reads
  * the same to the function), and only when that is inside
@@ -85,7 +86,7 @@ final class FolderZip {
             if (directory) {
                 Path real = child.toRealPath();
                 if (descending.add(real)) {
-                    collect(root, child, path + "/", rules, descending, files);
+                    collect(root, child, path + "/", rules.within(child, path), descending, files);
                     descending.remove(real);
                 }
             } else if (Files.isRegularFile(child)) {

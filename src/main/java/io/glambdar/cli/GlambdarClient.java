@@ -37,6 +37,7 @@ final class GlambdarClient {
     private static final Set<String> CONNECTION_HEADERS =
             Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive");
     private static final String USER_AGENT = "glambdar-cli";
+    private static final String GLAMBDAR_KEY_HEADER = "X-Glambdar-Key";
 
     private final String base;
     private final String key;
@@ -73,14 +74,15 @@ final class GlambdarClient {
     /**
      * One request, the whole answer read.
      *
-     * @param headers sent as given (a caller's {@code Authorization} wins over the key); connection headers dropped
+     * @param headers sent as given (a caller's {@code Authorization} too: the key then goes as {@code X-Glambdar-Key});
+     *                connection headers dropped
      */
     Reply send(String method, String path, Map<String, List<String>> headers, byte[] body) {
         boolean hasBody = body.length > 0;
         boolean urlConnection = URL_CONNECTION_METHODS.contains(method)
                 && (!hasBody || !(method.equals("GET") || method.equals("HEAD") || method.equals("TRACE")));
         if (!urlConnection) {
-            return viaHttpClient(method, path, headers, () -> HttpRequest.BodyPublishers.ofByteArray(body));
+            return viaHttpClient(method, path, headers, () -> HttpRequest.BodyPublishers.ofByteArray(body), false);
         }
         HttpURLConnection connection = open(method, path, headers);
         if (hasBody) {
@@ -117,18 +119,39 @@ final class GlambdarClient {
     }
 
     /**
-     * An upload with a known length: {@code progress} counts the bytes as the connection takes them.
+     * Whether the server has stopped or is stopping: nothing listens any more, or {@code GET /health} is a 503. Asked
+     * when a stream ends without its end line; any other answer, or a network failure, says nothing of the kind.
+     */
+    boolean serverStopped() {
+        HttpURLConnection connection = open("GET", "/health", Map.of());
+        try {
+            connection.connect();
+            return connection.getResponseCode() == HttpURLConnection.HTTP_UNAVAILABLE;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /**
+     * An upload with a known length, sent with {@code Expect: 100-continue}: the body follows only once the server
+     * says to go on, so a refusal (over the size limit, a wrong key) comes at once rather than after the whole upload.
      *
-     * @param body a fresh stream of the body each time it is called
+     * @param body a fresh stream of the body each time it is called (a progress bar counts the bytes read from it)
      */
     Reply upload(String method, String path, String contentType, long length, Supplier<InputStream> body) {
         return viaHttpClient(method, path, Map.of("Content-Type", List.of(contentType)),
-                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length));
+                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length),
+                true);
     }
 
     private Reply viaHttpClient(String method, String path, Map<String, List<String>> headers,
-                                Supplier<HttpRequest.BodyPublisher> body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body.get());
+                                Supplier<HttpRequest.BodyPublisher> body, boolean expectContinue) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body.get())
+                .expectContinue(expectContinue);
         requestHeaders(headers).forEach((name, values) -> values.forEach(value -> request.header(name, value)));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT).build();
@@ -167,8 +190,9 @@ final class GlambdarClient {
 
     /**
      * The headers either client sends: {@code headers} as given, all values of a name whatever its case, connection
-     * headers dropped; then a {@code User-Agent}, an {@code Accept} and the key's {@code Authorization} where the
-     * caller gave none.
+     * headers dropped; then a {@code User-Agent}, an {@code Accept} and the key: as {@code Authorization: Bearer}, or
+     * as {@code X-Glambdar-Key} when the caller gave an {@code Authorization} of their own (only invocations take that
+     * header: control requests have no caller's headers).
      */
     private Map<String, List<String>> requestHeaders(Map<String, List<String>> headers) {
         Map<String, List<String>> sent = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -180,7 +204,13 @@ final class GlambdarClient {
         sent.putIfAbsent("User-Agent", List.of(USER_AGENT));
         sent.putIfAbsent("Accept", List.of("application/json, */*"));
         if (key != null) {
-            sent.putIfAbsent("Authorization", List.of("Bearer " + key));
+            if (sent.containsKey("Authorization")) {
+                // The caller's own (a function's Basic login or token) goes through to the function: the key then
+                // travels in the header the server reads on invocations and never passes on.
+                sent.putIfAbsent(GLAMBDAR_KEY_HEADER, List.of(key));
+            } else {
+                sent.put("Authorization", List.of("Bearer " + key));
+            }
         }
         return sent;
     }

@@ -79,14 +79,13 @@ public final class InvokeCommand extends ClientCommand {
             return 0;
         }
         Reply reply = client.send(method.toUpperCase(Locale.ROOT), "/invoke/" + target, requestHeaders, body);
-        String error = reply.failed() ? reply.jsonError() : null;
-        if (error == null) { // the function's own answer, whatever its status: the caller may want its body
-            write(reply.body(), terminal.stdoutIsTerminal());
+        if (reply.failed() && !reply.fromFunction()) {
+            throw reply.serverError(invocationOf(reply));
         }
+        // The function's own answer, whatever its status: the caller may want its body.
+        write(reply.body(), terminal.stdoutIsTerminal());
         if (reply.failed()) {
-            String message = (error == null ? "the function answered HTTP " + reply.status()
-                    : Text.oneLine(error) + " (" + reply.status() + ")") + invocationOf(reply);
-            throw error == null ? new ClientException(message) : new ClientException(message, reply.body());
+            throw new ClientException("the function answered HTTP " + reply.status() + invocationOf(reply));
         }
         return 0;
     }
@@ -107,7 +106,8 @@ public final class InvokeCommand extends ClientCommand {
         if (version != null && function.contains("@")) {
             throw new ClientException("give the version once: NAME@N or --version N");
         }
-        return segment(function).replace("%40", "@") + (version == null ? "" : "@" + version) + name.substring(end);
+        return segment(function).replace("%40", "@") + (version == null ? "" : "@" + version)
+                + TypedUrlPart.encode(name.substring(end));
     }
 
     private byte[] body() {

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Prints the NDJSON of {@code GET /logs/:name?follow=true} as it comes, one human-readable line per event:
@@ -23,8 +24,12 @@ final class LogFollower {
         this.json = json;
     }
 
-    /** @return the exit status: 0 when the stream ends because the function was deleted, 1 otherwise */
-    int follow(String name, InputStream stream) {
+    /**
+     * @param serverStopped asked when the stream ends without an end line: whether that is because the server stopped
+     * @return the exit status: 0 when the stream ends because the function was deleted or the server stopped (as
+     *         {@code kubectl logs -f} ends), 1 when the server dropped this follower or the stream broke otherwise
+     */
+    int follow(String name, InputStream stream, BooleanSupplier serverStopped) {
         PrintStream out = terminal.out();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
@@ -49,9 +54,19 @@ final class LogFollower {
                 }
             }
         } catch (IOException e) {
-            throw new ClientException("the log stream broke: " + Text.oneLine(e.getMessage()), e);
+            return stopped(serverStopped, new ClientException("the log stream broke: " + Text.oneLine(e.getMessage()),
+                    e));
         }
-        throw new ClientException("the server closed the log stream without saying why (did it stop?)");
+        return stopped(serverStopped, new ClientException("the server closed the log stream without saying why"));
+    }
+
+    /** The stream ended without an end line: 0 when the server stopped, else {@code otherwise} thrown. */
+    private int stopped(BooleanSupplier serverStopped, ClientException otherwise) {
+        if (!serverStopped.getAsBoolean()) {
+            throw otherwise;
+        }
+        terminal.err().println("the server stopped: no more logs");
+        return 0;
     }
 
     private int ended(String name, Object reason) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
  * its output live.
  */
 @Command(name = "logs", description = "A function's recent invocations (a table), one invocation's record and"
-        + " output (--id), or its output and reports live (-f) until the function is deleted or you stop it.")
+        + " output (--id), or its output and reports live (-f) until the function is deleted, the server stops or you"
+        + " stop it.")
 public final class LogsCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The function.")
@@ -29,7 +30,8 @@ public final class LogsCommand extends ClientCommand {
             throw new ClientException("-f follows every invocation: leave out --id");
         }
         if (follow) {
-            return new LogFollower(terminal, server.json).follow(name, client.stream(path + "?follow=true"));
+            return new LogFollower(terminal, server.json).follow(name, client.stream(path + "?follow=true"),
+                    client::serverStopped);
         }
         if (invocationId != null) {
             return show(client, path + "/" + segment(invocationId),

@@ -31,10 +31,15 @@ record Reply(int status, Map<String, List<String>> headers, byte[] body) {
      */
     Reply orThrow() {
         if (failed()) {
-            String message = errorText() + " (" + status + ")";
-            throw jsonError() == null ? new ClientException(message) : new ClientException(message, body);
+            throw serverError("");
         }
         return this;
+    }
+
+    /** This failed reply as the server's error: its {@code error} on one line, the status, then {@code detail}. */
+    ClientException serverError(String detail) {
+        String message = errorText() + " (" + status + ")" + detail;
+        return jsonError() == null ? new ClientException(message) : new ClientException(message, body);
     }
 
     /**
@@ -49,6 +54,24 @@ record Reply(int status, Map<String, List<String>> headers, byte[] body) {
         String text = text().strip();
         String firstLine = Text.oneLine(text.lines().findFirst().orElse(""));
         return firstLine.isEmpty() ? "HTTP " + status : firstLine;
+    }
+
+    /**
+     * Whether this failed answer to an invocation is the function's own: it carries the invocation's id, and is not
+     * the server's failure of that invocation ({@code {"error", "code", "invocationId"}} for the same id: 502 handler
+     * threw, 504 timed out, 429, 503, 404 deleted while it waited). The server's other errors (unknown function, a
+     * missing key, a body too large) carry no invocation id: no invocation started.
+     */
+    boolean fromFunction() {
+        String invocationId = header("x-glambdar-invocation-id");
+        if (invocationId == null) {
+            return false;
+        }
+        if (jsonError() == null) {
+            return true;
+        }
+        Map<String, Object> error = json();
+        return !(error.get("code") instanceof String && invocationId.equals(error.get("invocationId")));
     }
 
     /** The {@code error} field of a JSON object body, or null when the body is no such thing. */

@@ -7,8 +7,8 @@ public final class ServerOptions {
 
     static final String DEFAULT_URL = "http://127.0.0.1:8000";
 
-    @Option(names = "--url", paramLabel = "URL", description = "The Glambdar server (env GLAMBDAR_URL, default "
-            + DEFAULT_URL + ").", defaultValue = "${env:GLAMBDAR_URL:-" + DEFAULT_URL + "}")
+    @Option(names = "--url", paramLabel = "URL", description = "The Glambdar server, default " + DEFAULT_URL
+            + " (env GLAMBDAR_URL).", defaultValue = "${env:GLAMBDAR_URL:-" + DEFAULT_URL + "}")
     String url;
 
     @Option(names = "--key", paramLabel = "KEY", description = "Admin or invoke key in keyed mode. Prefer the"

@@ -47,6 +47,15 @@ final class UploadProgress {
         }
     }
 
+    /** Ends a bar the upload left short (refused or broken part-way), so that what comes next starts a line. */
+    synchronized void end() {
+        if (shownPercent >= 0 && shownPercent < 100) {
+            terminal.println();
+            terminal.flush();
+            shownPercent = 100;
+        }
+    }
+
     /** {@code in}, counting what is read from it. */
     InputStream counting(InputStream in) {
         return new FilterInputStream(in) {

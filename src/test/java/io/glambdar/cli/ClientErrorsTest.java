@@ -114,6 +114,20 @@ class ClientErrorsTest {
     }
 
     @Test
+    void helpTextsBreakLinesBetweenWordsNotInsideNamesAndUrls() {
+        // The JDK's line breaker, which picocli wraps with, would break ".glambdarignore" after its dot and the URL
+        // after "127.": the texts are worded so that these stay whole.
+        String top = Cli.of("--help").out();
+        assertThat(top).contains(".glambdarignore", ".zip", ".gitignore").doesNotContainPattern("(?m)\\s\\.$");
+        for (String command : new String[]{"deploy", "invoke", "logs", "ls", "info", "rm", "versions", "rollback",
+                "keys", "invocations", "schedules"}) {
+            String help = Cli.of(command, "--help").out();
+            assertThat(help).as(command).contains("default " + ServerOptions.DEFAULT_URL)
+                    .doesNotContainPattern("(?m)\\s\\.$");
+        }
+    }
+
+    @Test
     void aClientCommandsHelpNeedsNoServer() {
         Cli.Run run = Cli.of("invoke", "--help");
 

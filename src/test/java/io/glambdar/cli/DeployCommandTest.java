@@ -10,14 +10,21 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -129,6 +136,24 @@ class DeployCommandTest {
     }
 
     @Test
+    void anInvalidNameIsRefusedBeforeAnyRequestWithTheRule() throws IOException {
+        Path folder = TestStore.write(dir.resolve("my func"), Map.of("index.js", INDEX));
+        String rule = "a function name is 1 to 64 characters of letters (a-z, A-Z), digits, '-' and '_', starting"
+                + " with a letter or digit";
+
+        Cli.Run empty = server.cli("deploy", folder.toString(), "--name", "");
+        Cli.Run dotted = server.cli("deploy", folder.toString(), "--name", "-a.b");
+        Cli.Run fromFolder = server.cli("deploy", folder.toString());
+
+        assertThat(empty.status()).isEqualTo(1);
+        assertThat(empty.err()).isEqualTo("error: --name '' is not a valid name: " + rule + "\n");
+        assertThat(dotted.err()).isEqualTo("error: --name '-a.b' is not a valid name: " + rule + "\n");
+        assertThat(fromFolder.err()).isEqualTo("error: the folder's name 'my func' is not a valid function name"
+                + " (give one with --name N): " + rule + "\n");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void aLargeUploadShowsProgressOnATerminalOnly() throws IOException {
         byte[] noise = new byte[(int) UploadProgress.LARGE_UPLOAD_BYTES + 1];
         new Random(1).nextBytes(noise); // does not compress: the zip stays large
@@ -144,6 +169,81 @@ class DeployCommandTest {
         assertThat(terminal.err()).startsWith("\ruploading big.zip [").contains("100%").endsWith("\n");
         assertThat(terminal.out()).isEqualTo("deployed big version 1\n");
         assertThat(entries(filePart(server.requests().get(1)))).containsKeys("index.js", "data.bin");
+    }
+
+    @Test
+    void anUploadAsksToContinueSoARefusalComesBeforeTheBodyAndNoBarIsDrawn() throws Exception {
+        byte[] noise = new byte[(int) UploadProgress.LARGE_UPLOAD_BYTES * 2];
+        new Random(2).nextBytes(noise);
+        Path folder = TestStore.write(dir.resolve("big"), Map.of("index.js", INDEX));
+        Files.write(folder.resolve("data.bin"), noise);
+        String refusal = "{\"error\":\"the upload is over the 50 MB limit\"}";
+
+        try (RefusingServer refusing = new RefusingServer(413, refusal)) {
+            Cli.Run run = new Cli().onTerminal().run(Cli.withUrl(refusing.url(), "deploy", folder.toString()));
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("error: the upload is over the 50 MB limit (413)\n");
+            assertThat(refusing.head().toLowerCase(Locale.ROOT)).contains("\r\nexpect: 100-continue\r\n");
+            assertThat(refusing.bodyBytes()).as("nothing of the body was sent").isZero();
+        }
+    }
+
+    /**
+     * A server for one request that answers its head at once, as Jetty answers an upload declared over the limit, and
+     * then counts what else of the request arrives until the client closes the connection.
+     */
+    private static final class RefusingServer implements AutoCloseable {
+
+        private final ServerSocket socket;
+        private final CompletableFuture<String> head = new CompletableFuture<>();
+        private final CompletableFuture<Long> bodyBytes = new CompletableFuture<>();
+
+        RefusingServer(int status, String json) throws IOException {
+            socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                try (Socket client = socket.accept()) {
+                    client.setSoTimeout(30_000); // a guard: the client closes at once
+                    InputStream in = client.getInputStream();
+                    ByteArrayOutputStream read = new ByteArrayOutputStream();
+                    while (!read.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                        int b = in.read();
+                        if (b < 0) {
+                            throw new IOException("the client closed before the end of its request's head");
+                        }
+                        read.write(b);
+                    }
+                    head.complete(read.toString(StandardCharsets.ISO_8859_1));
+                    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+                    client.getOutputStream().write(("HTTP/1.1 " + status + " Refused\r\nContent-Type: application/json"
+                            + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    client.getOutputStream().write(body);
+                    client.getOutputStream().flush();
+                    bodyBytes.complete(in.transferTo(OutputStream.nullOutputStream()));
+                } catch (IOException e) {
+                    head.completeExceptionally(e);
+                    bodyBytes.completeExceptionally(e);
+                }
+            });
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        String head() throws Exception {
+            return head.get();
+        }
+
+        long bodyBytes() throws Exception {
+            return bodyBytes.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** Each entry's Unix mode, as the server reads it from the zip's central directory. */

@@ -106,6 +106,25 @@ class IgnoreRulesTest {
     }
 
     @Test
+    void aSubFoldersIgnoreFileHoldsPatternsRelativeToItAndWinsOverTheFilesAbove() throws IOException {
+        write("index.js", "");
+        write("keep.tmp", "");
+        write("sub/drop.tmp", "");
+        write("sub/keep.js", "");
+        write("sub/deep/drop.tmp", "");
+        write("sub/deep/local.log", "");
+        write("sub/only-here.txt", "");
+        write("only-here.txt", "");
+        write("logs/sub/local.log", "");
+        write(IgnoreRules.FILE_NAME, "*.log\n");
+        write("sub/" + IgnoreRules.FILE_NAME, "*.tmp\n/only-here.txt\n");
+        write("sub/deep/" + IgnoreRules.FILE_NAME, "!*.log\n");
+
+        assertThat(FolderZip.files(folder, IgnoreRules.of(folder))).containsExactly("index.js", "keep.tmp",
+                "only-here.txt", "sub/deep/local.log", "sub/keep.js");
+    }
+
+    @Test
     void withoutAnIgnoreFileEverythingButGitGoes() throws IOException {
         write("index.js", "");
         write(".env", "");

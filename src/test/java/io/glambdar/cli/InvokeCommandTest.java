@@ -152,6 +152,26 @@ class InvokeCommandTest {
     }
 
     @Test
+    void aSubPathAndQueryAreSentPercentEncodedWhereAUrlNeedsIt() {
+        server.on("GET", "/invoke/echo/%C3%BC/a%20b?x=%C3%BC&y=a%20b&z=%25ZZ&k=1+2;v=%41%2F", 200, HELLO);
+
+        Cli.Run run = server.cli("invoke", "echo/ü/a b?x=ü&y=a b&z=%ZZ&k=1+2;v=%41%2F", "-X", "GET");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(server.only().uri()).isEqualTo("/invoke/echo/%C3%BC/a%20b?x=%C3%BC&y=a%20b&z=%25ZZ&k=1+2;v=%41%2F");
+    }
+
+    @Test
+    void aHashIsPartOfTheQueryNotAFragment() {
+        server.on("GET", "/invoke/echo?tag=%23one", 200, HELLO);
+
+        Cli.Run run = server.cli("invoke", "echo?tag=#one", "-X", "GET");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(server.only().uri()).isEqualTo("/invoke/echo?tag=%23one");
+    }
+
+    @Test
     void headersAndMethodAreSent() {
         server.on("PUT", "/invoke/hello", 200, HELLO);
 
@@ -209,12 +229,24 @@ class InvokeCommandTest {
     }
 
     @Test
-    void aCallersAuthorizationHeaderWinsOverTheKey() {
+    void aCallersAuthorizationHeaderGoesAsGivenAndTheKeyThenGoesAsXGlambdarKey() {
         answering("/invoke/hello");
 
-        server.cli("invoke", "hello", "--key", "admin", "-H", "Authorization: Bearer invoke-key");
+        Cli.Run run = server.cli("invoke", "hello", "--key", "admin", "-H", "Authorization: Basic Zm9vOmJhcg==");
 
-        assertThat(server.only().headers().get("authorization")).containsExactly("Bearer invoke-key");
+        assertThat(run.status()).isZero();
+        assertThat(server.only().headers().get("authorization")).containsExactly("Basic Zm9vOmJhcg==");
+        assertThat(server.only().headers().get("x-glambdar-key")).containsExactly("admin");
+    }
+
+    @Test
+    void withoutACallersAuthorizationTheKeyIsABearerToken() {
+        answering("/invoke/hello");
+
+        server.cli("invoke", "hello", "--key", "admin");
+
+        assertThat(server.only().headers().get("authorization")).containsExactly("Bearer admin");
+        assertThat(server.only().headers()).doesNotContainKey("x-glambdar-key");
     }
 
     @Test
@@ -255,14 +287,49 @@ class InvokeCommandTest {
 
     @Test
     void aFunctionsOwnErrorAnswerIsPrintedAndExitsOne() {
-        server.on("POST", "/invoke/hello", new FakeServer.Answer(404, Map.of("Content-Type", "text/plain"),
-                "no such page".getBytes(StandardCharsets.UTF_8)));
+        server.on("POST", "/invoke/hello", new FakeServer.Answer(404, Map.of("Content-Type", "text/plain",
+                "X-Glambdar-Invocation-Id", "inv-2"), "no such page".getBytes(StandardCharsets.UTF_8)));
 
         Cli.Run run = server.cli("invoke", "hello");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEqualTo("no such page");
-        assertThat(run.err()).isEqualTo("error: the function answered HTTP 404\n");
+        assertThat(run.err()).isEqualTo("error: the function answered HTTP 404; invocation inv-2\n");
+    }
+
+    @Test
+    void aFunctionsOwnJsonErrorIsItsAnswerNotTheServersError() {
+        String own = "{\"error\":\"not here\"}";
+        server.on("POST", "/invoke/hello", new FakeServer.Answer(404, Map.of("Content-Type", "application/json",
+                "X-Glambdar-Invocation-Id", "inv-3"), own.getBytes(StandardCharsets.UTF_8)));
+        // The server's failure of another invocation, quoted by this one: still the function's own answer.
+        String quoted = "{\"error\":\"upstream failed\",\"code\":\"handler_threw\",\"invocationId\":\"inv-0\"}";
+        server.on("POST", "/invoke/proxy", new FakeServer.Answer(502, Map.of("Content-Type", "application/json",
+                "X-Glambdar-Invocation-Id", "inv-4"), quoted.getBytes(StandardCharsets.UTF_8)));
+
+        Cli.Run run = server.cli("invoke", "hello");
+        Cli.Run proxy = server.cli("invoke", "proxy");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).isEqualTo(own);
+        assertThat(run.err()).isEqualTo("error: the function answered HTTP 404; invocation inv-3\n");
+        assertThat(proxy.out()).isEqualTo(quoted);
+        assertThat(proxy.err()).isEqualTo("error: the function answered HTTP 502; invocation inv-4\n");
+    }
+
+    @Test
+    void theServersErrorsWithoutAnInvocationAreOneLineAndNothingOnStdout() {
+        server.on("POST", "/invoke/nope", 404, "{\"error\":\"function 'nope' not found\"}");
+        server.on("POST", "/invoke/big", 413, "{\"error\":\"request body too large\"}");
+
+        Cli.Run unknown = server.cli("invoke", "nope");
+        Cli.Run tooLarge = server.cli("invoke", "big", "-d", "x");
+
+        assertThat(unknown.status()).isEqualTo(1);
+        assertThat(unknown.out()).isEmpty();
+        assertThat(unknown.err()).isEqualTo("error: function 'nope' not found (404)\n");
+        assertThat(tooLarge.out()).isEmpty();
+        assertThat(tooLarge.err()).isEqualTo("error: request body too large (413)\n");
     }
 
     @Test

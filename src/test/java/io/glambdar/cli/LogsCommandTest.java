@@ -3,6 +3,9 @@ package io.glambdar.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -58,13 +61,38 @@ class LogsCommandTest {
     }
 
     @Test
-    void aStreamThatStopsWithoutAnEndLineExitsOne() {
+    void aStreamThatStopsWithoutAnEndLineWhileTheServerRunsExitsOne() {
         stream(LOG);
+        server.on("GET", "/health", 200, "{\"status\":\"ok\"}");
 
         Cli.Run run = server.cli("logs", "hello", "-f");
 
         assertThat(run.status()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("error: the server closed the log stream without saying why (did it stop?)\n");
+        assertThat(run.err()).isEqualTo("error: the server closed the log stream without saying why\n");
+    }
+
+    @Test
+    void aStreamThatStopsBecauseTheServerIsStoppingSaysSoAndExitsZero() {
+        stream(LOG);
+        server.on("GET", "/health", 503, "{\"error\":\"shutting down\"}");
+
+        Cli.Run run = server.cli("logs", "hello", "-f");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).isEqualTo("[2025-01-31T12:00:00.123Z] inv-1 stdout| hello world\n");
+        assertThat(run.err()).isEqualTo("the server stopped: no more logs\n");
+    }
+
+    @Test
+    void aServerNoLongerListeningHasStoppedAndOneThatAnswersHasNot() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        server.on("GET", "/health", 200, "{\"status\":\"ok\"}");
+
+        assertThat(new GlambdarClient("http://127.0.0.1:" + closedPort, null).serverStopped()).isTrue();
+        assertThat(new GlambdarClient(server.url(), null).serverStopped()).isFalse();
     }
 
     @Test

@@ -46,4 +46,27 @@ class UploadProgressTest {
 
         assertThat(shown.toString(StandardCharsets.UTF_8).split("\r")).hasSize(102); // "", then 0% to 100%
     }
+
+    @Test
+    void aBarLeftShortIsEndedSoTheErrorStartsALineAndAFinishedOneIsNotEndedTwice() {
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        UploadProgress progress = new UploadProgress(new PrintStream(shown, true, StandardCharsets.UTF_8), "f.zip",
+                1000);
+        ByteArrayOutputStream finished = new ByteArrayOutputStream();
+        UploadProgress done = new UploadProgress(new PrintStream(finished, true, StandardCharsets.UTF_8), "f.zip",
+                1000);
+        ByteArrayOutputStream none = new ByteArrayOutputStream();
+        UploadProgress neverStarted = new UploadProgress(new PrintStream(none, true, StandardCharsets.UTF_8), "f.zip",
+                1000);
+
+        progress.advance(450);
+        progress.end();
+        done.advance(1000);
+        done.end();
+        neverStarted.end();
+
+        assertThat(shown.toString(StandardCharsets.UTF_8)).endsWith(" 45%  450 B / 1000 B\n");
+        assertThat(finished.toString(StandardCharsets.UTF_8)).endsWith("1000 B / 1000 B\n").doesNotEndWith("\n\n");
+        assertThat(none.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
 }

@@ -213,6 +213,23 @@ class CliIT {
     }
 
     @Test
+    void inKeyedModeTheCallersOwnAuthorizationAndTheFunctionsOwnErrorReachTheUser() throws IOException {
+        try (Harness glambdar = Harness.start(config -> config.withAuth(AuthSettings.keyed(ADMIN_KEY)))) {
+            ok(cli(glambdar, "deploy", folder("door", Map.of("index.js", """
+                    exports.handler = async (req) => ({ statusCode: 404,
+                      body: { error: 'not here', authorization: req.headers.authorization ?? null } });
+                    """)).toString(), "--key", ADMIN_KEY));
+
+            Cli.Run run = cli(glambdar, "invoke", "door", "-H", "Authorization: Basic Zm9vOmJhcg==", "-d", "x",
+                    "--key", ADMIN_KEY);
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.out()).isEqualTo("{\"error\":\"not here\",\"authorization\":\"Basic Zm9vOmJhcg==\"}");
+            assertThat(run.err()).matches("error: the function answered HTTP 404; invocation \\S+\n");
+        }
+    }
+
+    @Test
     void aZipIsSentAsIsUnderTheNameGivenAndMethodAndHeadersReachTheFunction() throws IOException {
         try (Harness glambdar = Harness.start()) {
             Path zip = work.resolve("whatever.zip");
