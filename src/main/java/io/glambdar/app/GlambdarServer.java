@@ -142,7 +142,10 @@ public final class GlambdarServer implements AutoCloseable {
 
         // Sandboxes and engine
         docker = DockerConnection.open(config.dockerHost());
-        image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
+        ImageProvisioner images = new ImageProvisioner(docker, config.pullTimeout());
+        // Only the default image falls back to a stand-in: one the user named is that image, or no start.
+        image = config.image().equals(ServerConfig.DEFAULT_IMAGE) ? images.ensure(config.image())
+                : images.require(config.image());
         sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
                 config.containerUid(), config.pidsLimit(), dir.resolve("sockets"),
                 dir.resolve("runtime"), dir.toString(), ReplyLimits.withMaxBodyBytes(config.maxResponseBytes()),
