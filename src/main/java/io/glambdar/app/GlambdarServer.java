@@ -89,6 +89,11 @@ public final class GlambdarServer implements AutoCloseable {
     private static final Duration JOB_MAINTENANCE = Duration.ofSeconds(1);
     /** This node's name in job leases; one node until the multi-node work names them. */
     private static final String NODE = "local";
+    /**
+     * How much longer than the shutdown grace the HTTP server waits for the answers of requests in progress: those
+     * of the invocations the engine ended at the grace's end (503) are written in this time.
+     */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
     /** Once the engine has closed, its last invocations return at once; this only bounds one that is stuck. */
     private static final Duration RETURN_WAIT = Duration.ofSeconds(10);
 
@@ -137,7 +142,10 @@ public final class GlambdarServer implements AutoCloseable {
 
         // Sandboxes and engine
         docker = DockerConnection.open(config.dockerHost());
-        image = new ImageProvisioner(docker, config.pullTimeout()).ensure(config.image());
+        ImageProvisioner images = new ImageProvisioner(docker, config.pullTimeout());
+        // Only the default image falls back to a stand-in: one the user named is that image, or no start.
+        image = config.image().equals(ServerConfig.DEFAULT_IMAGE) ? images.ensure(config.image())
+                : images.require(config.image());
         sandboxes = new DockerSandboxBackend(docker.client(), new DockerSandboxConfig(image, config.network(),
                 config.containerUid(), config.pidsLimit(), dir.resolve("sockets"),
                 dir.resolve("runtime"), dir.toString(), ReplyLimits.withMaxBodyBytes(config.maxResponseBytes()),
@@ -201,7 +209,7 @@ public final class GlambdarServer implements AutoCloseable {
         FileTrees.delete(uploads);
         createDirectories(uploads);
         api = new ApiServer(useCases, new ApiServer.Settings(config.host(), config.port(), config.maxUploadBytes(),
-                config.maxBodyBytes(), uploads, config.shutdownGrace(), auth.mode()), engine::load,
+                config.maxBodyBytes(), uploads, config.shutdownGrace().plus(ANSWER_WAIT), auth.mode()), engine::load,
                 metrics == null ? MetricsHandler.off() : MetricsHandler.of(metrics));
 
         log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
@@ -260,11 +268,12 @@ public final class GlambdarServer implements AutoCloseable {
 
     /**
      * Stops, in the order that loses nothing: no new asynchronous attempt starts and the scheduler stops firing (queued
-     * jobs wait in the store for the next start); the HTTP server refuses new requests and lets those in progress
-     * finish (up to the shutdown grace); the engine gets the rest of
-     * the grace for invocations still running, then closes, ending what is left; once every invocation has returned
-     * and counted itself, statistics and recent invocations are saved and the metadata closed; last, every container and socket is removed.
-     * Safe to call twice.
+     * jobs wait in the store for the next start); the HTTP server refuses new requests at once, while the engine gives
+     * the invocations running the shutdown grace, then closes, ending those left: they answer 503
+     * ({@code shutting_down}), and the HTTP server waits for those answers a little longer than the grace
+     * ({@link #ANSWER_WAIT}) before it closes its connections; once every invocation has returned and counted itself,
+     * statistics and recent invocations are saved and the metadata closed; last, every container and socket is
+     * removed. Safe to call twice.
      */
     @Override
     public void close() {
@@ -276,11 +285,13 @@ public final class GlambdarServer implements AutoCloseable {
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the scheduler", scheduler);
         stop("the live logs' streams", logHub); // else the HTTP server would wait for its followers
-        stop("the HTTP server", api);
-        stop("the metrics", metrics);
+        // Alongside the engine's drain: it refuses new requests now, and waits for the answers of those in progress.
+        Thread http = Thread.ofVirtual().name("stop-http").start(() -> stop("the HTTP server", api));
         stop("the callbacks", callbacks);
         stop("the engine's drain", engine == null ? null : () -> engine.drain(config.shutdownGrace()));
         stop("the engine", engine);
+        stop("the HTTP server's last answers", http::join);
+        stop("the metrics", metrics);
         stop("the asynchronous attempts", jobDispatcher);
         stop("the invocations", invokeFunction == null ? null : () -> invokeFunction.awaitReturned(RETURN_WAIT));
         stop("the statistics", statistics);

@@ -45,7 +45,19 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine(Terminal terminal, String... args) {
         Class<?> named = args.length == 0 ? null : COMMANDS.get(args[0]);
-        return ClientCommands.commandLine(new Main(), named == null ? COMMANDS : Map.of(args[0], named), terminal);
+        CommandLine commandLine = ClientCommands.commandLine(new Main(),
+                named == null ? COMMANDS : Map.of(args[0], named), terminal);
+        // A bad flag of serve (--pool=maybe, --no-such-flag) stops the start in one line, not the whole usage.
+        CommandLine.IParameterExceptionHandler usual = commandLine.getParameterExceptionHandler();
+        commandLine.setParameterExceptionHandler((failure, arguments) -> {
+            if (!(failure.getCommandLine().getCommand() instanceof ServeCommand)) {
+                return usual.handleParseException(failure, arguments);
+            }
+            failure.getCommandLine().getErr().println("Cannot start: " + failure.getMessage()
+                    + " (glambdar serve --help lists the settings)");
+            return failure.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return commandLine;
     }
 
     private static Map<String, Class<?>> commands(Class<?>... commands) {

@@ -32,7 +32,9 @@ import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -66,7 +71,7 @@ public final class ApiServer implements AutoCloseable {
      * @param maxUploadBytes largest zip accepted by /deploy
      * @param maxBodyBytes   largest request body accepted by /invoke
      * @param uploadDir      where uploads are streamed to while they arrive
-     * @param stopTimeout    how long a stop waits for requests in progress
+     * @param stopTimeout    how long a stop waits for the requests in progress to be answered
      * @param access         open or keyed mode
      * @param idleTimeout    how long a connection may be idle before it is closed (a live log's stream excepted: it
      *                       may rightly be quiet for hours)
@@ -113,6 +118,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final Javalin app;
+    /** Counts the requests in progress, and refuses new ones once stopping. */
+    private final GracefulHandler graceful = new GracefulHandler();
+    private final Duration stopTimeout;
     private final List<RegisteredRoute> routes = new CopyOnWriteArrayList<>();
     /** The paths whose HEAD route is the twin of their GET route (see {@link GetRoutes}). */
     private final Set<String> headOfGet = ConcurrentHashMap.newKeySet();
@@ -140,6 +148,7 @@ public final class ApiServer implements AutoCloseable {
         AsyncHandler async = new AsyncHandler(useCases.acceptAsync(), policy);
         InvocationsRoutes invocations = new InvocationsRoutes(useCases.asyncInvocations());
         LogFollowHandler logs = new LogFollowHandler(queries, useCases.logs(), JSON);
+        this.stopTimeout = settings.stopTimeout();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -158,9 +167,8 @@ public final class ApiServer implements AutoCloseable {
                 http.setResponseHeaderSize(MAX_RESPONSE_HEADER_BYTES);
             });
             config.jetty.modifyServer(server -> {
-                // On stop: refuse new requests, let those in progress finish (bounded), then close.
-                server.insertHandler(new GracefulHandler());
-                server.setStopTimeout(settings.stopTimeout().toMillis());
+                // On stop: refuse new requests, let those in progress finish (bounded: see close()), then close.
+                server.insertHandler(graceful);
                 // Requests Jetty refuses itself (headers too large, malformed): JSON too, not an HTML page.
                 server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
                 // Javalin adds its connector before starting the server: set its idle timeout then.
@@ -360,9 +368,27 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    /** Stops accepting, waits (bounded) for requests in progress, then stops. */
+    /**
+     * Stops accepting, waits up to the stop timeout for the requests in progress to be answered, then stops: requests
+     * still in progress then are cut off (their connections closed), said in one warning, not as a failure.
+     */
     @Override
     public void close() {
-        app.stop();
+        Server jetty = app.jettyServer().server();
+        try {
+            Graceful.shutdown(jetty).get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} requests still in progress {} after the server began to stop were cut off",
+                    graceful.getCurrentRequestCount(), stopTimeout);
+        } catch (ExecutionException e) {
+            log.warn("Stopping the HTTP server gracefully failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop at once
+        }
+        try {
+            jetty.stop(); // no stop timeout of its own: the wait above was it
+        } catch (Exception e) {
+            log.warn("Error while stopping the HTTP server: {}", e.toString());
+        }
     }
 }

@@ -37,8 +37,13 @@ final class LogFollowHandler {
      * of a dropped follower's end line; kept this small, a client that reads, however slowly, gets that line in time.
      */
     static final int SEND_BUFFER_BYTES = 64 * 1024;
-    /** A follower dropped as too slow has this long to take its end line before its connection is closed. */
-    private static final Duration END_GRACE = Duration.ofSeconds(2);
+    /**
+     * A follower dropped as too slow has this long to read again and take the rest of the line being written and its
+     * end line, before its connection is closed (then, mid-line: nothing else can end a write its client never
+     * takes). Waiting costs no invocation anything: the follower is no longer in the hub, only its parked thread and
+     * the bytes already written wait.
+     */
+    static final Duration END_BOUND = Duration.ofSeconds(60);
 
     private final FunctionQueries queries;
     private final LogHub hub;
@@ -156,10 +161,13 @@ final class LogFollowHandler {
         }
     }
 
-    /** A writer stuck in a write to a client that does not read never takes its end line: close its connection. */
+    /**
+     * A writer stuck in a write to a client that never reads again would never take its end line: close its
+     * connection at the bound, unless the stream has ended by then.
+     */
     private static void closeUnlessFinished(CountDownLatch finished, EndPoint endPoint) {
         try {
-            if (!finished.await(END_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!finished.await(END_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
                 endPoint.close();
             }
         } catch (InterruptedException e) {

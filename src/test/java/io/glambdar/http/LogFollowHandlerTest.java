@@ -13,6 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +47,11 @@ class LogFollowHandlerTest {
     private static final Duration IDLE_TIMEOUT = Duration.ofMillis(300);
     /** Only a guard against a broken server hanging the build. */
     private static final int GUARD_MILLIS = 30_000;
+    /**
+     * How long a dropped follower's client stays away before it reads again: longer than a moment, well within the
+     * bound the server waits for it.
+     */
+    private static final Duration CLIENT_AWAY = Duration.ofSeconds(3);
 
     @TempDir
     Path dir;
@@ -248,6 +257,82 @@ class LogFollowHandlerTest {
             byte[] rest = stalled.getInputStream().readAllBytes();
             assertThat(new String(rest, StandardCharsets.UTF_8)).doesNotContain("\"type\":\"report\",\"invocationId\":\"inv-39\"");
         }
+    }
+
+    @Test
+    void aDroppedFollowerThatReadsAgainGetsEveryLineWholeThenTheEndLine() throws Exception {
+        try (Socket stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            stalled.setSoTimeout(GUARD_MILLIS);
+            stalled.getOutputStream().write("GET /logs/f?follow=true HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            while (hub.followers("f") < 1) {
+                Thread.onSpinWait(); // until the server has subscribed it
+            }
+            // Lines of 200 characters, as a chatty function prints them, until the one that does not read is
+            // dropped: by then a write of a line is stuck half-way in the full socket buffers.
+            String line = "y".repeat(200);
+            for (int round = 0; hub.followers("f") > 0 && round < 1000; round++) {
+                invoker.answer((fn, request) -> {
+                    for (int i = 0; i < 2000; i++) {
+                        invoker.print(OutputListener.Stream.STDOUT, line);
+                    }
+                    return FakeInvoker.ok("inv", "{}");
+                });
+                assertThat(api.invoke("f", "{}").status()).isEqualTo(200);
+            }
+            assertThat(hub.followers("f")).as("dropped as too slow").isZero();
+            // The client stays away a while (past a moment's grace: a stopped process, a laptop lid), then reads.
+            Thread.sleep(CLIENT_AWAY.toMillis());
+
+            List<String> lines = ndjsonBody(stalled.getInputStream());
+
+            assertThat(lines).isNotEmpty();
+            for (String each : lines) {
+                assertThat(JSON.readTree(each).isObject()).as("a whole JSON line: %s", each).isTrue();
+            }
+            assertThat(JSON.readTree(lines.getLast()))
+                    .isEqualTo(JSON.readTree("{\"type\":\"end\",\"reason\":\"too_slow\"}"));
+        }
+    }
+
+    /** The body of a streamed response read to its end (chunked or to the close), split into its lines. */
+    private static List<String> ndjsonBody(InputStream raw) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw));
+        boolean chunked = false;
+        for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+            chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            for (int size = Integer.parseInt(readLine(in).split(";")[0].strip(), 16); size > 0;
+                 size = Integer.parseInt(readLine(in).split(";")[0].strip(), 16)) {
+                byte[] chunk = new byte[size];
+                in.readFully(chunk); // an EOFException here: the stream was cut mid-chunk
+                body.write(chunk);
+                readLine(in);
+            }
+        } else {
+            in.transferTo(body);
+        }
+        String text = body.toString(StandardCharsets.UTF_8);
+        assertThat(text.substring(Math.max(0, text.length() - 300))).as("the body ends with a whole line")
+                .endsWith("\n");
+        return List.of(text.split("\n"));
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new EOFException("the connection closed mid-line: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     /** A follower over HTTP: its response has arrived (so it is subscribed), its lines come as they are sent. */

@@ -126,15 +126,18 @@ class LifecycleIT {
     }
 
     @Test
-    void sigtermFinishesRunningInvocationsRemovesEverythingAndExitsZero() throws Exception {
+    void sigtermFinishesRunningInvocationsAnswersThoseCutAtTheGraceRemovesEverythingAndExitsZero() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
         int port = FreePort.pick();
+        Duration grace = Duration.ofSeconds(5);
+        Path log = dir.resolveSibling(dir.getFileName() + ".log");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process server = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"),
-                "io.glambdar.app.Main", "serve", "--dir", dir.toString(), "--port", Integer.toString(port))
+                "io.glambdar.app.Main", "serve", "--dir", dir.toString(), "--port", Integer.toString(port),
+                "--shutdown-grace", Long.toString(grace.toSeconds()))
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile())
+                .redirectOutput(log.toFile())
                 .start();
         ApiClient client = new ApiClient("http://127.0.0.1:" + port);
         try {
@@ -148,20 +151,36 @@ class LifecycleIT {
             assertThat(client.deploy("slow.zip", Zips.of("""
                     exports.handler = async () => { await new Promise(r => setTimeout(r, 3000)); return { body: 'done' }; };
                     """)).status()).isEqualTo(201);
+            assertThat(client.deploy("stuck.zip", Zips.of("""
+                    exports.handler = async () => { await new Promise(r => setTimeout(r, 25000)); return { body: 'late' }; };
+                    """)).status()).isEqualTo(201);
             assertThat(client.deploy("idle.zip", Zips.of(Zips.HELLO)).status()).isEqualTo(201);
-            // each deploy warms a container: the slow one's will serve the invocation, the idle one's just waits
-            Eventually.holds("both functions have a warm container", Duration.ofSeconds(30),
-                    () -> Harness.containersOf(dir).size() >= 2);
+            // each deploy warms a container: slow's and stuck's will serve the invocations, the idle one's just waits
+            Eventually.holds("the functions have a warm container each", Duration.ofSeconds(30),
+                    () -> Harness.containersOf(dir).size() >= 3);
             CompletableFuture<ApiClient.Response> running = CompletableFuture.supplyAsync(() -> client.invoke("slow", ""));
-            Eventually.holds("the invocation is running", Duration.ofSeconds(30),
-                    () -> client.get("/health").json().get("load").get("running").asInt() == 1);
+            CompletableFuture<ApiClient.Response> pastTheGrace =
+                    CompletableFuture.supplyAsync(() -> client.invoke("stuck", ""));
+            Eventually.holds("the invocations are running", Duration.ofSeconds(30),
+                    () -> client.get("/health").json().get("load").get("running").asInt() == 2);
 
+            long stopping = System.nanoTime();
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("server exits").isTrue();
+            Duration stopped = Duration.ofNanos(System.nanoTime() - stopping);
             assertThat(server.exitValue()).isZero();
             ApiClient.Response finished = running.join();
             assertThat(finished.status()).isEqualTo(200);
             assertThat(finished.body()).isEqualTo("\"done\"");
+            // The one still running when the grace ended was ended, and its caller told so, before the server left.
+            ApiClient.Response cut = pastTheGrace.join();
+            assertThat(cut.status()).isEqualTo(503);
+            assertThat(cut.json().get("code").asText()).isEqualTo("shutting_down");
+            assertThat(cut.json().get("invocationId").asText()).isEqualTo(cut.header("X-Glambdar-Invocation-Id"))
+                    .isNotBlank();
+            // A guard, not a measurement: the grace, a few seconds of answering and removing, nowhere near 25 s.
+            assertThat(stopped).isLessThan(grace.plusSeconds(15));
+            assertThat(Files.readAllLines(log)).noneMatch(line -> line.contains(" ERROR ") || line.startsWith("\tat "));
             assertThat(Harness.containersOf(dir)).isEmpty();
             try (Stream<Path> sockets = Files.list(dir.resolve("sockets"))) {
                 assertThat(sockets).isEmpty();
@@ -170,7 +189,7 @@ class LifecycleIT {
             client.close();
             server.destroyForcibly();
             FileTrees.delete(dir);
-            Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".log"));
+            Files.deleteIfExists(log);
         }
     }
 }

@@ -44,22 +44,47 @@ public final class ImageProvisioner {
         this.pullTimeout = pullTimeout;
     }
 
-    /** Returns the image reference to run functions with (the configured one, or the locally built stand-in). */
+    /**
+     * Returns the image reference to run functions with: the default image, or when it can be neither found nor
+     * pulled, the locally built stand-in.
+     */
     public String ensure(String image) {
-        if (exists(image)) {
-            return image;
+        Optional<String> pullError = present(image);
+        return pullError.isEmpty() ? image : standIn(image, pullError.get());
+    }
+
+    /**
+     * Returns {@code image}, which the user named: found, or pulled. Never a stand-in in its place: one who named an
+     * image gets it, or a refusal that says why.
+     */
+    public String require(String image) {
+        Optional<String> pullError = present(image);
+        if (pullError.isPresent()) {
+            throw new SandboxException("image " + image + " is not present and could not be pulled: "
+                    + pullError.get() + "; load it with docker load (or docker pull it), or unset GLAMBDAR_IMAGE to"
+                    + " use the default");
         }
-        String pullError;
+        return image;
+    }
+
+    /** Finds or pulls {@code image}: empty when it is there now, else why the pull failed. */
+    private Optional<String> present(String image) {
+        if (exists(image)) {
+            return Optional.empty();
+        }
         try {
             pull(image);
             log.info("Pulled image {}", image);
-            return image;
+            return Optional.empty();
         } catch (RuntimeException e) {
-            pullError = DockerConnection.rootMessage(e);
+            return Optional.of(DockerConnection.rootMessage(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while pulling " + image, e);
         }
+    }
+
+    private String standIn(String image, String pullError) {
         HostNode node = hostNode.get().orElseThrow(() -> new SandboxException(
                 "image " + image + " is not on this Docker engine and could not be pulled (" + pullError + "),"
                         + " and there is no Node.js on this host to build a stand-in from. Make the image available"

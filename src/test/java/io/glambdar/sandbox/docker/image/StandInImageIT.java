@@ -1,5 +1,6 @@
 package io.glambdar.sandbox.docker.image;
 
+import io.glambdar.sandbox.SandboxException;
 import io.glambdar.sandbox.docker.DockerConnection;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Builds the stand-in image for real and runs node in it as the function user: native addons from npm prebuilds,
@@ -108,6 +110,18 @@ class StandInImageIT {
 
         assertThat(image).isEqualTo(expected).startsWith("glambdar/node-local:");
         assertThat(exists(image)).isTrue();
+    }
+
+    @Test
+    void anImageTheUserNamedThatCannotBePulledIsRefusedNotReplaced() {
+        String named = "glambdar/no-such-image:" + run;
+
+        assertThatThrownBy(() -> new ImageProvisioner(docker, Duration.ofMinutes(1)).require(named))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageStartingWith("image " + named + " is not present and could not be pulled: ")
+                .hasMessageEndingWith("; load it with docker load (or docker pull it), or unset GLAMBDAR_IMAGE to use"
+                        + " the default");
+        assertThat(exists(named)).isFalse();
     }
 
     @Test
