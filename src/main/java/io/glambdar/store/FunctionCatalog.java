@@ -101,6 +101,14 @@ public final class FunctionCatalog {
         return catalog;
     }
 
+    private void relink(String name, String deploymentId) {
+        try {
+            folders.activate(name, deploymentId);
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("Could not restore the link functions/{} (the next start-up does): {}", name, e.toString());
+        }
+    }
+
     /**
      * {@code POST /deploy}: deploys a new function from the zip uploaded as {@code uploadFileName}, named after the
      * file, as its version 1.
@@ -180,13 +188,21 @@ public final class FunctionCatalog {
             if (stored == null) {
                 throw new FunctionNotFoundException(name);
             }
-            repository.delete(name, stored.functionId()); // first: when it fails, nothing has changed
-            active.remove(name);
+            // The link first, then the row: a link to a deployment no row knows means a lost database to the next
+            // start-up, which serves that code again, so a crash in between must not leave one.
+            String deploymentId = stored.active().deploymentId();
             try {
-                folders.deactivate(name, stored.active().deploymentId());
+                folders.deactivate(name, deploymentId);
             } catch (IOException | UncheckedIOException e) {
-                log.warn("Could not remove the link functions/{} (the next start-up does): {}", name, e.toString());
+                log.warn("Could not remove the link functions/{}: {}", name, e.toString());
             }
+            try {
+                repository.delete(name, stored.functionId());
+            } catch (RuntimeException e) {
+                relink(name, deploymentId); // nothing has changed after all
+                throw e;
+            }
+            active.remove(name);
             log.info("Deleted {}", name);
             return stored;
         });

@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
  *       or an adoption cut short) has that folder moved into {@code deployments/}, keeping the row and its
  *       statistics;</li>
  *   <li>a plain folder {@code functions/<name>/} without a row (copied in by hand) is adopted if it is a valid
- *       function: a new row, then the folder moves into {@code deployments/};</li>
+ *       function: a new row, then the folder moves into {@code deployments/}; so is a link {@code functions/<name>}
+ *       to a deployment folder that no row knows (a lost or replaced database), as version 1, in place;</li>
  *   <li>{@code functions/<name>} is made the link to each function's deployment; links nobody owns are removed;</li>
  *   <li>deployment folders no row refers to, and half-done deploys in {@code staging/}, are deleted.</li>
  * </ul>
@@ -138,6 +139,10 @@ final class StartupReconciler {
         Path entry = folders.functionEntry(name);
         try {
             if (Files.isSymbolicLink(entry)) {
+                Optional<String> linked = folders.linkedDeployment(name);
+                if (linked.isPresent() && folders.isInstalled(name, linked.get())) {
+                    return adoptDeployment(name, linked.get());
+                }
                 removeStaleLink(name, entry);
                 return Optional.empty();
             }
@@ -165,6 +170,25 @@ final class StartupReconciler {
             log.warn("Ignoring {}: {}", entry, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Our link to a deployment whose rows are gone (the metadata database was lost, or moved away): the code the
+     * function served is still there, so it is served again as version 1 rather than deleted with the folders no row
+     * refers to. Its other versions, unknown without their rows, are not kept.
+     */
+    private Optional<Loaded> adoptDeployment(String name, String deploymentId)
+            throws IOException, DeployRejectedException, DuplicateFunctionException {
+        Path dir = folders.deploymentDir(name, deploymentId);
+        CheckedCode code = codeReader.read(dir);
+        Instant modified = Files.getLastModifiedTime(dir).toInstant();
+        FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(), modified);
+        VersionRecord first = new VersionRecord(name, 1, deploymentId, modified, null, code.codeRoot(),
+                code.totalBytes(), code.fileCount(), SettingsParser.toJson(code.settings()));
+        repository.insert(record, first);
+        log.warn("Adopted function {} as version 1 from {}: the metadata database had no record of it (its"
+                + " statistics, other versions and invoke keys are not known)", name, dir);
+        return Optional.of(new Loaded(record, List.of(first)));
     }
 
     private void removeStaleLink(String name, Path entry) throws IOException {

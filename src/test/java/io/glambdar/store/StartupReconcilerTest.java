@@ -103,6 +103,37 @@ class StartupReconcilerTest {
         assertThat(store.catalog.find("wrapped").versions()).isEqualTo(wrapped.versions());
     }
 
+    /** A lost (or moved-away) database must not cost the code: each function's active code is served again. */
+    @Test
+    void withTheDatabaseGoneEachFunctionsActiveCodeIsAdoptedAsVersionOneNotDeleted() throws IOException {
+        store = new TestStore(dir);
+        store.deploy("hello", "// hello v1");
+        store.update("hello", "// hello v2");
+        StoredFunction other = store.deploy("other", "// other");
+        Deployment helloActive = store.catalog.find("hello").active();
+        store.close();
+        for (String file : List.of("glambdar.db", "glambdar.db-wal", "glambdar.db-shm")) {
+            Files.deleteIfExists(dir.resolve(file));
+        }
+
+        store.open();
+
+        assertThat(store.catalog.all()).extracting(StoredFunction::name).containsExactly("hello", "other");
+        StoredFunction hello = store.catalog.find("hello");
+        assertThat(hello.active().version()).isEqualTo(1);
+        assertThat(hello.versions().kept().keySet()).containsExactly(1);
+        assertThat(hello.active().deploymentId()).isEqualTo(helloActive.deploymentId());
+        assertThat(tree(dir.resolve("functions/hello"))).containsEntry("index.js", "// hello v2");
+        assertThat(tree(store.deployment(store.catalog.find("other")))).containsEntry("index.js", "// other");
+        assertThat(store.catalog.find("other").active().deploymentId()).isEqualTo(other.active().deploymentId());
+        // Only the older version, which no row can say anything about now, is gone.
+        assertThat(names(dir.resolve("deployments/hello"))).containsExactly(helloActive.deploymentId());
+
+        store.restart();
+        assertThat(store.catalog.find("hello").versions()).isEqualTo(hello.versions());
+        assertThat(tree(dir.resolve("functions/hello"))).containsEntry("index.js", "// hello v2");
+    }
+
     @Test
     void aBaseDirectoryOfThePreviousVersionMovesIntoDeploymentFoldersWithItsStatistics() throws Exception {
         // As the version before deployment folders left it: the code in functions/<name>/ itself, a schema-1
@@ -164,7 +195,8 @@ class StartupReconcilerTest {
         // a link pointing at some other deployment of the name
         Files.delete(functions.resolve("relinked"));
         Files.createSymbolicLink(functions.resolve("relinked"), Path.of("../deployments/relinked/0000"));
-        // a deployment whose row is gone (a crash after the delete's row, before its link and folder)
+        // a deployment whose link and row are gone (a crash during a delete, before its folder went)
+        Files.delete(functions.resolve("orphan"));
         try (SqliteFunctionRepository repository = SqliteFunctionRepository.open(dir.resolve("glambdar.db"))) {
             repository.delete("orphan", orphan.functionId());
         }

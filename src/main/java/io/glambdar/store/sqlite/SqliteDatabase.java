@@ -358,8 +358,9 @@ public final class SqliteDatabase implements AutoCloseable {
     private static MetadataException corrupt(Path file, String detail, Throwable cause) {
         return new MetadataException("the metadata database " + file + " is corrupt or not a SQLite database ("
                 + detail + "). Restore it from a backup, or move it (with any " + file.getFileName()
-                + "-wal and -shm files next to it) away to start with an empty one; deployed functions and their"
-                + " statistics are then forgotten", cause);
+                + "-wal and -shm files next to it) away to start with an empty one: each function's active code is"
+                + " then served again as its version 1, and its statistics, older versions and keys are forgotten",
+                cause);
     }
 
     /** The database file, as an absolute path. */
