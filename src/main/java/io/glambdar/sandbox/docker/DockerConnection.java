@@ -3,6 +3,7 @@ package io.glambdar.sandbox.docker;
 import io.glambdar.sandbox.SandboxException;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -120,6 +121,24 @@ public final class DockerConnection implements Closeable {
         }
         String message = t.getMessage();
         return message == null ? t.getClass().getSimpleName() : message.strip();
+    }
+
+    /**
+     * What went wrong, for an error a user reads: the root cause, said to be the engine not answering when the
+     * connection itself failed (the daemon stopped, its socket gone) rather than Docker refusing the request.
+     */
+    public static String describe(Throwable e) {
+        boolean refusedByDocker = false;
+        boolean connectionFailed = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            refusedByDocker |= t instanceof DockerException;
+            connectionFailed |= t instanceof IOException;
+        }
+        String root = rootMessage(e);
+        return connectionFailed && !refusedByDocker
+                ? "the Docker engine did not answer (" + root + "); check that it is running (systemctl status docker,"
+                + " or docker version), the next invocation tries again"
+                : root;
     }
 
     @Override

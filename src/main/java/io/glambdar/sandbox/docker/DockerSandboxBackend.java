@@ -171,7 +171,7 @@ public final class DockerSandboxBackend implements SandboxBackend {
             sandbox.started(watchExit(sandbox, id));
         } catch (RuntimeException e) {
             sandbox.launchFailed("Docker could not start a container for " + spec.functionName() + ": "
-                    + DockerConnection.rootMessage(e));
+                    + DockerConnection.describe(e));
         }
     }
 
