@@ -52,6 +52,15 @@ public record ReplyLimits(int maxBodyBytes, int maxLogBytes, int maxHeaderCount,
         }
     }
 
+    /**
+     * What live-log followers see of one invocation's output: four times what its stored logs keep (a follower
+     * watches it as it goes; the record keeps its start and its end), still bounded against a function printing
+     * without end. 256 KiB by default.
+     */
+    public int maxLiveBytes() {
+        return 4 * maxLogBytes;
+    }
+
     /** The defaults with another body limit, e.g. from {@code GLAMBDAR_MAX_RESPONSE_MB}. */
     public static ReplyLimits withMaxBodyBytes(int maxBodyBytes) {
         return new ReplyLimits(maxBodyBytes, DEFAULTS.maxLogBytes, DEFAULTS.maxHeaderCount, DEFAULTS.maxHeaderBytes);

@@ -60,7 +60,7 @@ public final class WorkerConnection implements WorkerChannel {
 
     /**
      * Sends one invocation and waits for its reply, passing on the log frames that come before it (what the function
-     * prints, as it prints it) to {@code output}, at most {@link ReplyLimits#maxLogBytes()} in all; the reply's logs
+     * prints, as it prints it) to {@code output}, at most {@link ReplyLimits#maxLiveBytes()} in all; the reply's logs
      * are made of the same frames (the worker sends the output only once). An
      * {@link java.io.EOFException} means the worker ended without replying (it crashed or the function called
      * {@code process.exit()}). A response over the {@link ReplyLimits}
@@ -76,7 +76,7 @@ public final class WorkerConnection implements WorkerChannel {
         }
         reusable = false; // until the reply is in: a failure half-way leaves the stream out of step
         Frames.write(channel, Messages.encodeInvoke(payload));
-        OutputBudget live = new OutputBudget(output, limits.maxLogBytes());
+        OutputBudget live = new OutputBudget(output, limits.maxLiveBytes());
         PrintedLogs logs = new PrintedLogs(limits.maxLogBytes());
         printed = logs;
         for (;;) {

@@ -717,10 +717,11 @@ class WorkerSocketTest {
             pieces.add(text);
         });
 
-        assertThat(Utf8Text.length(printed.toString())).isLessThanOrEqualTo(4096);
-        assertThat(printed.toString()).startsWith(kilobyte.repeat(3)).doesNotContain("x").doesNotContain("\uFFFD")
-                .endsWith("\n[... output over 4096 bytes is not shown live]\n");
-        assertThat(pieces).hasSize(4); // three whole, one cut with the note; nothing after it
+        assertThat(limits.maxLiveBytes()).isEqualTo(4 * 4096);
+        assertThat(Utf8Text.length(printed.toString())).isLessThanOrEqualTo(4 * 4096);
+        assertThat(printed.toString()).startsWith(kilobyte.repeat(15)).doesNotContain("x").doesNotContain("\uFFFD")
+                .endsWith("\n[... output over 16384 bytes is not shown live]\n");
+        assertThat(pieces).hasSize(16); // fifteen whole, one cut with the note; nothing after it
         assertThat(connection.reusable()).isTrue();
         done(worker);
     }
