@@ -33,8 +33,8 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/; // RFC 5234 CTL, except the tab that
 // with the hello; while an invocation runs as it is printed, in log frames (see "live output" below), of which the
 // runtime makes the invocation's logs too (its reply says only how many bytes were left out).
 
-let capture = null; // { chunks (kept while loading only), size, dropped } while loading or while an invocation runs
-let afterReply = null; // { id (of the invocation that replied), pieces: [{ stream, buf }], size, dropped } after it
+let capture = null; // kept output (below; its pieces while loading only) while loading or while an invocation runs
+let afterReply = null; // kept output after an invocation replied, and that invocation's id
 
 for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']]) {
   const write = stream.write;
@@ -59,30 +59,32 @@ function record(chunk, encoding, streamName) {
     }
     return;
   }
-  if (!capture) {
-    keepAfterReply(buf, streamName);
-    return;
-  }
-  const room = MAX_LOG_BYTES - capture.size;
-  if (buf.length > room) {
-    capture.dropped += buf.length - room;
-    buf = buf.subarray(0, room);
-  }
-  if (buf.length > 0) {
-    capture.size += buf.length;
-    capture.chunks.push(Buffer.from(buf)); // copy: the caller may reuse its buffer
-  }
+  keepWithinLimit(capture || afterReply, buf, streamName);
+}
+
+// Kept output, { pieces: [{ stream, buf }], size, dropped }: its start up to MAX_LOG_BYTES, and how much did not fit.
+function keptOutput() {
+  return { pieces: [], size: 0, dropped: 0 };
+}
+
+function keepWithinLimit(kept, buf, streamName) {
+  const room = MAX_LOG_BYTES - kept.size;
+  if (buf.length > room) kept.dropped += buf.length - room;
+  const piece = buf.subarray(0, Math.max(0, room));
+  if (piece.length === 0) return;
+  kept.size += piece.length;
+  kept.pieces.push({ stream: streamName, buf: Buffer.from(piece) }); // copy: the caller may reuse its buffer
 }
 
 function startCapture() {
-  capture = { chunks: [], size: 0, dropped: 0 };
+  capture = keptOutput();
 }
 
 function stopCapture() {
   if (!capture) return '';
-  const { chunks, dropped } = capture;
+  const { pieces, dropped } = capture;
   capture = null;
-  return truncated(Buffer.concat(chunks), dropped, MAX_LOG_BYTES);
+  return truncated(Buffer.concat(pieces.map((piece) => piece.buf)), dropped, MAX_LOG_BYTES);
 }
 
 // UTF-8 bytes as text of at most maxBytes: all of them, or their start (cut between characters) and a marker that
@@ -166,16 +168,6 @@ function endInvocationOutput() {
 // ---- output after a reply: a timer or callback of the function may print once its invocation has replied. A worker
 // that serves again (reuse mode) keeps that output, its start up to MAX_LOG_BYTES, and sends it first in the next
 // invocation's logs, after a line that says where it comes from (Lambda puts it in the next invocation's logs too).
-
-function keepAfterReply(buf, streamName) {
-  const kept = afterReply;
-  const room = MAX_LOG_BYTES - kept.size;
-  if (buf.length > room) kept.dropped += buf.length - room;
-  const piece = buf.subarray(0, Math.max(0, room));
-  if (piece.length === 0) return;
-  kept.size += piece.length;
-  kept.pieces.push({ stream: streamName, buf: Buffer.from(piece) }); // copy: the caller may reuse its buffer
-}
 
 // At the start of an invocation, with its live output started: what was printed since the last reply goes first.
 // Returns how many bytes of it were left out.
@@ -503,7 +495,7 @@ async function invoke(message) {
   current = null;
   reply.droppedLogBytes = endInvocationOutput();
   reply.maxRss = maxRss();
-  afterReply = { id: message.id, pieces: [], size: 0, dropped: 0 };
+  afterReply = { ...keptOutput(), id: message.id };
   send(frame(reply));
 }
 

@@ -163,69 +163,69 @@ final class ServeCommand implements Callable<Integer> {
      */
     ServerConfig config() {
         SettingReader read = new SettingReader(env);
-        read.choice("GLAMBDAR_LOG_LEVEL", null, null, "INFO", LOG_LEVELS); // logback read it already: only checked
+        read.choice("GLAMBDAR_LOG_LEVEL", null, "INFO", LOG_LEVELS); // logback read it already: only checked
         String hostNode = read.variable("GLAMBDAR_HOST_NODE");
         if (hostNode != null && !Files.isExecutable(Path.of(hostNode))) {
             throw new SettingReader.BadSetting("GLAMBDAR_HOST_NODE is '" + hostNode + "': it must be the path of an"
                     + " executable node");
         }
-        Path baseDir = read.directory("GLAMBDAR_DIR", "--dir", dir, null);
+        Path baseDir = read.directory("GLAMBDAR_DIR", dir, null);
         ServerConfig defaults = ServerConfig.defaults(baseDir != null ? baseDir : defaultBaseDir());
         EngineSettings engine = new EngineSettings(
                 read.bool("GLAMBDAR_POOL", pool, EngineSettings.DEFAULT_POOLING),
-                read.wholeInt("GLAMBDAR_POOL_MAX", "--pool-max", poolMax, EngineSettings.DEFAULT_POOL_MAX, 1, 10_000),
-                read.wholeInt("GLAMBDAR_POOL_MAX_TOTAL", "--pool-max-total", poolMaxTotal,
+                read.wholeInt("GLAMBDAR_POOL_MAX", poolMax, EngineSettings.DEFAULT_POOL_MAX, 1, 10_000),
+                read.wholeInt("GLAMBDAR_POOL_MAX_TOTAL", poolMaxTotal,
                         EngineSettings.DEFAULT_POOL_MAX_TOTAL, 1, 100_000),
-                Duration.ofSeconds(read.whole("GLAMBDAR_POOL_IDLE_SECONDS", "--pool-idle-seconds", poolIdleSeconds,
+                Duration.ofSeconds(read.whole("GLAMBDAR_POOL_IDLE_SECONDS", poolIdleSeconds,
                         EngineSettings.DEFAULT_POOL_IDLE_SECONDS, 1, YEAR_SECONDS)),
                 read.bool("GLAMBDAR_REUSE", reuse, EngineSettings.DEFAULT_REUSE),
-                read.wholeInt("GLAMBDAR_REUSE_MAX_CONTAINERS", "--reuse-max-containers", reuseMaxContainers,
+                read.wholeInt("GLAMBDAR_REUSE_MAX_CONTAINERS", reuseMaxContainers,
                         EngineSettings.DEFAULT_REUSE_MAX_CONTAINERS, 1, 10_000),
-                read.wholeInt("GLAMBDAR_REUSE_MAX_USES", "--reuse-max-uses", reuseMaxUses,
+                read.wholeInt("GLAMBDAR_REUSE_MAX_USES", reuseMaxUses,
                         EngineSettings.DEFAULT_REUSE_MAX_USES, 1, Integer.MAX_VALUE),
-                Duration.ofSeconds(read.whole("GLAMBDAR_REUSE_IDLE_SECONDS", "--reuse-idle-seconds", reuseIdleSeconds,
+                Duration.ofSeconds(read.whole("GLAMBDAR_REUSE_IDLE_SECONDS", reuseIdleSeconds,
                         EngineSettings.DEFAULT_REUSE_IDLE_SECONDS, 1, YEAR_SECONDS)),
                 // 0: derived from the Docker host's memory; set, enough for the smallest function
-                read.whole("GLAMBDAR_MAX_MEMORY_MB", "--max-memory-mb", maxMemoryMb, 0,
+                read.whole("GLAMBDAR_MAX_MEMORY_MB", maxMemoryMb, 0,
                         SettingsLimits.DEFAULT_MIN_MEMORY_MB, 16L * 1024 * 1024),
-                read.wholeInt("GLAMBDAR_QUEUE_SIZE", "--queue-size", queueSize, EngineSettings.DEFAULT_QUEUE_SIZE, 0,
+                read.wholeInt("GLAMBDAR_QUEUE_SIZE", queueSize, EngineSettings.DEFAULT_QUEUE_SIZE, 0,
                         1_000_000),
-                Duration.ofSeconds(read.whole("GLAMBDAR_QUEUE_TIMEOUT_SECONDS", "--queue-timeout-seconds",
-                        queueTimeoutSeconds, EngineSettings.DEFAULT_QUEUE_TIMEOUT_SECONDS, 0, 3600)),
+                Duration.ofSeconds(read.whole("GLAMBDAR_QUEUE_TIMEOUT_SECONDS", queueTimeoutSeconds,
+                        EngineSettings.DEFAULT_QUEUE_TIMEOUT_SECONDS, 0, 3600)),
                 defaults.engine().startTimeout(), defaults.engine().cleanupDelay());
-        String networkMode = read.matching("GLAMBDAR_NETWORK", "--network", network, null, NETWORK,
+        String networkMode = read.matching("GLAMBDAR_NETWORK", network, null, NETWORK,
                 "it must be a Docker network name or mode such as none, bridge or container:NAME");
         Integer concurrency = read.variable("GLAMBDAR_ASYNC_CONCURRENCY") == null && asyncConcurrency == null ? null
-                : read.wholeInt("GLAMBDAR_ASYNC_CONCURRENCY", "--async-concurrency", asyncConcurrency, 0, 1, 10_000);
-        double retentionHours = read.positive("GLAMBDAR_ASYNC_RETENTION_HOURS", "--async-retention-hours",
-                asyncRetentionHours, AsyncOptions.DEFAULT_RETENTION_HOURS, 87_600);
-        double callbackSeconds = read.positive("GLAMBDAR_CALLBACK_TIMEOUT_SECONDS", "--callback-timeout-seconds",
-                callbackTimeoutSeconds, AsyncOptions.DEFAULT_CALLBACK_TIMEOUT_SECONDS, 3600);
+                : read.wholeInt("GLAMBDAR_ASYNC_CONCURRENCY", asyncConcurrency, 0, 1, 10_000);
+        double retentionHours = read.positive("GLAMBDAR_ASYNC_RETENTION_HOURS", asyncRetentionHours,
+                AsyncOptions.DEFAULT_RETENTION_HOURS, 87_600);
+        double callbackSeconds = read.positive("GLAMBDAR_CALLBACK_TIMEOUT_SECONDS", callbackTimeoutSeconds,
+                AsyncOptions.DEFAULT_CALLBACK_TIMEOUT_SECONDS, 3600);
         return new ServerConfig(defaults.baseDir(),
-                read.text("GLAMBDAR_HOST", "--host", host, ServerConfig.DEFAULT_HOST),
-                read.wholeInt("GLAMBDAR_PORT", "--port", port, ServerConfig.DEFAULT_PORT, 0, 65_535), null,
-                read.matching("GLAMBDAR_IMAGE", "--image", image, ServerConfig.DEFAULT_IMAGE, IMAGE,
+                read.text("GLAMBDAR_HOST", host, ServerConfig.DEFAULT_HOST),
+                read.wholeInt("GLAMBDAR_PORT", port, ServerConfig.DEFAULT_PORT, 0, 65_535), null,
+                read.matching("GLAMBDAR_IMAGE", image, ServerConfig.DEFAULT_IMAGE, IMAGE,
                         "it must be an image reference such as node:22-slim or registry:5000/team/node:22"),
                 networkMode,
-                read.wholeInt("GLAMBDAR_CONTAINER_UID", "--container-uid", containerUid,
+                read.wholeInt("GLAMBDAR_CONTAINER_UID", containerUid,
                         ServerConfig.DEFAULT_CONTAINER_UID, 1, Integer.MAX_VALUE),
                 defaults.pidsLimit(),
-                read.whole("GLAMBDAR_MAX_UPLOAD_MB", "--max-upload-mb", maxUploadMb,
+                read.whole("GLAMBDAR_MAX_UPLOAD_MB", maxUploadMb,
                         ServerConfig.DEFAULT_MAX_UPLOAD_MB, 1, 1024 * 1024) * ServerConfig.MIB,
                 // held in memory whole, as one array: under 2 GiB
-                read.whole("GLAMBDAR_MAX_BODY_MB", "--max-body-mb", maxBodyMb, ServerConfig.DEFAULT_MAX_BODY_MB, 1,
+                read.whole("GLAMBDAR_MAX_BODY_MB", maxBodyMb, ServerConfig.DEFAULT_MAX_BODY_MB, 1,
                         2047) * ServerConfig.MIB,
                 // the worker's reply is read into one array, base64 and all: under a quarter of 2 GiB
-                (int) (read.whole("GLAMBDAR_MAX_RESPONSE_MB", "--max-response-mb", maxResponseMb,
+                (int) (read.whole("GLAMBDAR_MAX_RESPONSE_MB", maxResponseMb,
                         ServerConfig.DEFAULT_MAX_RESPONSE_MB, 1, 511) * ServerConfig.MIB),
-                Duration.ofSeconds(read.whole("GLAMBDAR_SHUTDOWN_GRACE", "--shutdown-grace", shutdownGraceSeconds,
+                Duration.ofSeconds(read.whole("GLAMBDAR_SHUTDOWN_GRACE", shutdownGraceSeconds,
                         ServerConfig.DEFAULT_SHUTDOWN_GRACE_SECONDS, 0, 3600)),
                 defaults.pullTimeout(), engine,
-                read.wholeInt("GLAMBDAR_KEEP_VERSIONS", "--keep-versions", keepVersions,
+                read.wholeInt("GLAMBDAR_KEEP_VERSIONS", keepVersions,
                         ServerConfig.DEFAULT_KEEP_VERSIONS, 1, 10_000),
                 // the key as set, even empty: AuthSettings warns that an empty one requires nothing
                 new AuthSettings(adminKey != null ? adminKey : env.get("GLAMBDAR_ADMIN_KEY"),
-                        read.text("GLAMBDAR_AUTH", "--auth", auth, null)),
+                        read.text("GLAMBDAR_AUTH", auth, null)),
                 new AsyncOptions(concurrency, AsyncOptions.hours(retentionHours),
                         Duration.ofMillis(Math.max(1, Math.round(callbackSeconds * 1000)))),
                 read.bool("GLAMBDAR_METRICS", metrics, true));

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the settings of {@code glambdar serve}: each from its flag when the user gave it, else from its environment
- * variable, else its default. A bad value is refused with one line that names what the user set (the flag or the
- * variable), the value, and what is allowed.
+ * variable (the flag's name in capitals after {@code GLAMBDAR_}), else its default. A bad value is refused with one
+ * line that names what the user set (the flag or the variable), the value, and what is allowed.
  */
 final class SettingReader {
 
@@ -30,6 +30,8 @@ final class SettingReader {
         }
     }
 
+    private static final String PREFIX = "GLAMBDAR_";
+
     private final Map<String, String> env;
 
     SettingReader(Map<String, String> env) {
@@ -37,14 +39,14 @@ final class SettingReader {
     }
 
     /** The text set, or {@code fallback} when neither the flag nor the variable is set (a blank variable is unset). */
-    String text(String variable, String flag, String flagValue, String fallback) {
-        Given given = given(variable, flag, flagValue);
+    String text(String variable, String flagValue, String fallback) {
+        Given given = given(variable, flagValue);
         return given == null ? fallback : given.value();
     }
 
     /** A whole number from {@code min} to {@code max}. */
-    long whole(String variable, String flag, String flagValue, long fallback, long min, long max) {
-        Given given = given(variable, flag, flagValue);
+    long whole(String variable, String flagValue, long fallback, long min, long max) {
+        Given given = given(variable, flagValue);
         if (given == null) {
             return fallback;
         }
@@ -60,13 +62,13 @@ final class SettingReader {
     }
 
     /** {@link #whole} as an int. */
-    int wholeInt(String variable, String flag, String flagValue, int fallback, int min, int max) {
-        return (int) whole(variable, flag, flagValue, fallback, min, max);
+    int wholeInt(String variable, String flagValue, int fallback, int min, int max) {
+        return (int) whole(variable, flagValue, fallback, min, max);
     }
 
     /** A number (fractions allowed) greater than 0 and at most {@code max}. */
-    double positive(String variable, String flag, String flagValue, double fallback, double max) {
-        Given given = given(variable, flag, flagValue);
+    double positive(String variable, String flagValue, double fallback, double max) {
+        Given given = given(variable, flagValue);
         if (given == null) {
             return fallback;
         }
@@ -90,7 +92,7 @@ final class SettingReader {
         if (flagValue != null) {
             return flagValue;
         }
-        Given given = given(variable, null, null);
+        Given given = given(variable, null);
         if (given == null) {
             return fallback;
         }
@@ -102,8 +104,8 @@ final class SettingReader {
     }
 
     /** One of {@code allowed} (in any case), as written there. */
-    String choice(String variable, String flag, String flagValue, String fallback, List<String> allowed) {
-        Given given = given(variable, flag, flagValue);
+    String choice(String variable, String flagValue, String fallback, List<String> allowed) {
+        Given given = given(variable, flagValue);
         if (given == null) {
             return fallback;
         }
@@ -116,8 +118,8 @@ final class SettingReader {
     }
 
     /** Text matching {@code pattern} whole; {@code allowed} says what that is. */
-    String matching(String variable, String flag, String flagValue, String fallback, Pattern pattern, String allowed) {
-        Given given = given(variable, flag, flagValue);
+    String matching(String variable, String flagValue, String fallback, Pattern pattern, String allowed) {
+        Given given = given(variable, flagValue);
         if (given == null) {
             return fallback;
         }
@@ -128,8 +130,8 @@ final class SettingReader {
     }
 
     /** A directory, or a path where one can be made: its nearest existing ancestor is a directory. */
-    Path directory(String variable, String flag, String flagValue, Path fallback) {
-        Given given = given(variable, flag, flagValue);
+    Path directory(String variable, String flagValue, Path fallback) {
+        Given given = given(variable, flagValue);
         if (given == null) {
             return fallback;
         }
@@ -149,14 +151,18 @@ final class SettingReader {
 
     /** The variable's value when it is set and not blank, else null. */
     String variable(String variable) {
-        Given given = given(variable, null, null);
+        Given given = given(variable, null);
         return given == null ? null : given.value();
     }
 
-    /** The flag's value if given, else the variable's if set and not blank; null when neither. */
-    private Given given(String variable, String flag, String flagValue) {
+    /**
+     * The flag's value if given, else the variable's if set and not blank; null when neither. The flag is named after
+     * the variable: {@code GLAMBDAR_POOL_MAX} is {@code --pool-max}.
+     */
+    private Given given(String variable, String flagValue) {
         if (flagValue != null) {
-            return new Given(flag, flagValue);
+            return new Given("--" + variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-'),
+                    flagValue);
         }
         String value = env.get(variable);
         return value == null || value.isBlank() ? null : new Given(variable, value);

@@ -151,14 +151,22 @@ final class InvocationRun {
         }
         SandboxExit exit = sandbox.exit(explainBudget());
         String detail = cause instanceof EOFException ? "" : " (" + cause.getMessage() + ")";
-        if (!exit.oomKilled() && HeapExhaustion.reported(record, exit)) {
-            return failed(Failure.FUNCTION_ERROR, "out_of_memory", "function '" + fn.name() + "' failed: its process "
-                    + HeapExhaustion.describe(container.hello().heapLimitBytes(), fn.settings().memoryMb()), printed,
-                    0);
+        Ending end = ending(exit, record, container.hello().heapLimitBytes());
+        return failed(Failure.FUNCTION_ERROR, end.code(), "function '" + fn.name() + "' failed: its process "
+                + end.phrase() + (end.outOfHeap() ? "" : detail), printed, 0);
+    }
+
+    /** How a vanished process ended: its error code, and a phrase that completes "its process ...". */
+    private record Ending(String code, String phrase, boolean outOfHeap) {
+    }
+
+    /** Out of JavaScript heap (V8 said so), killed at the memory limit, or any other exit. */
+    private Ending ending(SandboxExit exit, String printed, Long heapLimitBytes) {
+        int memoryMb = fn.settings().memoryMb();
+        if (!exit.oomKilled() && HeapExhaustion.reported(printed, exit)) {
+            return new Ending("out_of_memory", HeapExhaustion.describe(heapLimitBytes, memoryMb), true);
         }
-        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() ? "out_of_memory" : "process_exited",
-                "function '" + fn.name() + "' failed: its process " + exit.describe(fn.settings().memoryMb()) + detail,
-                printed, 0);
+        return new Ending(exit.oomKilled() ? "out_of_memory" : "process_exited", exit.describe(memoryMb), false);
     }
 
     private Failed startFailed(StartFailed e) {
@@ -192,12 +200,9 @@ final class InvocationRun {
         SandboxExit exit = sandbox.exit(explainBudget());
         String when = cause instanceof SandboxExitedException ? " before its worker connected"
                 : " while loading index.js";
-        boolean outOfHeap = !exit.oomKilled() && HeapExhaustion.reported(printed, exit);
-        String what = outOfHeap ? HeapExhaustion.describe(null, fn.settings().memoryMb())
-                : exit.describe(fn.settings().memoryMb()).replace(" before replying", "");
-        return failed(Failure.FUNCTION_ERROR, exit.oomKilled() || outOfHeap ? "out_of_memory" : "process_exited",
-                "function '" + fn.name() + "' failed to start: its process " + what + when
-                        + " (what it printed is in \"logs\")", printed, 0);
+        Ending end = ending(exit, printed, null);
+        return failed(Failure.FUNCTION_ERROR, end.code(), "function '" + fn.name() + "' failed to start: its process "
+                + end.phrase().replace(" before replying", "") + when + " (what it printed is in \"logs\")", printed, 0);
     }
 
     private Failed rejected(Rejected e) {

@@ -1,7 +1,6 @@
 package io.glambdar.http;
 
 import io.glambdar.usecase.async.AsyncInvocations;
-import io.glambdar.store.jobs.Job;
 import io.glambdar.usecase.async.JobView;
 import io.javalin.http.Context;
 
@@ -21,14 +20,12 @@ final class InvocationsRoutes {
     }
 
     void get(Context ctx) {
-        Job job = invocations.get(ctx.pathParam("id"));
-        ctx.json(JobView.of(job, invocations.activeVersionFor(job)));
+        ctx.json(JobView.of(invocations.get(ctx.pathParam("id")), invocations::activeVersionFor));
     }
 
     void list(Context ctx) {
         ctx.json(Map.of("invocations", invocations.list(ctx.queryParam("function"), ctx.queryParam("status"),
-                ctx.queryParam("limit")).stream().map(job -> JobView.of(job, invocations.activeVersionFor(job)))
-                .toList()));
+                ctx.queryParam("limit")).stream().map(job -> JobView.of(job, invocations::activeVersionFor)).toList()));
     }
 
     void cancel(Context ctx) {

@@ -150,13 +150,10 @@ final class StartupReconciler {
             if (!folders.isPlainFolder(name)) {
                 throw DeployRejectedException.badRequest("not a folder");
             }
-            CheckedCode code = codeReader.read(entry);
-            Instant modified = Files.getLastModifiedTime(entry).toInstant();
-            FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(), modified);
-            VersionRecord first = new VersionRecord(name, 1, Deployment.newId(), modified, null, code.codeRoot(),
-                    code.totalBytes(), code.fileCount(), SettingsParser.toJson(code.settings()));
+            Loaded loaded = insertVersionOne(name, Deployment.newId(), entry);
+            FunctionRecord record = loaded.function();
+            VersionRecord first = loaded.versions().getFirst();
             // The rows first: after a crash from here on, the next start finds rows and a plain folder, and moves it.
-            repository.insert(record, first);
             try {
                 folders.installFromFunctionsFolder(name, first.deploymentId());
             } catch (IOException e) {
@@ -165,7 +162,7 @@ final class StartupReconciler {
             }
             link(name, first.deploymentId());
             log.info("Adopted function {} found in {}", name, entry);
-            return Optional.of(new Loaded(record, List.of(first)));
+            return Optional.of(loaded);
         } catch (DeployRejectedException | DuplicateFunctionException | IOException e) {
             log.warn("Ignoring {}: {}", entry, e.getMessage());
             return Optional.empty();
@@ -180,15 +177,22 @@ final class StartupReconciler {
     private Optional<Loaded> adoptDeployment(String name, String deploymentId)
             throws IOException, DeployRejectedException, DuplicateFunctionException {
         Path dir = folders.deploymentDir(name, deploymentId);
+        Loaded loaded = insertVersionOne(name, deploymentId, dir);
+        log.warn("Adopted function {} as version 1 from {}: the metadata database had no record of it (its"
+                + " statistics, other versions and invoke keys are not known)", name, dir);
+        return Optional.of(loaded);
+    }
+
+    /** New rows for a function found without any: the code in {@code dir} as its version 1, dated by the folder. */
+    private Loaded insertVersionOne(String name, String deploymentId, Path dir)
+            throws IOException, DeployRejectedException, DuplicateFunctionException {
         CheckedCode code = codeReader.read(dir);
         Instant modified = Files.getLastModifiedTime(dir).toInstant();
         FunctionRecord record = FunctionRecord.newlyDeployed(name, Deployment.newId(), modified);
         VersionRecord first = new VersionRecord(name, 1, deploymentId, modified, null, code.codeRoot(),
                 code.totalBytes(), code.fileCount(), SettingsParser.toJson(code.settings()));
         repository.insert(record, first);
-        log.warn("Adopted function {} as version 1 from {}: the metadata database had no record of it (its"
-                + " statistics, other versions and invoke keys are not known)", name, dir);
-        return Optional.of(new Loaded(record, List.of(first)));
+        return new Loaded(record, List.of(first));
     }
 
     private void removeStaleLink(String name, Path entry) throws IOException {

@@ -302,10 +302,7 @@ public final class ZipExtractor {
         }
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        if ((entry.getSize() >= 0 && entry.getSize() != bytes.length)
-                || (entry.getCrc() >= 0 && entry.getCrc() != crc.getValue())) {
-            throw corrupt(entry, null);
-        }
+        requireIntact(entry, bytes.length, crc);
         String target;
         try {
             target = StandardCharsets.UTF_8.newDecoder()
@@ -494,12 +491,7 @@ public final class ZipExtractor {
                     written += n;
                 }
             }
-            if (entry.getSize() >= 0 && entry.getSize() != written) {
-                throw corrupt(entry, null);
-            }
-            if (entry.getCrc() >= 0 && entry.getCrc() != crc.getValue()) {
-                throw corrupt(entry, null);
-            }
+            requireIntact(entry, written, crc);
             if (posix) {
                 Files.setPosixFilePermissions(file, item.executable() ? EXECUTABLE_MODE : FILE_MODE);
             }
@@ -584,6 +576,14 @@ public final class ZipExtractor {
         return new DeployRejectedException(Reason.BAD_REQUEST, "the zip has more than one entry for "
                 + quote(path) + " (names that differ only in letter case count as the same here); "
                 + "each file or folder may appear only once", cause);
+    }
+
+    /** What was read of the entry matches what the zip says of it, its size and CRC (where it says them). */
+    private static void requireIntact(ZipArchiveEntry entry, long bytesRead, CRC32 crc) {
+        if ((entry.getSize() >= 0 && entry.getSize() != bytesRead)
+                || (entry.getCrc() >= 0 && entry.getCrc() != crc.getValue())) {
+            throw corrupt(entry, null);
+        }
     }
 
     private static DeployRejectedException corrupt(ZipArchiveEntry entry, Exception cause) {

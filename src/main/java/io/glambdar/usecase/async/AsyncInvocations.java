@@ -69,14 +69,11 @@ public final class AsyncInvocations {
      * function it was queued for is still deployed (null otherwise).
      */
     public Integer activeVersionFor(Job job) {
-        if (!catalog.isDeployed(job.functionName())) {
-            return null;
-        }
         try {
             StoredFunction function = catalog.find(job.functionName());
             return function.functionId().equals(job.functionId()) ? function.active().version() : null;
         } catch (FunctionNotFoundException e) {
-            return null; // deleted just now
+            return null; // deleted (its queued jobs are being cancelled)
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An asynchronous invocation as {@code GET /invocations/:id} shows it (and as its callback POSTs it): SPEC's fields,
@@ -34,14 +35,14 @@ public final class JobView {
 
     /** The record of an ended job (or one whose version is known): what its callback POSTs. */
     public static Map<String, Object> of(Job job) {
-        return of(job, null);
+        return of(job, unknown -> null);
     }
 
     /**
-     * @param activeVersion the function's active version now: the one a job not yet run, and not pinned to a version,
-     *                      will run on (null when unknown). Shown for such a job, rather than null.
+     * @param activeVersion the function's active version now (null when unknown): the one a job not yet run, and not
+     *                      pinned to a version, will run on, shown for such a job rather than null. Asked only then.
      */
-    public static Map<String, Object> of(Job job, Integer activeVersion) {
+    public static Map<String, Object> of(Job job, Function<Job, Integer> activeVersion) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("invocationId", job.id());
         view.put("function", job.functionName());
@@ -68,7 +69,7 @@ public final class JobView {
     }
 
     /** The version it ran on; else the version it asked for; else, while it waits to run, the active one. */
-    private static Integer version(Job job, Integer activeVersion) {
+    private static Integer version(Job job, Function<Job, Integer> activeVersion) {
         if (job.ranVersion() != null) {
             return job.ranVersion();
         }
@@ -76,7 +77,7 @@ public final class JobView {
             return job.version();
         }
         boolean toRun = job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING;
-        return toRun ? activeVersion : null;
+        return toRun ? activeVersion.apply(job) : null;
     }
 
     private static Map<String, Object> errorView(Job job) {
