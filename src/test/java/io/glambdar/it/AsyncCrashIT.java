@@ -12,8 +12,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -389,13 +391,24 @@ class AsyncCrashIT {
         }
     }
 
-    /** The gateway of Docker's default bridge network: the address containers reach this host at. */
+    /**
+     * The address containers on Docker's default bridge reach this host at: the network's gateway, or, when Docker
+     * does not list one (a freshly started daemon leaves it out), the host's IPv4 address on the bridge's interface.
+     */
     private static String bridgeGateway() throws IOException {
         try (DockerConnection docker = DockerConnection.open()) {
             Network bridge = docker.client().inspectNetworkCmd().withNetworkId("bridge").exec();
             String gateway = bridge.getIpam().getConfig().getFirst().getGateway();
-            assertThat(gateway).as("Docker's bridge network has a gateway").isNotBlank();
-            return gateway;
+            if (gateway != null && !gateway.isBlank()) {
+                return gateway;
+            }
+            String name = bridge.getOptions().getOrDefault("com.docker.network.bridge.name", "docker0");
+            NetworkInterface device = NetworkInterface.getByName(name);
+            assertThat(device).as("Docker's bridge interface %s", name).isNotNull();
+            return device.inetAddresses().filter(address -> address instanceof Inet4Address)
+                    .map(InetAddress::getHostAddress).findFirst()
+                    .orElseThrow(() -> new AssertionError("Docker's bridge interface " + name
+                            + " has no IPv4 address"));
         }
     }
 
