@@ -37,8 +37,8 @@ public final class InvocationEngine implements Invoker, AutoCloseable {
 
     @Override
     public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
-                                   OutputListener output) {
-        InvocationResult result = new InvocationRun(pool, clock, invocationId, fn, request, output).run();
+                                   OutputListener output, AdmissionListener admission) {
+        InvocationResult result = new InvocationRun(pool, clock, invocationId, fn, request, output, admission).run();
         serverLog.submit(fn.name(), result);
         return result;
     }

@@ -46,17 +46,19 @@ final class InvocationRun {
     private final InvocationRequest request;
     private final Invocation invocation;
     private final OutputLines output;
+    private final AdmissionListener admission;
     private final Instant startedAt = Instant.now();
     private boolean reusable;
 
     InvocationRun(ContainerPool pool, EngineClock clock, String id, DeployedFunction fn, InvocationRequest request,
-                  OutputListener output) {
+                  OutputListener output, AdmissionListener admission) {
         this.output = new OutputLines(output);
         this.pool = pool;
         this.clock = clock;
         this.fn = fn;
         this.request = request;
-        this.invocation = new Invocation(id, fn, clock.nanoTime());
+        this.admission = admission;
+        this.invocation = new Invocation(id, fn, clock.nanoTime(), admission);
     }
 
     InvocationResult run() {
@@ -65,6 +67,11 @@ final class InvocationRun {
         try {
             deadline = Deadline.at(clock, invocation.deadlineNanos());
             container = pool.acquire(invocation, deadline);
+            if (invocation.waited() && !admission.admitted()) {
+                reusable = true; // never sent anything: the container is as good as before
+                return failed(Failure.GONE, "cancelled", "invocation " + invocation.id() + " of function '"
+                        + fn.name() + "' was no longer wanted once capacity came free; it did not run", "", 0);
+            }
             return serve(container, deadline);
         } catch (Rejected e) {
             return rejected(e);

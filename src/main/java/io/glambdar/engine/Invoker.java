@@ -19,8 +19,17 @@ public interface Invoker {
      * {@link #invoke(DeployedFunction, String, InvocationRequest)}, telling {@code output} of each line the function
      * prints as it prints it (on the invocation's thread, before this returns).
      */
+    default InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
+                                    OutputListener output) {
+        return invoke(fn, invocationId, request, output, AdmissionListener.NONE);
+    }
+
+    /**
+     * {@link #invoke(DeployedFunction, String, InvocationRequest, OutputListener)}, telling {@code admission} when the
+     * invocation has to wait for capacity and asking it, once it has a container after waiting, whether to run.
+     */
     InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
-                            OutputListener output);
+                            OutputListener output, AdmissionListener admission);
 
     /** {@link #invoke(DeployedFunction, String, InvocationRequest)} under a new random invocation id. */
     default InvocationResult invoke(DeployedFunction fn, InvocationRequest request) {

@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.AdmissionListener;
 import io.glambdar.engine.InvocationRequest;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.engine.Invoker;
@@ -66,12 +67,22 @@ public final class InvokeFunction {
      * job's attempts run under the job's id).
      */
     public Invoked invoke(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request) {
+        return invoke(resolved, invocationId, request, AdmissionListener.NONE);
+    }
+
+    /**
+     * {@link #invoke(FunctionReference.Resolved, String, InvocationRequest)}, telling {@code admission} when the
+     * invocation has to wait for capacity and asking it, once capacity came, whether to run (an asynchronous job
+     * shows as queued while it waits, and one cancelled meanwhile does not run).
+     */
+    public Invoked invoke(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request,
+                          AdmissionListener admission) {
         StoredFunction function = resolved.function();
         Deployment version = resolved.version();
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
             InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request,
-                    listener.output(function.name(), invocationId));
+                    listener.output(function.name(), invocationId), admission);
             record(function, startedAt, result);
             Invoked invoked = new Invoked(function.name(), version.version(), result);
             if (!(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.GONE)) {

@@ -67,9 +67,16 @@ final class EngineHarness implements AutoCloseable {
 
     /** {@link #invoke(DeployedFunction)}, with the lines the function prints going to {@code output}. */
     CompletableFuture<InvocationResult> invoke(DeployedFunction fn, OutputListener output) {
+        return invoke(fn, output, AdmissionListener.NONE);
+    }
+
+    /** {@link #invoke(DeployedFunction, OutputListener)}, telling {@code admission} if it waits for capacity. */
+    CompletableFuture<InvocationResult> invoke(DeployedFunction fn, OutputListener output,
+                                               AdmissionListener admission) {
         InvocationRequest request = new InvocationRequest("POST", "/invoke/" + fn.name(), "", Map.of(
                 "content-type", List.of("application/json")), "{}".getBytes(StandardCharsets.UTF_8));
-        return CompletableFuture.supplyAsync(() -> engine.invoke(fn, "inv-" + fn.name(), request, output), callers);
+        return CompletableFuture.supplyAsync(() -> engine.invoke(fn, "inv-" + fn.name(), request, output,
+                admission), callers);
     }
 
     static InvocationResult result(CompletableFuture<InvocationResult> call) {

@@ -20,8 +20,10 @@ public final class FakeInvoker implements Invoker {
     /**
      * @param invocationId the id the caller chose for the invocation
      * @param output       where the caller wants the function's lines
+     * @param admission    what the caller wants told when the invocation waits for capacity
      */
-    public record Call(DeployedFunction fn, InvocationRequest request, String invocationId, OutputListener output) {
+    public record Call(DeployedFunction fn, InvocationRequest request, String invocationId, OutputListener output,
+                       AdmissionListener admission) {
     }
 
     public final Queue<Call> invocations = new ConcurrentLinkedQueue<>();
@@ -41,8 +43,8 @@ public final class FakeInvoker implements Invoker {
 
     @Override
     public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
-                                   OutputListener output) {
-        Call call = new Call(fn, request, invocationId, output);
+                                   OutputListener output, AdmissionListener admission) {
+        Call call = new Call(fn, request, invocationId, output, admission);
         invocations.add(call);
         current.set(call);
         try {
@@ -57,6 +59,11 @@ public final class FakeInvoker implements Invoker {
     /** From inside an answer: the invocation id its caller chose. */
     public String currentId() {
         return current.get().invocationId();
+    }
+
+    /** From inside an answer: what its caller wants told when the invocation waits for capacity. */
+    public AdmissionListener currentAdmission() {
+        return current.get().admission();
     }
 
     /** From inside an answer: the function prints {@code line}, as the engine would pass it on. */

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.glambdar.engine.EngineHarness.deployed;
 import static io.glambdar.engine.EngineHarness.function;
@@ -726,6 +727,40 @@ class InvocationEngineTest {
             }
         }
 
+        @Test
+        void anInvocationThatWaitsForCapacityIsToldSoAndRunsOnlyIfStillWantedOnceItComes() {
+            try (EngineHarness h = new EngineHarness()) {
+                DeployedFunction one = reuse(deployed("one", function(128, 30).withConcurrency(1)));
+                RecordingAdmission atOnce = new RecordingAdmission(true);
+                CompletableFuture<InvocationResult> first = h.invoke(one, OutputListener.NONE, atOnce);
+                FakeWorker worker = h.backend.nextLaunch().ready();
+                FakeWorker.Call running = worker.nextCall();
+
+                RecordingAdmission unwanted = new RecordingAdmission(false);
+                CompletableFuture<InvocationResult> cancelled = h.invoke(one, OutputListener.NONE, unwanted);
+                h.awaitWaiting(1);
+                Until.holds("the waiting invocation's listener is told", () -> unwanted.waiting.get() == 1);
+                RecordingAdmission wanted = new RecordingAdmission(true);
+                CompletableFuture<InvocationResult> third = h.invoke(one, OutputListener.NONE, wanted);
+                h.awaitWaiting(2);
+
+                running.succeed("1");
+                assertThat(body(result(first))).isEqualTo("1");
+                Failed gone = failed(result(cancelled));
+                assertThat(gone.failure()).isEqualTo(Failure.GONE);
+                assertThat(gone.code()).isEqualTo("cancelled");
+                assertThat(unwanted.admitted.get()).isEqualTo(1);
+                // The unwanted one never reached the worker: the next call it gets is the third invocation's.
+                worker.nextCall().succeed("3");
+                assertThat(body(result(third))).isEqualTo("3");
+                assertThat(wanted.waiting.get()).isEqualTo(1);
+                assertThat(wanted.admitted.get()).isEqualTo(1);
+                assertThat(atOnce.waiting.get()).as("admitted at once: nothing to tell").isZero();
+                assertThat(atOnce.admitted.get()).isZero();
+                assertThat(h.backend.untakenLaunches()).isZero();
+            }
+        }
+
         /** Review defect h: a waiter that gave up must never be handed a container afterwards. */
         @Test
         void aWaiterThatTimedOutIsNeverHandedTheContainerFreedLater() {
@@ -989,6 +1024,28 @@ class InvocationEngineTest {
         @Override
         public void close() {
             logger.detachAppender(appender);
+        }
+    }
+
+    /** Counts what the engine tells it, and answers {@code admitted()} as told. */
+    private static final class RecordingAdmission implements AdmissionListener {
+        final AtomicInteger waiting = new AtomicInteger();
+        final AtomicInteger admitted = new AtomicInteger();
+        private final boolean wanted;
+
+        RecordingAdmission(boolean wanted) {
+            this.wanted = wanted;
+        }
+
+        @Override
+        public void waiting() {
+            waiting.incrementAndGet();
+        }
+
+        @Override
+        public boolean admitted() {
+            admitted.incrementAndGet();
+            return wanted;
         }
     }
 }

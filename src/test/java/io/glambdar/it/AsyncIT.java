@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -427,6 +428,41 @@ class AsyncIT {
         assertThat(done.path("attempts").asInt()).as("the 429s spent no attempt: %s", done).isEqualTo(1);
         assertThat(json(done.path("result").path("body").asText()).path("attempt").asText()).isEqualTo("1");
         assertThat(Jobs.attemptsLogged(glambdar, "narrow", id)).containsExactly(1);
+    }
+
+    /**
+     * SPEC: a job is {@code queued} until it runs, counts in {@code asyncQueued}, and can be cancelled then. A job
+     * waiting in the engine for its function's {@code concurrency} (held here by a synchronous call for 4 s) is still
+     * queued: shown so, counted so, and once cancelled it never runs, even though it was already on its way.
+     */
+    @Test
+    void aJobWaitingForItsFunctionsConcurrencyIsQueuedAndCanBeCancelledBeforeItRuns() throws Exception {
+        glambdar.deployOk("one-at-a-time", function(ECHO, "{\"reuse\": true, \"concurrency\": 1}"));
+        CompletableFuture<ApiClient.Response> holder = CompletableFuture.supplyAsync(
+                () -> glambdar.invoke("one-at-a-time", "sleep 4000"));
+        Eventually.holds("the synchronous call runs", JOB_DONE,
+                () -> glambdar.get("/health").json().path("load").path("running").asInt() >= 1);
+        String id = Jobs.enqueueOk(glambdar, "one-at-a-time", "quick");
+
+        Set<String> seen = new TreeSet<>();
+        long until = System.nanoTime() + QUEUE_TIMEOUT.multipliedBy(2).toNanos(); // an engine wait, a 429, a requeue
+        while (System.nanoTime() < until) {
+            seen.add(Jobs.status(glambdar, id));
+            assertThat(glambdar.get("/info/one-at-a-time").json().path("asyncQueued").asInt()).isEqualTo(1);
+            Thread.sleep(50);
+        }
+        assertThat(seen).as("while the function's one slot is taken").containsExactly("queued");
+        assertThat(glambdar.delete("/invocations/" + id).status()).isEqualTo(204);
+        assertThat(Jobs.status(glambdar, id)).isEqualTo("cancelled");
+
+        assertThat(holder.get().status()).isEqualTo(201);
+        String after = Jobs.enqueueOk(glambdar, "one-at-a-time", "quick");
+        Jobs.await(glambdar, after, JOB_DONE, "succeeded");
+        JsonNode cancelled = Jobs.job(glambdar, id);
+        assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("attempts").asInt()).isZero();
+        assertThat(Jobs.attemptsLogged(glambdar, "one-at-a-time", id)).as("it never ran").isEmpty();
+        assertThat(glambdar.get("/info/one-at-a-time").json().path("asyncQueued").asInt()).isZero();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.AdmissionListener;
 import io.glambdar.engine.ContainerCounts;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.InvocationRequest;
@@ -20,8 +21,8 @@ class DelegatingInvoker implements Invoker {
 
     @Override
     public InvocationResult invoke(DeployedFunction fn, String invocationId, InvocationRequest request,
-                                   OutputListener output) {
-        return delegate.invoke(fn, invocationId, request, output);
+                                   OutputListener output, AdmissionListener admission) {
+        return delegate.invoke(fn, invocationId, request, output, admission);
     }
 
     @Override

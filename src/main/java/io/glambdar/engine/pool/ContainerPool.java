@@ -114,6 +114,7 @@ public final class ContainerPool implements AutoCloseable {
     private Grant awaitGrant(Invocation invocation, boolean first) throws Rejected {
         CompletableFuture<Grant> grant = new CompletableFuture<>();
         List<Runnable> after = new ArrayList<>();
+        boolean waits = false;
         lock.lock();
         try {
             if (closing) {
@@ -154,10 +155,14 @@ public final class ContainerPool implements AutoCloseable {
                 }
                 long waitUntil = Math.min(invocation.deadlineNanos(), now + settings.queueTimeout().toNanos());
                 invocation.queueTimer = clock.schedule(() -> expireQueued(invocation), waitUntil - now);
+                waits = true;
             }
         } finally {
             lock.unlock();
             run(after);
+        }
+        if (waits && !grant.isDone()) {
+            invocation.waitsForCapacity();
         }
         return join(grant, Rejected.class);
     }

@@ -1,5 +1,6 @@
 package io.glambdar.engine.pool;
 
+import io.glambdar.engine.AdmissionListener;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.time.EngineClock;
 
@@ -14,6 +15,7 @@ public final class Invocation {
     private final String id;
     private final DeployedFunction function;
     private final long arrivedNanos;
+    private final AdmissionListener admission;
 
     // Guarded by the pool's lock.
     Blocker blockedBy = Blocker.QUEUE;
@@ -27,11 +29,18 @@ public final class Invocation {
     // The report: read by the engine once the pool is done with it.
     private volatile boolean coldStart;
     private volatile long initNanos;
+    /** Whether its {@link AdmissionListener} was told that it waits for capacity. */
+    private volatile boolean waited;
 
     public Invocation(String id, DeployedFunction function, long arrivedNanos) {
+        this(id, function, arrivedNanos, AdmissionListener.NONE);
+    }
+
+    public Invocation(String id, DeployedFunction function, long arrivedNanos, AdmissionListener admission) {
         this.id = id;
         this.function = function;
         this.arrivedNanos = arrivedNanos;
+        this.admission = admission;
     }
 
     public String id() {
@@ -58,6 +67,22 @@ public final class Invocation {
     /** How long it waited for its container to start; 0 when a warm one served it. */
     public long initNanos() {
         return initNanos;
+    }
+
+    /**
+     * Whether it had to wait for capacity (and its {@link AdmissionListener} was told): then it asks the listener,
+     * once it has a container, whether it is still wanted.
+     */
+    public boolean waited() {
+        return waited;
+    }
+
+    /** Found no capacity: tells its listener, once, outside the pool's lock. */
+    void waitsForCapacity() {
+        if (!waited) {
+            waited = true;
+            admission.waiting();
+        }
     }
 
     void waitedForStart(long nanos) {

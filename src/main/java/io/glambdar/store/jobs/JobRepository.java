@@ -33,8 +33,9 @@ public interface JobRepository {
     Job enqueue(NewJob job, Duration idempotencyWindow);
 
     /**
-     * Takes up to {@code limit} queued jobs due at {@code now} and not past their age (those are left to
-     * {@link #expireOverdue}), those due longest first: each becomes running with
+     * Takes up to {@code limit} queued jobs due at {@code now}, not past their age (those are left to
+     * {@link #expireOverdue}) and not leased (waiting for capacity, {@link #waitForCapacity}), those due longest
+     * first: each becomes running with
      * one more attempt, started at {@code now}, leased to {@code owner} until {@code now + leaseDuration}. Two
      * claims, in any processes, never take the same job.
      *
@@ -42,8 +43,29 @@ public interface JobRepository {
      */
     List<Job> claim(String owner, Instant now, Duration leaseDuration, int limit);
 
-    /** Extends the lease of a running job. @return false when the job is not running under {@code owner} */
+    /**
+     * Extends the lease of a job running, or waiting for capacity, under {@code owner}. @return false when it is
+     * neither
+     */
     boolean renew(String id, String owner, Instant until);
+
+    /**
+     * A claimed job found no capacity and waits for it in the owner's engine: it is queued again, its attempt given
+     * back, but stays leased to {@code owner}, so that no claim takes it meanwhile. It shows, counts and can be
+     * cancelled as any queued job; a cancel (or its function's deletion, or its expiry) ends its lease.
+     *
+     * @return false when the job is not running under {@code owner}: nothing changed
+     */
+    boolean waitForCapacity(String id, String owner);
+
+    /**
+     * A job waiting for capacity ({@link #waitForCapacity}) got it: running again, with one more attempt, started at
+     * {@code now}.
+     *
+     * @return false when it is no longer queued under {@code owner} (cancelled, expired, or its lease recovered):
+     *         it must not run
+     */
+    boolean startWaiting(String id, String owner, Instant now);
 
     /**
      * Ends a running job as succeeded or failed, with its result, error, logs and report; its callback, if any,
@@ -56,11 +78,12 @@ public interface JobRepository {
     /**
      * Puts a running job back in the queue, due at {@code nextAttemptAt}: a retry after a failed attempt
      * ({@code countAttempt} true), or an attempt that never ran for want of capacity (false: its attempt is given
-     * back). The last attempt's version, error, logs and report, where given (not null), are kept so that the record
+     * back). A job waiting for capacity ({@link #waitForCapacity}; its attempt already given back) is let go the
+     * same way. The last attempt's version, error, logs and report, where given (not null), are kept so that the record
      * says which version it ran on, why it is waiting and what the attempt printed.
      *
      * @param lastVersion the version the attempt ran on; null when it never ran (the last one's is kept)
-     * @return false when the job is not running under {@code owner}
+     * @return false when the job is neither running nor waiting under {@code owner}
      */
     boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, Integer lastVersion,
                     JobError lastError, String lastLogs, JobReport lastReport);
@@ -113,12 +136,13 @@ public interface JobRepository {
 
     /**
      * Queues again, due at {@code now}, every running job whose lease ran out by {@code now} (its worker died or
-     * stalled). Its attempts are kept, so the next claim makes it attempt + 1. @return how many
+     * stalled), and lets go of every job waiting for capacity whose lease ran out. Attempts are kept, so the next
+     * claim of one that was running makes it attempt + 1. @return how many
      */
     int recoverExpiredLeases(Instant now);
 
     /**
-     * Queues again, due at {@code now}, every running job leased to an owner whose name starts with
+     * Queues again, due at {@code now}, every running or waiting job leased to an owner whose name starts with
      * {@code ownerPrefix}: at start-up, the jobs of this node's previous process, which died without finishing them
      * (their leases would otherwise hold them until they ran out). Attempts are kept. @return how many
      */

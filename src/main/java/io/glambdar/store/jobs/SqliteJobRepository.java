@@ -63,8 +63,10 @@ public final class SqliteJobRepository implements JobRepository {
             + " request_method, request_path, request_query, request_headers, request_body, callback_url,"
             + " idempotency_key) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /** A running job held by the lease owner: the guard of every change a worker makes. */
+    /** A running job held by the lease owner: the guard of every change a worker makes to an attempt. */
     private static final String HELD = " WHERE id = ? AND status = 'running' AND lease_owner = ?";
+    /** A job leased to the owner, running or waiting in its engine for capacity (queued). */
+    private static final String LEASED = " WHERE id = ? AND status IN ('running', 'queued') AND lease_owner = ?";
 
     /** The columns a job's end sets besides its status: the callback, if any, becomes due. */
     private static final String ENDED = "finished_at = ?1, lease_owner = NULL, lease_until = NULL,"
@@ -157,7 +159,7 @@ public final class SqliteJobRepository implements JobRepository {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'running',"
                     + " attempts = attempts + 1, started_at = ?1, lease_owner = ?2, lease_until = ?3"
                     + " WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND next_attempt_at <= ?1"
-                    + " AND age_from + max_age_ms > ?1"
+                    + " AND age_from + max_age_ms > ?1 AND lease_owner IS NULL"
                     + " ORDER BY next_attempt_at, created_at, id LIMIT ?4) RETURNING " + COLUMNS)) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, owner);
@@ -174,11 +176,31 @@ public final class SqliteJobRepository implements JobRepository {
 
     @Override
     public boolean renew(String id, String owner, Instant until) {
-        return update("renew the lease of job " + id, "UPDATE jobs SET lease_until = ?" + HELD, ps -> {
+        return update("renew the lease of job " + id, "UPDATE jobs SET lease_until = ?" + LEASED, ps -> {
             ps.setLong(1, until.toEpochMilli());
             ps.setString(2, id);
             ps.setString(3, owner);
         }) > 0;
+    }
+
+    @Override
+    public boolean waitForCapacity(String id, String owner) {
+        return update("mark job " + id + " as waiting for capacity", "UPDATE jobs SET status = 'queued',"
+                + " attempts = attempts - 1, started_at = CASE WHEN attempts > 1 THEN started_at END" + HELD, ps -> {
+            ps.setString(1, id);
+            ps.setString(2, owner);
+        }) > 0;
+    }
+
+    @Override
+    public boolean startWaiting(String id, String owner, Instant now) {
+        return update("start job " + id + " now that capacity came", "UPDATE jobs SET status = 'running',"
+                + " attempts = attempts + 1, started_at = ? WHERE id = ? AND status = 'queued' AND lease_owner = ?",
+                ps -> {
+                    ps.setLong(1, now.toEpochMilli());
+                    ps.setString(2, id);
+                    ps.setString(3, owner);
+                }) > 0;
     }
 
     @Override
@@ -228,13 +250,14 @@ public final class SqliteJobRepository implements JobRepository {
     public boolean requeue(String id, String owner, Instant nextAttemptAt, boolean countAttempt, Integer lastVersion,
                            JobError lastError, String lastLogs, JobReport lastReport) {
         return update("queue job " + id + " again", "UPDATE jobs SET status = 'queued', next_attempt_at = ?,"
-                + " lease_owner = NULL, lease_until = NULL, attempts = attempts - ?,"
+                + " lease_owner = NULL, lease_until = NULL,"
+                + " attempts = attempts - CASE WHEN status = 'running' THEN ? ELSE 0 END,"
                 + " ran_version = coalesce(?, ran_version),"
                 + " error_code = coalesce(?, error_code), error_message = coalesce(?, error_message),"
                 + " logs = coalesce(?, logs), duration_ms = coalesce(?, duration_ms),"
                 + " init_duration_ms = coalesce(?, init_duration_ms), cold_start = coalesce(?, cold_start),"
                 + " max_memory_bytes = CASE WHEN ? THEN ? ELSE max_memory_bytes END, outcome = coalesce(?, outcome)"
-                + HELD, ps -> {
+                + LEASED, ps -> {
             ps.setLong(1, nextAttemptAt.toEpochMilli());
             ps.setInt(2, countAttempt ? 0 : 1);
             setNullableLong(ps, 3, lastVersion == null ? null : lastVersion.longValue());
@@ -306,6 +329,7 @@ public final class SqliteJobRepository implements JobRepository {
     public boolean cancel(String id, Instant now, JobError error) {
         Objects.requireNonNull(error, "error");
         return update("cancel job " + id, "UPDATE jobs SET status = 'cancelled', finished_at = ?,"
+                + " lease_owner = NULL, lease_until = NULL,"
                 + " error_code = ?, error_message = ? WHERE id = ? AND status = 'queued'", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, error.code());
@@ -318,8 +342,8 @@ public final class SqliteJobRepository implements JobRepository {
     public int cancelAllQueued(String functionName, Instant now, JobError error) {
         Objects.requireNonNull(error, "error");
         return update("cancel the queued jobs of function '" + functionName + "'", "UPDATE jobs SET"
-                + " status = 'cancelled', finished_at = ?, error_code = ?, error_message = ?"
-                + " WHERE function_name = ? AND status = 'queued'", ps -> {
+                + " status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL, error_code = ?,"
+                + " error_message = ? WHERE function_name = ? AND status = 'queued'", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, error.code());
             ps.setString(3, error.message());
@@ -347,7 +371,8 @@ public final class SqliteJobRepository implements JobRepository {
     public int recoverExpiredLeases(Instant now) {
         return update("recover the jobs whose lease ran out", "UPDATE jobs SET status = 'queued',"
                 + " next_attempt_at = ?1, lease_owner = NULL, lease_until = NULL"
-                + " WHERE status = 'running' AND lease_until <= ?1", ps -> ps.setLong(1, now.toEpochMilli()));
+                + " WHERE status IN ('running', 'queued') AND lease_until <= ?1",
+                ps -> ps.setLong(1, now.toEpochMilli()));
     }
 
     @Override
@@ -355,7 +380,7 @@ public final class SqliteJobRepository implements JobRepository {
         Objects.requireNonNull(ownerPrefix, "ownerPrefix");
         return update("recover the jobs of " + ownerPrefix + "*", "UPDATE jobs SET status = 'queued',"
                 + " next_attempt_at = ?1, lease_owner = NULL, lease_until = NULL"
-                + " WHERE status = 'running' AND substr(lease_owner, 1, length(?2)) = ?2", ps -> {
+                + " WHERE status IN ('running', 'queued') AND substr(lease_owner, 1, length(?2)) = ?2", ps -> {
             ps.setLong(1, now.toEpochMilli());
             ps.setString(2, ownerPrefix);
         });

@@ -78,14 +78,26 @@ final class JobAttempt {
                     e.getMessage()), null, null, now));
             return;
         }
+        CapacityWait wait = new CapacityWait(jobs, job.id(), owner, clock);
         InvokeFunction.Invoked invoked = invokeFunction.invoke(new FunctionReference.Resolved(function, version),
-                job.id(), request(job));
+                job.id(), request(job), wait);
         engineDone.run();
-        if (!(invoked.result() instanceof InvocationResult.Failed failed
-                && failed.failure() == InvocationResult.Failure.GONE)) {
-            listener.attempted(job.functionName(), invoked.result().outcome());
+        InvocationResult result = invoked.result();
+        if (wait.stillWaiting() && spendsAttempt(result) && !wait.start()) {
+            return; // it failed before it was admitted, and was cancelled (or expired) meanwhile
         }
-        record(job, owner, version.version(), invoked.result());
+        if (!(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.GONE)) {
+            listener.attempted(job.functionName(), result.outcome());
+        }
+        record(job, owner, version.version(), result);
+    }
+
+    /** Whether the attempt counts: it ran, or its container failed to start for it. */
+    private static boolean spendsAttempt(InvocationResult result) {
+        return !(result instanceof InvocationResult.Failed failed) || switch (failed.failure()) {
+            case FUNCTION_ERROR, TIMEOUT -> true;
+            case OVERLOADED, UNAVAILABLE, GONE -> false;
+        };
     }
 
     private void record(Job job, String owner, int version, InvocationResult result) {
@@ -107,11 +119,12 @@ final class JobAttempt {
                                     report(failed));
                         }
                     }
-                    // It never ran: the attempt is given back.
+                    // It never ran: the attempt is given back (already, if it waited for capacity).
                     case OVERLOADED, UNAVAILABLE -> jobs.requeue(job.id(), owner, end.plus(Duration.ofSeconds(
                             Math.max(NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null, null,
                             null, null);
-                    // Its version was replaced or the function deleted while it waited: look again at once.
+                    // Its version was replaced or the function deleted while it waited, or it was cancelled then:
+                    // look again at once (a cancelled job is no longer leased, and stays as it is).
                     case GONE -> jobs.requeue(job.id(), owner, end, false, null, null, null, null);
                 }
             }

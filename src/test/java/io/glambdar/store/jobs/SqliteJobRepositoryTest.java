@@ -538,6 +538,89 @@ class SqliteJobRepositoryTest {
         assertThat(claimOne("node-a", T0.plusMillis(100)).attempts()).isEqualTo(1);
     }
 
+    // ---------------------------------------------------------------- waiting for capacity in the engine
+
+    @Test
+    void aJobWaitingForCapacityIsQueuedWithItsAttemptGivenBackYetNoClaimTakesIt() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+
+        assertThat(jobs.waitForCapacity("a", "node-b")).as("not its lease").isFalse();
+        assertThat(jobs.waitForCapacity("a", "node-a")).isTrue();
+
+        Job waiting = job("a");
+        assertThat(waiting.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(waiting.attempts()).isZero();
+        assertThat(waiting.startedAt()).as("never started").isNull();
+        assertThat(waiting.leaseOwner()).isEqualTo("node-a");
+        assertThat(jobs.counts("f").queued()).isEqualTo(1);
+        assertThat(jobs.queuedCount()).isEqualTo(1);
+        assertThat(jobs.list("f", JobStatus.QUEUED, 10)).extracting(Job::id).containsExactly("a");
+        assertThat(jobs.claim("node-b", T0.plusSeconds(1), LEASE, 5)).as("held by node-a's engine").isEmpty();
+        assertThat(jobs.renew("a", "node-a", T0.plus(LEASE).plusSeconds(1))).isTrue();
+
+        Instant admittedAt = T0.plusSeconds(2);
+        assertThat(jobs.startWaiting("a", "node-b", admittedAt)).isFalse();
+        assertThat(jobs.startWaiting("a", "node-a", admittedAt)).isTrue();
+        Job started = job("a");
+        assertThat(started.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(started.attempts()).isEqualTo(1);
+        assertThat(started.startedAt()).isEqualTo(admittedAt);
+        assertThat(jobs.complete("a", "node-a", success(admittedAt.plusMillis(5)))).isTrue();
+    }
+
+    @Test
+    void aWaitingJobCancelledMeanwhileNeverStarts() {
+        enqueue(newJob("a", "f", T0));
+        enqueue(newJob("b", "f", T0.plusMillis(1)));
+        jobs.claim("node-a", T0.plusMillis(1), LEASE, 2);
+        jobs.waitForCapacity("a", "node-a");
+        jobs.waitForCapacity("b", "node-a");
+
+        assertThat(jobs.cancel("a", T0.plusSeconds(1), BY_USER)).isTrue();
+        assertThat(jobs.cancelAllQueued("f", T0.plusSeconds(1), BY_USER)).isEqualTo(1);
+
+        for (String id : List.of("a", "b")) {
+            assertThat(job(id).status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(job(id).leaseOwner()).isNull();
+            assertThat(jobs.startWaiting(id, "node-a", T0.plusSeconds(2))).isFalse();
+            assertThat(jobs.requeue(id, "node-a", T0.plusSeconds(2), false, null, null, null, null)).isFalse();
+            assertThat(job(id).status()).isEqualTo(JobStatus.CANCELLED);
+        }
+    }
+
+    @Test
+    void aWaitingJobTurnedAwayIsLetGoWithoutSpendingAnAttempt() {
+        enqueue(newJob("a", "f", T0));
+        claimOne("node-a", T0);
+        jobs.waitForCapacity("a", "node-a");
+
+        assertThat(jobs.requeue("a", "node-a", T0.plusSeconds(1), false, null, null, null, null)).isTrue();
+
+        Job queued = job("a");
+        assertThat(queued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(queued.attempts()).isZero();
+        assertThat(queued.leaseOwner()).isNull();
+        assertThat(claimOne("node-b", T0.plusSeconds(1)).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitingJobWhoseLeaseRanOutOrWhoseProcessDiedIsLetGo() {
+        enqueue(newJob("a", "f", T0));
+        enqueue(newJob("b", "f", T0));
+        jobs.claim("node-a/1", T0, LEASE, 2);
+        jobs.waitForCapacity("a", "node-a/1");
+        jobs.waitForCapacity("b", "node-a/1");
+        jobs.renew("b", "node-a/1", T0.plus(LEASE).plus(LEASE));
+
+        assertThat(jobs.recoverExpiredLeases(T0.plus(LEASE))).isEqualTo(1);
+        assertThat(job("a").leaseOwner()).isNull();
+        assertThat(job("a").attempts()).isZero();
+        assertThat(jobs.recoverLeasesOf("node-a/", T0.plus(LEASE))).isEqualTo(1);
+        assertThat(job("b").leaseOwner()).isNull();
+        assertThat(jobs.claim("node-a/2", T0.plus(LEASE), LEASE, 5)).extracting(Job::id).containsExactly("a", "b");
+    }
+
     @Test
     void expireEndsARunningJobOfTheOwnerAndMakesItsCallbackDue() {
         enqueue(withCallback("a", T0));

@@ -450,6 +450,96 @@ class JobAttemptTest {
     }
 
     @Test
+    void aJobWaitingInTheEngineForCapacityIsQueuedUntilItGetsItThenRunsAsItsAttempt() {
+        deploy(store, "f", null);
+        String id = accept("f", request("{}"));
+        List<String> seen = new ArrayList<>();
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            Job waiting = job(id);
+            seen.add(waiting.status() + " attempts=" + waiting.attempts() + " queued="
+                    + store.jobs.counts("f").queued());
+            store.clock.advance(RUN);
+            assertThat(invoker.currentAdmission().admitted()).isTrue();
+            Job running = job(id);
+            seen.add(running.status() + " attempts=" + running.attempts() + " startedAt=" + running.startedAt());
+            return completed("done", "");
+        });
+
+        claimAndRun();
+
+        assertThat(seen).containsExactly("QUEUED attempts=0 queued=1", "RUNNING attempts=1 startedAt="
+                + T0.plus(RUN));
+        Job job = job(id);
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(attempted).containsExactly("f:ok");
+    }
+
+    @Test
+    void aJobCancelledWhileItWaitsForCapacityNeverRunsAndStaysCancelled() {
+        deploy(store, "f", null);
+        String id = accept("f", request("{}"));
+        AsyncInvocations invocations = new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock);
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            invocations.cancel(id); // DELETE /invocations/:id while it waits: a queued job, 204
+            if (!invoker.currentAdmission().admitted()) {
+                return failure(Failure.GONE, "cancelled", 0); // as the engine ends one no longer wanted
+            }
+            return completed("ran anyway", "");
+        });
+
+        claimAndRun();
+
+        Job job = job(id);
+        assertThat(job.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(job.attempts()).isZero();
+        assertThat(job.result()).isNull();
+        assertThat(job.leaseOwner()).isNull();
+        assertThat(attempted).isEmpty();
+    }
+
+    @Test
+    void aJobTurnedAwayAfterWaitingForCapacityIsQueuedAgainWithoutSpendingAnAttempt() {
+        deploy(store, "f", null);
+        String id = accept("f", request("{}"));
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            store.clock.advance(RUN);
+            return failure(Failure.OVERLOADED, "overloaded", 3);
+        });
+
+        claimAndRun();
+
+        Job job = job(id);
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.attempts()).isZero();
+        assertThat(job.leaseOwner()).isNull();
+        assertThat(job.nextAttemptAt()).isEqualTo(T0.plus(RUN).plusSeconds(3));
+    }
+
+    @Test
+    void aContainerThatFailsToStartAfterAWaitForCapacitySpendsTheAttempt() {
+        deploy(store, "f", "{\"retries\": 1, \"retryDelaySeconds\": 1}");
+        String id = accept("f", request("{}"));
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            store.clock.advance(RUN);
+            return failure(Failure.FUNCTION_ERROR, "exited_before_connecting", 0);
+        });
+
+        claimAndRun();
+
+        Job job = job(id);
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.error().code()).isEqualTo("exited_before_connecting");
+        assertThat(job.nextAttemptAt()).isEqualTo(T0.plus(RUN).plusSeconds(1));
+        assertThat(attempted).containsExactly("f:error");
+    }
+
+    @Test
     void theListenerIsToldTheOutcomeOfEachAttemptThatReachedTheFunction() {
         deploy(store, "f", null);
         for (InvocationResult result : List.of(completed("done", ""), failure(Failure.FUNCTION_ERROR,
