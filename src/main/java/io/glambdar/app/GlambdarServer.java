@@ -212,7 +212,8 @@ public final class GlambdarServer implements AutoCloseable {
                 config.maxBodyBytes(), uploads, config.shutdownGrace().plus(ANSWER_WAIT), auth.mode()), engine::load,
                 metrics == null ? MetricsHandler.off() : MetricsHandler.of(metrics));
 
-        log.info("Glambdar listening on http://{}:{}", config.host(), api.port());
+        log.info("Glambdar listening on http://{}:{}", config.host().contains(":") ? "[" + config.host() + "]"
+                : config.host(), api.port());
         log.info(describe(auth.mode()));
         log.info("Base directory {}", dir);
         log.info("{}, functions run in image {}", docker.describe(), image);
@@ -280,7 +281,11 @@ public final class GlambdarServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        log.info("Shutting down");
+        // A start refused before the HTTP server was up has nothing to shut down worth telling (its reason follows).
+        boolean listened = api != null;
+        if (listened) {
+            log.info("Shutting down");
+        }
         // Queued jobs and schedules wait durably for the next start: no new attempt begins once stopping.
         stop("claiming asynchronous jobs", jobDispatcher == null ? null : jobDispatcher::stopClaiming);
         stop("the scheduler", scheduler);
@@ -300,7 +305,9 @@ public final class GlambdarServer implements AutoCloseable {
         stop("the metadata", database);
         stop("the sandboxes", sandboxes);
         stop("the Docker connection", docker);
-        log.info("Stopped");
+        if (listened) {
+            log.info("Stopped");
+        }
     }
 
     private static void stop(String what, AutoCloseable step) {

@@ -29,6 +29,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
@@ -227,7 +228,7 @@ public final class ApiServer implements AutoCloseable {
             withHead.get("/schedules", ctx -> ctx.json(Map.of("schedules", useCases.schedules().list())));
             withHead.get("/info", ctx -> {
                 var functions = queries.list();
-                ctx.json(Map.of("count", functions.size(), "functions", functions));
+                ctx.json(object("count", functions.size(), "functions", functions));
             });
             withHead.get("/info/{name}", ctx -> ctx.json(queries.get(ctx.pathParam("name"))));
             config.routes.delete("/del/{name}", ctx -> {
@@ -253,7 +254,7 @@ public final class ApiServer implements AutoCloseable {
                 noContent(ctx);
             });
             // Reveals no function names: it is exempt from keys (see Route.EXEMPT).
-            withHead.get("/health", ctx -> ctx.json(Map.of("status", "ok", "load", load.get())));
+            withHead.get("/health", ctx -> ctx.json(object("status", "ok", "load", load.get())));
             withHead.get(MetricsHandler.ROUTE, metrics::handle);
 
             config.routes.exception(DeployRejectedException.class, (e, ctx) ->
@@ -286,9 +287,19 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, e.getStatus(), describe(e, ctx, settings.maxBodyBytes()));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
-                if (clientLeft(e)) { // nobody to answer, and no failure of the server's
-                    log.info("{} {}: the client closed the connection before it sent the whole request",
-                            ctx.method(), ctx.path());
+                if (clientLeft(e)) {
+                    // Jetty cannot tell a client that left mid-body from one whose chunked encoding broke off: both
+                    // are an early end of the body. The one still there is told so; a success it must never get.
+                    log.info("{} {}: the request body ended early: the client closed the connection before it sent"
+                            + " the whole request, or its chunked encoding was malformed", ctx.method(), ctx.path());
+                    error(ctx, 400, "the request body ended before it was complete: with Content-Length, send that"
+                            + " many bytes; with Transfer-Encoding: chunked, each chunk's size must be hexadecimal"
+                            + " and match the bytes that follow, and the body must end with a chunk of size 0");
+                    return;
+                }
+                HttpException malformed = malformedRequest(e);
+                if (malformed != null) { // a request Jetty could not parse: the client's mistake
+                    error(ctx, malformed.getCode(), "the request could not be read: " + malformed.getReason());
                     return;
                 }
                 String reference = UUID.randomUUID().toString();
@@ -307,6 +318,17 @@ public final class ApiServer implements AutoCloseable {
     /** Every HTTP route the server has (filters and error handlers aside), in the order they were added. */
     public List<RegisteredRoute> routes() {
         return List.copyOf(routes);
+    }
+
+    /**
+     * A JSON object of two fields in this order ({@code Map.of} iterates in an order that changes from one run to the
+     * next, and clients and the original's documentation read {@code {"count", "functions"}} in this order).
+     */
+    static Map<String, Object> object(String first, Object firstValue, String second, Object secondValue) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put(first, firstValue);
+        object.put(second, secondValue);
+        return object;
     }
 
     /** 204: no body, so no {@code Content-Type} either (Javalin sets a default one on every response). */
@@ -330,6 +352,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Whether {@code e} is the client going away mid-request (Jetty's end of file while reading the body). */
+    /** Jetty's refusal of a request it could not parse (such as broken chunked encoding), if {@code e} is one. */
+    static HttpException malformedRequest(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http;
+            }
+        }
+        return null;
+    }
+
     static boolean clientLeft(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof EofException) {

@@ -36,6 +36,6 @@ final class InvocationsRoutes {
     void retry(Context ctx) {
         String id = invocations.retry(ctx.pathParam("id")).id();
         ctx.header("Location", "/invocations/" + id);
-        ctx.status(202).json(Map.of("invocationId", id, "status", "queued"));
+        ctx.status(202).json(ApiServer.object("invocationId", id, "status", "queued"));
     }
 }

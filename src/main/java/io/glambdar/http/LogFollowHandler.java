@@ -58,7 +58,7 @@ final class LogFollowHandler {
     void handle(Context ctx) throws IOException {
         String name = ctx.pathParam("name");
         if (!follow(ctx.queryParam("follow"))) {
-            ctx.json(Map.of("function", name, "invocations", queries.recentInvocations(name)));
+            ctx.json(ApiServer.object("function", name, "invocations", queries.recentInvocations(name)));
             return;
         }
         if (ctx.method() == HandlerType.HEAD) {

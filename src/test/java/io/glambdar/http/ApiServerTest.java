@@ -117,7 +117,8 @@ class ApiServerTest {
     void infoListsEveryFunctionWithTheOriginalsFields() {
         Response empty = get("/info");
         assertThat(empty.status()).isEqualTo(200);
-        assertThat(empty.json()).isEqualTo(json("{\"count\": 0, \"functions\": []}"));
+        assertThat(empty.body()).as("the original's field order, in every run").isEqualTo("{\"count\":0,\"functions\":[]}");
+        assertThat(get("/health").body()).startsWith("{\"status\":\"ok\",\"load\":{");
 
         assertThat(deploy("beta.zip", HELLO_ZIP).status()).isEqualTo(201);
         assertThat(deploy("alpha.zip", HELLO_ZIP).status()).isEqualTo(201);
@@ -388,6 +389,37 @@ class ApiServerTest {
         assertThat(json(response.substring(response.indexOf("\r\n\r\n") + 4)).get("error").asText())
                 .contains(String.valueOf(MAX_BODY));
         assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void aBodyThatIsNotValidChunkedEncodingIs400NeverASuccess() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        for (String path : List.of("/invoke/hello", "/async/hello", "/rollback/hello")) {
+            for (String chunks : List.of("zz\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\nzz\r\n")) {
+                String response;
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setSoTimeout(30_000);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                            + "Connection: close\r\n\r\n" + chunks).getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                }
+                assertThat(response).as("%s with %s", path, chunks.replace("\r\n", "|")).startsWith("HTTP/1.1 400 ");
+                assertThat(json(response.substring(response.indexOf("\r\n\r\n") + 4)).get("error").asText())
+                        .contains("chunked");
+            }
+        }
+        assertThat(invoker.invocations).isEmpty();
+    }
+
+    @Test
+    void aRepeatedOriginOrSecFetchSiteIsJudgedByEveryValue() throws IOException {
+        assertThat(raw("GET", "/info", List.of("Origin: http://127.0.0.1"), new byte[0]).status()).isEqualTo(200);
+        for (List<String> headers : List.of(List.of("Origin: http://127.0.0.1", "Origin: http://evil.example"),
+                List.of("Sec-Fetch-Site: same-origin", "Sec-Fetch-Site: cross-site"))) {
+            assertThat(raw("GET", "/info", headers, new byte[0]).status()).as("%s", headers).isEqualTo(403);
+        }
     }
 
     @Test

@@ -23,11 +23,31 @@ public final class AccessFilter implements Handler {
     @Override
     public void handle(Context ctx) {
         AccessRequest request = new AccessRequest(ctx.req().getMethod(), ctx.path(), ctx.header("Host"),
-                ctx.header("Origin"), ctx.header("Sec-Fetch-Site"), ctx.header(AccessPolicy.AUTHORIZATION),
+                every(ctx, "Origin"), every(ctx, "Sec-Fetch-Site"), ctx.header(AccessPolicy.AUTHORIZATION),
                 ctx.header(AccessPolicy.GLAMBDAR_KEY));
         if (policy.decide(request) instanceof Decision.Denied denied) {
             throw new AccessDeniedException(denied);
         }
+    }
+
+    /**
+     * Every value of a header, comma-separated as one (RFC 9110 5.3), so that a repeated {@code Origin} or
+     * {@code Sec-Fetch-Site} is judged whole rather than by its first value.
+     */
+    private static String every(Context ctx, String header) {
+        var values = ctx.req().getHeaders(header);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        if (!values.hasMoreElements()) {
+            return first;
+        }
+        StringBuilder all = new StringBuilder(first);
+        while (values.hasMoreElements()) {
+            all.append(", ").append(values.nextElement());
+        }
+        return all.toString();
     }
 
     /** Writes a refusal: its status, the challenge on a 401, and {@code {"error": ...}}. */

@@ -24,6 +24,10 @@ final class BrowserChecks {
     static String crossSite(String origin, String secFetchSite, String host) {
         if (origin != null) {
             String trimmed = origin.strip();
+            if (trimmed.contains(",")) {
+                return "the request carries more than one origin (Origin: " + DeployRejectedException.quote(trimmed)
+                        + "); a browser sends one";
+            }
             if (trimmed.equals("null")) {
                 return "the request comes from a page with an opaque origin (Origin: null), such as a sandboxed frame";
             }
@@ -32,8 +36,12 @@ final class BrowserChecks {
                         + (host == null ? "" : " (http or https://" + host + ")");
             }
         }
-        if (secFetchSite != null && secFetchSite.strip().equalsIgnoreCase("cross-site")) {
-            return "the browser says it comes from a page of another site (Sec-Fetch-Site: cross-site)";
+        if (secFetchSite != null) {
+            for (String value : secFetchSite.split(",")) {
+                if (value.strip().equalsIgnoreCase("cross-site")) {
+                    return "the browser says it comes from a page of another site (Sec-Fetch-Site: cross-site)";
+                }
+            }
         }
         return null;
     }

@@ -172,7 +172,10 @@ class AccessPolicyTest {
                     request(method, path).origin("garbage"),
                     request(method, path).fetchSite("cross-site"),
                     request(method, path).fetchSite("Cross-Site"),
-                    request(method, path).origin("http://127.0.0.1:8000").fetchSite("cross-site"))) {
+                    request(method, path).origin("http://127.0.0.1:8000").fetchSite("cross-site"),
+                    // a repeated header, as the filter passes it on: every value counts, not the first
+                    request(method, path).origin("http://127.0.0.1:8000, https://evil.example"),
+                    request(method, path).fetchSite("same-origin, cross-site"))) {
                 assertDenied(decide(open, crossSite), 403, "cross-site request refused");
                 assertDenied(decide(keyed, crossSite.bearer(ADMIN)), 403, "cross-site request refused");
             }
