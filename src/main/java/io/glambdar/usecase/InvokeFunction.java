@@ -111,16 +111,19 @@ public final class InvokeFunction {
     }
 
     /**
-     * The invocation's record, and its statistics when it reached the function. A throttled one (429) is recorded so
-     * that its caller can see why it failed, but is not counted: the function never ran. One the engine could not run
-     * at all (503) or that found its version gone is neither.
+     * The invocation's record, and its statistics when it reached the function. A throttled one (429) and one the
+     * engine could not run (503: Docker, shutting down) are recorded so that their callers can look up why they failed
+     * by the id they were given, but are not counted: the function never ran. One that found its version gone (it is
+     * run again on the active one, or answered 404) is neither.
      */
     private static void record(StoredFunction function, Instant startedAt, InvocationResult result) {
         if (!recorded(result)) {
             return;
         }
         String outcome = result.outcome().label();
-        if (result.outcome() != Outcome.THROTTLED) {
+        boolean ran = result.outcome() != Outcome.THROTTLED
+                && !(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.UNAVAILABLE);
+        if (ran) {
             function.counters().record(startedAt, outcome, result.durationMillis());
         }
         function.invocations().add(new InvocationRecord(result.invocationId(), startedAt, result.durationMillis(),
@@ -133,8 +136,8 @@ public final class InvokeFunction {
         return switch (result) {
             case InvocationResult.Completed ignored -> true;
             case InvocationResult.Failed failed -> switch (failed.failure()) {
-                case FUNCTION_ERROR, TIMEOUT, OVERLOADED -> true;
-                case UNAVAILABLE, GONE -> false;
+                case FUNCTION_ERROR, TIMEOUT, OVERLOADED, UNAVAILABLE -> true;
+                case GONE -> false;
             };
         };
     }

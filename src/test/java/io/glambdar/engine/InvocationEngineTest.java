@@ -727,6 +727,30 @@ class InvocationEngineTest {
             }
         }
 
+        /**
+         * SPEC: beyond its concurrency an invocation waits, bounded by the queue's timeout and the function's, then
+         * gets 429. One that gets capacity just before then runs with its whole timeout, never cut off (503 or 504)
+         * for having waited.
+         */
+        @Test
+        void anInvocationThatWaitedForCapacityGetsItsWholeTimeoutFromThen() {
+            try (EngineHarness h = new EngineHarness()) {
+                DeployedFunction one = deployed("one", function(128, 10).withConcurrency(1));
+                CompletableFuture<InvocationResult> first = h.invoke(one);
+                FakeWorker.Call running = h.backend.nextLaunch().ready().nextCall();
+                CompletableFuture<InvocationResult> second = h.invoke(one);
+                h.awaitWaiting(1);
+
+                h.clock.advance(Duration.ofSeconds(8)); // within the 10 s queue timeout and the 10 s function timeout
+                running.succeed("1");
+                assertThat(body(result(first))).isEqualTo("1");
+                FakeWorker.Call late = h.backend.nextLaunch().ready().nextCall();
+                h.clock.advance(Duration.ofSeconds(5)); // 13 s after it arrived, 5 s after it got capacity
+                late.succeed("2");
+                assertThat(body(result(second))).isEqualTo("2");
+            }
+        }
+
         @Test
         void anInvocationThatWaitsForCapacityIsToldSoAndRunsOnlyIfStillWantedOnceItComes() {
             try (EngineHarness h = new EngineHarness()) {

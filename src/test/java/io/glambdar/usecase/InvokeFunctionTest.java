@@ -106,10 +106,11 @@ class InvokeFunctionTest {
         assertThat(info.invokeCount()).isEqualTo(4);
         assertThat(info.errorCount()).isEqualTo(2);
         assertThat(info.lastStatus()).isEqualTo("ok"); // the function answered 500 itself: it ran fine
-        // A throttled call is recorded (its caller may look up why it failed) but not counted: it never ran.
+        // A throttled call and one the engine could not run (503) are recorded (their callers may look up why they
+        // failed, by the id they were given) but not counted: the function never ran.
         assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId, InvocationRecord::outcome)
-                .containsExactly(tuple("i7", "ok"), tuple("i4", "throttled"), tuple("i3", "timeout"),
-                        tuple("i2", "error"), tuple("i1", "ok"));
+                .containsExactly(tuple("i7", "ok"), tuple("i5", "error"), tuple("i4", "throttled"),
+                        tuple("i3", "timeout"), tuple("i2", "error"), tuple("i1", "ok"));
     }
 
     @Test

@@ -90,13 +90,14 @@ public final class ContainerPool implements AutoCloseable {
 
     /**
      * A container serving {@code invocation}, busy for it and ready: a warm one, a start already under way, or a new
-     * one. Waits in the queue at most until the queue timeout or the deadline (then {@link Rejected}), and for a start
-     * at most until the deadline (then {@link StartFailed}). The invocation must call {@link #finish} in any case.
+     * one. Waits in the queue at most until the queue timeout or its function's timeout from its arrival (then
+     * {@link Rejected}); one that waited has its deadline moved to its timeout from when it got capacity. Waits for a
+     * start at most until the deadline (then {@link StartFailed}). The invocation must call {@link #finish} in any case.
      */
     public FunctionContainer acquire(Invocation invocation, Deadline deadline) throws Rejected, StartFailed {
         boolean first = true;
         while (true) {
-            Grant grant = awaitGrant(invocation, first);
+            Grant grant = awaitGrant(invocation, first, deadline);
             first = false;
             FunctionContainer container = grant.container();
             if (!grant.warm()) {
@@ -111,7 +112,12 @@ public final class ContainerPool implements AutoCloseable {
         }
     }
 
-    private Grant awaitGrant(Invocation invocation, boolean first) throws Rejected {
+    /**
+     * Queues {@code invocation} for a container (or a start). One that had to wait gets its whole timeout from when it
+     * got one: {@code deadline} moves there, so that a wait that ended just before the function's timeout is not cut
+     * off while its container starts (its wait, bounded by that timeout, ends in a 429 instead).
+     */
+    private Grant awaitGrant(Invocation invocation, boolean first, Deadline deadline) throws Rejected {
         CompletableFuture<Grant> grant = new CompletableFuture<>();
         List<Runnable> after = new ArrayList<>();
         boolean waits = false;
@@ -153,7 +159,7 @@ public final class ContainerPool implements AutoCloseable {
                             + settings.queueSize() + " are already waiting for capacity; retry shortly (or raise"
                             + " GLAMBDAR_QUEUE_SIZE)");
                 }
-                long waitUntil = Math.min(invocation.deadlineNanos(), now + settings.queueTimeout().toNanos());
+                long waitUntil = Math.min(invocation.waitLimitNanos(), now + settings.queueTimeout().toNanos());
                 invocation.queueTimer = clock.schedule(() -> expireQueued(invocation), waitUntil - now);
                 waits = true;
             }
@@ -164,7 +170,13 @@ public final class ContainerPool implements AutoCloseable {
         if (waits && !grant.isDone()) {
             invocation.waitsForCapacity();
         }
-        return join(grant, Rejected.class);
+        Grant granted = join(grant, Rejected.class);
+        if (waits) {
+            long now = clock.nanoTime();
+            invocation.admittedAt(now);
+            deadline.moveTo(clock, invocation.deadlineNanos());
+        }
+        return granted;
     }
 
     /** Waits for the start granted to {@code invocation}; at its deadline it stops waiting (the start goes on). */

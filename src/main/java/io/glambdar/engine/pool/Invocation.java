@@ -29,6 +29,8 @@ public final class Invocation {
     // The report: read by the engine once the pool is done with it.
     private volatile boolean coldStart;
     private volatile long initNanos;
+    /** When it got capacity: its arrival, unless it had to wait. */
+    private volatile long admittedNanos;
     /** Whether its {@link AdmissionListener} was told that it waits for capacity. */
     private volatile boolean waited;
 
@@ -40,6 +42,7 @@ public final class Invocation {
         this.id = id;
         this.function = function;
         this.arrivedNanos = arrivedNanos;
+        this.admittedNanos = arrivedNanos;
         this.admission = admission;
     }
 
@@ -55,8 +58,22 @@ public final class Invocation {
         return arrivedNanos;
     }
 
+    /**
+     * When it must be over: its function's timeout from when it got capacity. One that waited for capacity waits at
+     * most that timeout (and the queue's timeout) too, then is turned away: {@link #waitLimitNanos()}.
+     */
     public long deadlineNanos() {
+        return admittedNanos + function.settings().timeout().toNanos();
+    }
+
+    /** How long it may wait for capacity at most: its function's timeout from its arrival. */
+    long waitLimitNanos() {
         return arrivedNanos + function.settings().timeout().toNanos();
+    }
+
+    /** It got capacity after waiting for it: its deadline counts from now. */
+    void admittedAt(long nanos) {
+        admittedNanos = nanos;
     }
 
     /** Whether it waited for a container to start (no warm one was there for it). */

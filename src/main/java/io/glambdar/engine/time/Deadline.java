@@ -7,10 +7,10 @@ package io.glambdar.engine.time;
  */
 public final class Deadline {
 
-    private final long atNanos;
+    private long atNanos;          // guarded by this
     private Runnable interruption; // guarded by this
     private boolean expired;       // guarded by this
-    private EngineClock.Timer timer;
+    private EngineClock.Timer timer; // guarded by this
 
     private Deadline(long atNanos) {
         this.atNanos = atNanos;
@@ -19,12 +19,34 @@ public final class Deadline {
     /** A deadline at {@code atNanos} on {@code clock}, with its timer running. */
     public static Deadline at(EngineClock clock, long atNanos) {
         Deadline deadline = new Deadline(atNanos);
-        deadline.timer = clock.schedule(deadline::expire, atNanos - clock.nanoTime());
+        EngineClock.Timer timer = clock.schedule(deadline::expire, atNanos - clock.nanoTime());
+        synchronized (deadline) {
+            deadline.timer = timer;
+        }
         return deadline;
     }
 
-    public long atNanos() {
+    public synchronized long atNanos() {
         return atNanos;
+    }
+
+    /**
+     * Moves the deadline to {@code newAtNanos}: an invocation that waited for capacity gets its whole timeout from when
+     * it got it. Only while nothing is held (waiting in a queue, which has its own timer): a deadline that passed
+     * meanwhile, interrupting nothing, counts again from now.
+     */
+    public void moveTo(EngineClock clock, long newAtNanos) {
+        synchronized (this) {
+            if (interruption != null) {
+                throw new IllegalStateException("a deadline moves only while nothing is held");
+            }
+            expired = false;
+            atNanos = newAtNanos;
+            if (timer != null) {
+                timer.cancel();
+            }
+            timer = clock.schedule(this::expire, newAtNanos - clock.nanoTime());
+        }
     }
 
     /**
@@ -63,8 +85,12 @@ public final class Deadline {
 
     /** The invocation ended: its timer is no longer needed. */
     public void cancel() {
-        if (timer != null) {
-            timer.cancel();
+        EngineClock.Timer running;
+        synchronized (this) {
+            running = timer;
+        }
+        if (running != null) {
+            running.cancel();
         }
     }
 }
