@@ -176,7 +176,7 @@ public final class GlambdarServer implements AutoCloseable {
         JobRepository jobs = new SqliteJobRepository(database);
 
         // Metrics (GLAMBDAR_METRICS): counted as invocations end, the rest read at each scrape
-        metrics = config.metrics() ? new Metrics(EngineState.of(engine), jobs::queuedCount, catalog::isDeployed)
+        metrics = config.metrics() ? new Metrics(EngineState.of(engine), jobs::queuedCount, catalog::names)
                 : null;
 
         // Use cases

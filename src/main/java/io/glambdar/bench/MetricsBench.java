@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,7 +84,7 @@ final class MetricsBench {
             public int invocationsWaiting() {
                 return 0;
             }
-        }, () -> 0, name -> true)) {
+        }, () -> 0, Set::of)) {
             List<InvokeFunction.Invoked> invocations = new ArrayList<>();
             for (int i = 0; i < FUNCTIONS; i++) {
                 invocations.add(new InvokeFunction.Invoked(String.format("fn-%03d", i), 1,

@@ -56,12 +56,22 @@ final class InvocationMetrics implements InvocationListener {
         }
     }
 
+    /**
+     * Gives every function deployed its counters, at 0 until it is invoked: a function just deployed shows in
+     * {@code glambdar_invocations_total} and {@code glambdar_cold_starts_total} before its first call.
+     */
+    void present(Iterable<String> deployed) {
+        for (String function : deployed) {
+            functions.of(function);
+        }
+    }
+
     PerFunction<?> cache() {
         return functions;
     }
 
     /**
-     * One function's meters. Its counters exist from its first invocation, every outcome at 0 (so that a rate of
+     * One function's meters. Its counters exist from its deploy (or first invocation), every outcome at 0 (so that a rate of
      * errors is 0, not absent); a duration histogram only once an invocation had that outcome, which keeps the scrape
      * of many functions small.
      */

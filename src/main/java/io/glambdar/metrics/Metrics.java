@@ -16,8 +16,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * What {@code GET /metrics} shows, in Micrometer's Prometheus registry: the invocations and asynchronous attempts
@@ -44,16 +45,17 @@ public final class Metrics implements AutoCloseable {
     private final AttemptMetrics attempts = new AttemptMetrics(registry, series);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final EngineGauges gauges;
-    private final Predicate<String> deployed;
+    private final Supplier<Set<String>> deployed;
     /** The size of the last scrape: the next one's buffer. */
     private volatile int lastSize = 64 * 1024;
 
     /**
      * @param engine      the engine's state, read at each scrape
      * @param asyncQueued the asynchronous jobs queued now
-     * @param deployed    whether a function of that name is deployed: a deleted function's series are dropped
+     * @param deployed    the names of the functions deployed now: each has its invocation series from its deploy (at 0
+     *                    until it is invoked), and a deleted function's series are dropped
      */
-    public Metrics(EngineState engine, LongSupplier asyncQueued, Predicate<String> deployed) {
+    public Metrics(EngineState engine, LongSupplier asyncQueued, Supplier<Set<String>> deployed) {
         this.deployed = deployed;
         gauges = new EngineGauges(engine, asyncQueued);
         gauges.bindTo(registry);
@@ -83,7 +85,9 @@ public final class Metrics implements AutoCloseable {
     public Exposition scrape(String accept) {
         String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT
                 : TEXT_FORMAT;
-        series.removeDeleted(deployed, List.of(invocations.cache(), attempts.cache()));
+        Set<String> names = deployed.get();
+        series.removeDeleted(names::contains, List.of(invocations.cache(), attempts.cache()));
+        invocations.present(names);
         gauges.read();
         ByteArrayOutputStream body = new ByteArrayOutputStream(lastSize + lastSize / 8); // grown once at most
         try {

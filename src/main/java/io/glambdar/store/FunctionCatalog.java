@@ -30,6 +30,8 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -224,6 +226,11 @@ public final class FunctionCatalog {
             throw new FunctionNotFoundException(name);
         }
         return stored;
+    }
+
+    /** The names of the functions deployed now (a live view). */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(active.keySet());
     }
 
     /** Whether a function of that name is deployed now (an invalid name never is). */

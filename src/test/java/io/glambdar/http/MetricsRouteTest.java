@@ -52,7 +52,7 @@ class MetricsRouteTest {
             public int invocationsWaiting() {
                 return 0;
             }
-        }, store.jobs::queuedCount, store.catalog::isDeployed) : null);
+        }, store.jobs::queuedCount, store.catalog::names) : null);
         invoker = server.invoker;
         api = server.api;
     }

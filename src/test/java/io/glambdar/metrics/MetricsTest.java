@@ -24,7 +24,7 @@ class MetricsTest {
     private final Set<String> deployed = ConcurrentHashMap.newKeySet();
     private final FakeEngineState engine = new FakeEngineState();
     private final AtomicLong queued = new AtomicLong();
-    private final Metrics metrics = new Metrics(engine, queued::get, deployed::contains);
+    private final Metrics metrics = new Metrics(engine, queued::get, () -> deployed);
 
     @AfterEach
     void close() {
@@ -130,6 +130,18 @@ class MetricsTest {
                 .stream().filter(sample -> Double.parseDouble(sample.labels().get("le").replace("+Inf", "Infinity"))
                         == Double.parseDouble(le.replace("+Inf", "Infinity")))
                 .findFirst().orElseThrow().value();
+    }
+
+    @Test
+    void aFunctionDeployedButNeverInvokedShowsItsCountersAtZero() {
+        deployed.add("fresh");
+
+        PrometheusText text = scrape();
+
+        for (String outcome : List.of("ok", "error", "timeout", "throttled")) {
+            assertThat(text.value("glambdar_invocations_total", "function", "fresh", "outcome", outcome)).isZero();
+        }
+        assertThat(text.value("glambdar_cold_starts_total", "function", "fresh")).isZero();
     }
 
     @Test
