@@ -5,6 +5,9 @@ import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.usecase.InvokeFunction;
 import io.javalin.http.Context;
+import org.eclipse.jetty.ee10.servlet.ServletContextResponse;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import io.javalin.http.HandlerType;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -95,16 +98,36 @@ final class InvokeHandler {
         return headers;
     }
 
+    /**
+     * Sets the function's {@code Content-Type} exactly as it wrote it: the servlet layer would rewrite a type it
+     * knows ({@code text/html; charset=UTF-8} becomes {@code text/html;charset=utf-8}). It is set through the servlet
+     * API first (which replaces the default type and learns the charset), then put as written into the response's own
+     * header fields, beneath the servlet layer's view of them (which would rewrite it again).
+     */
+    private static void sendContentTypeAsIs(Context ctx, String type) {
+        ctx.res().setContentType(type);
+        HttpFields.Mutable fields = ServletContextResponse.getServletContextResponse(ctx.res()).getHeaders();
+        if (fields instanceof HttpFields.Mutable.Wrapper servletView) {
+            fields = servletView.getWrapped();
+        }
+        fields.put(HttpHeader.CONTENT_TYPE, type);
+    }
+
     private static void respond(Context ctx, InvocationResult.Completed ok) {
         ctx.status(ok.statusCode()); // 200 to 599: the ipc layer made any other a bad_return failure
         ok.headers().forEach((name, sent) -> {
             // An empty policy is no policy: it must not switch the sandbox off, so the default stays.
             List<String> values = name.equalsIgnoreCase(CSP_HEADER)
                     ? sent.stream().filter(value -> !value.isBlank()).toList() : sent;
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !values.isEmpty()) {
-                ctx.res().setHeader(name, values.getFirst()); // replaces defaults such as Content-Type
-                values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));
+            if (HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) || values.isEmpty()) {
+                return;
             }
+            if (name.equalsIgnoreCase("Content-Type")) {
+                sendContentTypeAsIs(ctx, values.getFirst()); // one type: a second would make the response invalid
+                return;
+            }
+            ctx.res().setHeader(name, values.getFirst());
+            values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));
         });
         boolean bodyless = ok.statusCode() == 204 || ok.statusCode() == 304;
         byte[] body = bodyless ? new byte[0] : ok.body();

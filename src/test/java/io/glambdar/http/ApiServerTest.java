@@ -666,6 +666,33 @@ class ApiServerTest {
         assertThat(invoker.invocations).isEmpty();
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"text/html; charset=utf-8", "text/html; charset=UTF-8",
+            "application/json; charset=utf-8", "text/plain;charset=iso-8859-1", "text/csv; header=present",
+            "application/x-custom"})
+    void aFunctionsContentTypeIsSentExactlyAsItSetIt(String type) throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-type", 200,
+                Map.of("content-type", List.of(type)), "<p>hi</p>".getBytes(StandardCharsets.UTF_8), "", 1, false,
+                0));
+
+        RawHttp.Response raw = raw("GET", "/invoke/hello", List.of(), new byte[0]);
+
+        assertThat(raw.values("Content-Type")).containsExactly(type);
+        assertThat(raw.text()).isEqualTo("<p>hi</p>");
+    }
+
+    @Test
+    void aFunctionThatSetsSeveralContentTypesGetsOneSent() throws IOException {
+        deploy("hello.zip", HELLO_ZIP);
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-types", 200,
+                Map.of("Content-Type", List.of("text/plain", "text/html")), "x".getBytes(StandardCharsets.UTF_8),
+                "", 1, false, 0));
+
+        assertThat(raw("GET", "/invoke/hello", List.of(), new byte[0]).values("Content-Type"))
+                .containsExactly("text/plain");
+    }
+
     // ---------------------------------------------------------------- invoke: Content-Security-Policy
 
     @Test
