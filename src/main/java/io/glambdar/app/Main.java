@@ -17,8 +17,12 @@ import io.glambdar.cli.VersionsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code glambdar serve | bench}, and the client's commands, which talk to a server over HTTP. */
 @Command(name = "glambdar", mixinStandardHelpOptions = true, version = "Glambdar 0.1.0",
@@ -35,7 +39,49 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine(Terminal.system(), args).execute(args));
+        System.exit(execute(Terminal.system(), args));
+    }
+
+    /** Runs {@code args} on {@code terminal}. @return the exit status */
+    public static int execute(Terminal terminal, String... args) {
+        String[] arguments = verbFirst(args);
+        return commandLine(terminal, arguments).execute(arguments);
+    }
+
+    /** The options every client command takes, which a user may also put before the command's name. */
+    private static final Set<String> CLIENT_OPTIONS_WITH_VALUE = Set.of("--url", "--key");
+
+    /**
+     * {@code args} with the client's own options ({@code --url X}, {@code --key=X}, {@code --json}) that come before
+     * the command's name moved after it: {@code glambdar --url http://host:8000 ls} is {@code glambdar ls --url ...}.
+     */
+    static String[] verbFirst(String[] args) {
+        List<String> leading = new ArrayList<>();
+        int i = 0;
+        while (i < args.length) {
+            String arg = args[i];
+            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (CLIENT_OPTIONS_WITH_VALUE.contains(option)) {
+                leading.add(arg);
+                if (!arg.contains("=") && i + 1 < args.length) {
+                    leading.add(args[++i]);
+                }
+                i++;
+            } else if (arg.equals("--json")) {
+                leading.add(arg);
+                i++;
+            } else {
+                break;
+            }
+        }
+        if (leading.isEmpty() || i >= args.length) {
+            return args;
+        }
+        List<String> reordered = new ArrayList<>();
+        reordered.add(args[i]);
+        reordered.addAll(leading);
+        reordered.addAll(Arrays.asList(args).subList(i + 1, args.length));
+        return reordered.toArray(String[]::new);
     }
 
     /**

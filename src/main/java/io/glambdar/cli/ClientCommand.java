@@ -76,8 +76,15 @@ public abstract class ClientCommand implements Callable<Integer> {
         });
     }
 
-    /** {@code name} as one path segment of a route. */
+    /**
+     * {@code name} as one path segment of a route. An empty one would name another route ({@code /info/} is
+     * {@code /info}): it is refused here.
+     */
     static String segment(String name) {
+        if (name.isEmpty()) {
+            throw new ClientException("an empty name or id was given; give the function's name (or the invocation's"
+                    + " or key's id) the command is about");
+        }
         return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

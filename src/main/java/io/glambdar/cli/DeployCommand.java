@@ -29,6 +29,9 @@ public final class DeployCommand extends ClientCommand {
 
     @Override
     int run(GlambdarClient client) {
+        if (path.toString().isEmpty()) {
+            throw new ClientException("an empty path was given; give the folder or zip to deploy (. for this folder)");
+        }
         Path source = path.toAbsolutePath().normalize();
         boolean folder = Files.isDirectory(source);
         String file = source.getFileName() == null ? "" : source.getFileName().toString();

@@ -45,7 +45,7 @@ public final class Cli {
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         Terminal terminal = new Terminal(new ByteArrayInputStream(stdin), outStream, errStream, stdinTerminal,
                 stdoutTerminal, stderrTerminal);
-        int status = Main.commandLine(terminal, args).execute(args);
+        int status = Main.execute(terminal, args);
         outStream.flush();
         errStream.flush();
         return new Run(status, out.toByteArray(), err.toString(StandardCharsets.UTF_8));

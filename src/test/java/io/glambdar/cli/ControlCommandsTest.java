@@ -47,6 +47,32 @@ class ControlCommandsTest {
     }
 
     @Test
+    void theServerOptionsMayComeBeforeTheCommand() {
+        String json = "{\"count\":0,\"functions\":[]}";
+        server.on("GET", "/info", 200, json);
+
+        for (String[] args : new String[][]{{"--url", server.url(), "--json", "ls"},
+                {"--url=" + server.url(), "--key", "k-1", "ls", "--json"}}) {
+            Cli.Run run = Cli.of(args);
+            assertThat(run.status()).as(String.join(" ", args) + ": " + run.err()).isZero();
+            assertThat(run.out()).isEqualTo(json + "\n");
+        }
+        assertThat(server.requests()).last().satisfies(request ->
+                assertThat(request.header("authorization")).isEqualTo("Bearer k-1"));
+    }
+
+    @Test
+    void anEmptyNameOrIdIsRefusedBeforeAnyRequest() {
+        for (String[] args : new String[][]{{"info", ""}, {"rm", ""}, {"versions", ""}, {"logs", ""},
+                {"logs", "hello", "--id", ""}, {"invocations", "get", ""}, {"keys", ""}, {"deploy", ""}}) {
+            Cli.Run run = server.cli(args);
+            assertThat(run.status()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(run.err()).as(String.join(" ", args)).contains("empty");
+        }
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void lsWithNoFunctionsSaysHowToDeployOne() {
         server.on("GET", "/info", 200, "{\"count\":0,\"functions\":[]}");
 
