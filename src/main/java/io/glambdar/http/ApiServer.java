@@ -47,6 +47,7 @@ import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -136,8 +137,8 @@ public final class ApiServer implements AutoCloseable {
         InvokeKeys keys = useCases.keys();
         AccessPolicy policy = new AccessPolicy(settings.access(), new FunctionAccess() {
             @Override
-            public boolean isPublic(String function) {
-                return queries.isPublic(function);
+            public OptionalInt publicVersion(String reference) {
+                return queries.publicVersion(reference);
             }
 
             @Override

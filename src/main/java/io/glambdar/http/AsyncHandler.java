@@ -1,5 +1,6 @@
 package io.glambdar.http;
 
+import io.glambdar.http.auth.AccessFilter;
 import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.jobs.JobRequest;
@@ -42,7 +43,7 @@ final class AsyncHandler {
     }
 
     void handle(Context ctx) {
-        String reference = ctx.pathParam("name");
+        String reference = AccessFilter.invoked(ctx, ctx.pathParam("name"));
         // Read in full (up to the server's body limit) before refusing: a refusal sent while the client is still
         // writing, on a connection then closed, may reach it as a reset rather than a 413.
         byte[] body = ctx.bodyAsBytes();

@@ -1,6 +1,7 @@
 package io.glambdar.http;
 
 import io.glambdar.engine.InvocationRequest;
+import io.glambdar.http.auth.AccessFilter;
 import io.glambdar.http.auth.AccessPolicy;
 import io.glambdar.engine.InvocationResult;
 import io.glambdar.usecase.InvokeFunction;
@@ -59,7 +60,8 @@ final class InvokeHandler {
     void handle(Context ctx) {
         // First, so that every answer of this route has it (errors too); a function's own policy replaces it.
         ctx.res().setHeader(CSP_HEADER, DEFAULT_CSP);
-        String reference = ctx.pathParam("name"); // as is: the use case reads it (a version suffix, say)
+        // As is (the use case reads a version suffix), unless only a public version let the caller in.
+        String reference = AccessFilter.invoked(ctx, ctx.pathParam("name"));
         byte[] body = ctx.bodyAsBytes();
         InvocationRequest request = new InvocationRequest(ctx.req().getMethod(), subPath(ctx.path()),
                 ctx.queryString() == null ? "" : ctx.queryString(), access.withoutCredentials(headers(ctx.req())), body);

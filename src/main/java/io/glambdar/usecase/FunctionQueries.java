@@ -2,6 +2,7 @@ package io.glambdar.usecase;
 
 import io.glambdar.engine.Invoker;
 import io.glambdar.store.DeployRejectedException;
+import io.glambdar.store.Deployment;
 import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.StoredFunction;
 import io.glambdar.store.FunctionNotFoundException;
@@ -13,6 +14,7 @@ import io.glambdar.store.jobs.JobRepository;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What is deployed and how it ran: {@code GET /info} (with each function's queued and failed asynchronous
@@ -54,15 +56,16 @@ public final class FunctionQueries {
     }
 
     /**
-     * Whether the version {@code reference} names ({@code name}: the active one, {@code name@N}: version N) is marked
-     * {@code "public": true}: then anyone may invoke it, without a key. False for an unknown or invalid name or
-     * version. Memory only.
+     * The number of the version {@code reference} names ({@code name}: the active one, {@code name@N}: version N) when
+     * that version is marked {@code "public": true} — then anyone may invoke it, without a key — else empty (also for
+     * an unknown or invalid name or version). Memory only.
      */
-    public boolean isPublic(String reference) {
+    public OptionalInt publicVersion(String reference) {
         try {
-            return FunctionReference.parse(reference).resolve(catalog).version().settings().isPublic();
+            Deployment version = FunctionReference.parse(reference).resolve(catalog).version();
+            return version.settings().isPublic() ? OptionalInt.of(version.version()) : OptionalInt.empty();
         } catch (FunctionNotFoundException | VersionNotFoundException | DeployRejectedException e) {
-            return false;
+            return OptionalInt.empty();
         }
     }
 

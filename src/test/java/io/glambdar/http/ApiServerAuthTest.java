@@ -297,6 +297,27 @@ class ApiServerAuthTest {
     }
 
     @Test
+    void aCallerWithoutAKeyRunsOnlyTheVersionFoundPublicNeverOneDeployedLater() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("open", PUBLIC_ZIP);
+        String byKey = async("/async/open").json().get("invocationId").asText();
+        api.defaultHeader("Authorization", null);
+        String anonymous = async("/async/open").json().get("invocationId").asText();
+        assertThat(invoke("open").header("X-Glambdar-Version")).isEqualTo("1");
+
+        // Version 2 is not public: the job accepted without a key must not run it when its turn comes.
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(api.update("open", HELLO_ZIP).status()).isEqualTo(201);
+        api.defaultHeader("Authorization", null);
+        assertThat(store.jobs.find(anonymous).orElseThrow().version()).isEqualTo(1);
+        assertThat(store.jobs.find(byKey).orElseThrow().version()).as("a keyed caller's job runs on the active one")
+                .isNull();
+        assertError(invoke("open"), 401, "needs a key");
+        assertThat(invoke("open@1").header("X-Glambdar-Version")).isEqualTo("1");
+    }
+
+    @Test
     void keyedModeInvocationsRoutesNeedTheAdminKey() {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);

@@ -13,6 +13,8 @@ public final class AccessFilter implements Handler {
 
     public static final String WWW_AUTHENTICATE = "WWW-Authenticate";
     public static final String CHALLENGE = "Bearer realm=\"glambdar\"";
+    /** Request attribute: the version an invocation let in as public must run on. */
+    private static final String PUBLIC_VERSION = "glambdar.publicVersion";
 
     private final AccessPolicy policy;
 
@@ -25,9 +27,27 @@ public final class AccessFilter implements Handler {
         AccessRequest request = new AccessRequest(ctx.req().getMethod(), ctx.path(), ctx.header("Host"),
                 every(ctx, "Origin"), every(ctx, "Sec-Fetch-Site"), ctx.header(AccessPolicy.AUTHORIZATION),
                 ctx.header(AccessPolicy.GLAMBDAR_KEY));
-        if (policy.decide(request) instanceof Decision.Denied denied) {
-            throw new AccessDeniedException(denied);
+        switch (policy.decide(request)) {
+            case Decision.Denied denied -> throw new AccessDeniedException(denied);
+            case Decision.AllowedAsPublic asPublic -> ctx.attribute(PUBLIC_VERSION, asPublic.version());
+            case Decision.Allowed allowed -> {
+            }
         }
+    }
+
+    /**
+     * What an invocation route runs: {@code reference} from its path ({@code name} or {@code name@N}), or, for a caller
+     * let in only because the function is public, the very version found public ({@code name@N}) — so that a version
+     * deployed since, or before an asynchronous job runs, without {@code "public": true} is never run for a caller
+     * without a key.
+     */
+    public static String invoked(Context ctx, String reference) {
+        Integer publicVersion = ctx.attribute(PUBLIC_VERSION);
+        if (publicVersion == null) {
+            return reference;
+        }
+        int at = reference.indexOf('@');
+        return (at < 0 ? reference : reference.substring(0, at)) + "@" + publicVersion;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.glambdar.usecase.InvokeKeyFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 import io.glambdar.http.auth.Decision.Denied;
 import io.glambdar.store.DeployRejectedException;
@@ -53,9 +54,11 @@ public final class AccessPolicy {
         Decision decision = decideByRequest(request, route);
         // Whether the function is public is looked up only for a request about to be refused: the ordinary call, a
         // program without an Origin in open mode or a caller with a good key, never pays for it.
-        if (decision instanceof Denied && route instanceof Route.Invocation invocation
-                && functions.isPublic(invocation.reference())) {
-            return Decision.ALLOWED;
+        if (decision instanceof Denied && route instanceof Route.Invocation invocation) {
+            OptionalInt publicVersion = functions.publicVersion(invocation.reference());
+            if (publicVersion.isPresent()) {
+                return new Decision.AllowedAsPublic(publicVersion.getAsInt());
+            }
         }
         return decision;
     }

@@ -10,6 +10,13 @@ public sealed interface Decision {
     }
 
     /**
+     * On to the route only because version {@code version} of the function invoked is public: the invocation must run
+     * on that version, never on one deployed later that is not public (an asynchronous job runs after the request).
+     */
+    record AllowedAsPublic(int version) implements Decision {
+    }
+
+    /**
      * Refused: {@code status} with {@code {"error": message}}.
      *
      * @param challenge a 401 that carries {@code WWW-Authenticate: Bearer realm="glambdar"}

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,16 +26,21 @@ class AccessPolicyTest {
     private static final String REVOKED_KEY = "gk_00112233445566cc_revokedSecret";
     private static final String HOST = "127.0.0.1:8000";
 
-    /** Functions and keys: {@code hello} and {@code other}, and {@code open}, which is public. */
+    /**
+     * Functions and keys: {@code hello} and {@code other}; {@code open}, every version of which is public (version 3
+     * active); {@code mixed}, whose version 1 is public and whose active version 2 is not.
+     */
     static final class FakeFunctions implements FunctionAccess {
-        /** References (name, or name@version) of public versions: every version of "open" is public. */
-        final Set<String> publicFunctions = Set.of("open", "open@1", "open@2", "open@3");
+        /** References (name, or name@version) of public versions, and the version each resolves to. */
+        final Map<String, Integer> publicVersions = Map.of("open", 3, "open@1", 1, "open@2", 2, "open@3", 3,
+                "mixed@1", 1);
         final Map<String, String> keyToFunction = new HashMap<>(Map.of(HELLO_KEY, "hello", OTHER_KEY, "other"));
         final List<String> recordedUses = new ArrayList<>();
 
         @Override
-        public boolean isPublic(String reference) {
-            return publicFunctions.contains(reference);
+        public OptionalInt publicVersion(String reference) {
+            Integer version = publicVersions.get(reference);
+            return version == null ? OptionalInt.empty() : OptionalInt.of(version);
         }
 
         @Override
@@ -305,14 +310,32 @@ class AccessPolicyTest {
         @ValueSource(strings = {"/invoke/open", "/invoke/open/", "/invoke/open/a/b?x=1", "/invoke/open@3",
                 "/invoke/open@3/sub"})
         void aPublicFunctionNeedsNoKeyAndMayBeCalledFromAnySite(String path) {
+            Decision asPublic = new Decision.AllowedAsPublic(3);
             for (String method : List.of("POST", "GET", "DELETE", "PUT")) {
+                // Let in by its request alone (open mode, no Origin): no version to hold it to.
+                assertAllowed(decide(open, request(method, path)));
+                assertAllowed(decide(open, request(method, path).bearer("wrong")));
+                assertThat(decide(keyed, request(method, path))).isEqualTo(asPublic);
+                assertThat(decide(keyed, request(method, path).bearer("wrong"))).isEqualTo(asPublic);
                 for (AccessPolicy policy : List.of(open, keyed)) {
-                    assertAllowed(decide(policy, request(method, path)));
-                    assertAllowed(decide(policy, request(method, path).origin("null")));
-                    assertAllowed(decide(policy, request(method, path).origin("https://evil.example")
-                            .fetchSite("cross-site").host("evil.example")));
-                    assertAllowed(decide(policy, request(method, path).bearer("wrong")));
+                    assertThat(decide(policy, request(method, path).origin("null"))).isEqualTo(asPublic);
+                    assertThat(decide(policy, request(method, path).origin("https://evil.example")
+                            .fetchSite("cross-site").host("evil.example"))).isEqualTo(asPublic);
                 }
+            }
+            // A caller with a key is not held to the public version.
+            assertAllowed(decide(keyed, request("POST", path).bearer(ADMIN)));
+        }
+
+        @Test
+        void aCallerLetInOnlyBecauseAVersionIsPublicIsHeldToThatVersion() {
+            assertDenied(decide(keyed, request("POST", "/invoke/mixed")), 401, "needs a key");
+            assertDenied(decide(keyed, request("POST", "/async/mixed")), 401, "needs a key");
+            assertDenied(decide(open, request("POST", "/invoke/mixed").origin("null")), 403, "cross-site");
+            for (String path : List.of("/invoke/mixed@1", "/async/mixed@1/sub")) {
+                assertThat(decide(keyed, request("POST", path))).isEqualTo(new Decision.AllowedAsPublic(1));
+                assertThat(decide(open, request("POST", path).origin("null")))
+                        .isEqualTo(new Decision.AllowedAsPublic(1));
             }
         }
     }
