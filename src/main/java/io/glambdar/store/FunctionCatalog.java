@@ -94,13 +94,36 @@ public final class FunctionCatalog {
         FunctionCatalog catalog = new FunctionCatalog(folders, repository, codeReader, clock, keepVersions);
         for (StartupReconciler.Loaded loaded : new StartupReconciler(folders, repository, codeReader).reconcile()) {
             List<Deployment> versions = loaded.versions().stream().map(catalog::deployment).toList();
-            catalog.active.put(loaded.function().name(), new StoredFunction(loaded.function().name(),
-                    loaded.function().functionId(), loaded.function().createdAt(),
-                    new InvocationCounters(loaded.function()),
-                    FunctionVersions.of(versions, loaded.function().activeVersion())));
+            String name = loaded.function().name();
+            FunctionVersions kept = catalog.pruneAtStart(name,
+                    FunctionVersions.of(versions, loaded.function().activeVersion()));
+            catalog.active.put(name, new StoredFunction(name, loaded.function().functionId(),
+                    loaded.function().createdAt(), new InvocationCounters(loaded.function()), kept));
         }
         log.info("{} functions deployed", catalog.active.size());
         return catalog;
+    }
+
+    /**
+     * Versions beyond the newest kept ones, as at a deploy: a lowered {@code GLAMBDAR_KEEP_VERSIONS} holds from the
+     * start, and a prune an earlier run could not record is finished. Nothing runs yet, so their code goes at once.
+     */
+    private FunctionVersions pruneAtStart(String name, FunctionVersions versions) {
+        List<Deployment> pruned = versions.beyond(keepVersions);
+        if (pruned.isEmpty()) {
+            return versions;
+        }
+        try {
+            repository.deleteVersions(name, pruned.stream().map(Deployment::version).toList());
+        } catch (RuntimeException e) {
+            log.warn("Could not forget the pruned versions {} of {} (the next start-up tries again): {}",
+                    pruned.stream().map(Deployment::version).toList(), name, e.toString());
+            return versions;
+        }
+        pruned.forEach(this::discard);
+        log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name,
+                pruned.stream().map(Deployment::version).toList(), keepVersions);
+        return versions.without(pruned);
     }
 
     private void relink(String name, String deploymentId) {

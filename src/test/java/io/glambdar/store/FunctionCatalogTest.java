@@ -459,6 +459,27 @@ class FunctionCatalogTest {
     }
 
     @Test
+    void aStartWithFewerVersionsKeptPrunesTheSurplusAtOnceKeepingTheActiveOne() {
+        keepVersions(10);
+        List<Deployment> deployed = new ArrayList<>();
+        for (int v = 1; v <= 5; v++) {
+            deployed.add(store.update("f", "// v" + v).deployed());
+        }
+        catalog.rollback("f", 1);
+
+        keepVersions(2); // restarted with GLAMBDAR_KEEP_VERSIONS=2
+
+        StoredFunction f = catalog.find("f");
+        assertThat(f.versions().kept().keySet()).containsExactly(1, 4, 5); // the newest two, and the active one
+        assertThat(f.active().version()).isEqualTo(1);
+        assertThat(store.repository.findVersions("f")).extracting(VersionRecord::version).containsExactly(5, 4, 1);
+        assertThat(names(dir.resolve("deployments/f"))).containsExactlyInAnyOrder(deployed.get(0).deploymentId(),
+                deployed.get(3).deploymentId(), deployed.get(4).deploymentId());
+        assertThat(tree(dir.resolve("functions/f"))).isEqualTo(Map.of("index.js", "// v1"));
+        assertThat(store.update("f", "// v6").deployed().version()).isEqualTo(6);
+    }
+
+    @Test
     void theActiveVersionIsKeptWhileItIsActiveThenPrunedLikeAnyOther() {
         // GLAMBDAR_KEEP_VERSIONS=3: the last 3 are kept, and always the active one (SPEC, Versions). An update makes
         // its new version the active one, so a rolled-back-to version stays only while it is active.
