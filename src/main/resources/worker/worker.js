@@ -307,7 +307,12 @@ function isError(e) {
 // "TypeError: x is not a function": the error's kind is often the most useful part (a plain Error adds nothing).
 function messageOf(e) {
   try {
-    if (!isError(e)) return String(e);
+    if (!isError(e)) {
+      // A thrown object shows what it holds, not "[object Object]".
+      const text = String(e);
+      return typeof e === 'object' && e !== null && text.startsWith('[object ')
+        ? util.inspect(e, { depth: 3, breakLength: Infinity, maxStringLength: 4096, maxArrayLength: 20 }) : text;
+    }
     if (!e.message) return String(e);
     return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
   } catch {
@@ -325,12 +330,17 @@ async function load() {
     return { type: 'init_error', code: 'index_missing', message: `index.js not found in the function's code (looked in ${FUNCTION_DIR})` };
   }
   let exported;
+  let esm = false;
   try {
     try {
       exported = require(file);
+      // Newer Node require()s an ES module as its namespace, which it marks so.
+      esm = exported !== null && typeof exported === 'object' && exported.__esModule === true
+        && Object.getPrototypeOf(exported) === null;
     } catch (e) {
       // An ES module: older Node cannot require() it at all, newer Node not when it uses top-level await.
       if (e && (e.code === 'ERR_REQUIRE_ESM' || e.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+        esm = true;
         exported = await import(pathToFileURL(file).href);
       } else {
         throw e;
@@ -345,6 +355,14 @@ async function load() {
     const what = found === undefined ? 'undefined' : `${describe(found)}, not a function`;
     const seen = typeof exported === 'function' ? 'module.exports is itself a function'
       : `exports found: ${names.length > 0 ? names.join(', ') : 'none'}`;
+    if (esm) {
+      const named = names.filter((name) => name !== 'default' && name !== '__esModule');
+      const hint = names.includes('default') ? '; a default export is not enough: name it handler' : '';
+      return {
+        type: 'init_error', code: 'handler_missing',
+        message: `index.js is an ES module whose export handler is ${what}; export an async function named handler, e.g. export const handler = async (req) => ({ body: 'hi' }) (exports found: ${named.length > 0 ? named.join(', ') : 'none'}${hint})`,
+      };
+    }
     return {
       type: 'init_error', code: 'handler_missing',
       message: `exports.handler is ${what}; index.js must set exports.handler to an async function (${seen})`,
@@ -418,6 +436,13 @@ function headerValue(name, value) {
 function buildResult(id, out) {
   if (out === null || typeof out !== 'object' || Array.isArray(out)) {
     throw new BadReturn(`handler returned ${describe(out)}; it must return an object like { statusCode, headers, body }`);
+  }
+  // Objects that are plainly not a response: bytes meant as the body, or an error meant to be thrown.
+  if (Buffer.isBuffer(out) || ArrayBuffer.isView(out) || out instanceof ArrayBuffer) {
+    throw new BadReturn(`handler returned ${Buffer.isBuffer(out) ? 'a Buffer' : 'binary data'}; to send bytes, return them as the body: { headers: { 'content-type': '...' }, body: bytes }`);
+  }
+  if (isError(out)) {
+    throw new BadReturn(`handler returned an error (${messageOf(out)}) instead of throwing it; throw it to fail the invocation, or return { statusCode, body } to answer with an error status`);
   }
   let statusCode = 200;
   if (out.statusCode !== undefined) {

@@ -355,6 +355,19 @@ class WorkerScriptTest {
     }
 
     @Test
+    void anEsModuleWithoutANamedHandlerIsToldToExportOne() throws Exception {
+        Files.writeString(functionDir().resolve("package.json"), "{\"type\":\"module\"}");
+        WorkerHello hello = start("""
+                export default async function handler() { return { body: 'hi' }; }
+                export const helper = 1;
+                """);
+
+        assertThat(hello.errorCode()).isEqualTo("handler_missing");
+        assertThat(hello.errorMessage()).contains("ES module", "export const handler = async (req)",
+                "exports found: helper", "a default export is not enough").doesNotContain("exports.handler");
+    }
+
+    @Test
     void esModuleWithTopLevelAwaitIsImported() throws Exception {
         Files.writeString(functionDir().resolve("package.json"), "{\"type\":\"module\"}");
         WorkerHello hello = start("""
@@ -459,7 +472,7 @@ class WorkerScriptTest {
             rejection           | () => Promise.reject(new TypeError('nope'))                | TypeError: nope   | TypeError: nope
             throw after await   | async () => { await null; throw new RangeError('late'); }  | RangeError: late  | RangeError: late
             throw a string      | async () => { throw 'plain string'; }                      | plain string      |
-            throw an object     | async () => { throw { code: 42 }; }                        | [object Object]   |
+            throw an object     | async () => { throw { code: 42 }; }                        | { code: 42 }      |
             throw undefined     | async () => { throw undefined; }                           | undefined         |
             """)
     void handlerThrew(String name, String handler, String message, String stackStart) throws Exception {
@@ -483,6 +496,9 @@ class WorkerScriptTest {
             null                | null                                               | bad_return     | handler returned null; it must return an object
             array               | [1, 2]                                             | bad_return     | handler returned an array; it must return an object
             undefined           | undefined                                          | bad_return     | handler returned undefined; it must return an object
+            a Buffer            | Buffer.from('abc')                                 | bad_return     | handler returned a Buffer; to send bytes, return them as the body
+            a typed array       | new Uint8Array(3)                                  | bad_return     | handler returned binary data; to send bytes, return them as the body
+            an Error            | new RangeError('oops')                             | bad_return     | handler returned an error (RangeError: oops) instead of throwing it
             status too low      | ({ statusCode: 99 })                               | bad_return     | statusCode must be an integer from 200 to 599, got 99
             status informational | ({ statusCode: 101, body: 1 })                    | bad_return     | statusCode must be an integer from 200 to 599, got 101
             status not integer  | ({ statusCode: 200.5 })                            | bad_return     | statusCode must be an integer from 200 to 599, got 200.5
