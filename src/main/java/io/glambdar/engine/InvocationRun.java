@@ -36,8 +36,12 @@ final class InvocationRun {
 
     /** What Docker's record of a process that vanished may add to its logs: as much as its log frames bring. */
     static final int MAX_LOG_BYTES = ReplyLimits.DEFAULTS.maxLogBytes();
-    /** Asking the sandbox why it failed may take this long at most (its exit status, what it printed). */
-    private static final Duration EXPLAIN_AT_MOST = Duration.ofSeconds(2);
+    /**
+     * Asking the sandbox why it failed may take this long at most (its exit status, what it printed), within what is
+     * left of the deadline: a busy Docker engine can take seconds to say a container was killed at its memory limit,
+     * and without that answer the failure would be misreported as a plain exit.
+     */
+    private static final Duration EXPLAIN_AT_MOST = Duration.ofSeconds(5);
     private static final Duration EXPLAIN_AT_LEAST = Duration.ofMillis(250);
 
     private final ContainerPool pool;
@@ -101,8 +105,9 @@ final class InvocationRun {
         output.all(OutputListener.Stream.STDOUT, loadLogs);
         WorkerHello hello = container.hello();
         if (!hello.ready()) {
+            String trace = printedError(hello.stack());
             return failed(Failure.FUNCTION_ERROR, hello.errorCode(),
-                    "function '" + fn.name() + "' could not be loaded: " + hello.errorMessage(), loadLogs, 0);
+                    "function '" + fn.name() + "' could not be loaded: " + hello.errorMessage(), loadLogs + trace, 0);
         }
         if (!deadline.hold(container::interrupt)) {
             reusable = true; // never sent anything: the container is as good as before
@@ -123,10 +128,15 @@ final class InvocationRun {
             case WorkerReply.Success ok -> new Completed(invocation.id(), ok.statusCode(), ok.headers(), ok.body(),
                     loadLogs + nullToEmpty(ok.logs()), elapsedMillis(), invocation.coldStart(), initMillis(),
                     ok.maxRssBytes());
-            case WorkerReply.Failure failure -> new Failed(invocation.id(), Failure.FUNCTION_ERROR, failure.code(),
-                    "function '" + fn.name() + "' failed: " + failure.message(),
-                    loadLogs + nullToEmpty(failure.logs()), elapsedMillis(), 0, invocation.coldStart(), initMillis(),
-                    failure.maxRssBytes());
+            case WorkerReply.Failure failure -> {
+                // What the function threw, with its stack, goes with what it printed, as Node prints an uncaught error.
+                String trace = failure.code().equals(WorkerReply.Failure.HANDLER_THREW)
+                        ? printedError(failure.stack() != null ? failure.stack() : failure.message()) : "";
+                yield new Failed(invocation.id(), Failure.FUNCTION_ERROR, failure.code(),
+                        "function '" + fn.name() + "' failed: " + failure.message(),
+                        loadLogs + nullToEmpty(failure.logs()) + trace, elapsedMillis(), 0, invocation.coldStart(),
+                        initMillis(), failure.maxRssBytes());
+            }
         };
     }
 
@@ -163,6 +173,18 @@ final class InvocationRun {
                 + end.phrase() + (end.outOfHeap() ? "" : detail), printed, 0);
     }
 
+    /**
+     * An error the function raised, as it goes into the invocation's logs (and to live followers, on stderr): its
+     * text with a line break, or nothing when there is none.
+     */
+    private String printedError(String error) {
+        if (error == null || error.isBlank()) {
+            return "";
+        }
+        output.all(OutputListener.Stream.STDERR, error);
+        return error.endsWith("\n") ? error : error + "\n";
+    }
+
     /** How a vanished process ended: its error code, and a phrase that completes "its process ...". */
     private record Ending(String code, String phrase, boolean outOfHeap) {
     }
@@ -185,9 +207,13 @@ final class InvocationRun {
                         + " engine has not finished creating it (it may be overloaded or stuck; check `docker info`)."
                         + " Retry shortly", "", 1);
             }
+            // What loading printed up to now is the best clue to where it hangs.
+            String printed = sandbox.logs(Instant.EPOCH, MAX_LOG_BYTES, explainBudget());
+            output.all(OutputListener.Stream.STDOUT, printed);
             return failed(Failure.TIMEOUT, "timeout", "function '" + fn.name() + "' did not start within its "
                     + seconds(fn.settings().timeout()) + " timeout (its container runs, but index.js had not loaded"
-                    + " yet); raise \"timeout\" in its glambdar.json if loading takes longer", "", 0);
+                    + " yet; what it printed is in \"logs\"); raise \"timeout\" in its glambdar.json if loading takes"
+                    + " longer", printed, 0);
         }
         Throwable cause = e.getCause();
         if (cause instanceof SandboxException) {

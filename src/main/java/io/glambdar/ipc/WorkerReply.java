@@ -38,6 +38,9 @@ public sealed interface WorkerReply {
     record Failure(String id, String code, String message, String stack, String logs, Long maxRssBytes)
             implements WorkerReply {
 
+        /** The handler threw or rejected, or an error nobody caught ended its process mid-invocation. */
+        public static final String HANDLER_THREW = "handler_threw";
+
         /** The handler's return value is not a response it may give (the worker says so too, for most). */
         public static final String BAD_RETURN = "bad_return";
 

@@ -61,6 +61,54 @@ class InvocationOutputTest {
     }
 
     @Test
+    void whatTheHandlerThrewWithItsStackFollowsWhatItPrintedOnStderr() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            FakeWorker.Call invocation = h.backend.nextLaunch().ready().nextCall();
+            invocation.print(LogStream.STDOUT, "working\n");
+            invocation.throwError("boom", "Error: boom\n    at exports.handler (/function/index.js:2:9)", "working\n");
+
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.logs()).isEqualTo("loading\nworking\nError: boom\n"
+                    + "    at exports.handler (/function/index.js:2:9)\n");
+            assertThat(lines).containsExactly("stdout:loading", "stdout:working", "stderr:Error: boom",
+                    "stderr:    at exports.handler (/function/index.js:2:9)");
+        }
+    }
+
+    @Test
+    void aThrownValueWithoutAStackIsLoggedByItsMessage() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            h.backend.nextLaunch().ready().nextCall().throwError("{ code: 42 }", null, "");
+
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.logs()).isEqualTo("loading\n{ code: 42 }\n");
+            assertThat(lines).containsExactly("stdout:loading", "stderr:{ code: 42 }");
+        }
+    }
+
+    @Test
+    void aLoadErrorsStackFollowsWhatLoadingPrinted() {
+        try (EngineHarness h = new EngineHarness()) {
+            CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);
+            h.backend.nextLaunch().connects(new WorkerHello(false, "v22", "load_failed",
+                    "index.js failed to load: config missing", "Error: config missing\n    at /function/index.js:1:7",
+                    "reading config\n"));
+
+            Failed failed = (Failed) result(call);
+
+            assertThat(failed.code()).isEqualTo("load_failed");
+            assertThat(failed.logs()).isEqualTo("reading config\nError: config missing\n"
+                    + "    at /function/index.js:1:7\n");
+            assertThat(lines).containsExactly("stdout:reading config", "stderr:Error: config missing",
+                    "stderr:    at /function/index.js:1:7");
+        }
+    }
+
+    @Test
     void aCrashedProcessesOwnRecordAddsTheLinesItsLogFramesNeverBrought() {
         try (EngineHarness h = new EngineHarness()) {
             CompletableFuture<InvocationResult> call = h.invoke(HELLO, output);

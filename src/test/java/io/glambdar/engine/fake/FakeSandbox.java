@@ -55,6 +55,11 @@ public final class FakeSandbox implements Sandbox {
         started = true;
     }
 
+    /** The process has printed {@code output} so far (Docker's record of it), still running. */
+    public void printed(String output) {
+        printed = output;
+    }
+
     /** The process ends before its worker connects (e.g. a bad NODE_OPTIONS). */
     public void exitsBeforeConnecting(int code, String output) {
         started = true;

@@ -51,7 +51,12 @@ public final class FakeWorker implements WorkerChannel {
         }
 
         public void throwError(String message) {
-            reply.complete(new WorkerReply.Failure(payload.id(), "handler_threw", message, null, "", null));
+            throwError(message, null, "");
+        }
+
+        /** The handler threw, with {@code stack} (null for a thrown non-error), having printed {@code logs}. */
+        public void throwError(String message, String stack, String logs) {
+            reply.complete(new WorkerReply.Failure(payload.id(), "handler_threw", message, stack, logs, null));
         }
 
         /** The process dies mid-invocation: the runtime reads EOF. */
