@@ -646,7 +646,8 @@ public final class ContainerPool implements AutoCloseable {
             Invocation claimant = container.claimant();
             long now = clock.nanoTime();
             container.started(channel, hello, now);
-            pool.startFailing(false);
+            // A worker that could not load the function's code answers only with that error: no spares of it.
+            pool.startFailing(!hello.ready());
             startSeconds = 0.8 * startSeconds + 0.2 * (tookNanos / 1e9);
             if (claimant != null) {
                 claimant.waitedForStart(now - claimant.startWaitBeganNanos);
@@ -656,6 +657,11 @@ public final class ContainerPool implements AutoCloseable {
                 remove(container, after);
             }
             dispatch(after);
+            if (!hello.ready() && container.state() == ContainerState.IDLE) {
+                // Nobody took it: its worker has ended after the load error, and a spare would hold memory for nothing.
+                remove(container, after);
+                dispatch(after);
+            }
             changed.signalAll();
         });
     }
