@@ -131,7 +131,8 @@ final class InvokeHandler {
             ctx.res().setHeader(name, values.getFirst());
             values.stream().skip(1).forEach(value -> ctx.res().addHeader(name, value));
         });
-        boolean bodyless = ok.statusCode() == 204 || ok.statusCode() == 304;
+        // RFC 9110: 204 and 304 have no content, and a server must not send any with 205 either.
+        boolean bodyless = ok.statusCode() == 204 || ok.statusCode() == 205 || ok.statusCode() == 304;
         byte[] body = bodyless ? new byte[0] : ok.body();
         if (body.length == 0 && ok.headers().keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
             ctx.res().setContentType(null); // no body and the function named no type: no type to describe it

@@ -425,11 +425,13 @@ class InvocationEngineTest {
                 CompletableFuture<InvocationResult> call = h.invoke(HELLO);
                 FakeSandbox sandbox = h.backend.nextLaunch();
                 sandbox.running(); // started, but index.js takes long to load
+                sandbox.printed("connecting to the database...\n");
                 sandbox.awaitConnecting();
                 h.clock.advance(Duration.ofSeconds(5));
                 Failed failure = failed(result(call));
                 assertThat(failure.failure()).isEqualTo(Failure.TIMEOUT);
                 assertThat(failure.message()).contains("did not start within its 5 s timeout");
+                assertThat(failure.logs()).as("where loading hangs").isEqualTo("connecting to the database...\n");
             }
         }
 
@@ -939,6 +941,27 @@ class InvocationEngineTest {
                 h.backend.nextLaunch().ready().nextCall().succeed("cold");
                 assertThat(completed(result(call)).coldStart()).isTrue();
                 h.backend.nextLaunch(); // used again: the pool warms up
+            }
+        }
+
+        @Test
+        void aSpareWhoseCodeCannotLoadIsRemovedAndNotReplacedUntilAnInvocationComes() {
+            try (EngineHarness h = new EngineHarness(EngineHarness.settings().withPooling(true))) {
+                h.engine.warm(HELLO);
+                FakeSandbox spare = h.backend.nextLaunch();
+                spare.connects(new WorkerHello(false, "v22", "load_failed", "index.js failed to load: boom", null,
+                        ""));
+                Until.holds("the spare is removed", spare::destroyed);
+                h.awaitContainers(0);
+                assertThat(h.engine.containers("hello").warm()).isZero();
+                assertThat(h.backend.untakenLaunches()).as("no replacement").isZero();
+
+                CompletableFuture<InvocationResult> call = h.invoke(HELLO);
+                h.backend.nextLaunch().connects(new WorkerHello(false, "v22", "load_failed",
+                        "index.js failed to load: boom", null, ""));
+                assertThat(failed(result(call)).code()).isEqualTo("load_failed");
+                h.awaitContainers(0);
+                assertThat(h.backend.untakenLaunches()).as("still no spare of a function that cannot load").isZero();
             }
         }
 

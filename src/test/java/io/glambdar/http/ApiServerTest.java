@@ -486,16 +486,17 @@ class ApiServerTest {
         assertThat(new String(raw.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
     }
 
-    @Test
-    void aNoContentResponseHasNoBody() throws IOException {
+    @ParameterizedTest
+    @ValueSource(ints = {204, 205, 304})
+    void aNoContentResponseHasNoBody(int status) throws IOException {
         deploy("hello.zip", HELLO_ZIP);
-        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-204", 204,
+        invoker.answer((fn, request) -> new InvocationResult.Completed("inv-204", status,
                 Map.of("Content-Type", List.of("application/json")), "\"ignored\"".getBytes(StandardCharsets.UTF_8),
                 "", 1, false, 0));
 
         RawHttp.Response raw = raw("POST", "/invoke/hello", List.of(), new byte[0]);
 
-        assertThat(raw.status()).isEqualTo(204);
+        assertThat(raw.status()).isEqualTo(status);
         assertThat(raw.body()).isEmpty();
         assertThat(raw.values("Content-Length")).allMatch("0"::equals);
         assertThat(raw.values(InvokeHandler.INVOCATION_ID_HEADER)).containsExactly("inv-204");

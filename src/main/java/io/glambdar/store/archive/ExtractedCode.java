@@ -8,7 +8,8 @@ import java.util.Objects;
  * @param codeRoot   where {@code index.js} is, relative to the target folder: {@code ""} when it is at the zip's root,
  *                   else the name of the single top-level folder that wraps everything (never contains a slash)
  * @param totalBytes bytes written, all files together
- * @param fileCount  regular files written (folders, symbolic links and skipped macOS metadata not counted)
+ * @param fileCount  the upload's regular files: those written, and those of macOS metadata left out (folders and
+ *                   symbolic links not counted)
  */
 public record ExtractedCode(String codeRoot, long totalBytes, int fileCount) {
 

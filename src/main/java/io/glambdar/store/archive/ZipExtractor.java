@@ -139,10 +139,14 @@ public final class ZipExtractor {
             } catch (RuntimeException e) {
                 throw new DeployRejectedException(Reason.BAD_REQUEST, NOT_A_ZIP, e);
             }
-            List<Item> items = plan(zip, entries, limits);
+            Plan plan = plan(zip, entries, limits);
+            List<Item> items = plan.items();
             String codeRoot = findCodeRoot(items);
             checkLinks(items, codeRoot);
-            return write(zip, items, root, codeRoot, limits);
+            ExtractedCode written = write(zip, items, root, codeRoot, limits);
+            // SPEC: fileCount counts every file of the upload, the macOS metadata left out of the code included.
+            return new ExtractedCode(written.codeRoot(), written.totalBytes(),
+                    written.fileCount() + plan.metadataFiles());
         }
     }
 
@@ -173,7 +177,11 @@ public final class ZipExtractor {
 
     // ---------------------------------------------------------------- checks on the central directory
 
-    private static List<Item> plan(ZipFile zip, List<ZipArchiveEntry> entries, ArchiveLimits limits) {
+    /** The entries to write, and how many files of macOS metadata were left out. */
+    private record Plan(List<Item> items, int metadataFiles) {
+    }
+
+    private static Plan plan(ZipFile zip, List<ZipArchiveEntry> entries, ArchiveLimits limits) {
         if (entries.isEmpty()) {
             throw DeployRejectedException.badRequest(
                     "the zip archive is empty; it must contain at least index.js (the function's code)");
@@ -183,10 +191,16 @@ public final class ZipExtractor {
         }
 
         List<Item> items = new ArrayList<>(entries.size());
+        int metadataFiles = 0;
         for (ZipArchiveEntry entry : entries) {
             Item item = check(zip, entry);
-            if (item != null && !isMacosMetadata(item)) {
+            if (item == null) {
+                continue;
+            }
+            if (!isMacosMetadata(item)) {
                 items.add(item);
+            } else if (!item.directory() && !item.link()) {
+                metadataFiles++;
             }
         }
 
@@ -224,7 +238,7 @@ public final class ZipExtractor {
                 }
             }
         }
-        return items;
+        return new Plan(items, metadataFiles);
     }
 
     /** Validates one entry; returns {@code null} for an entry that names the root folder itself ("./"). */

@@ -275,7 +275,7 @@ class ZipExtractorTest {
     class MacosMetadata {
 
         @Test
-        void isSkipped() throws IOException {
+        void isLeftOutOfTheCodeButCountedAmongTheUploadsFiles() throws IOException {
             ExtractedCode code = extract(withIndex()
                     .dir("__MACOSX/")
                     .file("__MACOSX/._index.js", "apple double")
@@ -284,7 +284,7 @@ class ZipExtractorTest {
                     .file("lib/a.js", "a"));
 
             assertThat(filesUnder(target)).containsExactly("index.js", "lib/", "lib/a.js");
-            assertThat(code.fileCount()).isEqualTo(2);
+            assertThat(code.fileCount()).as("every file of the upload, the metadata left out included").isEqualTo(5);
             assertThat(code.totalBytes()).isEqualTo(INDEX.length() + 1);
         }
 
