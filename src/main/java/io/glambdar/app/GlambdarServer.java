@@ -196,7 +196,12 @@ public final class GlambdarServer implements AutoCloseable {
                 clock);
         ApiServer.UseCases useCases = new ApiServer.UseCases(new DeployFunction(catalog, engine, RETIRE_GRACE),
                 invokeFunction, new DeleteFunction(catalog, engine, invokeKeys, jobs, clock, RETIRE_GRACE,
-                        logHub::deleted),
+                        name -> {
+                            logHub.deleted(name);
+                            if (metrics != null) {
+                                metrics.functionDeleted(name);
+                            }
+                        }),
                 new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
                 acceptInvocation, new AsyncInvocations(catalog, jobs, jobDispatcher::wake, clock),
                 new ScheduleQueries(catalog, scheduleStates, jobs, clock), logHub);

@@ -78,6 +78,11 @@ public final class Metrics implements AutoCloseable {
         return attempts;
     }
 
+    /** The function {@code name} was deleted: its series go now, so a function deployed again under it starts at 0. */
+    public void functionDeleted(String name) {
+        series.remove(name, List.of(invocations.cache(), attempts.cache()));
+    }
+
     /**
      * The metrics now, in the format {@code accept} (a request's {@code Accept} header, or null) asks for: OpenMetrics
      * when it names it, else text 0.0.4. The series of functions deleted since the last scrape are removed first.

@@ -197,6 +197,23 @@ class MetricsTest {
         assertThat(text.value("glambdar_cold_starts_total", "function", "f")).isZero();
     }
 
+    @Test
+    void aFunctionDeletedAndDeployedAgainBetweenTwoScrapesStartsAtZero() {
+        ended("f", ok(10, true));
+        ended("f", ok(10, false));
+        metrics.attemptListener().attempted("f", Outcome.OK);
+        assertThat(scrape().value("glambdar_invocations_total", "function", "f", "outcome", "ok")).isEqualTo(2);
+
+        metrics.functionDeleted("f"); // deleted, then deployed again under the name before any scrape
+        ended("f", ok(10, false));
+
+        PrometheusText text = scrape();
+        assertThat(text.value("glambdar_invocations_total", "function", "f", "outcome", "ok")).isEqualTo(1);
+        assertThat(text.value("glambdar_cold_starts_total", "function", "f")).isZero();
+        assertThat(text.samples()).as("the old function's attempts are gone")
+                .noneMatch(sample -> sample.name().startsWith("glambdar_async_attempts"));
+    }
+
     private static Set<String> functionsIn(PrometheusText text) {
         return text.samples().stream().map(sample -> sample.labels().get("function")).filter(f -> f != null)
                 .collect(Collectors.toSet());
