@@ -59,31 +59,29 @@ public final class InvokeFunction {
      * @throws VersionNotFoundException  when the version named is not kept
      */
     public Invoked invoke(String reference, InvocationRequest request) {
-        return invoke(FunctionReference.parse(reference).resolve(catalog), UUID.randomUUID().toString(), request);
+        return run(FunctionReference.parse(reference).resolve(catalog), UUID.randomUUID().toString(), request,
+                AdmissionListener.NONE, false);
     }
 
     /**
-     * Runs {@code request} on a version already chosen, under an invocation id chosen by the caller (an asynchronous
-     * job's attempts run under the job's id).
+     * Runs an asynchronous job's attempt: {@code request} on a version already chosen, under the job's id, telling
+     * {@code admission} when the invocation has to wait for capacity and asking it, once capacity came, whether to
+     * run (the job shows as queued while it waits, and one cancelled meanwhile does not run).
      */
-    public Invoked invoke(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request) {
-        return invoke(resolved, invocationId, request, AdmissionListener.NONE);
+    public Invoked invokeAttempt(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request,
+                                 AdmissionListener admission) {
+        return run(resolved, invocationId, request, admission, true);
     }
 
-    /**
-     * {@link #invoke(FunctionReference.Resolved, String, InvocationRequest)}, telling {@code admission} when the
-     * invocation has to wait for capacity and asking it, once capacity came, whether to run (an asynchronous job
-     * shows as queued while it waits, and one cancelled meanwhile does not run).
-     */
-    public Invoked invoke(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request,
-                          AdmissionListener admission) {
+    private Invoked run(FunctionReference.Resolved resolved, String invocationId, InvocationRequest request,
+                        AdmissionListener admission, boolean attempt) {
         StoredFunction function = resolved.function();
         Deployment version = resolved.version();
         try (CallsInFlight.Call call = calls.enter()) {
             Instant startedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored: millisecond precision
             InvocationResult result = invoker.invoke(EngineFunctions.of(version), invocationId, request,
                     listener.output(function.name(), invocationId), admission);
-            record(function, startedAt, result);
+            record(function, startedAt, result, attempt);
             Invoked invoked = new Invoked(function.name(), version.version(), result);
             if (!(result instanceof InvocationResult.Failed failed && failed.failure() == InvocationResult.Failure.GONE)) {
                 listener.ended(invoked);
@@ -114,10 +112,12 @@ public final class InvokeFunction {
      * The invocation's record, and its statistics when it reached the function. A throttled one (429) and one the
      * engine could not run (503: Docker, shutting down) are recorded so that their callers can look up why they failed
      * by the id they were given, but are not counted: the function never ran. One that found its version gone (it is
-     * run again on the active one, or answered 404) is neither.
+     * run again on the active one, or answered 404) is neither, and nor is an asynchronous attempt the engine could
+     * not run: its job goes back to the queue, and its own record says so.
      */
-    private static void record(StoredFunction function, Instant startedAt, InvocationResult result) {
-        if (!recorded(result)) {
+    private static void record(StoredFunction function, Instant startedAt, InvocationResult result, boolean attempt) {
+        if (!recorded(result) || attempt && result instanceof InvocationResult.Failed failed
+                && failed.failure() == InvocationResult.Failure.UNAVAILABLE) {
             return;
         }
         String outcome = result.outcome().label();

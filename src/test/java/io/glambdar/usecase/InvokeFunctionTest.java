@@ -1,5 +1,6 @@
 package io.glambdar.usecase;
 
+import io.glambdar.engine.AdmissionListener;
 import io.glambdar.engine.DeployedFunction;
 import io.glambdar.engine.FakeInvoker;
 import io.glambdar.engine.InvocationRequest;
@@ -111,6 +112,20 @@ class InvokeFunctionTest {
         assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId, InvocationRecord::outcome)
                 .containsExactly(tuple("i7", "ok"), tuple("i5", "error"), tuple("i4", "throttled"),
                         tuple("i3", "timeout"), tuple("i2", "error"), tuple("i1", "ok"));
+    }
+
+    @Test
+    void anAsynchronousAttemptTheEngineCouldNotRunIsNotRecordedItsJobGoesBackToTheQueue() {
+        store.deploy("f", "// f");
+        FunctionReference.Resolved resolved = FunctionReference.parse("f").resolve(store.catalog);
+        invoker.answer((called, request) -> failed("job-1", Failure.UNAVAILABLE, "shutting_down"));
+        invokeFunction.invokeAttempt(resolved, "job-1", REQUEST, AdmissionListener.NONE);
+        invoker.answer((called, request) -> ok("job-1", "{}"));
+        invokeFunction.invokeAttempt(resolved, "job-1", REQUEST, AdmissionListener.NONE);
+
+        assertThat(queries.recentInvocations("f")).extracting(InvocationRecord::invocationId, InvocationRecord::outcome)
+                .containsExactly(tuple("job-1", "ok"));
+        assertThat(queries.get("f").invokeCount()).isEqualTo(1);
     }
 
     @Test

@@ -79,7 +79,7 @@ final class JobAttempt {
             return;
         }
         CapacityWait wait = new CapacityWait(jobs, job.id(), owner, clock);
-        InvokeFunction.Invoked invoked = invokeFunction.invoke(new FunctionReference.Resolved(function, version),
+        InvokeFunction.Invoked invoked = invokeFunction.invokeAttempt(new FunctionReference.Resolved(function, version),
                 job.id(), request(job), wait);
         engineDone.run();
         InvocationResult result = invoked.result();
