@@ -24,8 +24,9 @@ public interface JobRepository {
 
     /**
      * Stores a new queued job, due at once, committed before this returns. With an idempotency key, a job of the same
-     * function name with that key created less than {@code idempotencyWindow} before {@code job.createdAt()} is
-     * returned instead and nothing is stored; the check and the insert are one atomic step, so any number of
+     * function (the same life of it: a function deleted and deployed again under its name is another) with that key
+     * created less than {@code idempotencyWindow} before {@code job.createdAt()} is returned instead and nothing is
+     * stored; the check and the insert are one atomic step, so any number of
      * concurrent enqueues with one key store one job.
      *
      * @return the job stored, or the earlier one with the same key (compare its id with {@code job.id()})

@@ -103,11 +103,12 @@ public final class SqliteJobRepository implements JobRepository {
         NewJob job = enqueue.job();
         if (job.idempotencyKey() != null) {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs"
-                    + " WHERE function_name = ? AND idempotency_key = ? AND created_at > ?"
+                    + " WHERE function_name = ? AND idempotency_key = ? AND created_at > ? AND function_id = ?"
                     + " ORDER BY created_at, id LIMIT 1")) {
                 ps.setString(1, job.functionName());
                 ps.setString(2, job.idempotencyKey());
                 ps.setLong(3, job.createdAt().minus(enqueue.idempotencyWindow()).toEpochMilli());
+                ps.setString(4, job.functionId());
                 List<Job> earlier = read(ps);
                 if (!earlier.isEmpty()) {
                     return earlier.getFirst();

@@ -189,6 +189,17 @@ class SqliteJobRepositoryTest {
     }
 
     @Test
+    void anIdempotencyKeyDoesNotOutliveItsFunctionAFunctionDeployedAgainUnderTheNameIsAnother() {
+        enqueue(keyed("a", "f", "k", T0));
+
+        Job nextLife = enqueue(new NewJob("b", "f", "life-2-f", null, request("b"), POLICY, T0.plusSeconds(60), null,
+                "k"));
+
+        assertThat(nextLife.id()).isEqualTo("b");
+        assertThat(jobs.list("f", null, 100)).extracting(Job::id).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
     void fiftyConcurrentEnqueuesWithOneKeyMakeOneJob() throws Exception {
         Set<String> returned = ConcurrentHashMap.newKeySet();
 
