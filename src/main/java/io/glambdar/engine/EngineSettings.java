@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param poolMaxTotal        most warm containers kept across all functions
  * @param poolIdleTimeout     a function's warm containers are dropped after this long without an invocation
  * @param reuseByDefault      reuse mode for functions whose glambdar.json does not say
- * @param reuseMaxPerFunction most containers one reuse-mode function runs at once
+ * @param reuseMaxPerFunction most containers one version of a reuse-mode function runs at once
  * @param reuseMaxUses        a reuse-mode container is replaced after this many invocations
  * @param reuseIdleTimeout    a reuse-mode container is removed after this long without an invocation
  * @param maxMemoryMb         most memory all live containers may reserve together (starting, warm, busy, removing)

@@ -712,6 +712,34 @@ class InvocationEngineTest {
         }
 
         @Test
+        void twoVersionsOfAReuseFunctionInUseAtOnceKeepTheirOwnContainersWithinTheLimitEach() {
+            EngineSettings s = EngineHarness.settings();
+            EngineSettings oneEach = new EngineSettings(s.pooling(), s.poolMaxPerFunction(), s.poolMaxTotal(),
+                    s.poolIdleTimeout(), s.reuseByDefault(), 1, s.reuseMaxUses(), s.reuseIdleTimeout(),
+                    s.maxMemoryMb(), s.queueSize(), s.queueTimeout(), s.startTimeout(), s.cleanupDelay());
+            DeployedFunction v1 = reuse(deployed("canary", "canary-d1", function(128, 60)));
+            DeployedFunction v2 = reuse(deployed("canary", "canary-d2", function(128, 60)));
+            try (EngineHarness h = new EngineHarness(oneEach)) {
+                CompletableFuture<InvocationResult> first = h.invoke(v1);
+                FakeSandbox one = h.backend.nextLaunch();
+                FakeWorker worker = one.ready();
+                worker.nextCall().succeed("v1");
+                result(first);
+
+                CompletableFuture<InvocationResult> second = h.invoke(v2);
+                FakeSandbox two = h.backend.nextLaunch();
+                two.ready().nextCall().succeed("v2");
+                assertThat(body(result(second))).isEqualTo("v2");
+                assertThat(one.destroyed()).as("version 1's warm container stays for it").isFalse();
+
+                CompletableFuture<InvocationResult> again = h.invoke(v1);
+                worker.nextCall().succeed("v1 again");
+                assertThat(completed(result(again)).coldStart()).isFalse();
+                assertThat(h.backend.untakenLaunches()).isZero();
+            }
+        }
+
+        @Test
         void concurrencyAppliesInReuseModeToo() {
             try (EngineHarness h = new EngineHarness()) {
                 DeployedFunction one = reuse(deployed("one", function(128, 30).withConcurrency(1)));

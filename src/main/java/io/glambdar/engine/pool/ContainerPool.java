@@ -369,10 +369,12 @@ public final class ContainerPool implements AutoCloseable {
                 grant(invocation, starting, false, after);
                 continue;
             }
+            // Per version: two versions in use at once (a canary beside the active one) each keep their own warm
+            // containers rather than evicting each other's; the memory budget bounds them all.
             if (pool.mode() == DeploymentPool.Mode.REUSE
-                    && count(fn.name(), FunctionContainer::active) >= settings.reuseMaxPerFunction()) {
+                    && pool.containers().stream().filter(FunctionContainer::active).count()
+                    >= settings.reuseMaxPerFunction()) {
                 invocation.blockedBy = Blocker.CONTAINERS;
-                evictOlderDeploymentOf(pool, after);
                 continue;
             }
             if (memoryClaimed) {
@@ -445,7 +447,7 @@ public final class ContainerPool implements AutoCloseable {
                     + " running containers (GLAMBDAR_MAX_MEMORY_MB)";
             case CONCURRENCY -> "function '" + fn.name() + "' already runs its \"concurrency\" limit of "
                     + fn.settings().concurrency() + " invocations at once (glambdar.json)";
-            case CONTAINERS -> "function '" + fn.name() + "' already runs its limit of "
+            case CONTAINERS -> "this version of function '" + fn.name() + "' already runs its limit of "
                     + settings.reuseMaxPerFunction() + " reuse-mode containers and none became free"
                     + " (GLAMBDAR_REUSE_MAX_CONTAINERS)";
             case QUEUE -> "invocations that arrived earlier are still waiting for capacity";
@@ -525,20 +527,6 @@ public final class ContainerPool implements AutoCloseable {
         }
         if (found >= missing) {
             chosen.forEach(container -> remove(container, after));
-        }
-    }
-
-    /** A reuse-mode function at its container limit while an older deployment of it keeps warm ones: drop one. */
-    private void evictOlderDeploymentOf(DeploymentPool requester, List<Runnable> after) {
-        for (DeploymentPool pool : deployments.values()) {
-            if (pool != requester && pool.name().equals(requester.name())) {
-                for (FunctionContainer container : pool.containers()) {
-                    if (container.spare()) {
-                        remove(container, after);
-                        return;
-                    }
-                }
-            }
         }
     }
 
