@@ -31,7 +31,10 @@ export function onUnauthorized(listener) {
 export async function send(method, path, {body, headers, signal, authPrompt = true} = {}) {
   const allHeaders = new Headers(headers ?? {});
   const key = adminKey.get();
+  // A function's own Authorization (Basic, a JWT) passes through to it: the admin key then goes as X-Glambdar-Key,
+  // which invocations read too.
   if (key && !allHeaders.has('Authorization')) allHeaders.set('Authorization', `Bearer ${key}`);
+  else if (key && !allHeaders.has('X-Glambdar-Key')) allHeaders.set('X-Glambdar-Key', key);
   const response = await fetch(path, {
     method, body, signal, headers: allHeaders, cache: 'no-store', credentials: 'omit', redirect: 'error',
   });

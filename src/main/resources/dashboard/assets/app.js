@@ -28,10 +28,17 @@ let waitingForKey = false;
 
 function route() {
   view?.dispose?.();
-  const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
-  const [path, query = ''] = hash.split('?');
+  // Split first, then decode each part (URLSearchParams decodes the query): "a%2Fb" stays one name, and a malformed
+  // escape typed into the address bar is kept as typed rather than throwing.
+  const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query);
-  const parts = path.split('/');
+  const parts = path.split('/').map(part => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  });
   const root = fill($('view'));
   let current;
   if (parts[0] === 'fn' && parts[1]) {

@@ -12,7 +12,7 @@ export function deployPanel(app, fixedName = null) {
   const fileLabel = h('span', {class: 'file-name muted'});
   const nameInput = h('input', {
     id: 'deploy-name', type: 'text', placeholder: 'function name', value: fixedName ?? '', readOnly: fixedName !== null,
-    pattern: '[A-Za-z0-9][A-Za-z0-9_-]{0,63}', title: '1–64 letters, digits, - and _', spellcheck: false,
+    pattern: '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}', title: '1–64 letters, digits, - and _', spellcheck: false,
     oninput: () => { nameEdited = true; },
   });
   const submit = h('button', {id: 'deploy-submit', type: 'submit', class: 'primary', disabled: true}, 'Deploy');

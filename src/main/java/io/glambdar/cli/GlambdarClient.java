@@ -31,6 +31,13 @@ import java.util.function.Supplier;
 final class GlambdarClient {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long an answer may take once the request is sent: a server that accepts the connection and then says
+     * nothing (stuck, or something else on the port) must not hang a script for ever. An invocation may take its
+     * function's whole timeout (at most 900 s) after waiting for capacity.
+     */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration INVOCATION_ANSWER_TIMEOUT = Duration.ofSeconds(960);
     private static final Set<String> URL_CONNECTION_METHODS =
             Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE");
     /** Headers neither JDK client lets a caller set: they belong to the connection. */
@@ -41,12 +48,24 @@ final class GlambdarClient {
 
     private final String base;
     private final String key;
+    private final Duration answerTimeout;
+    private final Duration invocationAnswerTimeout;
 
     /**
      * @param url the server, e.g. {@code http://127.0.0.1:8000} (a path prefix is kept, for a server behind a proxy)
      * @param key the admin or invoke key, or null in open mode
      */
     GlambdarClient(String url, String key) {
+        this(url, key, ANSWER_TIMEOUT, INVOCATION_ANSWER_TIMEOUT);
+    }
+
+    /**
+     * @param answerTimeout           how long any answer but an invocation's may take (an upload's too)
+     * @param invocationAnswerTimeout how long an invocation's may take
+     */
+    GlambdarClient(String url, String key, Duration answerTimeout, Duration invocationAnswerTimeout) {
+        this.answerTimeout = answerTimeout;
+        this.invocationAnswerTimeout = invocationAnswerTimeout;
         URI uri;
         try {
             uri = URI.create(url.strip());
@@ -85,6 +104,7 @@ final class GlambdarClient {
             return viaHttpClient(method, path, headers, () -> HttpRequest.BodyPublishers.ofByteArray(body), false);
         }
         HttpURLConnection connection = open(method, path, headers);
+        connection.setReadTimeout((int) answerTimeout(path).toMillis());
         if (hasBody) {
             connection.setDoOutput(true); // buffered, not streamed: a 401 then comes back as a reply, with its message
         }
@@ -96,11 +116,18 @@ final class GlambdarClient {
                 }
             }
             return reply(connection, connection.getResponseCode());
+        } catch (SocketTimeoutException e) {
+            throw silent(answerTimeout(path));
         } catch (IOException e) {
             throw broken(e);
         } finally {
             connection.disconnect();
         }
+    }
+
+    /** How long the answer to a request for {@code path} may take: an invocation's is longer. */
+    private Duration answerTimeout(String path) {
+        return path.startsWith("/invoke/") || path.startsWith("/async/") ? invocationAnswerTimeout : answerTimeout;
     }
 
     /** A GET whose answer is read as it comes ({@code logs -f}); a failed one is read whole and thrown. */
@@ -124,6 +151,7 @@ final class GlambdarClient {
      */
     boolean serverStopped() {
         HttpURLConnection connection = open("GET", "/health", Map.of());
+        connection.setReadTimeout((int) CONNECT_TIMEOUT.toMillis());
         try {
             connection.connect();
             return connection.getResponseCode() == HttpURLConnection.HTTP_UNAVAILABLE;
@@ -150,8 +178,9 @@ final class GlambdarClient {
 
     private Reply viaHttpClient(String method, String path, Map<String, List<String>> headers,
                                 Supplier<HttpRequest.BodyPublisher> body, boolean expectContinue) {
+        Duration timeout = answerTimeout(path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method, body.get())
-                .expectContinue(expectContinue);
+                .expectContinue(expectContinue).timeout(timeout);
         requestHeaders(headers).forEach((name, values) -> values.forEach(value -> request.header(name, value)));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT).build();
@@ -162,6 +191,8 @@ final class GlambdarClient {
             throw unreachable("connection refused");
         } catch (java.net.http.HttpConnectTimeoutException e) {
             throw unreachable("timed out");
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw silent(timeout);
         } catch (IOException e) {
             if (e.getCause() instanceof UnknownHostException || e instanceof UnknownHostException) {
                 throw unreachable("unknown host");
@@ -243,6 +274,11 @@ final class GlambdarClient {
     private ClientException unreachable(String why) {
         return new ClientException("cannot reach Glambdar at " + base + " (" + why + "); is the server running?"
                 + " (./glambdar serve)");
+    }
+
+    private ClientException silent(Duration waited) {
+        return new ClientException("Glambdar at " + base + " took the request but gave no answer within "
+                + waited.toSeconds() + " s; is the server stuck, or is something else listening on that port?");
     }
 
     private ClientException broken(IOException e) {

@@ -38,8 +38,18 @@ record Reply(int status, Map<String, List<String>> headers, byte[] body) {
 
     /** This failed reply as the server's error: its {@code error} on one line, the status, then {@code detail}. */
     ClientException serverError(String detail) {
-        String message = errorText() + " (" + status + ")" + detail;
+        String message = errorText() + " (" + status + ")" + keyHint() + detail;
         return jsonError() == null ? new ClientException(message) : new ClientException(message, body);
+    }
+
+    /**
+     * For Glambdar's own refusal of a missing or wrong key (its challenge names its realm; a function's own 401 does
+     * not), how to give one to this client: the server's message speaks of headers, which a command does not take.
+     */
+    private String keyHint() {
+        String challenge = header("www-authenticate");
+        return status == 401 && challenge != null && challenge.contains("realm=\"glambdar\"")
+                ? "; give the key with --key <key> or GLAMBDAR_KEY" : "";
     }
 
     /**

@@ -5,9 +5,12 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** How client commands fail: one line on stderr, exit status 1, never a stack trace. */
 class ClientErrorsTest {
@@ -44,7 +47,50 @@ class ClientErrorsTest {
             Cli.Run run = Cli.of("ls", "--url", server.url(), "--key", "wrong");
 
             assertThat(run.status()).isEqualTo(1);
-            assertThat(run.err()).isEqualTo("error: missing or wrong key: send Authorization: Bearer <key> (401)\n");
+            assertThat(run.err()).isEqualTo("error: missing or wrong key: send Authorization: Bearer <key> (401);"
+                    + " give the key with --key <key> or GLAMBDAR_KEY\n");
+        }
+    }
+
+    @Test
+    void aFunctionsOwn401IsNotTakenForAMissingKey() throws IOException {
+        try (FakeServer server = new FakeServer()) {
+            server.on("POST", "/invoke/guarded", FakeServer.Answer.json(401, "{\"error\":\"bad token\"}"));
+
+            Cli.Run run = Cli.of("invoke", "guarded", "-d", "{}", "--url", server.url());
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.err()).contains("bad token").doesNotContain("GLAMBDAR_KEY");
+        }
+    }
+
+    @Test
+    void aServerThatTakesTheRequestButNeverAnswersIsAClearErrorNotAHang() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            String url = "http://127.0.0.1:" + silent.getLocalPort();
+            GlambdarClient client = new GlambdarClient(url, null, Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+            for (Runnable request : List.<Runnable>of(() -> client.get("/info"),
+                    () -> client.send("POST", "/invoke/x", Map.of(), "{}".getBytes()),
+                    () -> client.send("PATCH", "/invoke/x", Map.of(), new byte[0]),
+                    () -> client.upload("PUT", "/deploy/x", "application/zip", 3,
+                            () -> new java.io.ByteArrayInputStream(new byte[3])))) {
+                assertThatThrownBy(request::run).isInstanceOf(ClientException.class)
+                        .hasMessage("Glambdar at " + url + " took the request but gave no answer within 1 s; is the"
+                                + " server stuck, or is something else listening on that port?");
+            }
+            silent.close();
+            acceptor.join();
         }
     }
 

@@ -364,6 +364,10 @@ class DashboardIT {
             assertThat(invokeThroughPage("{\"name\": \"keyholder\"}")).isEqualTo("201");
             assertThat(browser.find("#invoke-response-body").getText()).contains("Hello keyholder!");
             assertThat(browser.find("#login").isDisplayed()).isFalse();
+            // The function's own Authorization header goes to it; the page's key then goes as X-Glambdar-Key.
+            browser.type("#invoke-headers", "Authorization: Basic Zm9vOmJhcg==");
+            invokeThroughPage("{\"name\": \"basic-auth\"}");
+            browser.textContains("#invoke-response-body", "Hello basic-auth!", 30);
 
             // An invoke key made on the page invokes this function, until it is revoked on the page.
             browser.click("#tab-link-keys");
