@@ -20,8 +20,6 @@ import java.util.Map;
  */
 final class DeployHandler {
 
-    private static final String USAGE = "send the zip as a multipart form field named 'file',"
-            + " e.g. curl -X POST -F \"file=@myfunc.zip\" http://localhost:8000/deploy";
 
     /** Room for the multipart framing around the file (boundaries, part headers). */
     static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -115,13 +113,14 @@ final class DeployHandler {
 
     private void receive(Context ctx, Deploy deploy) throws IOException {
         if (!ctx.isMultipartFormData()) {
-            throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; " + USAGE);
+            throw new DeployRejectedException(Reason.BAD_REQUEST, "expected a multipart/form-data upload; "
+                    + usage(ctx));
         }
         // A declared length over the limit was refused before reading a byte (BodyLimits).
         try {
             Part file = uploadedFile(ctx);
             if (file == null) {
-                throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + USAGE);
+                throw new DeployRejectedException(Reason.BAD_REQUEST, "missing the zip file; " + usage(ctx));
             }
             if (file.getSize() > maxUploadBytes) { // Jetty enforces this while parsing; checked again, for free
                 throw tooLarge();
@@ -177,8 +176,15 @@ final class DeployHandler {
                 root = String.valueOf(t.getMessage());
             }
             throw new DeployRejectedException(Reason.BAD_REQUEST, "could not read the multipart upload ("
-                    + root + "); " + USAGE, e);
+                    + root + "); " + usage(ctx), e);
         }
+    }
+
+    /** How to send a deploy, as the request at hand would: the same method, path and server. */
+    private static String usage(Context ctx) {
+        String host = ctx.host() == null || ctx.host().isBlank() ? "localhost:8000" : ctx.host();
+        return "send the zip as a multipart form field named 'file', e.g. curl -X " + ctx.method().name()
+                + " -F \"file=@myfunc.zip\" " + ctx.scheme() + "://" + host + ctx.path();
     }
 
     private DeployRejectedException tooLarge() {

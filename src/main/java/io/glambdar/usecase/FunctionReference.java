@@ -32,7 +32,7 @@ public record FunctionReference(String name, Integer version) {
         if (version.isEmpty() || version.length() > MAX_VERSION_DIGITS || !version.chars().allMatch(Character::isDigit)
                 || version.charAt(0) == '0') {
             throw DeployRejectedException.badRequest("invalid version " + DeployRejectedException.quote(version)
-                    + " in " + DeployRejectedException.quote(reference) + ": use /invoke/" + name
+                    + " in " + DeployRejectedException.quote(reference) + ": use " + name
                     + "@N with N a version number (1, 2, ...; see GET /versions/" + name + ")");
         }
         return new FunctionReference(name, Integer.parseInt(version));

@@ -217,6 +217,11 @@ class ApiServerTest {
         assertError(send(HttpRequest.newBuilder(uri("/deploy")).header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(HELLO_ZIP))), 400, "multipart/form-data");
         assertError(send(multipart("zip", "hello.zip", HELLO_ZIP)), 400, "missing the zip file");
+        // How to send it, as the request at hand would: its method, server and path.
+        assertError(send(HttpRequest.newBuilder(uri("/deploy/hello")).PUT(HttpRequest.BodyPublishers.noBody())), 400,
+                "e.g. curl -X PUT -F \"file=@myfunc.zip\" http://127.0.0.1:" + uri("/").getPort() + "/deploy/hello");
+        assertError(send(multipart("zip", "hello.zip", HELLO_ZIP)), 400,
+                "e.g. curl -X POST -F \"file=@myfunc.zip\" http://127.0.0.1:" + uri("/").getPort() + "/deploy");
         assertError(send(HttpRequest.newBuilder(uri("/deploy"))
                 .header("Content-Type", "multipart/form-data; boundary=nothere")
                 .POST(HttpRequest.BodyPublishers.ofString("no parts at all"))), 400, "multipart");
