@@ -202,7 +202,7 @@ public final class GlambdarServer implements AutoCloseable {
                                 metrics.functionDeleted(name);
                             }
                         }),
-                new RollbackFunction(catalog, engine), new FunctionQueries(catalog, engine, jobs), invokeKeys,
+                new RollbackFunction(catalog, engine, RETIRE_GRACE), new FunctionQueries(catalog, engine, jobs), invokeKeys,
                 acceptInvocation, new AsyncInvocations(catalog, jobs, jobDispatcher::wake, clock),
                 new ScheduleQueries(catalog, scheduleStates, jobs, clock), logHub);
         jobDispatcher.start();

@@ -57,8 +57,13 @@ public final class FunctionCatalog {
     public record Update(StoredFunction function, Deployment deployed, Deployment previous, List<Deployment> pruned) {
     }
 
-    /** Another kept version made active. */
-    public record Switch(StoredFunction function, Deployment active, Deployment previous) {
+    /**
+     * Another kept version made active.
+     *
+     * @param pruned versions no longer kept: the one active before, when it is not among the newest kept ones (their
+     *               code stays until {@link #discard}ed)
+     */
+    public record Switch(StoredFunction function, Deployment active, Deployment previous, List<Deployment> pruned) {
     }
 
     private final DeploymentFolders folders;
@@ -192,10 +197,13 @@ public final class FunctionCatalog {
             if (!repository.activate(name, function.functionId(), target.version())) {
                 throw new FunctionNotFoundException(name);
             }
-            function.replaceVersions(versions.activate(target.version()));
+            FunctionVersions switched = versions.activate(target.version());
+            List<Deployment> pruned = switched.beyond(keepVersions);
+            function.replaceVersions(switched.without(pruned));
             linkActive(name, target);
             log.info("Function {}: version {} active (was {})", name, target.version(), previous.version());
-            return new Switch(function, target, previous);
+            forgetPruned(name, pruned);
+            return new Switch(function, target, previous, pruned);
         });
     }
 
@@ -377,17 +385,23 @@ public final class FunctionCatalog {
         List<Deployment> pruned = withNew.beyond(keepVersions);
         function.replaceVersions(withNew.without(pruned));
         linkActive(name, deployment);
+        logDeployed(deployment);
+        forgetPruned(name, pruned);
+        return new Update(function, deployment, previous, pruned);
+    }
+
+    /** The repository forgets versions already gone from memory (their code is the caller's to retire). */
+    private void forgetPruned(String name, List<Deployment> pruned) {
+        if (pruned.isEmpty()) {
+            return;
+        }
         try {
             repository.deleteVersions(name, pruned.stream().map(Deployment::version).toList());
         } catch (RuntimeException e) { // kept in the repository, gone from memory: the next start-up prunes again
             log.warn("Could not forget the pruned versions {} of {}: {}", pruned, name, e.toString());
         }
-        logDeployed(deployment);
-        if (!pruned.isEmpty()) {
-            log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name,
-                    pruned.stream().map(Deployment::version).toList(), keepVersions);
-        }
-        return new Update(function, deployment, previous, pruned);
+        log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name,
+                pruned.stream().map(Deployment::version).toList(), keepVersions);
     }
 
     private VersionRecord versionRecord(String name, int version, String deploymentId, StagedCode staged) {

@@ -5,7 +5,12 @@ import io.glambdar.store.FunctionCatalog;
 import io.glambdar.store.FunctionNotFoundException;
 import io.glambdar.store.VersionNotFoundException;
 
-/** {@code POST /rollback/:name}: makes a kept version the active one, and lets the engine warm it. */
+import java.time.Duration;
+
+/**
+ * {@code POST /rollback/:name}: makes a kept version the active one, lets the engine warm it, and retires the version
+ * active before when it is no longer kept (neither among the newest kept ones nor active).
+ */
 public final class RollbackFunction {
 
     /** The function and its version active now. */
@@ -14,10 +19,13 @@ public final class RollbackFunction {
 
     private final FunctionCatalog catalog;
     private final Invoker invoker;
+    private final Retirement retirement;
 
-    public RollbackFunction(FunctionCatalog catalog, Invoker invoker) {
+    /** @param retireGrace see {@link DeleteFunction}: how long a pruned version's code waits for the engine */
+    public RollbackFunction(FunctionCatalog catalog, Invoker invoker, Duration retireGrace) {
         this.catalog = catalog;
         this.invoker = invoker;
+        this.retirement = new Retirement(catalog, invoker, retireGrace);
     }
 
     /**
@@ -28,6 +36,7 @@ public final class RollbackFunction {
     public RolledBack rollback(String name, Integer version) {
         FunctionCatalog.Switch change = catalog.rollback(name, version);
         EngineFunctions.warm(invoker, change.active());
+        retirement.retire(change.pruned());
         return new RolledBack(change.function().name(), change.active().version());
     }
 }

@@ -82,7 +82,7 @@ final class TestApiServer implements AutoCloseable {
                         : InvocationListener.all(List.of(this.metrics.invocationListener(), hub))),
                 new DeleteFunction(store.catalog, invoker, keys, store.jobs, store.clock, Duration.ofSeconds(30),
                         hub::deleted),
-                new RollbackFunction(store.catalog, invoker), new FunctionQueries(store.catalog, invoker, store.jobs),
+                new RollbackFunction(store.catalog, invoker, Duration.ofSeconds(1)), new FunctionQueries(store.catalog, invoker, store.jobs),
                 keys,
                 new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock),
                 new AsyncInvocations(store.catalog, store.jobs, () -> { }, store.clock),

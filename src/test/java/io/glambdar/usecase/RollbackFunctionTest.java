@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RollbackFunctionTest {
+
+    private static final Duration GRACE = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -40,7 +43,7 @@ class RollbackFunctionTest {
         Deployment v1 = store.update("f", "// v1").deployed();
         store.update("f", "// v2");
         store.update("f", "// v3");
-        RollbackFunction rollback = new RollbackFunction(store.catalog, invoker);
+        RollbackFunction rollback = new RollbackFunction(store.catalog, invoker, GRACE);
 
         RollbackFunction.RolledBack back = rollback.rollback("f", 1);
 
@@ -57,7 +60,7 @@ class RollbackFunctionTest {
         Deployment v2 = store.update("f", "// v2").deployed();
         store.update("f", "// v3");
 
-        RollbackFunction.RolledBack back = new RollbackFunction(store.catalog, invoker).rollback("f", null);
+        RollbackFunction.RolledBack back = new RollbackFunction(store.catalog, invoker, GRACE).rollback("f", null);
 
         assertThat(back.active()).isEqualTo(2);
         assertThat(invoker.warmed).singleElement().extracting(DeployedFunction::deploymentId)
@@ -75,15 +78,34 @@ class RollbackFunctionTest {
             }
         };
 
-        assertThat(new RollbackFunction(store.catalog, failingWarmUp).rollback("f", null).active()).isEqualTo(1);
+        assertThat(new RollbackFunction(store.catalog, failingWarmUp, GRACE).rollback("f", null).active()).isEqualTo(1);
 
         assertThat(store.catalog.find("f").active().version()).isEqualTo(1);
     }
 
     @Test
+    void theVersionActiveBeforeIsRetiredWhenItIsNoLongerKept() {
+        store.update("f", "// v1");
+        store.update("f", "// v2");
+        Deployment v3 = store.update("f", "// v3").deployed();
+        store.catalog.rollback("f", 1);
+        store.close();
+        store = new TestStore(dir, 1); // GLAMBDAR_KEEP_VERSIONS=1: kept are version 3, the newest, and 1, active
+        Deployment v1 = store.catalog.find("f").active();
+
+        new RollbackFunction(store.catalog, invoker, GRACE).rollback("f", 3);
+
+        assertThat(store.catalog.find("f").versions().kept().keySet()).containsExactly(3);
+        assertThat(store.catalog.find("f").active().deploymentId()).isEqualTo(v3.deploymentId());
+        assertThat(invoker.retired).extracting(DeployedFunction::deploymentId).containsExactly(v1.deploymentId());
+        assertThatThrownBy(() -> new RollbackFunction(store.catalog, invoker, GRACE).rollback("f", 1))
+                .isInstanceOf(VersionNotFoundException.class);
+    }
+
+    @Test
     void aRefusedRollbackWarmsNothing() {
         store.update("f", "// v1");
-        RollbackFunction rollback = new RollbackFunction(store.catalog, invoker);
+        RollbackFunction rollback = new RollbackFunction(store.catalog, invoker, GRACE);
 
         assertThatThrownBy(() -> rollback.rollback("f", null)).isInstanceOf(VersionNotFoundException.class);
         assertThatThrownBy(() -> rollback.rollback("f", 7)).isInstanceOf(VersionNotFoundException.class);
