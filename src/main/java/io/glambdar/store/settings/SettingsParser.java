@@ -18,6 +18,8 @@ import io.glambdar.schedule.CronSchedule;
 import io.glambdar.schedule.ScheduleZone;
 import io.glambdar.store.DeployRejectedException;
 import io.glambdar.store.DeployRejectedException.Reason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -58,6 +60,8 @@ import java.util.regex.Pattern;
  */
 public final class SettingsParser {
 
+    private static final Logger log = LoggerFactory.getLogger(SettingsParser.class);
+
     public static final String FILE_NAME = "glambdar.json";
     /** Largest {@code glambdar.json} accepted. */
     public static final int MAX_FILE_BYTES = 64 * 1024;
@@ -92,8 +96,9 @@ public final class SettingsParser {
     public static final int MAX_CONCURRENCY = 10_000;
     private static final Set<String> KEYS =
             Set.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC, ASYNC, SCHEDULES);
-    private static final String ALLOWED_KEYS =
-            String.join(", ", TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC, ASYNC, SCHEDULES);
+    private static final List<String> KEY_ORDER =
+            List.of(TIMEOUT, MEMORY, CPUS, ENV, REUSE, CONCURRENCY, TMP, PUBLIC, ASYNC, SCHEDULES);
+    private static final String ALLOWED_KEYS = String.join(", ", KEY_ORDER);
     private static final Set<String> ASYNC_KEYS = Set.of(RETRIES, RETRY_DELAY, MAX_AGE);
     private static final Set<String> SCHEDULE_KEYS = Set.of(CRON, TIMEZONE, BODY);
     private static final String ASYNC_EXAMPLE =
@@ -188,6 +193,41 @@ public final class SettingsParser {
         return target;
     }
 
+    /** The setting {@code key} is a near miss of (same letters in another case, or at most two edits), or null. */
+    static String nearestKey(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        String nearest = null;
+        int nearestDistance = lower.length() >= 3 ? 3 : 1; // a very short key is a near miss only by its case
+        for (String known : KEY_ORDER) {
+            int distance = editDistance(lower, known);
+            if (distance < nearestDistance) {
+                nearest = known;
+                nearestDistance = distance;
+            }
+        }
+        return nearest;
+    }
+
+    /** Levenshtein distance; the keys are short. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
     /**
      * Parses the content of a {@code glambdar.json}.
      *
@@ -203,9 +243,18 @@ public final class SettingsParser {
             throw reject("must be a JSON object such as " + EXAMPLE + ", got " + describe(root));
         }
         for (Map.Entry<String, JsonNode> property : root.properties()) {
-            if (!KEYS.contains(property.getKey())) {
-                throw reject("unknown setting " + quote(property.getKey()) + "; allowed settings: " + ALLOWED_KEYS);
+            String key = property.getKey();
+            if (KEYS.contains(key)) {
+                continue;
             }
+            // A near miss of a setting is a typo whose value would silently not apply; a key nothing like one is
+            // someone else's (a name, a description, another platform's "handler"), and is left alone.
+            String meant = nearestKey(key);
+            if (meant != null) {
+                throw reject("unknown setting " + quote(key) + "; did you mean " + quote(meant)
+                        + "? allowed settings: " + ALLOWED_KEYS);
+            }
+            log.info("glambdar.json: ignoring {}, which is not a setting (allowed: {})", quote(key), ALLOWED_KEYS);
         }
         FunctionSettings defaults = FunctionSettings.DEFAULTS;
         Duration timeout = root.has(TIMEOUT) ? timeout(root.get(TIMEOUT)) : defaults.timeout();

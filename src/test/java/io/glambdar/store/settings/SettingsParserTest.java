@@ -183,13 +183,24 @@ class SettingsParserTest {
     class Invalid {
 
         @Test
-        void unknownKey() {
-            assertThat(rejection("{\"timout\": 10}")).isEqualTo(
-                    "glambdar.json: unknown setting \"timout\"; allowed settings: timeout, memory, cpus, env, reuse, concurrency,"
-                            + " tmp, public, async, schedules");
-            assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"");
-            assertThat(rejection("{\"memory\": 128, \"handler\": \"index.handler\"}"))
-                    .startsWith("glambdar.json: unknown setting \"handler\"");
+        void aNearMissOfASettingIsATypoRefusedWithWhatItMeant() {
+            assertThat(rejection("{\"timout\": 10}")).isEqualTo("glambdar.json: unknown setting \"timout\"; did you"
+                    + " mean \"timeout\"? allowed settings: timeout, memory, cpus, env, reuse, concurrency, tmp, public,"
+                    + " async, schedules");
+            assertThat(rejection("{\"Timeout\": 10}")).startsWith("glambdar.json: unknown setting \"Timeout\"; did you"
+                    + " mean \"timeout\"?");
+            assertThat(rejection("{\"cpu\": 1}")).contains("did you mean \"cpus\"?");
+            assertThat(rejection("{\"memroy\": 256}")).contains("did you mean \"memory\"?");
+            assertThat(rejection("{\"schedule\": []}")).contains("did you mean \"schedules\"?");
+            assertThat(rejection("{\"ENV\": {}}")).contains("did you mean \"env\"?");
+        }
+
+        @Test
+        void aKeyThatIsNoSettingAtAllIsSomeoneElsesAndIgnored() {
+            FunctionSettings settings = parser.parse(("{\"memory\": 256, \"name\": \"hello\", \"description\": \"x\","
+                    + " \"handler\": \"index.handler\", \"runtime\": \"nodejs22.x\", \"version\": \"1.0.0\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(settings.memoryMb()).isEqualTo(256);
         }
 
         @ParameterizedTest
