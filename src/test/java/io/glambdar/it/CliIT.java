@@ -199,7 +199,8 @@ class CliIT {
             Cli.Run wrong = cli(glambdar, "ls", "--key", "not-the-key");
 
             assertThat(wrong.status()).isEqualTo(1);
-            assertThat(wrong.err()).isEqualTo("error: " + expected + " (401)\n");
+            assertThat(wrong.err()).isEqualTo("error: " + expected + " (401); give the key with --key <key> or"
+                    + " GLAMBDAR_KEY\n");
             Path hello = folder("hello", Map.of("index.js", Zips.HELLO));
             assertThat(ok(cli(glambdar, "deploy", hello.toString(), "--key", ADMIN_KEY)).out())
                     .isEqualTo("deployed hello version 1\n");

@@ -456,13 +456,21 @@ class DashboardIT {
         browser.click("#recent-invocations tbody tr");
         browser.textContains("#recent-invocations tr.detail", "<svg onload=\"window.__pwned=3\"></svg>", 10);
 
-        // The server's own error quoting what was typed: text as well.
+        // A name that cannot be one is stopped by the page itself, before anything is sent.
         openDashboard("#/functions");
         browser.visible("#deploy-file", 20);
         browser.find("#deploy-file").sendKeys(zipFile("evil.zip", Zips.of(HOSTILE)).toAbsolutePath().toString());
         browser.type("#deploy-name", "<img src=y onerror=window.__pwned=5>");
+        assertThat(browser.script("return document.getElementById('deploy-name').validity.patternMismatch"))
+                .isEqualTo(true);
+        // The server's own error quoting what the upload holds: text as well.
+        browser.find("#deploy-file").sendKeys(zipFile("evil-env.zip", Zips.of(Map.of("index.js", HOSTILE,
+                "glambdar.json", "{\"env\": {\"<img src=y onerror=window.__pwned=5>\": \"x\"}}")))
+                .toAbsolutePath().toString());
+        browser.type("#deploy-name", "evil");
         browser.find("#deploy-submit").click();
         browser.textContains("#deploy-result", "Deploy refused (", 30);
+        browser.textContains("#deploy-result", "<img src=y onerror=window.__pwned=5>", 10);
 
         assertThat(browser.script("return window.__pwned")).isNull();
         assertThat(browser.script("return document.title")).isEqualTo("Glambdar");
