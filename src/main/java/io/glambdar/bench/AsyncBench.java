@@ -278,8 +278,10 @@ final class AsyncBench {
                     expect(http.post("/async/holder", "{\"until\": " + release + "}"), 202, "POST /async/holder");
                 }
             }
+            // Every holder is in the engine once one runs and the others wait there for it. (A job waiting in the
+            // engine shows as queued, so the holders' asyncQueued stays up until they are released.)
             long deadline = System.nanoTime() + QUEUE_LIMIT.toNanos();
-            while (queued(api, "holder") > 0 && System.nanoTime() < deadline) {
+            while (!allHeld(api.load()) && System.nanoTime() < deadline) {
                 Thread.sleep(POLL);
             }
             BenchCommand.sequentialCalls(api.connection(), 3000);
@@ -415,6 +417,11 @@ final class AsyncBench {
     private static int running(ServerApi api, String name) throws IOException, InterruptedException {
         return api.getJson("/invocations?function=" + name + "&status=running&limit=" + CONCURRENCY)
                 .path("invocations").size();
+    }
+
+    /** Whether every holder job is in the engine: one running, the others waiting for it. */
+    static boolean allHeld(ServerApi.Load load) {
+        return load.running() >= 1 && load.running() + load.waiting() >= CONCURRENCY;
     }
 
     private static long queued(ServerApi api, String name) throws IOException, InterruptedException {
