@@ -58,7 +58,7 @@ class StartupReconcilerTest {
         write(functions.resolve("wrapped"), Map.of("pkg/index.js", "// wrapped"));
         write(functions.resolve("a.b"), Map.of("index.js", "// bad name"));
         write(functions.resolve("noindex"), Map.of("main.js", "// no index.js"));
-        write(functions.resolve("badsettings"), Map.of("index.js", "//", "glambdar.json", "{\"bogus\": 1}"));
+        write(functions.resolve("badsettings"), Map.of("index.js", "//", "glambdar.json", "{\"timeout\": -1}"));
         write(dir.resolve("staging/half-1234"), Map.of("index.js", "// half a deploy"));
 
         store.open();
