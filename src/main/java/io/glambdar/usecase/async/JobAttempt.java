@@ -44,9 +44,12 @@ final class JobAttempt {
     private final RetryDelay retryDelay;
     private final Clock clock;
     private final AttemptListener listener;
+    private final Delay delay;
 
+    /** @param delay when a wait for capacity is shown as queued (see {@link CapacityWait}) */
     JobAttempt(FunctionCatalog catalog, InvokeFunction invokeFunction, JobRepository jobs,
-               RetryDelay retryDelay, Clock clock, AttemptListener listener) {
+               RetryDelay retryDelay, Clock clock, AttemptListener listener, Delay delay) {
+        this.delay = delay;
         this.catalog = catalog;
         this.invokeFunction = invokeFunction;
         this.jobs = jobs;
@@ -78,9 +81,10 @@ final class JobAttempt {
                     e.getMessage()), null, null, now));
             return;
         }
-        CapacityWait wait = new CapacityWait(jobs, job.id(), owner, clock);
+        CapacityWait wait = new CapacityWait(jobs, job.id(), owner, clock, delay);
         InvokeFunction.Invoked invoked = invokeFunction.invokeAttempt(new FunctionReference.Resolved(function, version),
                 job.id(), request(job), wait);
+        wait.end();
         engineDone.run();
         InvocationResult result = invoked.result();
         if (wait.stillWaiting() && spendsAttempt(result) && !wait.start()) {

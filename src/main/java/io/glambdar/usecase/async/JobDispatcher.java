@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +80,9 @@ public final class JobDispatcher implements AutoCloseable {
     /** Of those, the jobs whose attempt is in the engine: the slots taken. */
     private final Set<String> inEngine = ConcurrentHashMap.newKeySet();
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
+    /** Shows a long wait for capacity as queued (see {@link CapacityWait}). */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("glambdar-capacity-waits").daemon().factory());
     private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopping;
     private Thread loop;
@@ -94,7 +98,7 @@ public final class JobDispatcher implements AutoCloseable {
                          Settings settings, Clock clock, String node, AttemptListener attempts) {
         this.jobs = jobs;
         this.attempt = new JobAttempt(catalog, invokeFunction, jobs,
-                new RetryDelay(() -> ThreadLocalRandom.current().nextDouble()), clock, attempts);
+                new RetryDelay(() -> ThreadLocalRandom.current().nextDouble()), clock, attempts, Delay.on(timer));
         this.settings = settings;
         this.clock = clock;
         this.nodePrefix = node + "/";
@@ -260,6 +264,7 @@ public final class JobDispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timer.shutdownNow();
     }
 
     private Instant now() {

@@ -62,7 +62,7 @@ class JobAttemptTest {
         accept = new AcceptInvocation(store.catalog, store.jobs, () -> { }, store.clock);
         attempt = new JobAttempt(store.catalog, new InvokeFunction(store.catalog, invoker, store.clock), store.jobs,
                 new RetryDelay(() -> 0.5), store.clock, (function, outcome) -> attempted.add(function + ":"
-                + outcome.label()));
+                + outcome.label()), Delay.NONE);
     }
 
     @AfterEach
@@ -474,6 +474,52 @@ class JobAttemptTest {
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(attempted).containsExactly("f:ok");
+    }
+
+    @Test
+    void aShortWaitForCapacityLeavesTheJobRunningAndWritesNothingALongOneShowsItQueued() {
+        List<Runnable> later = new ArrayList<>();
+        List<String> cancelled = new ArrayList<>();
+        attempt = new JobAttempt(store.catalog, new InvokeFunction(store.catalog, invoker, store.clock), store.jobs,
+                new RetryDelay(() -> 0.5), store.clock, (function, outcome) -> attempted.add(function + ":"
+                + outcome.label()), (delay, task) -> {
+                    assertThat(delay).isEqualTo(CapacityWait.SHOW_QUEUED_AFTER);
+                    later.add(task);
+                    return () -> cancelled.add("cancelled");
+                });
+        deploy(store, "f", null);
+        String shortWait = accept("f", request("{}"));
+        List<String> seen = new ArrayList<>();
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            seen.add(job(shortWait).status() + " attempts=" + job(shortWait).attempts());
+            assertThat(invoker.currentAdmission().admitted()).isTrue();
+            return completed("done", "");
+        });
+
+        claimAndRun();
+
+        assertThat(seen).containsExactly("RUNNING attempts=1");
+        assertThat(cancelled).as("admitted before it was shown as queued").containsExactly("cancelled");
+        later.getFirst().run(); // too late: nothing happens
+        assertThat(job(shortWait).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job(shortWait).attempts()).isEqualTo(1);
+
+        String longWait = accept("f", request("{}"));
+        seen.clear();
+        invoker.answer((fn, request) -> {
+            invoker.currentAdmission().waiting();
+            later.getLast().run(); // it has waited SHOW_QUEUED_AFTER
+            seen.add(job(longWait).status() + " attempts=" + job(longWait).attempts());
+            assertThat(invoker.currentAdmission().admitted()).isTrue();
+            seen.add(job(longWait).status() + " attempts=" + job(longWait).attempts());
+            return completed("done", "");
+        });
+
+        claimAndRun();
+
+        assertThat(seen).containsExactly("QUEUED attempts=0", "RUNNING attempts=1");
+        assertThat(job(longWait).status()).isEqualTo(JobStatus.SUCCEEDED);
     }
 
     @Test
