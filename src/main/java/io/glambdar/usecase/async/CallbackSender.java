@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,11 @@ public final class CallbackSender implements AutoCloseable {
     private final Duration timeout;
     private final Clock clock;
     private final Set<String> sending = ConcurrentHashMap.newKeySet();
+    /**
+     * When each try that ended since the last read of what is due ended ({@link System#nanoTime()}): a row read
+     * before its try ended is stale (still due, its count of tries old) and is not sent again.
+     */
+    private final Map<String, Long> triedAt = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final Wakeup wakeup = new Wakeup();
     private volatile boolean stopping;
@@ -74,11 +80,19 @@ public final class CallbackSender implements AutoCloseable {
     private void deliver() {
         while (!stopping) {
             try {
+                long readAt = System.nanoTime();
                 for (Job job : jobs.dueCallbacks(now(), BATCH)) {
                     if (sending.add(job.id())) {
+                        Long tried = triedAt.get(job.id());
+                        if (tried != null && tried - readAt >= 0) { // read while its last try was under way
+                            sending.remove(job.id());
+                            continue;
+                        }
                         senders.execute(() -> send(job));
                     }
                 }
+                // Tries that ended before this read began are in what it read, and in every later read.
+                triedAt.values().removeIf(tried -> tried - readAt < 0);
             } catch (RuntimeException e) {
                 if (!stopping) {
                     log.warn("Could not read the callbacks due: {}", e.toString());
@@ -107,6 +121,7 @@ public final class CallbackSender implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Callback of invocation {}: {}", job.id(), e.toString());
         } finally {
+            triedAt.put(job.id(), System.nanoTime());
             sending.remove(job.id());
         }
     }
