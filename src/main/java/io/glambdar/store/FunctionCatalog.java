@@ -115,19 +115,10 @@ public final class FunctionCatalog {
      */
     private FunctionVersions pruneAtStart(String name, FunctionVersions versions) {
         List<Deployment> pruned = versions.beyond(keepVersions);
-        if (pruned.isEmpty()) {
-            return versions;
-        }
-        try {
-            repository.deleteVersions(name, pruned.stream().map(Deployment::version).toList());
-        } catch (RuntimeException e) {
-            log.warn("Could not forget the pruned versions {} of {} (the next start-up tries again): {}",
-                    pruned.stream().map(Deployment::version).toList(), name, e.toString());
-            return versions;
+        if (!forgetPruned(name, pruned)) {
+            return versions; // the next start-up tries again
         }
         pruned.forEach(this::discard);
-        log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name,
-                pruned.stream().map(Deployment::version).toList(), keepVersions);
         return versions.without(pruned);
     }
 
@@ -390,18 +381,24 @@ public final class FunctionCatalog {
         return new Update(function, deployment, previous, pruned);
     }
 
-    /** The repository forgets versions already gone from memory (their code is the caller's to retire). */
-    private void forgetPruned(String name, List<Deployment> pruned) {
+    /**
+     * The repository forgets pruned versions (their code is the caller's to retire).
+     *
+     * @return whether it did (also when there were none)
+     */
+    private boolean forgetPruned(String name, List<Deployment> pruned) {
         if (pruned.isEmpty()) {
-            return;
+            return true;
         }
+        List<Integer> numbers = pruned.stream().map(Deployment::version).toList();
         try {
-            repository.deleteVersions(name, pruned.stream().map(Deployment::version).toList());
-        } catch (RuntimeException e) { // kept in the repository, gone from memory: the next start-up prunes again
-            log.warn("Could not forget the pruned versions {} of {}: {}", pruned, name, e.toString());
+            repository.deleteVersions(name, numbers);
+        } catch (RuntimeException e) { // still in the repository: the next start-up prunes again
+            log.warn("Could not forget the pruned versions {} of {}: {}", numbers, name, e.toString());
+            return false;
         }
-        log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name,
-                pruned.stream().map(Deployment::version).toList(), keepVersions);
+        log.info("Function {}: pruned versions {} (GLAMBDAR_KEEP_VERSIONS={})", name, numbers, keepVersions);
+        return true;
     }
 
     private VersionRecord versionRecord(String name, int version, String deploymentId, StagedCode staged) {
