@@ -973,6 +973,41 @@ class InvocationEngineTest {
         }
 
         @Test
+        void sparesBeyondTheTargetStayTenSecondsBeforeTheyAreTrimmed() {
+            EngineSettings settings = EngineHarness.settings().withPooling(true)
+                    .withIdleTimeouts(Duration.ofSeconds(120), Duration.ofSeconds(120));
+            try (EngineHarness h = new EngineHarness(settings)) {
+                h.engine.warm(HELLO);
+                FakeSandbox first = h.backend.nextLaunch();
+                h.clock.advance(Duration.ofSeconds(1)); // a start of a second: the warm target plans for that
+                first.ready();
+                Until.holds("warm", () -> h.engine.containers("hello").warm() == 1);
+
+                CompletableFuture<InvocationResult> call = h.invoke(HELLO);
+                first.worker().nextCall().succeed("1");
+                completed(result(call));
+                FakeSandbox replacement = h.backend.nextLaunch();
+                h.clock.advance(Duration.ofSeconds(1)); // 1 call a second, starts of 1 s: two spares
+                FakeSandbox second = h.backend.nextLaunch();
+                replacement.ready();
+                second.ready();
+                Until.holds("two spares", () -> h.engine.containers("hello").warm() == 2);
+
+                // No more calls: the rate decays and the target falls back to one within a few seconds.
+                for (int s = 0; s < 8; s++) {
+                    h.clock.advance(Duration.ofSeconds(1));
+                }
+                assertThat(replacement.destroyed() || second.destroyed()).as("a spare beyond the target lingers")
+                        .isFalse();
+                h.clock.advance(Duration.ofSeconds(3));
+                Until.holds("the older spare goes after idling 10 s", replacement::destroyed);
+                assertThat(second.destroyed()).as("the target's one spare stays").isFalse();
+                assertThat(h.engine.containers("hello").warm()).isEqualTo(1);
+                assertThat(h.backend.untakenLaunches()).as("nothing started again").isZero();
+            }
+        }
+
+        @Test
         void aSpareWhoseCodeCannotLoadIsRemovedAndNotReplacedUntilAnInvocationComes() {
             try (EngineHarness h = new EngineHarness(EngineHarness.settings().withPooling(true))) {
                 h.engine.warm(HELLO);

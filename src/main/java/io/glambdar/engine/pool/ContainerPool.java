@@ -49,6 +49,8 @@ public final class ContainerPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerPool.class);
     private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a spare beyond a single-use pool's target stays, in case the calls pick up again. */
+    private static final long SPARE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * A retired deployment is remembered this long, so a late invocation of it is told it is gone: longer than any
      * invocation may wait (the longest timeout is 15 minutes).
@@ -74,8 +76,8 @@ public final class ContainerPool implements AutoCloseable {
     private EngineClock.Timer maintenance;
     /** Clean-up put off past invocations' responses ({@link #afterResponse}), not run yet. */
     private final Set<Cleanup> cleanupsPending = ConcurrentHashMap.newKeySet();
-    /** Recent time from launch to a ready worker, in seconds; sizes the warm pools. */
-    private double startSeconds = 0.5;
+    /** Recent time from launch to a ready worker; sizes the warm pools. */
+    private final StartDuration startDuration = new StartDuration(0.5);
 
     /** @param background runs container starts, which mostly wait on the backend (virtual threads suit it) */
     public ContainerPool(SandboxBackend backend, EngineSettings settings, EngineClock clock, Executor background) {
@@ -344,9 +346,18 @@ public final class ContainerPool implements AutoCloseable {
         }
         long free = -1; // computed when first needed
         boolean memoryClaimed = false;
+        // Within one pass containers are only taken, never freed: a deployment found blocked stays blocked, and the
+        // invocations queued behind the first of it are passed over without looking at its containers again.
+        // By deployment id, looked up before the deployment itself: the queue is mostly such invocations.
+        Map<String, Blocker> blocked = new HashMap<>();
         for (Iterator<Invocation> it = queue.iterator(); it.hasNext(); ) {
             Invocation invocation = it.next();
             DeployedFunction fn = invocation.function();
+            Blocker blocker = blocked.get(fn.deploymentId());
+            if (blocker != null) {
+                invocation.blockedBy = blocker;
+                continue;
+            }
             DeploymentPool pool = deploymentOf(fn); // forgotten while idle (not retired): made again
             if (pool.retired()) {
                 it.remove();
@@ -355,6 +366,7 @@ public final class ContainerPool implements AutoCloseable {
             }
             if (atConcurrencyLimit(fn)) {
                 invocation.blockedBy = Blocker.CONCURRENCY;
+                blocked.put(fn.deploymentId(), Blocker.CONCURRENCY);
                 continue;
             }
             FunctionContainer warm = pool.newestIdle();
@@ -371,10 +383,9 @@ public final class ContainerPool implements AutoCloseable {
             }
             // Per version: two versions in use at once (a canary beside the active one) each keep their own warm
             // containers rather than evicting each other's; the memory budget bounds them all.
-            if (pool.mode() == DeploymentPool.Mode.REUSE
-                    && pool.containers().stream().filter(FunctionContainer::active).count()
-                    >= settings.reuseMaxPerFunction()) {
+            if (pool.mode() == DeploymentPool.Mode.REUSE && pool.activeCount() >= settings.reuseMaxPerFunction()) {
                 invocation.blockedBy = Blocker.CONTAINERS;
+                blocked.put(fn.deploymentId(), Blocker.CONTAINERS);
                 continue;
             }
             if (memoryClaimed) {
@@ -543,7 +554,8 @@ public final class ContainerPool implements AutoCloseable {
     }
 
     private int warmTarget(DeploymentPool pool) {
-        return ArrivalRate.warmTarget(pool.arrivals().perSecond(), startSeconds, settings.poolMaxPerFunction());
+        return ArrivalRate.warmTarget(pool.arrivals().perSecond(), startDuration.seconds(),
+                settings.poolMaxPerFunction());
     }
 
     /**
@@ -636,7 +648,7 @@ public final class ContainerPool implements AutoCloseable {
             container.started(channel, hello, now);
             // A worker that could not load the function's code answers only with that error: no spares of it.
             pool.startFailing(!hello.ready());
-            startSeconds = 0.8 * startSeconds + 0.2 * (tookNanos / 1e9);
+            startDuration.record(tookNanos / 1e9);
             if (claimant != null) {
                 claimant.waitedForStart(now - claimant.startWaitBeganNanos);
                 CompletableFuture<FunctionContainer> waiting = claimant.start;
@@ -843,8 +855,11 @@ public final class ContainerPool implements AutoCloseable {
             idle.forEach(container -> remove(container, after));
             return;
         }
+        // Beyond the target, only spares that have idled a while go: the target swings with each second's count of
+        // calls, and a spare removed now would often be started again a second later.
         int excess = pool.spare() - warmTarget(pool);
-        for (int i = 0; i < excess && i < idle.size(); i++) {
+        for (int i = 0; i < excess && i < idle.size()
+                && now - idle.get(i).idleSinceNanos() >= SPARE_LINGER_NANOS; i++) {
             remove(idle.get(i), after);
         }
         replenish(pool, after);

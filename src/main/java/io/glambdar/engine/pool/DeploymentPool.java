@@ -92,26 +92,59 @@ final class DeploymentPool {
         return drained;
     }
 
+    // The loops below run on every invocation, under the pool's lock: plain loops, not streams.
+
     /** The warm container used most recently (its caches are warmest), or null. */
     FunctionContainer newestIdle() {
-        return containers.stream().filter(c -> c.state() == ContainerState.IDLE)
-                .max(Comparator.comparingLong(FunctionContainer::idleSinceNanos)).orElse(null);
+        FunctionContainer newest = null;
+        for (FunctionContainer c : containers) {
+            if (c.state() == ContainerState.IDLE && (newest == null || c.idleSinceNanos() > newest.idleSinceNanos())) {
+                newest = c;
+            }
+        }
+        return newest;
     }
 
     /** A start under way that no invocation waits for yet, or null. */
     FunctionContainer unclaimedStart() {
-        return containers.stream().filter(c -> c.state() == ContainerState.STARTING && c.claimant() == null)
-                .findFirst().orElse(null);
+        for (FunctionContainer c : containers) {
+            if (c.state() == ContainerState.STARTING && c.claimant() == null) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** Warm containers plus unclaimed starts: what is ready, or getting ready, for the next invocations. */
     int spare() {
-        return (int) containers.stream().filter(FunctionContainer::spare).count();
+        int spare = 0;
+        for (FunctionContainer c : containers) {
+            if (c.spare()) {
+                spare++;
+            }
+        }
+        return spare;
+    }
+
+    /** Containers starting, warm or serving: not on their way out. */
+    int activeCount() {
+        int active = 0;
+        for (FunctionContainer c : containers) {
+            if (c.active()) {
+                active++;
+            }
+        }
+        return active;
     }
 
     /** Whether something of this deployment still runs or may still run code. */
     boolean active() {
-        return containers.stream().anyMatch(FunctionContainer::active);
+        for (FunctionContainer c : containers) {
+            if (c.active()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Warm containers, oldest first. */
