@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 final class MetricsBench {
 
     static final int CONCURRENCY = 32;
-    /** More rounds than the keyed comparison: the cost sought is smaller than a round's swing on a shared machine. */
+    /** Many rounds: the cost sought is smaller than a round's swing on a shared machine. */
     static final int ROUNDS = 20;
     static final int FUNCTIONS = 500;
     static final int SCRAPES = 20;
