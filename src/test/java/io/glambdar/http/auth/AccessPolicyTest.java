@@ -229,6 +229,19 @@ class AccessPolicyTest {
         }
 
         @Test
+        void theLastHostsJudgementIsReusedOnlyForThatHost() {
+            for (int i = 0; i < 3; i++) {
+                assertAllowed(decide(open, request("GET", "/info").host("localhost:8000")));
+                assertAllowed(decide(open, request("GET", "/info").host("localhost:8000")));
+                assertDenied(decide(open, request("GET", "/info").host("evil.example:8000")), 403, "DNS rebinding");
+                assertDenied(decide(open, request("GET", "/info").host("evil.example:8000")), 403, "DNS rebinding");
+                assertAllowed(decide(open, request("GET", "/info").host(null)));
+                assertDenied(decide(open, request("GET", "/info").host("localhost.evil.example:8000")), 403,
+                        "DNS rebinding");
+            }
+        }
+
+        @Test
         void dnsRebindingIsRefusedEvenThoughThePageIsSameOriginWithItself() {
             // The attacker's page at http://rebind.example:8000, its name now pointing at 127.0.0.1.
             Request rebound = request("DELETE", "/del/hello").host("rebind.example:8000")
