@@ -38,9 +38,21 @@ final class Messages {
     }
 
     static byte[] encodeInvoke(InvocationPayload payload) {
+        return encodeInvoke(payload, false);
+    }
+
+    /** The rehearsal's invoke message: the worker runs it with a stand-in for the function's handler. */
+    static byte[] encodeRehearsal(InvocationPayload payload) {
+        return encodeInvoke(payload, true);
+    }
+
+    private static byte[] encodeInvoke(InvocationPayload payload, boolean rehearsal) {
         ObjectNode message = MAPPER.createObjectNode();
         message.put("type", "invoke");
         message.put("id", payload.id());
+        if (rehearsal) {
+            message.put("rehearsal", true);
+        }
         ObjectNode request = message.putObject("request");
         request.put("method", payload.method());
         request.put("path", payload.path());

@@ -18,6 +18,15 @@ public interface WorkerChannel extends Closeable {
     WorkerHello readHello() throws IOException;
 
     /**
+     * Once, after a ready hello and before the first invocation: a rehearsal exchange that runs the worker's whole
+     * invocation path without the function's handler, so the first real invocation runs warm. An IOException means
+     * the worker cannot serve (it ended, or answered wrongly); the channel is then unusable.
+     *
+     * @throws IllegalStateException before a ready hello was read
+     */
+    void rehearse() throws IOException;
+
+    /**
      * Sends one invocation and waits for its reply. An {@link java.io.EOFException} means the worker ended without
      * replying; a {@link ProtocolException} that it broke the protocol (the channel is then unusable). A response
      * that breaks the {@link ReplyLimits} is a {@link WorkerReply.Failure} ({@code response_too_large},

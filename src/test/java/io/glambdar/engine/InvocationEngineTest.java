@@ -7,6 +7,7 @@ import io.glambdar.engine.fake.FakeSandbox;
 import io.glambdar.engine.fake.FakeWorker;
 import io.glambdar.engine.fake.Until;
 import io.glambdar.function.FunctionSettings;
+import io.glambdar.ipc.ProtocolException;
 import io.glambdar.ipc.WorkerHello;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,39 @@ class InvocationEngineTest {
                 Until.holds("used once, then destroyed", warm::destroyed);
                 FakeSandbox replacement = h.backend.nextLaunch();
                 assertThat(replacement).isNotSameAs(warm);
+            }
+        }
+
+        @Test
+        void aWorkerIsRehearsedOnceBeforeItsFirstInvocationAndNeverAgain() {
+            try (EngineHarness h = new EngineHarness()) {
+                DeployedFunction fn = reuse(HELLO);
+                CompletableFuture<InvocationResult> first = h.invoke(fn);
+                FakeWorker worker = h.backend.nextLaunch().ready();
+                FakeWorker.Call call = worker.nextCall();
+                assertThat(worker.rehearsals()).as("rehearsed before the first invocation was sent").isEqualTo(1);
+                call.succeed("1");
+                completed(result(first));
+                CompletableFuture<InvocationResult> second = h.invoke(fn);
+                worker.nextCall().succeed("2");
+                completed(result(second));
+                assertThat(worker.rehearsals()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void aWorkerWhoseRehearsalFailsFailsItsStartAndIsRemoved() {
+            try (EngineHarness h = new EngineHarness()) {
+                CompletableFuture<InvocationResult> call = h.invoke(HELLO);
+                FakeSandbox sandbox = h.backend.nextLaunch();
+                FakeWorker worker = sandbox.connects(new FakeWorker(FakeWorker.readyHello()).failsRehearsal(
+                        new ProtocolException("the worker's rehearsal went wrong: \"handler_threw: tampered\"")));
+                Failed failure = failed(result(call));
+                assertThat(failure.failure()).isEqualTo(Failure.FUNCTION_ERROR);
+                assertThat(failure.message()).contains("rehearsal went wrong").contains("tampered");
+                assertThat(worker.pendingCalls()).as("no invocation was sent to it").isZero();
+                Until.holds("removed", sandbox::destroyed);
+                h.awaitContainers(0);
             }
         }
 

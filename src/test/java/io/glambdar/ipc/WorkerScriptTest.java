@@ -97,6 +97,29 @@ class WorkerScriptTest {
     // ---- the function contract
 
     @Test
+    void theRuntimesRehearsalNeverRunsTheFunctionsHandlerNorChargesItsOutput() throws Exception {
+        WorkerHello hello = start("""
+                let calls = 0;
+                exports.handler = async () => {
+                  calls++;
+                  console.log(`call ${calls}`);
+                  return { body: { calls } };
+                };
+                """);
+        assertThat(hello.ready()).isTrue();
+
+        guarded(() -> {
+            connection.rehearse();
+            return null;
+        });
+        assertThat(connection.reusable()).isTrue();
+
+        WorkerReply.Success first = success(invoke("{}"));
+        assertThat(text(first)).as("the handler ran once: for this invocation").isEqualTo("{\"calls\":1}");
+        assertThat(first.logs()).isEqualTo("call 1\n");
+    }
+
+    @Test
     void seedHelloFunction() throws Exception {
         WorkerHello hello = start("""
                 exports.handler = async (req) => {

@@ -111,6 +111,64 @@ class WorkerSocketTest {
     }
 
     @Test
+    void theRehearsalIsAnInvokeMessageMarkedAsSuchAndItsPlainAnswerLeavesTheWorkerReady() throws Exception {
+        WorkerSocket socket = bind();
+        AtomicReference<JsonNode> rehearsal = new AtomicReference<>();
+        Future<?> worker = fakeWorker(socket.path(), ch -> {
+            send(ch, READY);
+            rehearsal.set(receive(ch));
+            send(ch, """
+                    {"type":"log","id":"rehearsal","stream":"stdout","text":"a timer\\n"}""" + NEXT_FRAME + """
+                    {"type":"result","id":"rehearsal","statusCode":200,"headers":{"x-rehearsal":"yes"},\
+                    "body":"{\\"ok\\":true}","bodyEncoding":"utf8"}""");
+            receive(ch);
+            send(ch, """
+                    {"type":"result","id":"real","statusCode":201,"body":"","bodyEncoding":"utf8"}""");
+        });
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        connection.rehearse();
+
+        assertThat(rehearsal.get().get("type").asText()).isEqualTo("invoke");
+        assertThat(rehearsal.get().get("rehearsal").asBoolean()).isTrue();
+        assertThat(rehearsal.get().get("id").asText()).isEqualTo("rehearsal");
+        assertThat(connection.reusable()).isTrue();
+        assertThat(((WorkerReply.Success) connection.invoke(payload("real", new byte[0]))).statusCode())
+                .isEqualTo(201);
+        done(worker);
+    }
+
+    @Test
+    void aRehearsalAnsweredWithAnErrorBreaksTheProtocolAndLeavesTheWorkerUnusable() throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> {
+            send(ch, READY);
+            receive(ch);
+            send(ch, """
+                    {"type":"error","id":"rehearsal","code":"handler_threw","message":"JSON.stringify was replaced"}""");
+        });
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+
+        assertThatThrownBy(connection::rehearse).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("rehearsal went wrong").hasMessageContaining("JSON.stringify was replaced");
+        assertThat(connection.reusable()).isFalse();
+        done(worker);
+    }
+
+    @Test
+    void noRehearsalBeforeAReadyHello() throws Exception {
+        WorkerSocket socket = bind();
+        Future<?> worker = fakeWorker(socket.path(), ch -> send(ch, """
+                {"type":"init_error","code":"handler_missing","message":"exports.handler is undefined"}"""));
+        WorkerConnection connection = accept(socket);
+        connection.readHello();
+        assertThatThrownBy(connection::rehearse).isInstanceOf(IllegalStateException.class);
+        done(worker);
+    }
+
+    @Test
     void bodyThatIsNotUtf8IsSentAsBase64() throws Exception {
         WorkerSocket socket = bind();
         byte[] body = {(byte) 0xff, (byte) 0xfe, 0, 'A'};

@@ -628,6 +628,9 @@ public final class ContainerPool implements AutoCloseable {
         try {
             WorkerChannel channel = sandbox.connect();
             WorkerHello hello = channel.readHello();
+            if (hello.ready()) {
+                channel.rehearse(); // within the start's time limit: a worker that stalls here fails to start
+            }
             started(container, channel, hello, clock.nanoTime() - began);
         } catch (IOException | RuntimeException e) {
             startFailed(container, sandbox, e);

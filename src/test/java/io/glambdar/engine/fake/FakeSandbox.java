@@ -43,8 +43,12 @@ public final class FakeSandbox implements Sandbox {
     }
 
     public FakeWorker connects(WorkerHello hello) {
+        return connects(new FakeWorker(hello));
+    }
+
+    /** The container runs and {@code connected} connects (a worker the test set up beforehand). */
+    public FakeWorker connects(FakeWorker connected) {
         started = true;
-        FakeWorker connected = new FakeWorker(hello);
         worker = connected;
         connection.complete(connected);
         return connected;

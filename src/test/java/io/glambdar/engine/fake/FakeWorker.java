@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A worker the test answers for: each invocation waits until the test replies, crashes it or it is cut off. */
 public final class FakeWorker implements WorkerChannel {
@@ -73,6 +74,8 @@ public final class FakeWorker implements WorkerChannel {
     private volatile boolean closed;
     private volatile boolean dead;
     private volatile boolean exitingAfterReply;
+    private final AtomicInteger rehearsals = new AtomicInteger();
+    private volatile IOException rehearsalFailure;
 
     public FakeWorker(WorkerHello hello) {
         this.hello = hello;
@@ -85,6 +88,25 @@ public final class FakeWorker implements WorkerChannel {
     @Override
     public WorkerHello readHello() {
         return hello;
+    }
+
+    @Override
+    public void rehearse() throws IOException {
+        rehearsals.incrementAndGet();
+        if (rehearsalFailure != null) {
+            throw rehearsalFailure;
+        }
+    }
+
+    /** How many times the runtime rehearsed with this worker. */
+    public int rehearsals() {
+        return rehearsals.get();
+    }
+
+    /** The next rehearsals fail with {@code failure}, as a worker that answers wrongly or ends. */
+    public FakeWorker failsRehearsal(IOException failure) {
+        rehearsalFailure = failure;
+        return this;
     }
 
     @Override
