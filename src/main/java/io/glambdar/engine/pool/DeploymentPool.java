@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * The containers of one deployment of one function, and what the pool remembers about it between invocations: how
@@ -117,24 +118,22 @@ final class DeploymentPool {
 
     /** Warm containers plus unclaimed starts: what is ready, or getting ready, for the next invocations. */
     int spare() {
-        int spare = 0;
-        for (FunctionContainer c : containers) {
-            if (c.spare()) {
-                spare++;
-            }
-        }
-        return spare;
+        return count(FunctionContainer::spare);
     }
 
     /** Containers starting, warm or serving: not on their way out. */
     int activeCount() {
-        int active = 0;
+        return count(FunctionContainer::active);
+    }
+
+    private int count(Predicate<FunctionContainer> which) {
+        int count = 0;
         for (FunctionContainer c : containers) {
-            if (c.active()) {
-                active++;
+            if (which.test(c)) {
+                count++;
             }
         }
-        return active;
+        return count;
     }
 
     /** Whether something of this deployment still runs or may still run code. */
