@@ -1,5 +1,7 @@
 package io.glambdar.engine;
 
+import io.glambdar.ipc.SafeText;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,10 +100,11 @@ final class FunctionOutputLog implements AutoCloseable {
     private static final class ServerLog implements Sink {
         @Override
         public void write(Entry entry) {
-            entry.logs().lines().forEach(line ->
-                    functionOutput.info("{} {} | {}", entry.function(), entry.invocationId(), line));
+            entry.logs().lines().forEach(line -> functionOutput.info("{} {} | {}", entry.function(),
+                    entry.invocationId(), SafeText.printable(line)));
             if (entry.failure() != null) {
-                functionOutput.info("{} {} {}", entry.function(), entry.invocationId(), entry.failure());
+                functionOutput.info("{} {} {}", entry.function(), entry.invocationId(),
+                        SafeText.printable(entry.failure()));
             }
         }
 

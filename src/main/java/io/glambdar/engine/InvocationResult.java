@@ -90,6 +90,12 @@ public sealed interface InvocationResult {
                   long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis,
                   Long maxMemoryBytes) implements InvocationResult {
 
+        /**
+         * The code of an invocation that needs more memory than the server's whole budget (a server restarted with a
+         * smaller GLAMBDAR_MAX_MEMORY_MB than its functions were deployed under): it cannot run until that changes.
+         */
+        public static final String TOO_LARGE = "too_large";
+
         /** Without a memory figure. */
         public Failed(String invocationId, Failure failure, String code, String message, String logs,
                       long durationMillis, int retryAfterSeconds, boolean coldStart, long initDurationMillis) {

@@ -243,7 +243,7 @@ final class InvocationRun {
             case OVERLOADED -> failed(Failure.OVERLOADED, "overloaded", e.getMessage(), "", 1);
             case GONE -> failed(Failure.GONE, "gone", e.getMessage(), "", 0);
             case SHUTTING_DOWN -> failed(Failure.UNAVAILABLE, "shutting_down", e.getMessage(), "", 1);
-            case TOO_LARGE -> failed(Failure.UNAVAILABLE, "too_large", e.getMessage(), "", 0);
+            case TOO_LARGE -> failed(Failure.UNAVAILABLE, Failed.TOO_LARGE, e.getMessage(), "", 0);
         };
     }
 

@@ -38,6 +38,38 @@ public final class SafeText {
         return out.toString();
     }
 
+    /**
+     * One line of a function's output, fit for a log read in a terminal: control characters (but tab), C1 controls,
+     * bidi overrides and Unicode line separators as {@code \}{@code uXXXX}; any other text, non-ASCII included, as
+     * printed. Otherwise a function could write escape sequences (colours, cursor moves, a window title) into the
+     * terminal of whoever reads the server log.
+     */
+    public static String printable(String line) {
+        int i = 0;
+        while (i < line.length() && !unprintable(line.charAt(i))) {
+            i++;
+        }
+        if (i == line.length()) {
+            return line; // nearly always: nothing to copy
+        }
+        StringBuilder out = new StringBuilder(line.length() + 16).append(line, 0, i);
+        for (; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (unprintable(c)) {
+                out.append(escaped(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean unprintable(char c) {
+        return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E)
+                || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F
+                || c == 0x061C;
+    }
+
     /** One character as {@code \}{@code uXXXX}. */
     static String escaped(char c) {
         return String.format("\\u%04x", (int) c);

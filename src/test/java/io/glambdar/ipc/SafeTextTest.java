@@ -18,6 +18,15 @@ class SafeTextTest {
     }
 
     @Test
+    void printableOutputKeepsTextAndTabsAndEscapesWhatCouldDriveATerminal() {
+        assertThat(SafeText.printable("plain ünïcödé ✓ 😀\tand a tab")).isEqualTo("plain ünïcödé ✓ 😀\tand a tab");
+        assertThat(SafeText.printable("red \u001b[31mtext\u0000\u0007 title \u001b]0;pwned\u0007"))
+                .isEqualTo("red \\u001b[31mtext\\u0000\\u0007 title \\u001b]0;pwned\\u0007");
+        assertThat(SafeText.printable("c1 \u009b31m del \u007f bidi \u202eevil\u2066 sep \u2028"))
+                .isEqualTo("c1 \\u009b31m del \\u007f bidi \\u202eevil\\u2066 sep \\u2028");
+    }
+
+    @Test
     void longTextIsCutAndSaysHowLongItWas() {
         assertThat(SafeText.quoted("n".repeat(150))).isEqualTo("\"" + "n".repeat(100) + "\" (cut; 150 characters in all)");
     }

@@ -123,10 +123,19 @@ final class JobAttempt {
                                     report(failed));
                         }
                     }
-                    // It never ran: the attempt is given back (already, if it waited for capacity).
-                    case OVERLOADED, UNAVAILABLE -> jobs.requeue(job.id(), owner, end.plus(Duration.ofSeconds(
-                            Math.max(NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null, null,
-                            null, null);
+                    case OVERLOADED, UNAVAILABLE -> {
+                        if (failed.code().equals(InvocationResult.Failed.TOO_LARGE)) {
+                            // It can never run as the server is set up: no use trying every second until its age
+                            // runs out. It fails now, a dead letter to retry once the memory budget is raised.
+                            jobs.complete(job.id(), owner, JobOutcome.failed(version, new JobError(failed.code(),
+                                    failed.message()), failed.logs(), report(failed), end));
+                        } else {
+                            // It never ran: the attempt is given back (already, if it waited for capacity).
+                            jobs.requeue(job.id(), owner, end.plus(Duration.ofSeconds(Math.max(
+                                    NO_CAPACITY_DELAY.toSeconds(), failed.retryAfterSeconds()))), false, null, null,
+                                    null, null);
+                        }
+                    }
                     // Its version was replaced or the function deleted while it waited, or it was cancelled then:
                     // look again at once (a cancelled job is no longer leased, and stays as it is).
                     case GONE -> jobs.requeue(job.id(), owner, end, false, null, null, null, null);

@@ -418,6 +418,21 @@ class JobAttemptTest {
     }
 
     @Test
+    void aFunctionThatNeedsMoreThanTheWholeMemoryBudgetFailsTheJobAtOnceWithRetriesLeft() {
+        deploy(store, "f", "{\"retries\": 2}");
+        String id = accept("f", request("{}"));
+        answer(failure(Failure.UNAVAILABLE, InvocationResult.Failed.TOO_LARGE, 0));
+
+        claimAndRun();
+
+        Job job = job(id);
+        assertThat(job.status()).as("retrying cannot help until the budget changes").isEqualTo(JobStatus.FAILED);
+        assertThat(job.error().code()).isEqualTo("too_large");
+        assertThat(job.finishedAt()).isNotNull();
+        assertThat(invoker.invocations).hasSize(1);
+    }
+
+    @Test
     void aRetryWaitingAfterAFailureKeepsItsErrorWhenTheNextAttemptFindsNoCapacity() {
         deploy(store, "f", "{\"retries\": 1, \"retryDelaySeconds\": 1}");
         String id = accept("f", request("{}"));
