@@ -7,6 +7,8 @@ import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Message framing on the runtime–worker socket: a 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON.
@@ -16,8 +18,11 @@ public final class Frames {
 
     private static final int HEADER_BYTES = 4;
 
-    /** First buffer for a frame's payload: the declared length is only a claim, so memory follows what arrives. */
+    /** First chunk of a frame's payload: the declared length is only a claim, so memory follows what arrives. */
     static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+
+    /** Chunks double from {@link #INITIAL_BUFFER_BYTES} up to this: few arrays for a large frame, little slack. */
+    static final int MAX_CHUNK_BYTES = 1024 * 1024;
 
     /**
      * Most bytes moved per read or write call. A heap buffer is copied through a temporary direct buffer as large as
@@ -46,9 +51,10 @@ public final class Frames {
     }
 
     /**
-     * Reads one frame's payload. The buffer starts small and doubles as bytes arrive, up to the declared length, so a
-     * peer that announces a large frame and stalls holds little memory. A concurrent {@code close()} of the channel
-     * makes a read blocked anywhere in the frame fail with an IOException.
+     * Reads one frame's payload. It is read into chunks that start small and grow to at most {@link #MAX_CHUNK_BYTES}
+     * as bytes arrive, and joined once the frame is complete, so a peer that announces a large frame and stalls holds
+     * what it sent and no more (a buffer doubled towards the declared length held up to twice that). A concurrent
+     * {@code close()} of the channel makes a read blocked anywhere in the frame fail with an IOException.
      *
      * @throws EOFException      the peer closed the connection cleanly, before a frame started
      * @throws ProtocolException the frame is longer than {@code maxBytes}, or the connection ended inside it
@@ -63,30 +69,44 @@ public final class Frames {
             throw new ProtocolException("the connection ended inside a frame header (" + header.position() + " of "
                     + HEADER_BYTES + " bytes)");
         }
-        long length = Integer.toUnsignedLong(header.getInt(0));
-        if (length > maxBytes) {
-            throw new ProtocolException("the worker announced a frame of " + length + " bytes, over the limit of "
+        long declared = Integer.toUnsignedLong(header.getInt(0));
+        if (declared > maxBytes) {
+            throw new ProtocolException("the worker announced a frame of " + declared + " bytes, over the limit of "
                     + maxBytes + " bytes for this message; no well-behaved worker sends that, so the connection"
                     + " cannot be used any more");
         }
-        ByteBuffer payload = ByteBuffer.allocate((int) Math.min(length, INITIAL_BUFFER_BYTES));
-        while (payload.position() < length) {
-            if (payload.position() == payload.capacity()) {
-                payload = grown(payload, (int) length);
+        int length = (int) declared;
+        List<ByteBuffer> chunks = new ArrayList<>();
+        int received = 0;
+        int nextChunk = INITIAL_BUFFER_BYTES;
+        while (received < length) {
+            ByteBuffer chunk = ByteBuffer.allocate(Math.min(nextChunk, length - received));
+            nextChunk = Math.min(nextChunk * 2, MAX_CHUNK_BYTES);
+            while (chunk.position() < chunk.capacity()) {
+                limitToOneCall(chunk);
+                if (ch.read(chunk) < 0) {
+                    throw new ProtocolException("the connection ended inside a frame (" + (received
+                            + chunk.position()) + " of " + length + " bytes)");
+                }
             }
-            limitToOneCall(payload);
-            if (ch.read(payload) < 0) {
-                throw new ProtocolException("the connection ended inside a frame (" + payload.position() + " of "
-                        + length + " bytes)");
-            }
+            received += chunk.capacity();
+            chunks.add(chunk);
         }
-        return payload.array(); // exactly length bytes: growth stops at the declared length
+        return joined(chunks, length);
     }
 
-    /** A buffer twice as large (at most {@code length}) holding what {@code full} holds, positioned after it. */
-    private static ByteBuffer grown(ByteBuffer full, int length) {
-        int capacity = full.capacity() > length / 2 ? length : full.capacity() * 2;
-        return ByteBuffer.allocate(capacity).put(full.flip());
+    /** The chunks' bytes in one array: the only chunk itself when there is one (most frames are small). */
+    private static byte[] joined(List<ByteBuffer> chunks, int length) {
+        if (chunks.size() == 1) {
+            return chunks.getFirst().array();
+        }
+        byte[] payload = new byte[length];
+        int at = 0;
+        for (ByteBuffer chunk : chunks) {
+            System.arraycopy(chunk.array(), 0, payload, at, chunk.capacity());
+            at += chunk.capacity();
+        }
+        return payload;
     }
 
     /** Reads until {@code buf} is full; false if EOF came first. */

@@ -157,6 +157,34 @@ class FramesTest {
     }
 
     @Test
+    void aPeerThatStallsMidFrameMakesTheServerHoldWhatItSentNotTheDeclaredLength() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count the bytes a thread allocates");
+        int sent = 20 * 1024 * 1024;
+        byte[] wire = new byte[4 + sent]; // announces 30 MiB, delivers 20 MiB, then the peer is gone
+        ByteBuffer.wrap(wire).putInt(30 * 1024 * 1024);
+        ReadableByteChannel ch = Channels.newChannel(new ByteArrayInputStream(wire));
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Frames.read(ch, 64 * 1024 * 1024)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(sent + " of 31457280");
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(allocated).as("bytes allocated while 20 MiB of a frame announced as 30 MiB came in")
+                .isLessThan(sent + 2L * Frames.MAX_CHUNK_BYTES);
+    }
+
+    @Test
+    void aFrameOfManyChunksIsJoinedByteForByte() throws Exception {
+        byte[] payload = new byte[3 * 1024 * 1024 + 12_345];
+        new Random(7).nextBytes(payload);
+
+        assertThat(Frames.read(Channels.newChannel(new ByteArrayInputStream(framed(payload))), payload.length))
+                .isEqualTo(payload);
+    }
+
+    @Test
     void eachReadAsksForAtMost64KibSoTheJdkNeverStagesAWholeFrameOffHeap() throws Exception {
         byte[] payload = new byte[1024 * 1024];
         new Random(5).nextBytes(payload);
