@@ -57,13 +57,16 @@ public final class FunctionQueries {
 
     /**
      * The number of the version {@code reference} names ({@code name}: the active one, {@code name@N}: version N) when
-     * that version is marked {@code "public": true} — then anyone may invoke it, without a key — else empty (also for
-     * an unknown or invalid name or version). Memory only.
+     * anyone may invoke it without a key: that version is marked {@code "public": true}, and so is the active one —
+     * deploying a version that is not public closes the function, older public versions included — else empty (also
+     * for an unknown or invalid name or version). Memory only.
      */
     public OptionalInt publicVersion(String reference) {
         try {
-            Deployment version = FunctionReference.parse(reference).resolve(catalog).version();
-            return version.settings().isPublic() ? OptionalInt.of(version.version()) : OptionalInt.empty();
+            FunctionReference.Resolved resolved = FunctionReference.parse(reference).resolve(catalog);
+            Deployment version = resolved.version();
+            return version.settings().isPublic() && resolved.function().active().settings().isPublic()
+                    ? OptionalInt.of(version.version()) : OptionalInt.empty();
         } catch (FunctionNotFoundException | VersionNotFoundException | DeployRejectedException e) {
             return OptionalInt.empty();
         }

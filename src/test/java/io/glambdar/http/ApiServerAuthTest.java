@@ -314,7 +314,28 @@ class ApiServerAuthTest {
         assertThat(store.jobs.find(byKey).orElseThrow().version()).as("a keyed caller's job runs on the active one")
                 .isNull();
         assertError(invoke("open"), 401, "needs a key");
+        assertError(invoke("open@1"), 401, "needs a key"); // the function was closed: its old public version too
+    }
+
+    @Test
+    void deployingAVersionThatIsNotPublicClosesTheFunctionAndAPublicOneReopensOnlyThePublicVersions() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("open", PUBLIC_ZIP);                                   // 1: public
+        assertThat(api.update("open", HELLO_ZIP).status()).isEqualTo(201);  // 2: not public
+        api.defaultHeader("Authorization", null);
+        for (String reference : List.of("open", "open@1", "open@2")) {
+            assertError(invoke(reference), 401, "needs a key");
+            assertThat(async("/async/" + reference).status()).as(reference).isEqualTo(401);
+        }
+
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        assertThat(api.update("open", PUBLIC_ZIP).status()).isEqualTo(201);  // 3: public again
+        api.defaultHeader("Authorization", null);
+        assertThat(invoke("open").header("X-Glambdar-Version")).isEqualTo("3");
         assertThat(invoke("open@1").header("X-Glambdar-Version")).isEqualTo("1");
+        assertError(invoke("open@2"), 401, "needs a key");
+        assertThat(invoker.invocations).hasSize(2);
     }
 
     @Test

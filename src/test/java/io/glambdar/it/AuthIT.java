@@ -136,6 +136,13 @@ class AuthIT {
                     .isEqualTo(200);
             assertRefused(glambdar.invoke("private-fn", HELLO_BODY), 401, "needs a key");
 
+            // A version without "public": true closes the function, its public version 1 included.
+            glambdar.defaultHeader("Authorization", ADMIN);
+            assertThat(glambdar.update("open", HELLO_ZIP).status()).isEqualTo(201);
+            glambdar.defaultHeader("Authorization", null);
+            assertRefused(glambdar.invoke("open", HELLO_BODY), 401, "needs a key");
+            assertRefused(glambdar.invoke("open@1", HELLO_BODY), 401, "needs a key");
+
             ApiClient.Response health = glambdar.get("/health");
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.json().get("status").asText()).isEqualTo("ok");
