@@ -339,6 +339,28 @@ class ApiServerAuthTest {
     }
 
     @Test
+    void twoAuthorizationOrKeyHeadersAreRefusedWhicheverComesFirst() {
+        startKeyed();
+        api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
+        api.deployOk("hello", HELLO_ZIP);
+        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        api.defaultHeader("Authorization", null);
+
+        for (List<String> order : List.of(List.of("Bearer " + ADMIN_KEY, "Bearer wrong"),
+                List.of("Bearer wrong", "Bearer " + ADMIN_KEY))) {
+            Response info = api.send(get("/info").header("Authorization", order.get(0))
+                    .header("Authorization", order.get(1)));
+            assertError(info, 400, "more than one Authorization header");
+            assertError(invoke("hello", "Authorization", order.get(0), "Authorization", order.get(1)), 400,
+                    "more than one Authorization header");
+        }
+        assertError(invoke("hello", "X-Glambdar-Key", key, "X-Glambdar-Key", "bad"), 400,
+                "more than one X-Glambdar-Key header");
+        assertThat(invoke("hello", "X-Glambdar-Key", key).status()).as("one key is fine").isEqualTo(200);
+        assertThat(invoker.invocations).hasSize(1);
+    }
+
+    @Test
     void keyedModeInvocationsRoutesNeedTheAdminKey() {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);

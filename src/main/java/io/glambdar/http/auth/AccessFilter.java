@@ -24,6 +24,10 @@ public final class AccessFilter implements Handler {
 
     @Override
     public void handle(Context ctx) {
+        if (policy.mode().keyed()) {
+            refuseRepeated(ctx, AccessPolicy.AUTHORIZATION);
+            refuseRepeated(ctx, AccessPolicy.GLAMBDAR_KEY);
+        }
         AccessRequest request = new AccessRequest(ctx.req().getMethod(), ctx.path(), ctx.header("Host"),
                 every(ctx, "Origin"), every(ctx, "Sec-Fetch-Site"), ctx.header(AccessPolicy.AUTHORIZATION),
                 ctx.header(AccessPolicy.GLAMBDAR_KEY));
@@ -48,6 +52,21 @@ public final class AccessFilter implements Handler {
         }
         int at = reference.indexOf('@');
         return (at < 0 ? reference : reference.substring(0, at)) + "@" + publicVersion;
+    }
+
+    /**
+     * Two credentials are ambiguous: which one a proxy in front checked, and which one this server would, could differ
+     * (taking the first made the answer depend on the headers' order).
+     */
+    private static void refuseRepeated(Context ctx, String header) {
+        var values = ctx.req().getHeaders(header);
+        if (values != null && values.hasMoreElements()) {
+            values.nextElement();
+            if (values.hasMoreElements()) {
+                throw new AccessDeniedException(new Decision.Denied(400, "the request carries more than one " + header
+                        + " header; send the key once", false));
+            }
+        }
     }
 
     /**
