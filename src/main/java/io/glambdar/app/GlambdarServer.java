@@ -14,6 +14,7 @@ import io.glambdar.sandbox.docker.image.ImageProvisioner;
 import io.glambdar.sandbox.docker.DockerSandboxBackend;
 import io.glambdar.sandbox.docker.DockerSandboxConfig;
 import io.glambdar.store.FunctionCatalog;
+import io.glambdar.store.StoredFunction;
 import io.glambdar.store.archive.ArchiveLimits;
 import io.glambdar.store.code.CodeReader;
 import io.glambdar.store.code.DeploymentFolders;
@@ -172,6 +173,7 @@ public final class GlambdarServer implements AutoCloseable {
         invocationLogs = new InvocationLogWriter(new SqliteInvocationLogRepository(database),
                 catalog::recentInvocations, STATISTICS_INTERVAL);
         keyIndex = KeyIndex.load(new SqliteKeyRepository(database), KEY_USE_INTERVAL);
+        warnOfFunctionsOverBudget(catalog, memoryBudgetMb);
 
         JobRepository jobs = new SqliteJobRepository(database);
 
@@ -323,6 +325,21 @@ public final class GlambdarServer implements AutoCloseable {
             step.close();
         } catch (Exception e) {
             log.warn("Error while stopping {}: {}", what, e.toString());
+        }
+    }
+
+    /**
+     * Functions deployed under a larger GLAMBDAR_MAX_MEMORY_MB than this start's can never run now (each invocation is
+     * a 503 too_large, each async job fails): say so at start, not only when they are called.
+     */
+    private static void warnOfFunctionsOverBudget(FunctionCatalog catalog, int memoryBudgetMb) {
+        for (StoredFunction function : catalog.all()) {
+            int memoryMb = function.active().settings().memoryMb();
+            if (memoryMb > memoryBudgetMb) {
+                log.warn("Function {} asks for {} MB of memory, more than GLAMBDAR_MAX_MEMORY_MB ({} MB): it cannot"
+                        + " run until the budget is raised or a version with less \"memory\" is deployed",
+                        function.name(), memoryMb, memoryBudgetMb);
+            }
         }
     }
 }
