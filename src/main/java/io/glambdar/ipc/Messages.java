@@ -37,16 +37,8 @@ final class Messages {
     private Messages() {
     }
 
-    static byte[] encodeInvoke(InvocationPayload payload) {
-        return encodeInvoke(payload, false);
-    }
-
-    /** The rehearsal's invoke message: the worker runs it with a stand-in for the function's handler. */
-    static byte[] encodeRehearsal(InvocationPayload payload) {
-        return encodeInvoke(payload, true);
-    }
-
-    private static byte[] encodeInvoke(InvocationPayload payload, boolean rehearsal) {
+    /** @param rehearsal marks the rehearsal: the worker runs it with a stand-in for the function's handler */
+    static byte[] encodeInvoke(InvocationPayload payload, boolean rehearsal) {
         ObjectNode message = MAPPER.createObjectNode();
         message.put("type", "invoke");
         message.put("id", payload.id());

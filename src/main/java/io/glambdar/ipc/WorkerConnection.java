@@ -77,7 +77,7 @@ public final class WorkerConnection implements WorkerChannel {
      */
     @Override
     public WorkerReply invoke(InvocationPayload payload, WorkerOutput output) throws IOException {
-        return exchange(payload, Messages.encodeInvoke(payload), output);
+        return exchange(payload, false, output);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class WorkerConnection implements WorkerChannel {
      */
     @Override
     public void rehearse() throws IOException {
-        WorkerReply reply = exchange(REHEARSAL, Messages.encodeRehearsal(REHEARSAL), WorkerOutput.NONE);
+        WorkerReply reply = exchange(REHEARSAL, true, WorkerOutput.NONE);
         String wrong = switch (reply) {
             case WorkerReply.Failure failure -> failure.code() + ": " + failure.message();
             case WorkerReply.Success success when success.statusCode() != 200 -> "status " + success.statusCode();
@@ -104,12 +104,13 @@ public final class WorkerConnection implements WorkerChannel {
         }
     }
 
-    private WorkerReply exchange(InvocationPayload payload, byte[] message, WorkerOutput output) throws IOException {
+    private WorkerReply exchange(InvocationPayload payload, boolean rehearsal, WorkerOutput output)
+            throws IOException {
         if (hello == null || !hello.ready()) {
             throw new IllegalStateException("the worker is not ready: read a ready hello before invoking");
         }
         reusable = false; // until the reply is in: a failure half-way leaves the stream out of step
-        Frames.write(channel, message);
+        Frames.write(channel, Messages.encodeInvoke(payload, rehearsal));
         OutputBudget live = new OutputBudget(output, limits.maxLiveBytes());
         PrintedLogs logs = new PrintedLogs(limits.maxLogBytes());
         printed = logs;

@@ -138,12 +138,7 @@ final class DeploymentPool {
 
     /** Whether something of this deployment still runs or may still run code. */
     boolean active() {
-        for (FunctionContainer c : containers) {
-            if (c.active()) {
-                return true;
-            }
-        }
-        return false;
+        return activeCount() > 0;
     }
 
     /** Warm containers, oldest first. */
