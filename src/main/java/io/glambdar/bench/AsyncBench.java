@@ -249,15 +249,22 @@ final class AsyncBench {
 
     /**
      * A backlog drained by a warm server, as the synchronous figure is measured on one: it first runs
-     * {@link #ASYNC_WARM_UP} jobs; then, its slots held by {@link #SLOT_HOLDER} jobs, the server is warmed (3,000
-     * calls, as every measured server) and the backlog queued; then the holders end and the backlog drains.
+     * {@link #ASYNC_WARM_UP} jobs; then it drains a backlog twice, the first time to warm up, the second measured.
+     * Each time, its slots held by {@link #SLOT_HOLDER} jobs, the server is warmed (3,000 calls, as every measured
+     * server) and the backlog queued; then the holders end and the backlog drains.
+     *
+     * <p>Why twice: a drain of {@value #DRAIN_BACKLOG} jobs lasts a few seconds, about as long as the JIT takes to
+     * compile the paths a drain takes and the warm-up jobs did not (a claim of many jobs at once, jobs that wait in
+     * the engine for capacity, ended attempts recorded in large batches). Measured while it compiles, on a core this
+     * 2-CPU machine would otherwise give the drain, the figure would be the JIT's; the synchronous figure it is
+     * compared with is measured over a 10 s run on a server warmed by runs before it.
      */
     private static AsyncSection.Drain drain(Path work, double seconds, Double syncReuse) throws Exception {
         Path dir = work.resolve("drain");
         Path log = work.resolve("drain-server.log");
-        Queue<String> ids = new ConcurrentLinkedQueue<>();
         BenchCommand.progress("async drain: a server with GLAMBDAR_ASYNC_CONCURRENCY=" + CONCURRENCY + ", its slots"
-                + " held by " + CONCURRENCY + " sleeping jobs while it warms up and " + DRAIN_BACKLOG + " jobs queue");
+                + " held by " + CONCURRENCY + " sleeping jobs while it warms up and " + DRAIN_BACKLOG + " jobs queue;"
+                + " twice, the first to warm up");
         try (ServerProcess server = ServerProcess.start(dir, log, List.of(), null,
                 Map.of("GLAMBDAR_ASYNC_CONCURRENCY", Integer.toString(CONCURRENCY),
                         // the holders wait for one another inside the engine; no 429 while they do
@@ -272,57 +279,9 @@ final class AsyncBench {
                 throw new IOException("the drain server's " + ASYNC_WARM_UP + " warm-up jobs did not finish within "
                         + QUEUE_LIMIT.toMinutes() + " minutes");
             }
-            long release = System.currentTimeMillis() + HOLD.toMillis();
-            try (HttpConnection http = api.connection()) {
-                for (int i = 0; i < CONCURRENCY; i++) {
-                    expect(http.post("/async/holder", "{\"until\": " + release + "}"), 202, "POST /async/holder");
-                }
-            }
-            // Every holder is in the engine once one runs and the others wait there for it. (A job waiting in the
-            // engine shows as queued, so the holders' asyncQueued stays up until they are released.)
-            long deadline = System.nanoTime() + QUEUE_LIMIT.toNanos();
-            while (!allHeld(api.load()) && System.nanoTime() < deadline) {
-                Thread.sleep(POLL);
-            }
-            BenchCommand.sequentialCalls(api.connection(), 3000);
-            long start = System.nanoTime();
-            fill(api, ids, DRAIN_BACKLOG);
-            long backlog = queued(api, "hello");
-            long left = release - System.currentTimeMillis();
-            BenchCommand.progress(String.format(Locale.ROOT, "async drain: %d accepted in %.1f s, %d queued; the"
-                    + " slots are released in %.1f s", ids.size(), (System.nanoTime() - start) / 1e9, backlog,
-                    left / 1000.0));
-            if (left <= 0 || backlog != ids.size()) {
-                BenchCommand.progress("async drain: the slots were released before the backlog was queued; the drain"
-                        + " below is mixed with accepting (raise AsyncBench.HOLD on this machine)");
-            }
-            sleepUntilMillis(release);
-            // the server's CPU time through the second half of the drain
-            long halfway = -1;
-            ProcessCpu atHalf = null;
-            while (!(queued(api, "hello") == 0 && running(api, "hello") == 0) && System.nanoTime() < deadline) {
-                if (atHalf == null && queued(api, "hello") <= backlog / 2) {
-                    atHalf = ProcessCpu.of(server.pid());
-                    halfway = System.currentTimeMillis();
-                }
-                Thread.sleep(POLL);
-            }
-            ProcessCpu atEnd = ProcessCpu.of(server.pid());
-            BenchCommand.progress("async drain: reading the " + ids.size() + " jobs' records");
-            List<JsonNode> jobs = records(api, List.copyOf(ids));
-            List<DrainRate.Span> spans = new ArrayList<>();
-            long failed = 0;
-            long repeated = 0;
-            for (JsonNode job : jobs) {
-                if (!job.path("status").asText().equals("succeeded")) {
-                    failed++;
-                    continue;
-                }
-                if (job.path("attempts").asInt() > 1) {
-                    repeated++;
-                }
-                spans.add(new DrainRate.Span(millis(job, "startedAt"), millis(job, "finishedAt")));
-            }
+            DrainCycle first = drainCycle(server, "first (warm-up)");
+            DrainCycle measured = drainCycle(server, "second (measured)");
+            List<DrainRate.Span> spans = measured.spans();
             // Measured in any case: the same server, function and minute as the drain, on this noisy machine a check
             // on the bench's own reuse figure, which was measured minutes earlier on another server
             BenchCommand.progress("async drain: synchronous reference, POST /invoke/hello at c=" + CONCURRENCY
@@ -331,14 +290,85 @@ final class AsyncBench {
             Throughput sync = LoadRunner.forDuration("sync", CONCURRENCY, seconds,
                     () -> BenchCommand.call(api.connection()));
             double syncCpu = ProcessCpu.of(server.pid()).microsPerCall(beforeSync, sync.ok());
-            long from = halfway;
-            double drainCpu = atHalf == null ? Double.NaN
-                    : atEnd.microsPerCall(atHalf, spans.stream().filter(s -> s.startedAtMillis() >= from).count());
-            return new AsyncSection.Drain(CONCURRENCY, backlog, DrainRate.of(spans, 0),
-                    DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), failed, repeated,
-                    syncReuse != null ? syncReuse : sync.perSecond(), syncReuse != null, sync.perSecond(), seconds,
-                    drainCpu, syncCpu);
+            return new AsyncSection.Drain(CONCURRENCY, measured.backlog(), DrainRate.of(spans, 0),
+                    DrainRate.of(spans, DRAIN_EXCLUDED), DrainRate.of(spans, spans.size() / 2), measured.failed(),
+                    measured.repeated(), syncReuse != null ? syncReuse : sync.perSecond(), syncReuse != null,
+                    sync.perSecond(), seconds, measured.cpuPerJob(), syncCpu, DrainRate.of(first.spans(), 0),
+                    first.failed());
         }
+    }
+
+    /**
+     * One drain: the slots held, the server warmed and {@value #DRAIN_BACKLOG} jobs queued, then released.
+     *
+     * @param backlog   jobs queued when the slots were released
+     * @param spans     when each job that succeeded started and finished
+     * @param cpuPerJob the server's CPU time per job, µs, through the second half of the drain
+     */
+    private record DrainCycle(long backlog, List<DrainRate.Span> spans, long failed, long repeated,
+                              double cpuPerJob) {
+    }
+
+    private static DrainCycle drainCycle(ServerProcess server, String which) throws Exception {
+        ServerApi api = server.api();
+        Queue<String> ids = new ConcurrentLinkedQueue<>();
+        long release = System.currentTimeMillis() + HOLD.toMillis();
+        try (HttpConnection http = api.connection()) {
+            for (int i = 0; i < CONCURRENCY; i++) {
+                expect(http.post("/async/holder", "{\"until\": " + release + "}"), 202, "POST /async/holder");
+            }
+        }
+        // Every holder is in the engine once one runs and the others wait there for it. (A job waiting in the
+        // engine shows as queued, so the holders' asyncQueued stays up until they are released.)
+        long deadline = System.nanoTime() + QUEUE_LIMIT.toNanos();
+        while (!allHeld(api.load()) && System.nanoTime() < deadline) {
+            Thread.sleep(POLL);
+        }
+        BenchCommand.sequentialCalls(api.connection(), 3000);
+        long start = System.nanoTime();
+        fill(api, ids, DRAIN_BACKLOG);
+        long backlog = queued(api, "hello");
+        long left = release - System.currentTimeMillis();
+        BenchCommand.progress(String.format(Locale.ROOT, "async drain, %s: %d accepted in %.1f s, %d queued; the"
+                + " slots are released in %.1f s", which, ids.size(), (System.nanoTime() - start) / 1e9, backlog,
+                left / 1000.0));
+        if (left <= 0 || backlog != ids.size()) {
+            BenchCommand.progress("async drain: the slots were released before the backlog was queued; the drain"
+                    + " below is mixed with accepting (raise AsyncBench.HOLD on this machine)");
+        }
+        sleepUntilMillis(release);
+        // the server's CPU time through the second half of the drain
+        long halfway = -1;
+        ProcessCpu atHalf = null;
+        while (!(queued(api, "hello") == 0 && running(api, "hello") == 0) && System.nanoTime() < deadline) {
+            if (atHalf == null && queued(api, "hello") <= backlog / 2) {
+                atHalf = ProcessCpu.of(server.pid());
+                halfway = System.currentTimeMillis();
+            }
+            Thread.sleep(POLL);
+        }
+        ProcessCpu atEnd = ProcessCpu.of(server.pid());
+        BenchCommand.progress("async drain: reading the " + ids.size() + " jobs' records");
+        List<JsonNode> jobs = records(api, List.copyOf(ids));
+        List<DrainRate.Span> spans = new ArrayList<>();
+        long failed = 0;
+        long repeated = 0;
+        for (JsonNode job : jobs) {
+            if (!job.path("status").asText().equals("succeeded")) {
+                failed++;
+                continue;
+            }
+            if (job.path("attempts").asInt() > 1) {
+                repeated++;
+            }
+            spans.add(new DrainRate.Span(millis(job, "startedAt"), millis(job, "finishedAt")));
+        }
+        long from = halfway;
+        double cpuPerJob = atHalf == null ? Double.NaN
+                : atEnd.microsPerCall(atHalf, spans.stream().filter(s -> s.startedAtMillis() >= from).count());
+        BenchCommand.progress(String.format(Locale.ROOT, "async drain, %s: %.0f jobs/s", which,
+                DrainRate.of(spans, 0).perSecond()));
+        return new DrainCycle(backlog, spans, failed, repeated, cpuPerJob);
     }
 
     /**

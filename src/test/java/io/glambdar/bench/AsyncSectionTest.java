@@ -35,8 +35,19 @@ class AsyncSectionTest {
     }
 
     private static AsyncSection.Drain drain(int jobs, double seconds, long failed, double reference) {
+        return drain(jobs, seconds, failed, reference, 0);
+    }
+
+    private static AsyncSection.Drain drain(int jobs, double seconds, long failed, double reference,
+                                            long warmUpFailed) {
         DrainRate rate = new DrainRate(jobs, 200, seconds);
-        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, true, reference / 2, 5, 300, 200);
+        return new AsyncSection.Drain(32, jobs + 200, rate, rate, rate, failed, 0, reference, true, reference / 2, 5,
+                300, 200, new DrainRate(jobs, 0, 2 * seconds), warmUpFailed);
+    }
+
+    @Test
+    void aDrainIsNotMetWhenItsWarmUpLostJobs() {
+        assertThat(drain(4800, 2, 0, 3000, 1).met()).isFalse();
     }
 
     @Test
@@ -77,7 +88,8 @@ class AsyncSectionTest {
             AsyncSection section = new AsyncSection(accepting(5, 6000, 0, 0, 6000),
                     new AsyncSection.IdleQueue(ms(-1.0, 2.0, 3.0), ms(1.0, 1.0)),
                     new AsyncSection.Drain(32, 5000, new DrainRate(5000, 0, 4), new DrainRate(4800, 200, 4),
-                            new DrainRate(2500, 2500, 2), 0, 0, 1500, fromReuseRun, 1400, 5, 300, 200),
+                            new DrainRate(2500, 2500, 2), 0, 0, 1500, fromReuseRun, 1400, 5, 300, 200,
+                            new DrainRate(5000, 0, 8), 0),
                     schedules(firings, 0));
             StringBuilder md = new StringBuilder();
 
@@ -85,6 +97,7 @@ class AsyncSectionTest {
             section.appendTargets(md);
 
             assertThat(md).contains("1250 jobs/s vs 1500/s (83 %").contains("1250 jobs/s**")
+                    .contains("5000 jobs in 8.00 s, 625 jobs/s (0 did not succeed)")
                     .contains("created max 5 ms late, function started max 20 ms late; none missing, 0 skipped | yes")
                     .contains("p50 2 ms, p99 3 ms (3 calls) | yes");
             assertThat(md.toString().contains("89 %")).isEqualTo(fromReuseRun); // against the adjacent 1400/s
