@@ -115,6 +115,21 @@ class AuthIT {
             assertRefused(noKey, 401, "Authorization: Bearer <admin key>");
             assertThat(noKey.header("WWW-Authenticate")).isEqualTo(CHALLENGE);
 
+            // Two keys in one request: refused whichever comes first (a proxy in front may have checked the other).
+            for (List<String> keys : List.of(List.of("Bearer " + helloKey, ADMIN),
+                    List.of(ADMIN, "Bearer " + helloKey))) {
+                assertRefused(glambdar.send(HttpRequest.newBuilder(glambdar.uri("/invoke/hello"))
+                        .POST(HttpRequest.BodyPublishers.ofString(HELLO_BODY))
+                        .header("Authorization", keys.get(0)).header("Authorization", keys.get(1))), 400,
+                        "more than one Authorization header");
+            }
+            assertRefused(glambdar.send(HttpRequest.newBuilder(glambdar.uri("/invoke/hello"))
+                    .POST(HttpRequest.BodyPublishers.ofString(HELLO_BODY))
+                    .header("X-Glambdar-Key", helloKey).header("X-Glambdar-Key", otherKey)), 400,
+                    "more than one X-Glambdar-Key header");
+            assertRefused(glambdar.send(get(glambdar, "/info").header("Authorization", ADMIN)
+                    .header("Authorization", "Bearer nope")), 400, "send the key once");
+
             glambdar.defaultHeader("Authorization", ADMIN);
             assertThat(glambdar.get("/info/hello").json().get("invokeCount").asLong())
                     .as("no refused invocation ran").isZero();
