@@ -382,6 +382,54 @@ class InvocationIT {
         assertThat(response.header("x-fine")).isEqualTo("yes");
     }
 
+    /**
+     * What a function prints goes to the server's log a line per line printed, behind its function and invocation,
+     * with terminal escapes, C1 controls and bidi overrides escaped: a function cannot drive the terminal of whoever
+     * reads the server log, nor start a line of its own. Its invocation record keeps the text as printed.
+     */
+    @Test
+    void aFunctionsOutputCannotDriveTheTerminalOfWhoeverReadsTheServerLog() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.glambdar.function");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            glambdar.deployOk("painter", Zips.of("""
+                    exports.handler = async () => {
+                      console.log('\\u001b]0;pwned\\u0007\\u001b[2Jred \\u001b[31mtext\\u001b[0m');
+                      console.error('right-to-left \\u202egnp.exe \\u0085next');
+                      process.stdout.write('fake\\rINFO server - all is well\\n');
+                      return { body: 'ok' };
+                    };
+                    """));
+            ApiClient.Response response = glambdar.invoke("painter", "{}");
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            String id = response.header("X-Glambdar-Invocation-Id");
+            Eventually.holds("the output reached the server log", Duration.ofSeconds(10),
+                    () -> logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("all is well")));
+
+            List<String> lines = logged.list.stream().map(e -> e.getFormattedMessage())
+                    .filter(line -> line.contains(id)).toList();
+            assertThat(lines).isNotEmpty().allSatisfy(line -> {
+                assertThat(line).startsWith("painter " + id + " | ");
+                assertThat(line.chars().filter(c -> c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x202E))
+                        .as("no control character in %s", line).isEmpty();
+            });
+            assertThat(lines).anySatisfy(line -> assertThat(line)
+                    .contains("\\u001b]0;pwned\\u0007\\u001b[2Jred \\u001b[31mtext"));
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("right-to-left \\u202egnp.exe"));
+            assertThat(lines).as("a carriage return starts no line of the function's own")
+                    .anySatisfy(line -> assertThat(line).isEqualTo("painter " + id + " | INFO server - all is well"));
+
+            String logs = glambdar.get("/logs/painter/" + id).json().get("logs").asText();
+            assertThat(logs).contains("\u001b[31mtext").contains("\u202egnp.exe");
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
     /** SPEC "Invocation, widened": header names and values are validated by the server; an invalid one is a 502. */
     @Test
     void anInvalidResponseHeaderIsA502NamingIt() {
