@@ -3,6 +3,7 @@ package io.glambdar.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.glambdar.app.AsyncOptions;
+import io.glambdar.util.FileTrees;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,6 +123,39 @@ class AsyncIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * A function deployed under a larger memory budget than the server now runs with can never run: its job fails at
+     * once with {@code too_large}, a dead letter to retry once the budget is raised, rather than trying every second
+     * until its age runs out; a synchronous call gets the 503 that says so.
+     */
+    @Test
+    void aJobWhoseFunctionNeedsMoreMemoryThanTheServerHasFailsAtOnceAsADeadLetter() throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "glit-");
+        try {
+            try (Harness roomy = Harness.startIn(dir,
+                    config -> config.withEngine(config.engine().withMaxMemoryMb(1024)))) {
+                roomy.deployOk("big", Zips.of(Map.of("index.js", Zips.HELLO, "glambdar.json",
+                        "{\"memory\": 512, \"async\": {\"retries\": 2, \"retryDelaySeconds\": 1}}")));
+            }
+            try (Harness tight = Harness.startIn(dir,
+                    config -> config.withEngine(config.engine().withMaxMemoryMb(256)))) {
+                ApiClient.Response sync = tight.invoke("big", "{}");
+                assertThat(sync.status()).as(sync.body()).isEqualTo(503);
+                assertThat(sync.json().get("code").asText()).isEqualTo("too_large");
+                assertThat(sync.json().get("error").asText()).contains("GLAMBDAR_MAX_MEMORY_MB");
+
+                String id = Jobs.enqueueOk(tight, "big", "{}");
+                JsonNode job = Jobs.await(tight, id, Duration.ofSeconds(30), "failed");
+                assertThat(job.path("error").path("code").asText()).isEqualTo("too_large");
+                assertThat(job.path("attempts").asInt()).as("no retry: it cannot help").isEqualTo(1);
+                assertThat(Jobs.ids(Jobs.list(tight, "function=big&status=failed"))).containsExactly(id);
+                assertThat(tight.get("/info/big").json().get("asyncFailed").asInt()).isEqualTo(1);
+            }
+        } finally {
+            FileTrees.delete(dir);
+        }
+    }
 
     @Test
     void aQueuedJobRunsAndItsRecordSaysWhatHappened() {
