@@ -61,6 +61,11 @@ class ApiServerAuthTest {
         start(AccessMode.keyed(AdminKey.of(ADMIN_KEY)));
     }
 
+    /** A new invoke key of {@code function}, made with the admin key (the API's default header at the time). */
+    private String newKey(String function) {
+        return api.send(post("/keys/" + function)).json().get("key").asText();
+    }
+
     @AfterEach
     void stop() {
         if (fixture != null) {
@@ -145,8 +150,8 @@ class ApiServerAuthTest {
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
         api.deployOk("other", HELLO_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
-        String otherKey = api.send(post("/keys/other")).json().get("key").asText();
+        String key = newKey("hello");
+        String otherKey = newKey("other");
         api.defaultHeader("Authorization", null);
 
         assertThat(invoke("hello", "Authorization", "Bearer " + key).status()).isEqualTo(200);
@@ -195,7 +200,7 @@ class ApiServerAuthTest {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         assertThat(api.delete("/del/hello").status()).isEqualTo(204);
         api.deployOk("hello", HELLO_ZIP);
 
@@ -227,7 +232,7 @@ class ApiServerAuthTest {
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
         api.deployOk("open", PUBLIC_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         api.defaultHeader("Authorization", null);
 
         // The key is the function's, whatever version is invoked; "public" is the invoked version's own.
@@ -276,8 +281,8 @@ class ApiServerAuthTest {
         api.deployOk("hello", HELLO_ZIP);
         api.deployOk("other", HELLO_ZIP);
         api.deployOk("open", PUBLIC_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
-        String otherKey = api.send(post("/keys/other")).json().get("key").asText();
+        String key = newKey("hello");
+        String otherKey = newKey("other");
         api.defaultHeader("Authorization", null);
 
         assertThat(async("/async/hello", "Authorization", "Bearer " + ADMIN_KEY).status()).isEqualTo(202);
@@ -343,7 +348,7 @@ class ApiServerAuthTest {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         api.defaultHeader("Authorization", null);
 
         for (List<String> order : List.of(List.of("Bearer " + ADMIN_KEY, "Bearer wrong"),
@@ -365,7 +370,7 @@ class ApiServerAuthTest {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         String id = async("/async/hello").json().get("invocationId").asText();
         api.defaultHeader("Authorization", null);
         List<HttpRequest.Builder> routes = List.of(get("/invocations"), get("/invocations?function=hello"),
@@ -400,7 +405,7 @@ class ApiServerAuthTest {
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
         api.deployOk("open", PUBLIC_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         api.defaultHeader("Authorization", null);
 
         assertThat(invoke("hello", "X-Glambdar-Key", key, "X-Other", "kept").status()).isEqualTo(200);
@@ -430,7 +435,7 @@ class ApiServerAuthTest {
         startKeyed();
         api.defaultHeader("Authorization", "Bearer " + ADMIN_KEY);
         api.deployOk("hello", HELLO_ZIP);
-        String key = api.send(post("/keys/hello")).json().get("key").asText();
+        String key = newKey("hello");
         api.defaultHeader("Authorization", null);
 
         String byHeader = async("/async/hello", "X-Glambdar-Key", key, "Authorization", "Basic abc")
