@@ -70,12 +70,13 @@ public final class DeploymentFolders {
     public void install(Path staged, String name, String deploymentId) throws IOException {
         Path target = deploymentDir(name, deploymentId);
         for (int attempt = 1; ; attempt++) {
-            Files.createDirectories(target.getParent());
             try {
+                Files.createDirectories(target.getParent());
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 return;
-            } catch (NoSuchFileException e) {
-                // discard() removed the name's folder, emptied by the last delete, between the two calls: again.
+            } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                // discard() removed the name's folder, emptied by the last delete, while this made or used it: again.
+                // (createDirectories says "already exists" of a folder that went between its own check and create.)
                 if (attempt == 3 || !Files.exists(staged, LinkOption.NOFOLLOW_LINKS)) {
                     throw e;
                 }

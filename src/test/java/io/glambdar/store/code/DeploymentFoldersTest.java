@@ -95,6 +95,34 @@ class DeploymentFoldersTest {
         assertThat(folders.isInstalled("f", "d2")).isTrue(); // the code stays until it is discarded
     }
 
+    /**
+     * A delete's discard of the last deployment removes the name's folder while a deploy of the name, just after the
+     * delete, makes it again: whichever step of the install it falls between, the install succeeds (PoolIT once got a
+     * 500 from such a redeploy: createDirectories reported the folder that went between its check and its create as
+     * already existing).
+     */
+    @Test
+    void anInstallRacingTheDiscardOfTheNamesLastDeploymentSucceeds() throws Exception {
+        for (int i = 0; i < 2000; i++) {
+            installed("f", "old" + i, "// old");
+            Path staged = folders.newStagingFolder("f");
+            write(staged, Map.of("index.js", "// new"));
+            String id = "new" + i;
+            java.util.concurrent.CompletableFuture<Void> install = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            folders.install(staged, "f", id);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            folders.discard("f", "old" + i);
+            install.join();
+            assertThat(folders.isInstalled("f", id)).isTrue();
+            folders.discard("f", id);
+        }
+    }
+
     @Test
     void discardDeletesTheDeploymentAndTheNamesFolderOnceEmpty() throws IOException {
         installed("f", "d1", "// one");
